@@ -1,0 +1,95 @@
+namespace VoxScheduler.Operations;
+
+/// <summary>
+/// An operation nodes can apply: a qualified name (<c>namespace.name</c>), an arity, a purity
+/// and a revision that is part of every node id using it (bump it when semantics change).
+/// Implementations must be thread-safe and honour the context's cancellation token.
+/// </summary>
+public abstract class Operation
+{
+    protected Operation(string name, int minArity, int maxArity, int revision = 1, Purity purity = Purity.Pure, string description = "")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var dot = name.IndexOf('.');
+        if (dot <= 0 || dot == name.Length - 1)
+        {
+            throw new ArgumentException($"Operation names are qualified ('namespace.name'), not '{name}'.", nameof(name));
+        }
+
+        if (minArity < 0 || (maxArity >= 0 && maxArity < minArity))
+        {
+            throw new ArgumentException($"Invalid arity {minArity}..{maxArity} for {name}.");
+        }
+
+        Name = name;
+        Namespace = name[..dot];
+        ShortName = name[(dot + 1)..];
+        MinArity = minArity;
+        MaxArity = maxArity;
+        Revision = revision;
+        Purity = purity;
+        Description = description;
+    }
+
+    /// <summary>Qualified name, e.g. <c>default.add</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The namespace part (<c>default</c>).</summary>
+    public string Namespace { get; }
+
+    /// <summary>The unqualified part (<c>add</c>).</summary>
+    public string ShortName { get; }
+
+    /// <summary>Fewest arguments accepted.</summary>
+    public int MinArity { get; }
+
+    /// <summary>Most arguments accepted, or -1 for any number.</summary>
+    public int MaxArity { get; }
+
+    /// <summary>Part of every node id using this operation.</summary>
+    public int Revision { get; }
+
+    /// <summary>Whether results may be reused.</summary>
+    public Purity Purity { get; }
+
+    /// <summary>One line for <c>Get-VoxOperation</c> and the REST operation list.</summary>
+    public string Description { get; }
+
+    /// <summary>True when results of this operation may be served from the store.</summary>
+    public bool IsCacheable => Purity != Purity.NonDeterministic;
+
+    /// <summary>Arity as text: <c>2</c>, <c>1..2</c>, <c>0..</c>.</summary>
+    public string ArityText => MaxArity == MinArity ? $"{MinArity}" : MaxArity < 0 ? $"{MinArity}.." : $"{MinArity}..{MaxArity}";
+
+    /// <summary>True when <paramref name="count"/> arguments are accepted.</summary>
+    public bool AcceptsArity(int count) => count >= MinArity && (MaxArity < 0 || count <= MaxArity);
+
+    /// <summary>Runs the operation. Throw <see cref="NodeExecutionException"/> (or any exception) to fail the node.</summary>
+    public abstract ValueTask<OperationResult> ExecuteAsync(OperationContext context);
+
+    /// <summary>An operation from a synchronous delegate.</summary>
+    public static Operation Create(string name, int minArity, int maxArity, Func<OperationContext, object?> body,
+        int revision = 1, Purity purity = Purity.Pure, string description = "") =>
+        new DelegateOperation(name, minArity, maxArity, revision, purity, description, body);
+
+    /// <summary>An operation from an asynchronous delegate.</summary>
+    public static Operation CreateAsync(string name, int minArity, int maxArity, Func<OperationContext, ValueTask<OperationResult>> body,
+        int revision = 1, Purity purity = Purity.Pure, string description = "") =>
+        new AsyncDelegateOperation(name, minArity, maxArity, revision, purity, description, body);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name}/{ArityText} r{Revision}";
+
+    private sealed class DelegateOperation(string name, int min, int max, int revision, Purity purity, string description,
+        Func<OperationContext, object?> body) : Operation(name, min, max, revision, purity, description)
+    {
+        public override ValueTask<OperationResult> ExecuteAsync(OperationContext context) =>
+            new(OperationResult.FromValue(body(context)));
+    }
+
+    private sealed class AsyncDelegateOperation(string name, int min, int max, int revision, Purity purity, string description,
+        Func<OperationContext, ValueTask<OperationResult>> body) : Operation(name, min, max, revision, purity, description)
+    {
+        public override ValueTask<OperationResult> ExecuteAsync(OperationContext context) => body(context);
+    }
+}

@@ -1,0 +1,101 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Operations;
+
+/// <summary>
+/// Everything an operation sees while it runs: its arguments (runtime values), attributes,
+/// the cancellation token, the caller's environment, and optionally a streaming output.
+/// Created by the executor for one invocation; not to be kept after the operation returns.
+/// </summary>
+public sealed class OperationContext
+{
+    private readonly Func<CancellationToken, ValueTask<IStreamingOutput>>? _openOutput;
+
+    public OperationContext(
+        Operation operation,
+        NodeId nodeId,
+        object?[] arguments,
+        IReadOnlyDictionary<string, object?>? attributes,
+        OperationEnvironment environment,
+        CancellationToken cancellationToken,
+        Func<CancellationToken, ValueTask<IStreamingOutput>>? openOutput = null,
+        int attempt = 1)
+    {
+        Operation = operation;
+        NodeId = nodeId;
+        Arguments = arguments;
+        Attributes = attributes;
+        Environment = environment;
+        CancellationToken = cancellationToken;
+        Attempt = attempt;
+        _openOutput = openOutput;
+    }
+
+    /// <summary>The operation being run.</summary>
+    public Operation Operation { get; }
+
+    /// <summary>The node being computed.</summary>
+    public NodeId NodeId { get; }
+
+    /// <summary>Argument values, in order.</summary>
+    public object?[] Arguments { get; }
+
+    /// <summary>Number of arguments.</summary>
+    public int Count => Arguments.Length;
+
+    /// <summary>The node's attributes, or null.</summary>
+    public IReadOnlyDictionary<string, object?>? Attributes { get; }
+
+    /// <summary>The caller's environment.</summary>
+    public OperationEnvironment Environment { get; }
+
+    /// <summary>Cancelled when the execution is cancelled or the node times out.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>1 for the first try, 2 for the first retry, …</summary>
+    public int Attempt { get; }
+
+    /// <summary>Argument <paramref name="index"/>.</summary>
+    public object? this[int index] => Arguments[index];
+
+    /// <summary>Opens the streaming output (at most once per invocation).</summary>
+    public ValueTask<IStreamingOutput> OpenOutputAsync() =>
+        _openOutput is null
+            ? throw new InvalidOperationException($"{Operation.Name} cannot stream here: no store is attached to this execution.")
+            : _openOutput(CancellationToken);
+
+    /// <summary>Argument as a number, or a clear type error.</summary>
+    public double Number(int index) => Arguments[index] switch
+    {
+        double d => d,
+        ulong u => u,
+        long l => l,
+        var other => throw TypeError(index, "a number", other),
+    };
+
+    /// <summary>Argument as a boolean, or a clear type error.</summary>
+    public bool Boolean(int index) => Arguments[index] is bool b ? b : throw TypeError(index, "a boolean", Arguments[index]);
+
+    /// <summary>Argument as a string, or a clear type error.</summary>
+    public string Text(int index) => Arguments[index] is string s ? s : throw TypeError(index, "a string", Arguments[index]);
+
+    /// <summary>Argument as a sequence, or a clear type error.</summary>
+    public object?[] Sequence(int index) => Arguments[index] is object?[] s ? s : throw TypeError(index, "a sequence", Arguments[index]);
+
+    /// <summary>Argument as bytes, or a clear type error.</summary>
+    public byte[] Bytes(int index) => Arguments[index] is byte[] b ? b : throw TypeError(index, "bytes", Arguments[index]);
+
+    /// <summary>An attribute, or a clear error when missing.</summary>
+    public object? Attribute(string name) =>
+        Attributes is not null && Attributes.TryGetValue(name, out var v)
+            ? v
+            : throw new NodeExecutionException($"{Operation.Name}: attribute '{name}' is missing.", NodeId, Operation.Name);
+
+    /// <summary>A type-mismatch error naming the operation, the argument and what it got.</summary>
+    public NodeExecutionException TypeError(int index, string expected, object? actual) =>
+        new($"{Operation.Name}: argument {index + 1} must be {expected}, not {ValueCodec.TypeName(actual)}.", NodeId, Operation.Name);
+
+    /// <summary>A failure of this operation with a message.</summary>
+    public NodeExecutionException Fail(string message) => new($"{Operation.Name}: {message}", NodeId, Operation.Name);
+}

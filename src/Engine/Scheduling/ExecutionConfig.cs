@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace VoxScheduler.Scheduling;
+
+/// <summary>The specification's ExecutionConfig; every field is honoured.</summary>
+public sealed record ExecutionConfig
+{
+    /// <summary>Most nodes running at once for this execution.</summary>
+    public int MaxConcurrentNodes { get; init; } = 4;
+
+    /// <summary><c>sqlite</c> (default), <c>filesystem</c>, <c>hybrid</c>, or <c>none</c> (memory only).</summary>
+    public string StorageBackend { get; init; } = "sqlite";
+
+    /// <summary>Folder of the store.</summary>
+    public string StoragePath { get; init; } = "./voxlogica_storage";
+
+    /// <summary>Bound on values kept in memory beyond their last consumer, e.g. <c>512MB</c>.</summary>
+    public string CacheSize { get; init; } = "512MB";
+
+    /// <summary>Compress stored results.</summary>
+    public bool Compression { get; init; } = true;
+
+    /// <summary>Results at or above this many bytes are streamed to the store.</summary>
+    public long StreamingThreshold { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>Retry failed nodes.</summary>
+    public bool RetryFailedNodes { get; init; } = true;
+
+    /// <summary>Retries after the first try (so at most MaxRetries + 1 tries).</summary>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>A node running longer than this is cancelled and fails (null: no limit).</summary>
+    public TimeSpan? NodeTimeout { get; init; }
+
+    /// <summary>Parses <see cref="CacheSize"/> (<c>512MB</c>, <c>1GiB</c>, <c>0</c>, <c>1048576</c>) into bytes.</summary>
+    public long CacheSizeBytes => ParseSize(CacheSize);
+
+    /// <summary>Parses a size with an optional unit (B, KB, MB, GB, TB; KiB… accepted; powers of 1024).</summary>
+    /// <exception cref="ValidationException">The text is not a size.</exception>
+    public static long ParseSize(string text)
+    {
+        var m = Regex.Match(text ?? string.Empty, @"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?\s*$", RegexOptions.IgnoreCase);
+        if (!m.Success)
+        {
+            throw new ValidationException($"'{text}' is not a size (examples: 512MB, 1GB, 65536).", "InvalidSize");
+        }
+
+        var number = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        var scale = m.Groups[2].Value.ToUpperInvariant() switch
+        {
+            "K" => 1024d,
+            "M" => 1024d * 1024,
+            "G" => 1024d * 1024 * 1024,
+            "T" => 1024d * 1024 * 1024 * 1024,
+            _ => 1d,
+        };
+        return (long)(number * scale);
+    }
+
+    /// <summary>Checks the fields, listing every problem.</summary>
+    /// <exception cref="ValidationException">A field is out of range.</exception>
+    public void Validate()
+    {
+        var problems = new List<ValidationProblem>();
+        if (MaxConcurrentNodes < 1 || MaxConcurrentNodes > 4096)
+            problems.Add(new("InvalidConfig", $"max_concurrent_nodes must be between 1 and 4096, not {MaxConcurrentNodes}."));
+        if (MaxRetries < 0 || MaxRetries > 100)
+            problems.Add(new("InvalidConfig", $"max_retries must be between 0 and 100, not {MaxRetries}."));
+        if (StreamingThreshold < 1)
+            problems.Add(new("InvalidConfig", $"streaming_threshold must be positive, not {StreamingThreshold}."));
+        if (NodeTimeout is { } t && t <= TimeSpan.Zero)
+            problems.Add(new("InvalidConfig", $"node timeout must be positive, not {t}."));
+        try
+        {
+            _ = CacheSizeBytes;
+        }
+        catch (ValidationException e)
+        {
+            problems.AddRange(e.Problems);
+        }
+
+        if (problems.Count > 0) throw new ValidationException(problems);
+    }
+}

@@ -1,0 +1,42 @@
+namespace VoxScheduler.Scheduling;
+
+/// <summary>A snapshot of an execution's progress (the specification's ExecutionProgress, extended).</summary>
+public sealed record ExecutionProgress
+{
+    public required string ExecutionId { get; init; }
+
+    public required string DagId { get; init; }
+
+    public ExecutionStatus Status { get; init; }
+
+    /// <summary>Nodes in the plan (reachable from the goals), including expanded ones so far.</summary>
+    public int TotalNodes { get; init; }
+
+    public int PendingNodes { get; init; }
+
+    public int ReadyNodes { get; init; }
+
+    public int RunningNodes { get; init; }
+
+    public int CompletedNodes { get; init; }
+
+    public int CachedNodes { get; init; }
+
+    public int FailedNodes { get; init; }
+
+    public int SkippedNodes { get; init; }
+
+    /// <summary>Nodes finished (completed, cached, failed, skipped) over total, 0–100; exactly 100 once the execution has ended.</summary>
+    public double ProgressPercentage { get; init; }
+
+    /// <summary>Nodes finished per second since the start.</summary>
+    public double NodesPerSecond { get; init; }
+
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Estimated time left, when it can be estimated.</summary>
+    public TimeSpan? EstimatedRemaining { get; init; }
+
+    /// <summary>Estimated completion time (the specification's estimated_completion).</summary>
+    public DateTimeOffset? EstimatedCompletion { get; init; }
+}

@@ -1,0 +1,14 @@
+namespace VoxScheduler.Scheduling;
+
+/// <summary>The state of an execution.</summary>
+public enum ExecutionStatus
+{
+    Pending,
+    Running,
+    /// <summary>Every goal produced a value.</summary>
+    Completed,
+    /// <summary>At least one goal failed or was skipped; completed results are kept.</summary>
+    Failed,
+    /// <summary>Stopped by a cancel; re-submitting resumes.</summary>
+    Cancelled,
+}

@@ -1,0 +1,45 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Scheduling;
+
+/// <summary>A submitted execution: observe it, wait for it, cancel it. Thread-safe.</summary>
+public interface IExecution
+{
+    string ExecutionId { get; }
+
+    string? Name { get; }
+
+    DagDefinition Dag { get; }
+
+    ExecutionConfig Config { get; }
+
+    /// <summary>The store results go to (null for memory-only executions).</summary>
+    IResultStore? Store { get; }
+
+    ExecutionStatus Status { get; }
+
+    DateTimeOffset SubmittedAt { get; }
+
+    DateTimeOffset? CompletedAt { get; }
+
+    /// <summary>Completes (never faults) when the execution has ended, with its final status.</summary>
+    Task<ExecutionStatus> Completion { get; }
+
+    /// <summary>A progress snapshot; cheap, callable any time.</summary>
+    ExecutionProgress GetProgress();
+
+    /// <summary>The goals in source order, finished ones with their values.</summary>
+    IReadOnlyList<GoalResult> GetGoalResults();
+
+    /// <summary>
+    /// Events as they happen. With <paramref name="replay"/>, first yields a GoalFinished event
+    /// for every goal already finished, so a late subscriber misses no goal. The stream ends
+    /// after ExecutionFinished. A slow reader never blocks the execution (progress events may
+    /// be coalesced for it; goal and finish events are never dropped).
+    /// </summary>
+    IAsyncEnumerable<ExecutionEvent> WatchAsync(bool replay = true, CancellationToken cancellationToken = default);
+
+    /// <summary>Requests cancellation; running operations see their token cancelled.</summary>
+    void Cancel();
+}

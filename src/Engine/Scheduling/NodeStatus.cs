@@ -1,0 +1,19 @@
+namespace VoxScheduler.Scheduling;
+
+/// <summary>The state of one node in one execution.</summary>
+public enum NodeStatus
+{
+    Pending,
+    Ready,
+    Running,
+    /// <summary>Computed in this execution.</summary>
+    Completed,
+    /// <summary>Served from the store without recomputation.</summary>
+    Cached,
+    /// <summary>Failed after its last try.</summary>
+    Failed,
+    /// <summary>Not run because a dependency failed.</summary>
+    Skipped,
+    /// <summary>Not run because the execution was cancelled.</summary>
+    Cancelled,
+}

@@ -1,0 +1,35 @@
+namespace VoxScheduler.Storage;
+
+/// <summary>An execution as recorded in a store's history.</summary>
+public sealed record ExecutionRecord
+{
+    public required string ExecutionId { get; init; }
+
+    /// <summary>A user-given name, if any.</summary>
+    public string? Name { get; init; }
+
+    public string? DagId { get; init; }
+
+    /// <summary>Final or current status: Pending, Running, Completed, Failed, Cancelled.</summary>
+    public required string Status { get; init; }
+
+    public DateTimeOffset SubmittedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public int TotalNodes { get; init; }
+
+    public int CompletedNodes { get; init; }
+
+    public int CachedNodes { get; init; }
+
+    public int FailedNodes { get; init; }
+
+    public int SkippedNodes { get; init; }
+
+    /// <summary>Where the DAG came from (a program path, "program text", "dag").</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The first error, when the execution failed.</summary>
+    public string? Error { get; init; }
+}

@@ -1,0 +1,17 @@
+namespace VoxScheduler.Storage;
+
+/// <summary>How a store is opened (the storage part of the specification's ExecutionConfig).</summary>
+public sealed record StoreOptions
+{
+    /// <summary>Compress stored results (incompressible data is stored raw regardless).</summary>
+    public bool Compression { get; init; } = true;
+
+    /// <summary>Results at or above this size are streamed and (hybrid) kept in files. Default 100 MB as specified.</summary>
+    public long StreamingThreshold { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>Results up to this size are stored inline (sqlite) rather than chunked.</summary>
+    public int InlineThreshold { get; init; } = 64 * 1024;
+
+    /// <summary>Open read-only (no writes, no schema migration).</summary>
+    public bool ReadOnly { get; init; }
+}
