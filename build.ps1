@@ -1,0 +1,270 @@
+#requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and runs VoxScheduler.
+
+.DESCRIPTION
+    Tasks:
+      build  (default)  Publishes the module to out/VoxScheduler (importable with Import-Module).
+      test              Builds, runs every xunit project, then the Pester tests in a child pwsh;
+                        ends with one line "Tests: N passed, N failed"; exits non-zero on failure.
+      run <file>        Builds if needed and runs a program (.imgql) or DAG (.json) through the
+                        module in a fresh pwsh on the default store, printing the results.
+      serve [args]      Runs the REST server (default http://127.0.0.1:5080).
+      bench [args]      Runs the benchmark harness (Release), e.g. "bench dag --shape chain --n 100000".
+      soak              Runs the reliability soak loops for -Minutes minutes.
+      clean             Removes out/ and every bin/ and obj/ folder.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 run examples/hello.imgql
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'run', 'serve', 'bench', 'soak', 'clean')]
+    [string] $Task = 'build',
+
+    [Parameter(Position = 1, ValueFromRemainingArguments)]
+    [string[]] $Arguments = @(),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # soak: how long to run the kill/resume and fuzz loops.
+    [ValidateRange(1, 1440)]
+    [int] $Minutes = 5
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'VoxScheduler'
+$ToolsDir = Join-Path $Root '.tools'
+# Native SQLite builds we ship; everything else SQLitePCLRaw brings is pruned.
+$SupportedRids = 'win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64'
+# PowerShell provides these at run time; shipping them would break loading.
+$ForbiddenAssemblies = 'System.Management.Automation.dll', 'Microsoft.PowerShell.*.dll', 'Microsoft.Management.Infrastructure*.dll'
+
+function Invoke-Native {
+    # Runs a native command and throws when it fails, so errors never pass silently.
+    param([Parameter(Mandatory)] [string] $Command, [string[]] $ArgumentList = @())
+    & $Command @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$Command $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-PwshCommand {
+    # The pwsh running this script, as a command line usable for a child process. Under
+    # 'dotnet pwsh' (the local tool) the process is the dotnet host, which needs pwsh.dll.
+    $processPath = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        return @($processPath, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($processPath)
+}
+
+function Invoke-ChildPwsh {
+    # Runs a script block's text in a fresh pwsh (built assemblies never load into this one).
+    param([Parameter(Mandatory)] [string] $Command)
+    $pwsh = Get-PwshCommand
+    $exe = $pwsh[0]
+    $argList = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
+    & $exe @argList
+    return $LASTEXITCODE
+}
+
+function Get-VoxVersion {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
+    return ($props.Project.PropertyGroup | Where-Object { $_['VoxVersion'] } | Select-Object -First 1).VoxVersion
+}
+
+function Get-PinnedVersion([string] $Package) {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Packages.props')
+    $node = $props.Project.ItemGroup.PackageVersion | Where-Object { $_.Include -eq $Package } | Select-Object -First 1
+    if (-not $node) { throw "Package '$Package' is not pinned in Directory.Packages.props." }
+    return $node.Version
+}
+
+function Test-ModuleUpToDate {
+    $dll = Join-Path $ModuleOut 'VoxScheduler.dll'
+    if (-not (Test-Path $dll)) { return $false }
+    $builtAt = (Get-Item $dll).LastWriteTimeUtc
+    $sources = Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'module') -Recurse -File |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
+    $sources += Get-Item (Join-Path $Root 'Directory.Build.props'), (Join-Path $Root 'Directory.Packages.props')
+    return -not ($sources | Where-Object { $_.LastWriteTimeUtc -gt $builtAt } | Select-Object -First 1)
+}
+
+function Invoke-Build {
+    $publish = Join-Path $Out 'publish'
+    Write-Host "Publishing the module ($Configuration)..."
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cmdlets/VoxScheduler.Cmdlets.csproj'), '-c', $Configuration,
+        '-o', $publish, '--nologo', '-v', 'q', '-p:GenerateDocumentationFile=false')
+
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    New-Item -ItemType Directory -Path $ModuleOut | Out-Null
+
+    Get-ChildItem $publish -File | Where-Object { $_.Extension -in '.dll', '.json' } | Copy-Item -Destination $ModuleOut
+    foreach ($rid in $SupportedRids) {
+        $native = Join-Path $publish "runtimes/$rid"
+        if (Test-Path $native) {
+            $target = Join-Path $ModuleOut "runtimes/$rid"
+            New-Item -ItemType Directory -Path $target -Force | Out-Null
+            Copy-Item -Path (Join-Path $native '*') -Destination $target -Recurse -Force
+        }
+    }
+
+    # Manifest, formats, types, help: everything under module/ goes beside the dll.
+    Copy-Item -Path (Join-Path $Root 'module/*') -Destination $ModuleOut -Recurse -Force
+    $manifest = Join-Path $ModuleOut 'VoxScheduler.psd1'
+    $version = Get-VoxVersion
+    (Get-Content -Raw $manifest).Replace('{{ModuleVersion}}', $version) | Set-Content -Path $manifest -NoNewline
+
+    $helpGenerator = Join-Path $Root 'tools/New-MamlHelp.ps1'
+    if (Test-Path $helpGenerator) {
+        & $helpGenerator -ModulePath $ModuleOut
+    }
+
+    foreach ($pattern in $ForbiddenAssemblies) {
+        $found = Get-ChildItem -Path $ModuleOut -Filter $pattern -Recurse
+        if ($found) { throw "PowerShell's own assemblies must not ship with the module: $($found.Name -join ', ')" }
+    }
+    Write-Host "Module ready: $ModuleOut"
+}
+
+function Install-Pester {
+    # Pester comes from NuGet (there is no PowerShell Gallery here): a PackageDownload restore
+    # places the package, whose tools/ folder is the module.
+    $version = Get-PinnedVersion 'Pester'
+    $packages = Join-Path $ToolsDir 'packages'
+    $psd1 = Join-Path $packages "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path $psd1)) {
+        Write-Host "Restoring Pester $version from NuGet..."
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'tools/Pester/Pester.Restore.csproj'), "-p:PesterVersion=$version",
+            '--packages', $packages, '--nologo', '-v', 'q')
+    }
+    if (-not (Test-Path $psd1)) { throw "Pester $version was restored but $psd1 is missing." }
+    return $psd1
+}
+
+function Get-TrxCounts([string] $Directory) {
+    $passed = 0; $failed = 0
+    foreach ($trx in Get-ChildItem -Path $Directory -Filter '*.trx' -Recurse -ErrorAction SilentlyContinue) {
+        [xml] $doc = Get-Content -Raw $trx.FullName
+        $counters = $doc.TestRun.ResultSummary.Counters
+        $passed += [int] $counters.passed
+        $failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    }
+    return [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $pester = Install-Pester
+    $results = Join-Path $Out 'TestResults'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+
+    $xunitFailedToRun = $false
+    $projects = Get-ChildItem -Path (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse
+    foreach ($project in $projects) {
+        Write-Host "xunit: $($project.BaseName)"
+        $dir = Join-Path $results $project.BaseName
+        & dotnet test $project.FullName -c $Configuration --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir
+        $code = $LASTEXITCODE
+        $counts = Get-TrxCounts $dir
+        if ($code -ne 0 -and $counts.Failed -eq 0) {
+            # A build error or a crashed test host produces no failed test: count it as a failure.
+            Write-Warning "$($project.BaseName): 'dotnet test' exited with $code without a failed test (build error or crashed host)."
+            $xunitFailedToRun = $true
+        }
+    }
+    $xunit = Get-TrxCounts $results
+
+    Write-Host 'Pester: tests/Pester (child pwsh)'
+    $pesterJson = Join-Path $results 'pester.json'
+    New-Item -ItemType Directory -Path $results -Force | Out-Null
+    $runner = Join-Path $Root 'tools/Invoke-PesterTests.ps1'
+    $null = Invoke-ChildPwsh "& '$runner' -PesterPath '$pester' -TestPath '$(Join-Path $Root 'tests/Pester')' -ResultPath '$pesterJson'"
+    $pesterCounts = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { $null }
+    $pesterFailedToRun = $null -eq $pesterCounts
+    if ($pesterFailedToRun) {
+        Write-Warning 'Pester did not report results (the child pwsh failed before the run ended).'
+        $pesterCounts = [pscustomobject]@{ Passed = 0; Failed = 0 }
+    }
+
+    $passed = $xunit.Passed + [int] $pesterCounts.Passed
+    $failed = $xunit.Failed + [int] $pesterCounts.Failed + [int] $xunitFailedToRun + [int] $pesterFailedToRun
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed"
+    Write-Output "Tests: $passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+    exit 0
+}
+
+function Invoke-Run {
+    if ($Arguments.Count -lt 1) { throw 'Usage: build.ps1 run <program.imgql | dag.json> [more files]' }
+    if (-not (Test-ModuleUpToDate)) { Invoke-Build }
+    $files = foreach ($a in $Arguments) {
+        $full = [IO.Path]::GetFullPath($a, (Get-Location).Path)
+        if (-not (Test-Path -LiteralPath $full -PathType Leaf)) { throw "No such file: $a" }
+        $full
+    }
+    $list = ($files | ForEach-Object { "'" + $_.Replace("'", "''") + "'" }) -join ','
+    $module = Join-Path $ModuleOut 'VoxScheduler.psd1'
+    $command = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+foreach (`$file in @($list)) {
+    Write-Host "== `$file" -ForegroundColor Cyan
+    if (`$file -like '*.json') {
+        `$results = Submit-VoxDag -Dag (Get-Content -Raw -LiteralPath `$file) -Wait
+    } else {
+        `$results = Submit-VoxDag -Path `$file -Wait
+    }
+    `$results | Format-Table -AutoSize -Wrap Goal, Status, Value, Error, Duration | Out-Host
+    if (`$results | Where-Object { `$_.Status -in 'Failed', 'Skipped' }) { `$global:LASTEXITCODE = 1 }
+}
+if (`$global:LASTEXITCODE) { exit 1 } else { exit 0 }
+"@
+    exit (Invoke-ChildPwsh $command)
+}
+
+function Invoke-Clean {
+    if (Test-Path $Out) { Remove-Item $Out -Recurse -Force }
+    Get-ChildItem -Path $Root -Directory -Recurse -Include 'bin', 'obj' |
+        Where-Object { $_.FullName -notmatch '[\\/]\.tools[\\/]' } |
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
+    Write-Host 'Clean.'
+}
+
+Push-Location $Root
+try {
+    switch ($Task) {
+        'build' { Invoke-Build }
+        'test' { Invoke-Test }
+        'run' { Invoke-Run }
+        'serve' {
+            $serverArgs = if ($Arguments.Count -gt 0) { $Arguments } else { @('--urls', 'http://127.0.0.1:5080') }
+            Invoke-Native dotnet (@('run', '--project', (Join-Path $Root 'src/Server'), '-c', $Configuration, '--') + $serverArgs)
+        }
+        'bench' {
+            Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'bench/VoxScheduler.Bench'), '--') + $Arguments)
+        }
+        'soak' {
+            $soak = Join-Path $Root 'tests/Reliability/Soak/Invoke-Soak.ps1'
+            if (-not (Test-Path $soak)) { throw "The soak runner ($soak) is not in this checkout." }
+            & $soak -Minutes $Minutes -Configuration $Configuration
+            exit $LASTEXITCODE
+        }
+        'clean' { Invoke-Clean }
+    }
+}
+finally {
+    Pop-Location
+}

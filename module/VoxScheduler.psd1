@@ -1,0 +1,36 @@
+@{
+    RootModule           = 'VoxScheduler.dll'
+    ModuleVersion        = '{{ModuleVersion}}'
+    GUID                 = '5b0f3c4e-8d7a-4c1e-9f52-6a1d2e7b9c31'
+    Author               = 'VoxScheduler developers'
+    CompanyName          = 'VoxScheduler'
+    Copyright            = '(c) VoxScheduler developers. MIT License.'
+    Description          = 'A dynamic, persistent, content-addressed scheduler for VoxLogicA programs and any DAG: nodes run as soon as their inputs are ready, every result is stored under its content id, reruns compute only what changed.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @()
+    TypesToProcess       = @()
+    CmdletsToExport      = @(
+        'Submit-VoxDag'
+        'Get-VoxProgress'
+        'Stop-VoxExecution'
+        'Get-VoxResult'
+        'Wait-VoxExecution'
+        'Get-VoxExecution'
+        'New-VoxNode'
+        'Get-VoxOperation'
+        'Register-VoxOperation'
+        'ConvertTo-VoxDag'
+        'Measure-VoxDag'
+        'Clear-VoxStore'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('VoxLogicA', 'DAG', 'Scheduler', 'ImageAnalysis', 'SQLite')
+            ProjectUri = 'https://github.com/voxlogica-project/voxscheduler'
+        }
+    }
+}

@@ -1,0 +1,33 @@
+#requires -Version 7.4
+# Proves the published module loads in a fresh pwsh with nothing else installed.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:ModulePath = $script:VoxModulePath
+}
+
+Describe 'The built module' {
+    It 'has a manifest that Test-ModuleManifest accepts' {
+        $manifest = Test-ModuleManifest -Path $script:ModulePath -ErrorAction Stop
+        $manifest.Version | Should -Not -BeNullOrEmpty
+        $manifest.Version.ToString() | Should -Not -Be '0.0'
+    }
+
+    It 'ships none of PowerShell''s own assemblies' {
+        $dir = Split-Path $script:ModulePath
+        Get-ChildItem $dir -Recurse -Filter 'System.Management.Automation.dll' | Should -BeNullOrEmpty
+    }
+
+    It 'ships the native SQLite library for this platform' {
+        $dir = Split-Path $script:ModulePath
+        $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+        $native = Get-ChildItem (Join-Path $dir 'runtimes') -Recurse -File | Where-Object { $_.Name -match 'e_sqlite3' }
+        $native | Should -Not -BeNullOrEmpty
+        ($native.FullName -join ';') | Should -Match ([regex]::Escape($rid.Split('-')[0]))
+    }
+
+    It 'imports in a fresh pwsh' {
+        $out = Invoke-VoxFreshPwsh "Import-Module '$script:ModulePath' -ErrorAction Stop; (Get-Module VoxScheduler).Name"
+        $LASTEXITCODE | Should -Be 0
+        $out | Should -Contain 'VoxScheduler'
+    }
+}
