@@ -1,0 +1,300 @@
+using System.Globalization;
+using System.Text;
+
+namespace VoxScheduler.Language.Syntax;
+
+/// <summary>
+/// Turns program text into tokens (LANGUAGE.md §1). Never throws on bad input: problems go to
+/// the diagnostics and lexing goes on, so every error of a file is reported at once.
+/// </summary>
+internal sealed class Lexer
+{
+    private const string SymbolChars = "!#$%&*+-./:<=>?@^|~\\'";
+
+    private readonly string _text;
+    private readonly string _file;
+    private readonly Diagnostics _diagnostics;
+    private readonly List<Token> _tokens = [];
+    // Open brackets, innermost last: a lone ':' is the slice separator only directly inside '[ ]'.
+    private readonly Stack<char> _brackets = new();
+    private int _pos;
+    private int _line = 1;
+    private int _lineStart;
+
+    private Lexer(string text, string file, Diagnostics diagnostics)
+    {
+        _text = text;
+        _file = file;
+        _diagnostics = diagnostics;
+    }
+
+    public static List<Token> Tokenize(string text, string file, Diagnostics diagnostics)
+    {
+        var lexer = new Lexer(text, file, diagnostics);
+        lexer.Run();
+        return lexer._tokens;
+    }
+
+    public static bool IsSymbolChar(char c) => SymbolChars.IndexOf(c) >= 0;
+
+    private static bool IsIdentStart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
+
+    private static bool IsIdentChar(char c) => IsIdentStart(c) || char.IsAsciiDigit(c);
+
+    private char Peek(int offset = 0) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
+
+    private void Run()
+    {
+        var space = true;
+        while (true)
+        {
+            space |= SkipTrivia();
+            if (_pos >= _text.Length)
+            {
+                _tokens.Add(new Token(TokenKind.End, _line, _pos - _lineStart + 1, true, string.Empty));
+                return;
+            }
+
+            var line = _line;
+            var column = _pos - _lineStart + 1;
+            var c = _text[_pos];
+            if (IsIdentStart(c))
+            {
+                LexIdentifier(line, column, space);
+            }
+            else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(Peek(1))))
+            {
+                LexNumber(line, column, space);
+            }
+            else if (c == '"')
+            {
+                LexString(line, column, space);
+            }
+            else if (c == '$' && Peek(1) is >= 'a' and <= 'z')
+            {
+                var start = _pos++;
+                while (_pos < _text.Length && (_text[_pos] is (>= 'a' and <= 'z') or '_' || char.IsAsciiDigit(_text[_pos]))) _pos++;
+                _tokens.Add(new Token(TokenKind.Dollar, line, column, space, _text[start.._pos]));
+            }
+            else if (IsSymbolChar(c))
+            {
+                LexOperator(line, column, space);
+            }
+            else
+            {
+                _pos++;
+                switch (c)
+                {
+                    case '(':
+                        _brackets.Push('(');
+                        _tokens.Add(new Token(TokenKind.LParen, line, column, space, "("));
+                        break;
+                    case ')':
+                        PopBracket('(');
+                        _tokens.Add(new Token(TokenKind.RParen, line, column, space, ")"));
+                        break;
+                    case '[':
+                        _brackets.Push('[');
+                        _tokens.Add(new Token(TokenKind.LBracket, line, column, space, "["));
+                        break;
+                    case ']':
+                        PopBracket('[');
+                        _tokens.Add(new Token(TokenKind.RBracket, line, column, space, "]"));
+                        break;
+                    case ',':
+                        _tokens.Add(new Token(TokenKind.Comma, line, column, space, ","));
+                        break;
+                    default:
+                        var shown = char.IsControl(c) ? $"U+{(int)c:X4}" : c.ToString();
+                        _diagnostics.Add("Syntax", _file, new SourcePosition(line, column), $"expected a token, found unexpected character '{shown}'");
+                        break;
+                }
+            }
+
+            space = false;
+        }
+    }
+
+    private void PopBracket(char open)
+    {
+        if (_brackets.Count > 0 && _brackets.Peek() == open)
+        {
+            _brackets.Pop();
+        }
+    }
+
+    /// <summary>Skips whitespace and comments; true when anything was skipped.</summary>
+    private bool SkipTrivia()
+    {
+        var start = _pos;
+        while (_pos < _text.Length)
+        {
+            var c = _text[_pos];
+            if (c == '\n')
+            {
+                _pos++;
+                _line++;
+                _lineStart = _pos;
+            }
+            else if (c is ' ' or '\t' or '\r' or '\f' or '\v' or '\uFEFF')
+            {
+                _pos++;
+            }
+            else if (c == '/' && Peek(1) == '/')
+            {
+                while (_pos < _text.Length && _text[_pos] != '\n') _pos++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return _pos > start;
+    }
+
+    private void LexIdentifier(int line, int column, bool space)
+    {
+        var start = _pos;
+        while (_pos < _text.Length && IsIdentChar(_text[_pos])) _pos++;
+        // One namespace qualification: strings.concat.
+        if (Peek() == '.' && IsIdentStart(Peek(1)))
+        {
+            _pos++;
+            while (_pos < _text.Length && IsIdentChar(_text[_pos])) _pos++;
+        }
+
+        var text = _text[start.._pos];
+        var kind = text switch
+        {
+            "let" => TokenKind.Let,
+            "print" => TokenKind.Print,
+            "save" => TokenKind.Save,
+            "import" => TokenKind.Import,
+            "for" => TokenKind.For,
+            "in" => TokenKind.In,
+            "do" => TokenKind.Do,
+            "filter" => TokenKind.Filter,
+            "fold" => TokenKind.Fold,
+            "true" => TokenKind.True,
+            "false" => TokenKind.False,
+            _ => TokenKind.Identifier,
+        };
+        _tokens.Add(new Token(kind, line, column, space, text));
+    }
+
+    private void LexNumber(int line, int column, bool space)
+    {
+        var start = _pos;
+        while (char.IsAsciiDigit(Peek())) _pos++;
+        if (Peek() == '.')
+        {
+            _pos++;
+            while (char.IsAsciiDigit(Peek())) _pos++;
+        }
+
+        if (Peek() is 'e' or 'E' && (char.IsAsciiDigit(Peek(1)) || (Peek(1) is '+' or '-' && char.IsAsciiDigit(Peek(2)))))
+        {
+            _pos += 2;
+            while (char.IsAsciiDigit(Peek())) _pos++;
+        }
+
+        var text = _text[start.._pos];
+        var value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (!double.IsFinite(value))
+        {
+            _diagnostics.Add("Syntax", _file, new SourcePosition(line, column), $"expected a finite number, found {text}");
+            value = 0;
+        }
+
+        _tokens.Add(new Token(TokenKind.Number, line, column, space, text, value));
+    }
+
+    private void LexString(int line, int column, bool space)
+    {
+        _pos++; // opening quote
+        var sb = new StringBuilder();
+        while (true)
+        {
+            if (_pos >= _text.Length || _text[_pos] == '\n')
+            {
+                _diagnostics.Add("Syntax", _file, new SourcePosition(_line, _pos - _lineStart + 1),
+                    $"expected '\"' to close the string started at {line}:{column}, found {(_pos >= _text.Length ? "end of file" : "end of line")}");
+                break;
+            }
+
+            var c = _text[_pos];
+            if (c == '"')
+            {
+                _pos++;
+                break;
+            }
+
+            if (c != '\\')
+            {
+                sb.Append(c);
+                _pos++;
+                continue;
+            }
+
+            var escapeColumn = _pos - _lineStart + 1;
+            var e = Peek(1);
+            switch (e)
+            {
+                case '"': sb.Append('"'); _pos += 2; break;
+                case '\\': sb.Append('\\'); _pos += 2; break;
+                case 'n': sb.Append('\n'); _pos += 2; break;
+                case 't': sb.Append('\t'); _pos += 2; break;
+                case 'r': sb.Append('\r'); _pos += 2; break;
+                case 'u':
+                    if (_pos + 6 <= _text.Length && ushort.TryParse(_text.AsSpan(_pos + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+                    {
+                        sb.Append((char)code);
+                        _pos += 6;
+                    }
+                    else
+                    {
+                        _diagnostics.Add("Syntax", _file, new SourcePosition(_line, escapeColumn), "expected four hex digits after \\u, found something else");
+                        _pos += 2;
+                    }
+
+                    break;
+                default:
+                    var shown = e is '\0' or '\n' ? "end of line" : "'\\" + e + "'";
+                    _diagnostics.Add("Syntax", _file, new SourcePosition(_line, escapeColumn),
+                        $"expected an escape (\\\" \\\\ \\n \\t \\r \\uXXXX), found {shown}");
+                    _pos += e is '\0' or '\n' ? 1 : 2;
+                    break;
+            }
+        }
+
+        _tokens.Add(new Token(TokenKind.String, line, column, space, sb.ToString()));
+    }
+
+    private void LexOperator(int line, int column, bool space)
+    {
+        var start = _pos;
+        if (_text[_pos] == ':' && _brackets.Count > 0 && _brackets.Peek() == '[')
+        {
+            // Inside [ ], a ':' that begins an operator run is the slice separator ([a:-1] is a slice).
+            _pos++;
+            _tokens.Add(new Token(TokenKind.Colon, line, column, space, ":"));
+            return;
+        }
+
+        while (_pos < _text.Length && IsSymbolChar(_text[_pos]))
+        {
+            if (_text[_pos] == '/' && Peek(1) == '/' && _pos > start)
+            {
+                break; // a comment starts: the operator ends here
+            }
+
+            _pos++;
+        }
+
+        var text = _text[start.._pos];
+        _tokens.Add(text == "="
+            ? new Token(TokenKind.Equals, line, column, space, "=")
+            : new Token(TokenKind.Operator, line, column, space, text));
+    }
+}

@@ -1,0 +1,18 @@
+namespace VoxScheduler.Operations.Builtins;
+
+/// <summary>The registry of the built-in namespaces: <c>default</c>, <c>strings</c> and <c>test</c> (LANGUAGE.md §7).</summary>
+public static partial class BuiltinOperations
+{
+    /// <summary>A new registry with every built-in operation.</summary>
+    public static OperationRegistry CreateRegistry()
+    {
+        var registry = new OperationRegistry();
+        DefaultNamespace.Register(registry);
+        StringsNamespace.Register(registry);
+        RegisterTestNamespace(registry);
+        return registry;
+    }
+
+    // The test namespace is written with the scheduler; until it exists this is a no-op.
+    static partial void RegisterTestNamespace(OperationRegistry registry);
+}

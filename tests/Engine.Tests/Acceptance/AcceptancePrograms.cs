@@ -1,0 +1,34 @@
+namespace VoxScheduler.Tests.Acceptance;
+
+/// <summary>Finds the acceptance programs of the repository (tests/programs), from wherever the tests run.</summary>
+public static class AcceptancePrograms
+{
+    /// <summary>The tests/programs folder of this clone.</summary>
+    public static string Folder { get; } = FindFolder();
+
+    /// <summary>The program names (without extension), sorted, for theory data.</summary>
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.EnumerateFiles(Folder, "*.imgql").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileNameWithoutExtension(file));
+        }
+
+        return data;
+    }
+
+    private static string FindFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "programs");
+            if (File.Exists(Path.Combine(candidate, "hello.imgql")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("tests/programs not found above " + AppContext.BaseDirectory);
+    }
+}
