@@ -35,7 +35,36 @@ internal sealed class DagInterpreter(OperationRegistry operations, OperationEnvi
         return results;
     }
 
+    /// <summary>Evaluates a node: everything it depends on first, in index (topological) order, without recursion.</summary>
     public object? Evaluate(DagDefinition dag, int index)
+    {
+        var needed = new bool[index + 1];
+        var stack = new Stack<int>();
+        stack.Push(index);
+        needed[index] = true;
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (_values.ContainsKey(dag.Nodes[n].Id) || _errors.ContainsKey(dag.Nodes[n].Id)) continue;
+            foreach (var a in dag.Nodes[n].Arguments)
+            {
+                if (!needed[a])
+                {
+                    needed[a] = true;
+                    stack.Push(a);
+                }
+            }
+        }
+
+        for (var i = 0; i <= index; i++)
+        {
+            if (needed[i]) EvaluateOne(dag, i);
+        }
+
+        return EvaluateOne(dag, index);
+    }
+
+    private object? EvaluateOne(DagDefinition dag, int index)
     {
         var node = dag.Nodes[index];
         if (_values.TryGetValue(node.Id, out var known)) return known;
@@ -52,7 +81,14 @@ internal sealed class DagInterpreter(OperationRegistry operations, OperationEnvi
 
         try
         {
-            var args = node.Arguments.Select(a => Evaluate(dag, a)).ToArray();
+            var args = new object?[node.Arguments.Length];
+            for (var i = 0; i < args.Length; i++)
+            {
+                var argId = dag.Nodes[node.Arguments[i]].Id;
+                if (_errors.TryGetValue(argId, out var argError)) throw argError;
+                args[i] = _values[argId];
+            }
+
             if (!operations.TryGet(node.Operator, out var op)) throw new InvalidOperationException($"unknown operator {node.Operator}");
             var context = new OperationContext(op, node.Id, args, node.Attributes, environment ?? OperationEnvironment.Default, CancellationToken.None);
             var result = op.ExecuteAsync(context).AsTask().GetAwaiter().GetResult();
