@@ -59,6 +59,9 @@ public sealed class OperationContext
     /// <summary>Argument <paramref name="index"/>.</summary>
     public object? this[int index] => Arguments[index];
 
+    /// <summary>True when <see cref="OpenOutputAsync"/> is available (the execution has a store and the node is cacheable).</summary>
+    public bool CanStream => _openOutput is not null;
+
     /// <summary>Opens the streaming output (at most once per invocation).</summary>
     public ValueTask<IStreamingOutput> OpenOutputAsync() =>
         _openOutput is null

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
 using VoxScheduler.Storage;
@@ -10,40 +11,188 @@ namespace VoxScheduler.Scheduling;
 /// </summary>
 public sealed class DynamicScheduler : IAsyncDisposable
 {
+    /// <summary>The backend name of memory-only executions (no store: nothing persisted, nothing cached across executions).</summary>
+    public const string MemoryBackend = "none";
+
+    private readonly ConcurrentDictionary<string, ScheduledExecution> _executions = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _finishedOrder = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<StoreSlot>>> _stores = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IResultStore, StoreSlot> _externalStores = new(ReferenceEqualityComparer.Instance);
+    private readonly StoreSlot _memory = new(null, ownedByScheduler: false);
+    private int _disposed;
+
     /// <summary>Creates a scheduler over a set of operations.</summary>
     public DynamicScheduler(OperationRegistry operations, SchedulerOptions? options = null)
-        => throw new NotImplementedException("scheduler: filled in by the scheduler work");
+    {
+        Operations = operations ?? throw new ArgumentNullException(nameof(operations));
+        Options = options ?? new SchedulerOptions();
+        if (Options.MaxWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxWorkers must be at least 1.");
+        Pool = new WorkerPool(Options.MaxWorkers);
+    }
 
     /// <summary>The operations nodes may use.</summary>
-    public OperationRegistry Operations => throw new NotImplementedException();
+    public OperationRegistry Operations { get; }
+
+    /// <summary>The process-wide settings.</summary>
+    public SchedulerOptions Options { get; }
+
+    internal WorkerPool Pool { get; }
 
     /// <summary>
     /// Validates the DAG (every problem at once, as a <see cref="ValidationException"/>), opens
     /// or reuses the store named by the config, and starts the execution. Returns at once.
     /// </summary>
-    public ValueTask<IExecution> SubmitAsync(DagDefinition dag, ExecutionConfig? config = null, SubmitOptions? options = null,
-        CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async ValueTask<IExecution> SubmitAsync(DagDefinition dag, ExecutionConfig? config = null, SubmitOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        config ??= new ExecutionConfig();
+        options ??= new SubmitOptions();
+        var problems = new List<ValidationProblem>();
+        try
+        {
+            config.Validate();
+        }
+        catch (ValidationException e)
+        {
+            problems.AddRange(e.Problems);
+        }
+
+        Operation?[]? ops = null;
+        try
+        {
+            ops = DagValidator.Resolve(dag, Operations);
+        }
+        catch (ValidationException e)
+        {
+            problems.AddRange(e.Problems);
+        }
+
+        if (options.Name is { } name && _executions.Values.Any(x => x.Name == name && !x.Completion.IsCompleted))
+        {
+            problems.Add(new("DuplicateExecutionName", $"An execution named '{name}' is already running."));
+        }
+
+        if (problems.Count > 0) throw new ValidationException(problems);
+
+        var slot = await GetSlotAsync(config, options, cancellationToken).ConfigureAwait(false);
+        var id = Guid.NewGuid().ToString("N")[..16];
+        var execution = new ScheduledExecution(this, id, dag, ops!, config, options, slot);
+        _executions[id] = execution;
+        execution.Start();
+        return execution;
+    }
 
     /// <summary>The store for a backend and path, opened once and shared.</summary>
-    public ValueTask<IResultStore> GetStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    public async ValueTask<IResultStore> GetStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
+    {
+        var slot = await OpenSlotAsync(backend, path, new StoreOptions(), cancellationToken).ConfigureAwait(false);
+        return slot.Store ?? throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
+    }
 
     /// <summary>An execution of this process by id or name, or null.</summary>
-    public IExecution? Find(string idOrName) => throw new NotImplementedException();
+    public IExecution? Find(string idOrName)
+    {
+        if (string.IsNullOrEmpty(idOrName)) return null;
+        if (_executions.TryGetValue(idOrName, out var byId)) return byId;
+        return _executions.Values.Where(x => string.Equals(x.Name, idOrName, StringComparison.Ordinal))
+            .OrderByDescending(x => x.SubmittedAt).FirstOrDefault();
+    }
 
     /// <summary>A progress snapshot, or null for an unknown execution.</summary>
-    public ExecutionProgress? GetProgress(string executionId) => throw new NotImplementedException();
+    public ExecutionProgress? GetProgress(string executionId) => Find(executionId)?.GetProgress();
 
     /// <summary>Cancels an execution; false when unknown or already finished.</summary>
-    public ValueTask<bool> CancelAsync(string executionId) => throw new NotImplementedException();
+    public ValueTask<bool> CancelAsync(string executionId)
+    {
+        var execution = Find(executionId);
+        if (execution is null || execution.Completion.IsCompleted) return ValueTask.FromResult(false);
+        execution.Cancel();
+        return ValueTask.FromResult(true);
+    }
 
     /// <summary>Waits for an execution to end.</summary>
     /// <exception cref="SchedulingException">Unknown execution.</exception>
-    public Task<ExecutionStatus> WaitAsync(string executionId, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ExecutionStatus> WaitAsync(string executionId, CancellationToken cancellationToken = default)
+    {
+        var execution = Find(executionId) ?? throw new SchedulingException($"No execution '{executionId}' in this process.");
+        return execution.Completion.WaitAsync(cancellationToken);
+    }
 
     /// <summary>Executions of this process (running and finished), newest first.</summary>
-    public IReadOnlyList<IExecution> ListExecutions() => throw new NotImplementedException();
+    public IReadOnlyList<IExecution> ListExecutions() =>
+        _executions.Values.OrderByDescending(x => x.SubmittedAt).Cast<IExecution>().ToList();
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        var running = _executions.Values.Where(x => !x.Completion.IsCompleted).ToList();
+        foreach (var x in running) x.Cancel();
+        await Task.WhenAll(running.Select(x => x.Completion)).ConfigureAwait(false);
+        foreach (var lazy in _stores.Values)
+        {
+            try
+            {
+                var slot = await lazy.Value.ConfigureAwait(false);
+                if (slot.Store is not null) await slot.Store.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // A store that failed to open has nothing to close.
+            }
+        }
+
+        _stores.Clear();
+    }
+
+    internal void OnFinished(ScheduledExecution execution)
+    {
+        _finishedOrder.Enqueue(execution.ExecutionId);
+        while (_finishedOrder.Count > Options.RetainFinishedExecutions && _finishedOrder.TryDequeue(out var old))
+        {
+            _executions.TryRemove(old, out _);
+        }
+    }
+
+    private ValueTask<StoreSlot> GetSlotAsync(ExecutionConfig config, SubmitOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Store is { } external)
+        {
+            return ValueTask.FromResult(_externalStores.GetOrAdd(external, static s => new StoreSlot(s, ownedByScheduler: false)));
+        }
+
+        if (string.Equals(config.StorageBackend, MemoryBackend, StringComparison.OrdinalIgnoreCase))
+        {
+            return ValueTask.FromResult(_memory);
+        }
+
+        var storeOptions = new StoreOptions { Compression = config.Compression, StreamingThreshold = config.StreamingThreshold };
+        return OpenSlotAsync(config.StorageBackend, config.StoragePath, storeOptions, cancellationToken);
+    }
+
+    private async ValueTask<StoreSlot> OpenSlotAsync(string backend, string path, StoreOptions storeOptions, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return _memory;
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var key = backend.ToLowerInvariant() + "|" + Path.GetFullPath(path);
+        // One open per (backend, full path), even when many submissions race: they all await the same task.
+        var lazy = _stores.GetOrAdd(key, _ => new Lazy<Task<StoreSlot>>(async () =>
+        {
+            var store = await StoreFactory.OpenAsync(backend, Path.GetFullPath(path), storeOptions, CancellationToken.None).ConfigureAwait(false);
+            return new StoreSlot(store, ownedByScheduler: true);
+        }));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            // Forget the failure so a later submission (after the user fixed the path) can try again.
+            _stores.TryRemove(new KeyValuePair<string, Lazy<Task<StoreSlot>>>(key, lazy));
+            throw;
+        }
+    }
 }

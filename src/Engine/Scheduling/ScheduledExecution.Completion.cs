@@ -1,0 +1,283 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Scheduling;
+
+/// <summary>
+/// Applying outcomes to the plan, under the lock: Kahn counters (a dependent becomes ready
+/// when its last argument completes: O(degree) per completion, never a scan), reference counts
+/// (a value leaves memory after its last consumer), failure with downstream skipping, retries.
+/// </summary>
+internal sealed partial class ScheduledExecution
+{
+    private void ApplyLocked(ref PostActions post, ref WorkItem work, in NodeOutcome outcome)
+    {
+        var plan = _plan;
+        var n = work.Node;
+        _running--;
+        if (outcome.Loaded is { } loaded)
+        {
+            // Keep a loaded argument for its other consumers rather than reading it again.
+            var args = plan.Args[n];
+            for (var i = 0; i < loaded.Length; i++)
+            {
+                var a = args[i];
+                if (loaded[i] is not null && plan.Values[a] is null && plan.Refs[a] > 1) plan.Values[a] = loaded[i];
+            }
+        }
+
+        if (_finishing)
+        {
+            outcome.Owned?.End(false, null);
+            return;
+        }
+
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Value:
+                CompleteLocked(ref post, n, outcome.Value, NodeState.Completed, outcome.Result.Duration);
+                if (outcome.Owned is { } owned) post.EndEntry(owned, true, outcome.Value);
+                break;
+            case OutcomeKind.Streamed:
+                plan.Flags[n] |= NodeFlags.InStore;
+                CompleteLocked(ref post, n, null, NodeState.Completed, outcome.Result.Duration);
+                if (outcome.Owned is { } streamed) post.EndEntry(streamed, true, null);
+                break;
+            case OutcomeKind.Expanded:
+                ApplyExpansionLocked(ref post, n, outcome.Expansion!, outcome.Owned);
+                break;
+            case OutcomeKind.Cancelled:
+                plan.State[n] = NodeState.Cancelled;
+                _cancelledNodes++;
+                if (outcome.Owned is { } cancelled) post.EndEntry(cancelled, false, null);
+                break;
+            case OutcomeKind.SharedBusy:
+                JoinSharedLocked(ref post, n, outcome.Shared!);
+                break;
+            default:
+                if (outcome.Owned is { } failed) post.EndEntry(failed, false, null);
+                OnTryFailedLocked(ref post, n, outcome.Error ?? new InvalidOperationException("The node failed."));
+                break;
+        }
+
+        EnsureWorkersLocked(ref post);
+    }
+
+    private void CompleteLocked(ref PostActions post, int n, object? boxed, NodeState state, TimeSpan duration)
+    {
+        var plan = _plan;
+        plan.State[n] = state;
+        _unfinished--;
+        if (state == NodeState.Cached) _cached++;
+        else _completed++;
+
+        var flags = plan.Flags[n];
+        if (boxed is not null && state == NodeState.Completed && _persister is not null && (flags & NodeFlags.Volatile) == 0)
+        {
+            // The persister holds a reference until the value is durable: a released value is always in the store.
+            plan.Refs[n]++;
+            post.HasPersist = true;
+            post.Persist = new PersistItem(n, plan.Defs[n].Id, Unbox(boxed), plan.Ops[n]?.Name);
+        }
+
+        if (boxed is not null && plan.Refs[n] > 0) plan.Values[n] = boxed;
+        foreach (var d in plan.Dependents(n))
+        {
+            if (plan.State[d] == NodeState.Pending && --plan.Pending[d] == 0)
+            {
+                plan.State[d] = NodeState.Ready;
+                _ready.Push(d);
+            }
+        }
+
+        ReleaseArgumentsLocked(n);
+        if (_openEntries is not null && _openEntries.Remove(n, out var open)) post.EndEntry(open, true, boxed);
+        if ((flags & NodeFlags.Goal) != 0) AddGoalLocked(ref post, n, state, boxed, duration);
+        if (_hub.HasSubscribers) (post.Events ??= []).Add(new NodeEventData(n, state, duration, null));
+    }
+
+    private void ReleaseArgumentsLocked(int n)
+    {
+        var plan = _plan;
+        foreach (var a in plan.Args[n])
+        {
+            if (--plan.Refs[a] <= 0) plan.Values[a] = null;
+        }
+    }
+
+    private void OnTryFailedLocked(ref PostActions post, int n, Exception error)
+    {
+        var plan = _plan;
+        var failedTries = plan.Attempts[n] < byte.MaxValue ? ++plan.Attempts[n] : byte.MaxValue;
+        var message = error.Message;
+        if (RetryPolicy.ShouldRetry(Config, error, failedTries))
+        {
+            // Waiting for the timer holds no worker: the node simply is not on the ready stack.
+            plan.State[n] = NodeState.Waiting;
+            _waitingRetry++;
+            (post.Retries ??= []).Add(new RetryRequest(n, RetryPolicy.Delay(failedTries), failedTries, message, Final: false));
+            return;
+        }
+
+        FailLocked(ref post, n, message);
+        (post.Retries ??= []).Add(new RetryRequest(n, TimeSpan.Zero, failedTries, message, Final: true));
+    }
+
+    /// <summary>Marks a node failed for good and skips everything downstream of it (independent branches go on).</summary>
+    private void FailLocked(ref PostActions post, int n, string message)
+    {
+        var plan = _plan;
+        plan.State[n] = NodeState.Failed;
+        _unfinished--;
+        _failed++;
+        (_errors ??= [])[n] = message;
+        ReleaseArgumentsLocked(n);
+        if ((plan.Flags[n] & NodeFlags.Goal) != 0) AddGoalLocked(ref post, n, NodeState.Failed, null, TimeSpan.Zero);
+        if (_hub.HasSubscribers) (post.Events ??= []).Add(new NodeEventData(n, NodeState.Failed, TimeSpan.Zero, message));
+        EndOpenEntryLocked(ref post, n);
+        SkipDownstreamLocked(ref post, n, n);
+    }
+
+    /// <summary>Skips every pending node downstream of <paramref name="start"/>, giving <paramref name="cause"/> (a failed node) as the reason.</summary>
+    private void SkipDownstreamLocked(ref PostActions post, int start, int cause)
+    {
+        var plan = _plan;
+        var stack = new Stack<int>();
+        stack.Push(start);
+        while (stack.TryPop(out var x))
+        {
+            foreach (var d in plan.Dependents(x))
+            {
+                if (plan.State[d] != NodeState.Pending) continue;
+                plan.State[d] = NodeState.Skipped;
+                _unfinished--;
+                _skipped++;
+                (_skipReason ??= [])[d] = cause;
+                ReleaseArgumentsLocked(d);
+                if ((plan.Flags[d] & NodeFlags.Goal) != 0) AddGoalLocked(ref post, d, NodeState.Skipped, null, TimeSpan.Zero);
+                EndOpenEntryLocked(ref post, d);
+                stack.Push(d);
+            }
+        }
+    }
+
+    private void EndOpenEntryLocked(ref PostActions post, int n)
+    {
+        if (_openEntries is not null && _openEntries.Remove(n, out var entry)) post.EndEntry(entry, false, null);
+    }
+
+    private void JoinSharedLocked(ref PostActions post, int n, InFlightEntry other)
+    {
+        var plan = _plan;
+        switch (other.Join(this, n, out var value))
+        {
+            case InFlightJoin.Waiting:
+                plan.State[n] = NodeState.Waiting;
+                _waitingShared++;
+                break;
+            case InFlightJoin.Succeeded:
+                if (value is null) plan.Flags[n] |= NodeFlags.InStore;
+                CompleteLocked(ref post, n, value, NodeState.Cached, TimeSpan.Zero);
+                break;
+            default:
+                // The other execution failed or was cancelled: compute it ourselves.
+                plan.State[n] = NodeState.Ready;
+                _ready.Push(n);
+                break;
+        }
+    }
+
+    /// <summary>Called by the execution that computed a node this one was waiting for (never under its own lock).</summary>
+    internal void OnSharedNodeFinished(int n, bool success, object? value)
+    {
+        var post = new PostActions();
+        bool finish;
+        lock (_gate)
+        {
+            _waitingShared--;
+            if (_finishing || _plan.State[n] != NodeState.Waiting) return;
+            if (_cts.IsCancellationRequested)
+            {
+                finish = TryFinishLocked();
+            }
+            else
+            {
+                if (success)
+                {
+                    if (value is null) _plan.Flags[n] |= NodeFlags.InStore;
+                    CompleteLocked(ref post, n, value, NodeState.Cached, TimeSpan.Zero);
+                }
+                else
+                {
+                    _plan.State[n] = NodeState.Ready;
+                    _ready.Push(n);
+                }
+
+                EnsureWorkersLocked(ref post);
+                finish = TryFinishLocked();
+            }
+        }
+
+        RunPostSync(ref post);
+        if (finish) _ = FinalizeAsync();
+    }
+
+    private void OnRetryTimer(int n, ITimer? timer)
+    {
+        var post = new PostActions();
+        bool finish;
+        lock (_gate)
+        {
+            if (timer is not null) _retryTimers?.Remove(timer);
+            _waitingRetry--;
+            if (_finishing || _plan.State[n] != NodeState.Waiting) return;
+            if (!_cts.IsCancellationRequested)
+            {
+                _plan.State[n] = NodeState.Ready;
+                _ready.Push(n);
+                EnsureWorkersLocked(ref post);
+            }
+
+            finish = TryFinishLocked();
+        }
+
+        timer?.Dispose();
+        RunPostSync(ref post);
+        if (finish) _ = FinalizeAsync();
+    }
+
+    /// <summary>The persister made a batch durable: drop its references.</summary>
+    private void ReleasePersisted(int[] nodes, int count)
+    {
+        lock (_gate)
+        {
+            var plan = _plan;
+            for (var i = 0; i < count; i++)
+            {
+                var n = nodes[i];
+                if (--plan.Refs[n] <= 0) plan.Values[n] = null;
+            }
+        }
+    }
+
+    private void OnPersistError(PersistItem item, Exception error)
+    {
+        var message = $"Storing the result of node {item.Id} failed: {error.Message}";
+        lock (_gate) _fatalError ??= message;
+        _ = RecordHistoryAsync(item.Id, item.Operator, 0, "StoreFailed", message);
+    }
+
+    private async Task RecordHistoryAsync(NodeId id, string? op, int attempt, string status, string error)
+    {
+        if (_store is null) return;
+        try
+        {
+            await _store.RecordNodeHistoryAsync(new NodeHistoryEntry(ExecutionId, id, op, attempt, status, error, _time.GetUtcNow()), CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // History is best effort; the node's own outcome is already decided.
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Operations;
+
+namespace VoxScheduler.Scheduling;
+
+/// <summary>
+/// Expansion: an operation returned a fragment whose root's value becomes its own. The fragment
+/// is spliced into the running plan: its nodes that already exist in the plan (same content id,
+/// value still obtainable) are shared, External nodes resolve to plan nodes or the store,
+/// stored nodes become Cached, the rest become new pending nodes. The expanding node then
+/// waits for the root like any dependent (a Forward node) and takes its value. A root that
+/// expands again continues the same way, so a huge loop unfolds a chunk at a time.
+/// </summary>
+internal sealed partial class ScheduledExecution
+{
+    /// <summary>Outside the lock: resolve and validate the fragment's operations, compute volatility.</summary>
+    private PreparedExpansion PrepareExpansion(int n, Operations.OperationResult result)
+    {
+        var fragment = result.Fragment!;
+        var prepared = new PreparedExpansion(fragment, result.Root);
+        var problems = new List<ValidationProblem>();
+        var nodes = fragment.Nodes;
+        int[] planIndex;
+        lock (_gate)
+        {
+            planIndex = new int[nodes.Count];
+            for (var f = 0; f < nodes.Count; f++) planIndex[f] = FindUsableLocked(nodes[f].Id);
+        }
+
+        for (var f = 0; f < nodes.Count; f++)
+        {
+            var node = nodes[f];
+            if (planIndex[f] >= 0)
+            {
+                prepared.Volatile[f] = (_plan.Flags[planIndex[f]] & NodeFlags.Volatile) != 0;
+                continue;
+            }
+
+            if (node.Kind != NodeKind.Operation) continue;
+            if (!_scheduler.Operations.TryGet(node.Operator, out var op))
+            {
+                problems.Add(new("UnknownOperation", $"The expansion of node {_plan.Defs[n].Id.ToShortString()} uses the unknown operation '{node.Operator}'."));
+                continue;
+            }
+
+            if (!op.AcceptsArity(node.Arguments.Length) || op.Revision != node.Revision)
+            {
+                problems.Add(new("WrongArity", $"The expansion of node {_plan.Defs[n].Id.ToShortString()} applies '{op.Name}' (revision {op.Revision}, arity {op.ArityText}) to {node.Arguments.Length} argument(s) at revision {node.Revision}."));
+                continue;
+            }
+
+            prepared.Ops[f] = op;
+            var isVolatile = !op.IsCacheable;
+            foreach (var a in node.Arguments) isVolatile |= prepared.Volatile[a];
+            prepared.Volatile[f] = isVolatile;
+        }
+
+        if (problems.Count > 0) prepared.Problem = new ValidationException(problems);
+        return prepared;
+    }
+
+    /// <summary>Outside the lock: one batched existence query for the fragment's cacheable nodes.</summary>
+    private async ValueTask PrepareExpansionStoreAsync(PreparedExpansion prepared)
+    {
+        if (prepared.Problem is not null || _store is null) return;
+        var nodes = prepared.Fragment.Nodes;
+        var ids = new List<NodeId>();
+        var which = new List<int>();
+        for (var f = 0; f < nodes.Count; f++)
+        {
+            if (nodes[f].Kind == NodeKind.Constant || prepared.Volatile[f]) continue;
+            ids.Add(nodes[f].Id);
+            which.Add(f);
+        }
+
+        if (ids.Count == 0) return;
+        var found = await _store.ExistsManyAsync(ids, _cts.Token).ConfigureAwait(false);
+        var stored = new bool[nodes.Count];
+        for (var i = 0; i < which.Count; i++) stored[which[i]] = found[i];
+        prepared.Stored = stored;
+    }
+
+    /// <summary>A plan node with this id whose value can still be had, or -1.</summary>
+    private int FindUsableLocked(NodeId id)
+    {
+        var plan = _plan;
+        var p = plan.Find(id);
+        if (p < 0) return -1;
+        switch (plan.State[p])
+        {
+            case NodeState.NotNeeded:
+            case NodeState.Cancelled:
+                return -1;
+            case NodeState.Completed:
+            case NodeState.Cached:
+                var obtainable = plan.Values[p] is not null || plan.Defs[p].Kind == NodeKind.Constant
+                    || (plan.Flags[p] & NodeFlags.InStore) != 0
+                    || _store is not null && (plan.Flags[p] & NodeFlags.Volatile) == 0;
+                return obtainable ? p : -1;
+            default:
+                return p;
+        }
+    }
+
+    private void ApplyExpansionLocked(ref PostActions post, int n, PreparedExpansion prepared, InFlightEntry? owned)
+    {
+        var plan = _plan;
+        if (prepared.Problem is { } problem)
+        {
+            if (owned is not null) post.EndEntry(owned, false, null);
+            OnTryFailedLocked(ref post, n, problem);
+            return;
+        }
+
+        var nodes = prepared.Fragment.Nodes;
+        var map = new int[nodes.Count];
+        Array.Fill(map, -1);
+        var needed = new bool[nodes.Count];
+        needed[prepared.Root] = true;
+        string? missing = null;
+
+        // Top-down: decide which fragment nodes are needed; shared and stored nodes cut the descent.
+        for (var f = nodes.Count - 1; f >= 0; f--)
+        {
+            if (!needed[f]) continue;
+            var node = nodes[f];
+            var existing = FindUsableLocked(node.Id);
+            if (existing >= 0)
+            {
+                map[f] = existing;
+                continue;
+            }
+
+            var stored = prepared.Stored?[f] == true;
+            switch (node.Kind)
+            {
+                case NodeKind.External:
+                    if (stored) map[f] = AddCachedLocked(node, null, prepared.Volatile[f]);
+                    else missing ??= $"The expansion refers to node {node.Id}, which is neither in the plan nor in the store.";
+                    continue;
+                case NodeKind.Constant:
+                    map[f] = plan.Add(node, null, [], NodeState.Completed, NodeFlags.None);
+                    _completed++;
+                    _total++;
+                    continue;
+            }
+
+            if (stored)
+            {
+                map[f] = AddCachedLocked(node, prepared.Ops[f], false);
+                continue;
+            }
+
+            foreach (var a in node.Arguments) needed[a] = true;
+        }
+
+        if (missing is not null)
+        {
+            if (owned is not null) post.EndEntry(owned, false, null);
+            OnTryFailedLocked(ref post, n, new ValidationException(missing, "MissingDependency"));
+            return;
+        }
+
+        // Bottom-up: add the new operation nodes with their Kahn counters.
+        for (var f = 0; f < nodes.Count; f++)
+        {
+            if (!needed[f] || map[f] >= 0) continue;
+            var node = nodes[f];
+            var args = new int[node.Arguments.Length];
+            for (var i = 0; i < args.Length; i++) args[i] = map[node.Arguments[i]];
+            var flags = prepared.Volatile[f] ? NodeFlags.Volatile : NodeFlags.None;
+            var id = plan.Add(node, prepared.Ops[f], args, NodeState.Pending, flags);
+            map[f] = id;
+            _total++;
+            _unfinished++;
+            AttachLocked(ref post, id, args);
+        }
+
+        // The expanding node now forwards the root's value.
+        var root = map[prepared.Root];
+        if (owned is not null) (_openEntries ??= [])[n] = owned;
+        ReleaseArgumentsLocked(n);
+        plan.Flags[n] |= NodeFlags.Forward;
+        plan.Args[n] = [root];
+        plan.State[n] = NodeState.Pending;
+        AttachLocked(ref post, n, plan.Args[n]);
+    }
+
+    private int AddCachedLocked(DagNode node, Operation? op, bool isVolatile)
+    {
+        var p = _plan.Add(node, op, [], NodeState.Cached, NodeFlags.InStore | (isVolatile ? NodeFlags.Volatile : NodeFlags.None));
+        _cached++;
+        _total++;
+        return p;
+    }
+
+    /// <summary>Wires a pending node to its arguments: edges, references, its counter; ready or skipped at once when it can be.</summary>
+    private void AttachLocked(ref PostActions post, int node, int[] args)
+    {
+        var plan = _plan;
+        var cause = -1;
+        foreach (var a in args)
+        {
+            plan.AddEdge(a, node);
+            plan.Refs[a]++;
+            switch (plan.State[a])
+            {
+                case NodeState.Completed:
+                case NodeState.Cached:
+                    break;
+                case NodeState.Failed:
+                    cause = a;
+                    break;
+                case NodeState.Skipped:
+                    cause = _skipReason is not null && _skipReason.TryGetValue(a, out var c) ? c : a;
+                    break;
+                default:
+                    plan.Pending[node]++;
+                    break;
+            }
+        }
+
+        if (cause >= 0)
+        {
+            plan.State[node] = NodeState.Skipped;
+            _unfinished--;
+            _skipped++;
+            (_skipReason ??= [])[node] = cause;
+            ReleaseArgumentsLocked(node);
+            if ((plan.Flags[node] & NodeFlags.Goal) != 0) AddGoalLocked(ref post, node, NodeState.Skipped, null, TimeSpan.Zero);
+            EndOpenEntryLocked(ref post, node);
+            SkipDownstreamLocked(ref post, node, cause);
+        }
+        else if (plan.Pending[node] == 0)
+        {
+            plan.State[node] = NodeState.Ready;
+            _ready.Push(node);
+        }
+    }
+}

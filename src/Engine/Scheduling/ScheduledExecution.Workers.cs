@@ -1,0 +1,288 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Execution;
+using VoxScheduler.Operations;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Scheduling;
+
+/// <summary>The worker loop and the node state machine (Kahn counters on the plan arrays).</summary>
+internal sealed partial class ScheduledExecution
+{
+    private static readonly Action<object?> s_workerStart = static s => _ = ((ScheduledExecution)s!).WorkerLoopAsync();
+
+    /// <summary>Called by the pool once a slot is ours: the loop runs on the thread pool.</summary>
+    internal void StartWorker() => ThreadPool.UnsafeQueueUserWorkItem(s_workerStart, this, preferLocal: false);
+
+    /// <summary>
+    /// Runs nodes until the ready stack is empty. Synchronous operations complete inline: no
+    /// Task, no await, one lock round trip per node (the completion and the next pop share
+    /// it). Only an operation that really goes asynchronous makes this method await.
+    /// </summary>
+    private async Task WorkerLoopAsync()
+    {
+        var finish = false;
+        try
+        {
+            WorkItem work;
+            bool have;
+            lock (_gate)
+            {
+                have = TakeNextLocked(out work);
+                if (!have) finish = TryFinishLocked();
+            }
+
+            while (have)
+            {
+                var pending = RunNodeAsync(work);
+                var outcome = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+                var post = new PostActions();
+                lock (_gate)
+                {
+                    ApplyLocked(ref post, ref work, outcome);
+                    if (_pool.HasWaiters && _ready.Count > 0)
+                    {
+                        // Another execution waits for a slot: give ours up after this node and queue
+                        // behind it, so one long execution cannot starve the others.
+                        _workers--;
+                        have = false;
+                        EnsureWorkersLocked(ref post);
+                    }
+                    else
+                    {
+                        have = TakeNextLocked(out work);
+                    }
+
+                    if (!have) finish = TryFinishLocked();
+                }
+
+                var posted = RunPostAsync(post);
+                if (!posted.IsCompletedSuccessfully) await posted.ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            // A bug, not a node failure (those are outcomes): end the execution rather than hang it.
+            lock (_gate)
+            {
+                _fatalError ??= $"Internal scheduler error: {e}";
+                _running = 0;
+                _workers = Math.Max(0, _workers - 1);
+                finish = TryFinishLocked(force: true);
+            }
+        }
+        finally
+        {
+            _pool.Release();
+        }
+
+        if (finish) await FinalizeAsync().ConfigureAwait(false);
+    }
+
+    private bool TakeNextLocked(out WorkItem work)
+    {
+        var plan = _plan;
+        if (!_finishing && !_cts.IsCancellationRequested)
+        {
+            while (_ready.TryPop(out var n))
+            {
+                if (plan.State[n] != NodeState.Ready) continue;
+                plan.State[n] = NodeState.Running;
+                _running++;
+                work = new WorkItem { Node = n, Attempt = plan.Attempts[n] + 1 };
+                var args = plan.Args[n];
+                var values = args.Length == 0 ? [] : new object?[args.Length];
+                for (var i = 0; i < args.Length; i++)
+                {
+                    var a = args[i];
+                    var v = plan.Values[a];
+                    if (v is not null)
+                    {
+                        values[i] = ReferenceEquals(v, ExecutionPlan.NullValue) ? null : v;
+                    }
+                    else if (plan.Defs[a].Kind == NodeKind.Constant)
+                    {
+                        values[i] = plan.Defs[a].Value;
+                    }
+                    else
+                    {
+                        values[i] = WorkItem.LoadMarker;
+                        work.NeedsLoad = true;
+                    }
+                }
+
+                work.Arguments = values;
+                return true;
+            }
+        }
+
+        _workers--;
+        work = default;
+        return false;
+    }
+
+    /// <summary>Asks for more workers while there are more ready nodes than workers about to take one.</summary>
+    private void EnsureWorkersLocked(ref PostActions post)
+    {
+        if (_finishing || _cts.IsCancellationRequested) return;
+        var idle = _workers - _running;
+        while (_ready.Count > idle && _workers < _maxConcurrent)
+        {
+            _workers++;
+            idle++;
+            post.NewWorkers++;
+        }
+    }
+
+    /// <summary>Runs one node outside the lock. Returns synchronously for synchronous operations.</summary>
+    private ValueTask<NodeOutcome> RunNodeAsync(WorkItem work)
+    {
+        var plan = _plan;
+        var n = work.Node;
+        if (work.NeedsLoad) return LoadThenRunAsync(work);
+        if ((plan.Flags[n] & NodeFlags.Forward) != 0)
+        {
+            return new(new NodeOutcome { Kind = OutcomeKind.Value, Value = Box(work.Arguments[0]) });
+        }
+
+        var op = plan.Ops[n]!;
+        var def = plan.Defs[n];
+        var cacheable = (plan.Flags[n] & NodeFlags.Volatile) == 0;
+        if (cacheable)
+        {
+            var entry = _slot.InFlight.TryBegin(def.Id, out var other);
+            if (entry is null)
+            {
+                return new(new NodeOutcome { Kind = OutcomeKind.SharedBusy, Shared = other });
+            }
+
+            // The entry travels with the outcome so the completion can end it.
+            work.Entry = entry;
+        }
+
+        NodeDeadline? timeout = null;
+        var token = _cts.Token;
+        if (Config.NodeTimeout is { } limit)
+        {
+            timeout = new NodeDeadline(limit, _time, token);
+            token = timeout.Token;
+        }
+
+        var stream = cacheable && _store is not null
+            ? new StreamingContext(_store, NodeExecutor.Metadata(def.Id, DataType.Binary, 0, op.Name, Dag.DagId, ExecutionId, _time.GetUtcNow()))
+            : null;
+        var pending = NodeExecutor.ExecuteAsync(op, def.Id, work.Arguments, def.Attributes, _environment, token, stream, work.Attempt);
+        if (pending.IsCompletedSuccessfully && timeout is null)
+        {
+            var outcome = ToOutcome(work, pending.Result, null, null);
+            return outcome.Kind != OutcomeKind.Expanded || _store is null ? new(outcome) : WithStoreCheckAsync(outcome);
+        }
+
+        return AwaitRunAsync(work, pending, timeout, null);
+    }
+
+    private async ValueTask<NodeOutcome> LoadThenRunAsync(WorkItem work)
+    {
+        var plan = _plan;
+        var args = plan.Args[work.Node];
+        var loaded = new object?[args.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!ReferenceEquals(work.Arguments[i], WorkItem.LoadMarker)) continue;
+            var id = plan.Defs[args[i]].Id;
+            try
+            {
+                var bytes = _store is null ? null : await _store.RetrieveAsync(id, _cts.Token).ConfigureAwait(false);
+                if (bytes is null)
+                {
+                    return Failed(new StorageException("The result of an argument is neither in memory nor in the store.", id));
+                }
+
+                var value = ValueCodec.Decode(bytes);
+                work.Arguments[i] = value;
+                loaded[i] = Box(value);
+            }
+            catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+            {
+                return new NodeOutcome { Kind = OutcomeKind.Cancelled };
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Failed(e is StorageException ? e : new StorageException($"Reading an argument failed: {e.Message}", id, e));
+            }
+        }
+
+        work.NeedsLoad = false;
+        var outcome = await RunNodeAsync(work).ConfigureAwait(false);
+        return new NodeOutcome
+        {
+            Kind = outcome.Kind, Value = outcome.Value, Error = outcome.Error, Result = outcome.Result,
+            Expansion = outcome.Expansion, Shared = outcome.Shared, Owned = outcome.Owned, Loaded = loaded,
+        };
+
+        static NodeOutcome Failed(Exception e) => new() { Kind = OutcomeKind.Failed, Error = e };
+    }
+
+    private async ValueTask<NodeOutcome> AwaitRunAsync(WorkItem work, ValueTask<ExecutionResult> pending, NodeDeadline? timeout, object?[]? loaded)
+    {
+        try
+        {
+            var result = await pending.ConfigureAwait(false);
+            var outcome = ToOutcome(work, result, timeout, loaded);
+            if (outcome.Kind == OutcomeKind.Expanded && _store is not null)
+            {
+                await PrepareExpansionStoreAsync(outcome.Expansion!).ConfigureAwait(false);
+            }
+
+            return outcome;
+        }
+        finally
+        {
+            timeout?.Dispose();
+        }
+    }
+
+    private async ValueTask<NodeOutcome> WithStoreCheckAsync(NodeOutcome outcome)
+    {
+        await PrepareExpansionStoreAsync(outcome.Expansion!).ConfigureAwait(false);
+        return outcome;
+    }
+
+    private NodeOutcome ToOutcome(WorkItem work, ExecutionResult result, NodeDeadline? timeout, object?[]? loaded)
+    {
+        if (timeout is { TimedOut: true } && !_cts.IsCancellationRequested)
+        {
+            return new NodeOutcome
+            {
+                Kind = OutcomeKind.Failed, Result = result, Loaded = loaded, Owned = work.Entry,
+                Error = new TimeoutException($"The node did not finish within its timeout of {Config.NodeTimeout}."),
+            };
+        }
+
+        switch (result.Status)
+        {
+            case Scheduling.NodeStatus.Cancelled:
+                return new NodeOutcome { Kind = OutcomeKind.Cancelled, Result = result, Loaded = loaded, Owned = work.Entry };
+            case Scheduling.NodeStatus.Failed:
+                return new NodeOutcome { Kind = OutcomeKind.Failed, Result = result, Error = result.Error, Loaded = loaded, Owned = work.Entry };
+        }
+
+        return result.Result.Kind switch
+        {
+            OperationResultKind.Value => new NodeOutcome
+            {
+                Kind = OutcomeKind.Value, Value = Box(result.Result.Value), Result = result, Loaded = loaded, Owned = work.Entry,
+            },
+            OperationResultKind.Streamed => new NodeOutcome { Kind = OutcomeKind.Streamed, Result = result, Loaded = loaded, Owned = work.Entry },
+            _ => new NodeOutcome
+            {
+                Kind = OutcomeKind.Expanded, Result = result, Loaded = loaded, Owned = work.Entry,
+                Expansion = PrepareExpansion(work.Node, result.Result),
+            },
+        };
+    }
+
+    private static object Box(object? value) => value ?? ExecutionPlan.NullValue;
+
+    private static object? Unbox(object? boxed) => ReferenceEquals(boxed, ExecutionPlan.NullValue) ? null : boxed;
+}

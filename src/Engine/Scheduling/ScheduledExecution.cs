@@ -1,0 +1,402 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Operations;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Scheduling;
+
+/// <summary>
+/// One execution of a DAG. Its whole scheduling state (the plan arrays, the ready stack and
+/// the counters) is guarded by one lock, <see cref="_gate"/>, held only for O(degree) work per
+/// node: operations run outside it, store and file I/O run outside it, and callbacks into
+/// other executions (in-flight waiters) are made after releasing it. This file holds the
+/// lifecycle (start, finish, public surface); the state machine, expansion and goals live in
+/// the other ScheduledExecution.*.cs files.
+/// </summary>
+internal sealed partial class ScheduledExecution : IExecution
+{
+    private readonly object _gate = new();
+    private readonly DynamicScheduler _scheduler;
+    private readonly StoreSlot _slot;
+    private readonly IResultStore? _store;
+    private readonly OperationEnvironment _environment;
+    private readonly Operation?[] _initialOps;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource<ExecutionStatus> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly EventHub _hub = new();
+    private readonly GoalTracker _goals;
+    private readonly TimeProvider _time;
+    private readonly WorkerPool _pool;
+    private readonly int _maxConcurrent;
+    private readonly ReadyStack _ready = new();
+    private readonly long _startTimestamp;
+    private readonly string? _source;
+
+    private ExecutionPlan _plan = null!;
+    private ResultPersister? _persister;
+    private ITimer? _progressTimer;
+    private HashSet<ITimer>? _retryTimers;
+    private Dictionary<int, string>? _errors;
+    private Dictionary<int, int>? _skipReason;
+    private Dictionary<int, InFlightEntry>? _openEntries;
+    private string? _fatalError;
+
+    // Counters, guarded by _gate. _unfinished counts plan nodes that must still reach a final state.
+    private int _workers, _running, _unfinished, _background, _waitingRetry, _waitingShared;
+    private int _total, _completed, _cached, _failed, _skipped, _cancelledNodes;
+    private bool _started, _finishing;
+    private volatile ExecutionStatus _status = ExecutionStatus.Pending;
+    private DateTimeOffset? _completedAt;
+
+    public ScheduledExecution(DynamicScheduler scheduler, string executionId, DagDefinition dag, Operation?[] ops, ExecutionConfig config,
+        SubmitOptions options, StoreSlot slot)
+    {
+        _scheduler = scheduler;
+        ExecutionId = executionId;
+        Name = options.Name;
+        Dag = dag;
+        Config = config;
+        _initialOps = ops;
+        _slot = slot;
+        _store = slot.Store;
+        _environment = options.Environment ?? OperationEnvironment.Default;
+        _source = options.Source;
+        _time = scheduler.Options.TimeProvider;
+        _pool = scheduler.Pool;
+        _maxConcurrent = config.MaxConcurrentNodes;
+        _goals = new GoalTracker(dag);
+        SubmittedAt = _time.GetUtcNow();
+        _startTimestamp = _time.GetTimestamp();
+    }
+
+    public string ExecutionId { get; }
+
+    public string? Name { get; }
+
+    public DagDefinition Dag { get; }
+
+    public ExecutionConfig Config { get; }
+
+    public IResultStore? Store => _store;
+
+    public ExecutionStatus Status => _status;
+
+    public DateTimeOffset SubmittedAt { get; }
+
+    public DateTimeOffset? CompletedAt => _completedAt;
+
+    public Task<ExecutionStatus> Completion => _completion.Task;
+
+    internal InFlightTable InFlight => _slot.InFlight;
+
+    public IReadOnlyList<GoalResult> GetGoalResults() => _goals.Snapshot();
+
+    public IAsyncEnumerable<ExecutionEvent> WatchAsync(bool replay = true, CancellationToken cancellationToken = default) =>
+        _hub.WatchAsync(replay, cancellationToken);
+
+    public void Cancel()
+    {
+        if (_cts.IsCancellationRequested || _completion.Task.IsCompleted) return;
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A token callback of some operation threw; the cancellation itself happened.
+        }
+
+        // Workers notice the token when they next take a node; if none is running (all
+        // waiting on retries or other executions) nobody would, so check for the end here.
+        bool finish;
+        lock (_gate) finish = TryFinishLocked();
+        if (finish) _ = FinalizeAsync();
+    }
+
+    public ExecutionProgress GetProgress()
+    {
+        lock (_gate)
+        {
+            var finished = _completed + _cached + _failed + _skipped + _cancelledNodes;
+            var ended = _status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled;
+            var elapsed = _time.GetElapsedTime(_startTimestamp);
+            if (_completedAt is { } end) elapsed = end - SubmittedAt;
+            var rate = elapsed.TotalSeconds > 0 ? (_completed + _failed + _skipped) / elapsed.TotalSeconds : 0;
+            var remaining = _total - finished;
+            TimeSpan? eta = ended ? TimeSpan.Zero : rate > 0 ? TimeSpan.FromSeconds(Math.Min(remaining / rate, TimeSpan.MaxValue.TotalSeconds / 2)) : null;
+            return new ExecutionProgress
+            {
+                ExecutionId = ExecutionId,
+                DagId = Dag.DagId,
+                Status = _status,
+                TotalNodes = _total,
+                PendingNodes = Math.Max(0, _total - finished - _ready.Count - _running),
+                ReadyNodes = _ready.Count,
+                RunningNodes = _running,
+                CompletedNodes = _completed,
+                CachedNodes = _cached,
+                FailedNodes = _failed,
+                SkippedNodes = _skipped,
+                ProgressPercentage = ended ? 100 : _total == 0 ? 0 : Math.Min(100, 100.0 * finished / _total),
+                NodesPerSecond = rate,
+                Elapsed = elapsed,
+                EstimatedRemaining = eta,
+                EstimatedCompletion = eta is { } e ? _time.GetUtcNow() + e : null,
+            };
+        }
+    }
+
+    /// <summary>Starts the execution in the background: history, pruning against the store, then the workers.</summary>
+    internal void Start() => _ = Task.Run(StartAsync);
+
+    private async Task StartAsync()
+    {
+        try
+        {
+            _status = ExecutionStatus.Running;
+            if (_store is not null)
+            {
+                await _store.RecordExecutionAsync(Record("Running"), _cts.Token).ConfigureAwait(false);
+                await _store.RecordNodeNamesAsync(ExecutionId, NamedNodes(), _cts.Token).ConfigureAwait(false);
+                _persister = new ResultPersister(_store, Dag.DagId, ExecutionId, Config.StreamingThreshold, _time, ReleasePersisted, OnPersistError);
+            }
+
+            var flags = PlanPruner.ComputeFlags(Dag, _initialOps);
+            var states = await PlanPruner.PruneAsync(Dag, flags, _store, _cts.Token).ConfigureAwait(false);
+            var plan = new ExecutionPlan(Dag, _initialOps, states, flags);
+            if (_scheduler.Options.ProgressInterval > TimeSpan.Zero)
+            {
+                _progressTimer = _time.CreateTimer(static s => ((ScheduledExecution)s!).PublishProgress(), this,
+                    _scheduler.Options.ProgressInterval, _scheduler.Options.ProgressInterval);
+            }
+
+            var post = new PostActions();
+            bool finish;
+            lock (_gate)
+            {
+                _plan = plan;
+                InitializeLocked(ref post);
+                _started = true;
+                EnsureWorkersLocked(ref post);
+                finish = TryFinishLocked();
+            }
+
+            RunPostSync(ref post);
+            if (finish) await FinalizeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            bool finish;
+            lock (_gate)
+            {
+                if (!(e is OperationCanceledException && _cts.IsCancellationRequested))
+                {
+                    _fatalError = e is DynamicSchedulerException ? e.Message : $"The execution could not start: {e.Message}";
+                }
+
+                _plan ??= new ExecutionPlan(Dag, _initialOps, new NodeState[Dag.Nodes.Count], new NodeFlags[Dag.Nodes.Count]);
+                _started = true;
+                finish = TryFinishLocked(force: true);
+            }
+
+            if (finish) await FinalizeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void InitializeLocked(ref PostActions post)
+    {
+        var plan = _plan;
+        var states = plan.State;
+        List<int>? missing = null;
+        for (var i = plan.Count - 1; i >= 0; i--)
+        {
+            switch (states[i])
+            {
+                case NodeState.NotNeeded:
+                    continue;
+                case NodeState.Pending:
+                    _unfinished++;
+                    if (plan.Pending[i] == 0)
+                    {
+                        states[i] = NodeState.Ready;
+                        _ready.Push(i);
+                    }
+
+                    break;
+                case NodeState.Cached:
+                    _cached++;
+                    plan.Flags[i] |= NodeFlags.InStore;
+                    break;
+                case NodeState.Completed:
+                    _completed++;
+                    break;
+                case NodeState.Failed:
+                    _unfinished++;
+                    (missing ??= []).Add(i);
+                    break;
+            }
+
+            _total++;
+            if ((plan.Flags[i] & NodeFlags.Goal) != 0 && states[i] is NodeState.Cached or NodeState.Completed)
+            {
+                AddGoalLocked(ref post, i, states[i], null, TimeSpan.Zero);
+            }
+        }
+
+        if (missing is not null)
+        {
+            foreach (var i in missing)
+            {
+                FailLocked(ref post, i, $"The result of external node {plan.Defs[i].Id} is not in the store.");
+            }
+        }
+    }
+
+    /// <summary>True (once) when the execution has nothing left to do; the caller then runs <see cref="FinalizeAsync"/>.</summary>
+    private bool TryFinishLocked(bool force = false)
+    {
+        if (_finishing || !_started) return false;
+        var idle = _running == 0 && _background == 0;
+        var done = _unfinished == 0 || _cts.IsCancellationRequested || _fatalError is not null || force;
+        if (!(idle && done) && !force) return false;
+        _finishing = true;
+        return true;
+    }
+
+    private async Task FinalizeAsync()
+    {
+        _progressTimer?.Dispose();
+        ITimer[] timers;
+        lock (_gate) timers = _retryTimers is null ? [] : [.. _retryTimers];
+        foreach (var t in timers) t.Dispose();
+
+        string? storeError = null;
+        if (_persister is not null)
+        {
+            await _persister.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (_store is not null)
+        {
+            try
+            {
+                await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                storeError = $"Results could not be made durable: {e.Message}";
+            }
+        }
+
+        ExecutionStatus status;
+        lock (_gate)
+        {
+            var cancelled = _cts.IsCancellationRequested && _unfinished > 0;
+            var plan = _plan;
+            for (var i = 0; i < plan.Count; i++)
+            {
+                if (plan.State[i] is NodeState.Pending or NodeState.Ready or NodeState.Running or NodeState.Waiting)
+                {
+                    plan.State[i] = NodeState.Cancelled;
+                    _cancelledNodes++;
+                }
+            }
+
+            _ready.Clear();
+            _goals.CancelUnfinished();
+            _fatalError ??= storeError;
+            status = cancelled ? ExecutionStatus.Cancelled
+                : _fatalError is not null || _goals.AnyUnsuccessful ? ExecutionStatus.Failed
+                : ExecutionStatus.Completed;
+            _completedAt = _time.GetUtcNow();
+            _status = status;
+        }
+
+        if (_store is not null)
+        {
+            try
+            {
+                await _store.RecordExecutionAsync(Record(status.ToString()), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The history is informative; failing to update it must not turn a finished run into a hung one.
+            }
+        }
+
+        _hub.PublishFinished(new ExecutionEvent
+        {
+            Kind = ExecutionEventKind.ExecutionFinished,
+            ExecutionId = ExecutionId,
+            Progress = GetProgress(),
+            Error = FirstError(),
+            At = _time.GetUtcNow(),
+        });
+        _scheduler.OnFinished(this);
+        _completion.TrySetResult(status);
+    }
+
+    private void PublishProgress()
+    {
+        if (!_hub.HasSubscribers || _finishing) return;
+        _hub.PublishDroppable(new ExecutionEvent
+        {
+            Kind = ExecutionEventKind.Progress,
+            ExecutionId = ExecutionId,
+            Progress = GetProgress(),
+            At = _time.GetUtcNow(),
+        });
+    }
+
+    private string? FirstError()
+    {
+        lock (_gate)
+        {
+            if (_fatalError is not null) return _fatalError;
+            if (_errors is null) return null;
+            foreach (var (_, message) in _errors) return message;
+            return null;
+        }
+    }
+
+    private ExecutionRecord Record(string status)
+    {
+        lock (_gate)
+        {
+            return new ExecutionRecord
+            {
+                ExecutionId = ExecutionId,
+                Name = Name,
+                DagId = Dag.DagId,
+                Status = status,
+                SubmittedAt = SubmittedAt,
+                CompletedAt = _completedAt,
+                TotalNodes = _total,
+                CompletedNodes = _completed,
+                CachedNodes = _cached,
+                FailedNodes = _failed,
+                SkippedNodes = _skipped,
+                Source = _source,
+                Error = _fatalError ?? (_errors is null ? null : _errors.Values.FirstOrDefault()),
+            };
+        }
+    }
+
+    private List<ExecutionNodeName> NamedNodes()
+    {
+        var names = new List<ExecutionNodeName>(Dag.Goals.Count + Dag.Labels.Count);
+        var ordinal = 0;
+        foreach (var goal in Dag.Goals)
+        {
+            names.Add(new ExecutionNodeName(ExecutionId, goal.Name, Dag.Nodes[goal.Node].Id, true, ordinal++));
+        }
+
+        var goalNames = new HashSet<string>(Dag.Goals.Select(g => g.Name), StringComparer.Ordinal);
+        foreach (var (label, node) in Dag.Labels.OrderBy(kv => kv.Value))
+        {
+            if (goalNames.Contains(label)) continue;
+            names.Add(new ExecutionNodeName(ExecutionId, label, Dag.Nodes[node].Id, false, ordinal++));
+        }
+
+        return names;
+    }
+}

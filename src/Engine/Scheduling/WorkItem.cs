@@ -1,0 +1,19 @@
+namespace VoxScheduler.Scheduling;
+
+/// <summary>A node taken off the ready stack, with its argument values gathered under the lock.</summary>
+internal struct WorkItem
+{
+    /// <summary>Marks an argument position whose value must be loaded from the store.</summary>
+    public static readonly object LoadMarker = new();
+
+    public int Node;
+
+    public object?[] Arguments;
+
+    public bool NeedsLoad;
+
+    public int Attempt;
+
+    /// <summary>Set while this execution owns the node in the in-flight table.</summary>
+    public InFlightEntry? Entry;
+}
