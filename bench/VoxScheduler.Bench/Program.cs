@@ -1,10 +1,26 @@
 namespace VoxScheduler.Bench;
 
+/// <summary>Dispatches to one mode per file (BENCHMARKS.md §2); prints JSON lines on stdout, text on stderr.</summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("usage: VoxScheduler.Bench dag|program|storage|compare [options] (modes are added by their issues)");
-        return args.Length == 0 ? 2 : 1;
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: VoxScheduler.Bench dag|compare|program|storage [options]");
+            return 2;
+        }
+
+        var rest = args[1..];
+        switch (args[0])
+        {
+            case "dag":
+                return await DagMode.RunAsync(rest);
+            case "compare":
+                return await CompareMode.RunAsync(rest);
+            default:
+                Console.Error.WriteLine($"unknown mode '{args[0]}'");
+                return 2;
+        }
     }
 }

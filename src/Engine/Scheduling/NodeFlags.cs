@@ -13,4 +13,6 @@ internal enum NodeFlags : byte
     Forward = 4,
     /// <summary>The node's value must be loaded from the store whenever it is not in memory.</summary>
     InStore = 8,
+    /// <summary>The current run of the node uses the in-flight table (decided under the lock when it was taken).</summary>
+    Tabled = 16,
 }

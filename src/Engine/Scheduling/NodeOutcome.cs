@@ -19,7 +19,7 @@ internal enum OutcomeKind : byte
 }
 
 /// <summary>The result of running one node, carried from the worker to the locked state update.</summary>
-internal readonly struct NodeOutcome
+internal readonly record struct NodeOutcome
 {
     public OutcomeKind Kind { get; init; }
 

@@ -10,11 +10,18 @@ namespace VoxScheduler.Scheduling;
 /// </summary>
 internal sealed partial class ScheduledExecution
 {
-    private void ApplyLocked(ref PostActions post, ref WorkItem work, in NodeOutcome outcome)
+    private void ApplyLocked(ref PostActions post, ref WorkItem work, NodeOutcome outcome)
     {
         var plan = _plan;
         var n = work.Node;
         _running--;
+        plan.Flags[n] &= ~NodeFlags.Tabled;
+        if (_published is not null && _published.Remove(n, out var published))
+        {
+            // Published while running untabled: end it as if we had entered it ourselves.
+            outcome = outcome with { Owned = published };
+        }
+
         if (outcome.Loaded is { } loaded)
         {
             // Keep a loaded argument for its other consumers rather than reading it again.
@@ -28,7 +35,7 @@ internal sealed partial class ScheduledExecution
 
         if (_finishing)
         {
-            outcome.Owned?.End(false, null);
+            if (outcome.Owned is { } abandoned) post.EndEntry(abandoned, false, null);
             return;
         }
 
@@ -157,6 +164,21 @@ internal sealed partial class ScheduledExecution
                 if ((plan.Flags[d] & NodeFlags.Goal) != 0) AddGoalLocked(ref post, d, NodeState.Skipped, null, TimeSpan.Zero);
                 EndOpenEntryLocked(ref post, d);
                 stack.Push(d);
+            }
+        }
+    }
+
+    /// <summary>Enters this execution's running, untabled nodes into the in-flight table (another execution just joined the slot).</summary>
+    internal void PublishRunning()
+    {
+        lock (_gate)
+        {
+            if (!_started || _finishing) return;
+            var plan = _plan;
+            for (var i = 0; i < plan.Count; i++)
+            {
+                if (plan.State[i] != NodeState.Running || (plan.Flags[i] & (NodeFlags.Tabled | NodeFlags.Volatile | NodeFlags.Forward)) != 0) continue;
+                if (_slot.InFlight.TryBegin(plan.Defs[i].Id, out _) is { } entry) (_published ??= [])[i] = entry;
             }
         }
     }

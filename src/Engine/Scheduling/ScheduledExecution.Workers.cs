@@ -89,6 +89,9 @@ internal sealed partial class ScheduledExecution
                 if (plan.State[n] != NodeState.Ready) continue;
                 plan.State[n] = NodeState.Running;
                 _running++;
+                // Read under the lock: a joining execution raises IsShared before taking this lock
+                // to publish our untabled running nodes, so no run escapes both paths.
+                if (_slot.IsShared && (plan.Flags[n] & NodeFlags.Volatile) == 0) plan.Flags[n] |= NodeFlags.Tabled;
                 work = new WorkItem { Node = n, Attempt = plan.Attempts[n] + 1 };
                 var args = plan.Args[n];
                 var values = args.Length == 0 ? [] : new object?[args.Length];
@@ -148,7 +151,7 @@ internal sealed partial class ScheduledExecution
         var op = plan.Ops[n]!;
         var def = plan.Defs[n];
         var cacheable = (plan.Flags[n] & NodeFlags.Volatile) == 0;
-        if (cacheable)
+        if ((plan.Flags[n] & NodeFlags.Tabled) != 0)
         {
             var entry = _slot.InFlight.TryBegin(def.Id, out var other);
             if (entry is null)

@@ -38,6 +38,7 @@ internal sealed partial class ScheduledExecution : IExecution
     private Dictionary<int, string>? _errors;
     private Dictionary<int, int>? _skipReason;
     private Dictionary<int, InFlightEntry>? _openEntries;
+    private Dictionary<int, InFlightEntry>? _published;
     private string? _fatalError;
 
     // Counters, guarded by _gate. _unfinished counts plan nodes that must still reach a final state.
@@ -153,6 +154,7 @@ internal sealed partial class ScheduledExecution : IExecution
         try
         {
             _status = ExecutionStatus.Running;
+            _slot.Join(this);
             if (_store is not null)
             {
                 await _store.RecordExecutionAsync(Record("Running"), _cts.Token).ConfigureAwait(false);
@@ -323,6 +325,7 @@ internal sealed partial class ScheduledExecution : IExecution
             }
         }
 
+        _slot.Leave(this);
         _hub.PublishFinished(new ExecutionEvent
         {
             Kind = ExecutionEventKind.ExecutionFinished,
