@@ -11,6 +11,92 @@ public static class StoreFactory
     /// folder <paramref name="path"/>.
     /// </summary>
     /// <exception cref="StorageException">Unknown backend, or the path cannot hold a store (the message says why).</exception>
-    public static ValueTask<IResultStore> OpenAsync(string backend, string path, StoreOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("storage: filled in by the storage work");
+    public static async ValueTask<IResultStore> OpenAsync(string backend, string path, StoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new StoreOptions();
+        var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
+        if (!Backends.Contains(name))
+        {
+            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)}.");
+        }
+
+        if (options.StreamingThreshold <= 0 || options.InlineThreshold < 0)
+        {
+            throw new StorageException("StoreOptions.StreamingThreshold must be positive and InlineThreshold not negative.");
+        }
+
+        StoreCodec.FromOptions(options);
+        var folder = PrepareFolder(path, options.ReadOnly);
+        try
+        {
+            return name switch
+            {
+                "sqlite" => await SqliteResultStore.OpenAsync(folder, options, cancellationToken).ConfigureAwait(false),
+                "hybrid" => await HybridResultStore.OpenAsync(folder, options, cancellationToken).ConfigureAwait(false),
+                _ => await FileSystemResultStore.OpenAsync(folder, options, cancellationToken).ConfigureAwait(false),
+            };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"The {name} store at '{folder}' cannot be opened: {e.Message}", null, e);
+        }
+    }
+
+    /// <summary>Checks that <paramref name="path"/> is (or can become) a writable folder, and says precisely why not.</summary>
+    private static string PrepareFolder(string path, bool readOnly)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new StorageException("A store path is required.");
+        string folder;
+        try
+        {
+            folder = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new StorageException($"'{path}' is not a valid path: {e.Message}", null, e);
+        }
+
+        if (File.Exists(folder))
+        {
+            throw new StorageException($"'{folder}' is a file; a store lives in a folder (give the folder that holds {SqliteResultStore.DatabaseFileName}, or a new folder).");
+        }
+
+        if (readOnly)
+        {
+            if (!Directory.Exists(folder)) throw new StorageException($"There is no store at '{folder}' (the folder does not exist) to open read-only.");
+            return folder;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StorageException($"The store folder '{folder}' cannot be created: permission denied.", null, e);
+        }
+        catch (IOException e)
+        {
+            throw new StorageException($"The store folder '{folder}' cannot be created (a file is in the way, or the disk is read-only): {e.Message}", null, e);
+        }
+
+        // Probe for write access now, so the user gets "read-only" instead of a failure on the first write.
+        var probe = Path.Combine(folder, $".probe-{Guid.NewGuid():N}");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StorageException($"The store folder '{folder}' is not writable: permission denied (open it with ReadOnly to read it).", null, e);
+        }
+        catch (IOException e)
+        {
+            throw new StorageException($"The store folder '{folder}' is not writable (read-only file system?): {e.Message}", null, e);
+        }
+
+        return folder;
+    }
 }

@@ -6,6 +6,9 @@ public sealed record StoreOptions
     /// <summary>Compress stored results (incompressible data is stored raw regardless).</summary>
     public bool Compression { get; init; } = true;
 
+    /// <summary>The codec used when <see cref="Compression"/> is on: <c>lz4</c> (fast, the default) or <c>brotli</c> (smaller, slower).</summary>
+    public string CompressionCodec { get; init; } = "lz4";
+
     /// <summary>Results at or above this size are streamed and (hybrid) kept in files. Default 100 MB as specified.</summary>
     public long StreamingThreshold { get; init; } = 100L * 1024 * 1024;
 

@@ -1,0 +1,662 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using VoxScheduler.Dag;
+
+namespace VoxScheduler.Storage;
+
+/// <summary>
+/// The embedded SQLite store (the default backend): WAL, one writer thread committing many
+/// results per transaction, a pool of readers, small results inline, large ones in chunks
+/// streamed in and out, every read verified. Two processes may share one store.
+/// </summary>
+public sealed class SqliteResultStore : IResultStore
+{
+    /// <summary>The database file inside the store's folder.</summary>
+    public const string DatabaseFileName = "voxstore.db";
+
+    internal const string LargeFolderName = "large";
+
+    private readonly StoreOptions _options;
+    private readonly byte _codec;
+    private readonly string _databasePath;
+    private readonly SqliteWriter? _writer;
+    private readonly SqliteReadPool _readers;
+    private readonly AccessTracker? _access;
+    private readonly bool _writesLargeFiles;
+    private int _disposed;
+
+    private SqliteResultStore(string folder, string backend, StoreOptions options, SqliteWriter? writer, bool writesLargeFiles)
+    {
+        Location = folder;
+        Backend = backend;
+        _options = options;
+        _codec = StoreCodec.FromOptions(options);
+        _databasePath = Path.Combine(folder, DatabaseFileName);
+        _writer = writer;
+        _writesLargeFiles = writesLargeFiles;
+        LargeFolder = Path.Combine(folder, LargeFolderName);
+        _readers = new SqliteReadPool(_databasePath, options.ReadOnly);
+        if (writer is not null) _access = new AccessTracker(ids => writer.TryPost(new SqliteWriteOps.Touch(ids, Now())));
+    }
+
+    /// <inheritdoc />
+    public string Backend { get; }
+
+    /// <inheritdoc />
+    public string Location { get; }
+
+    internal string LargeFolder { get; }
+
+    internal StoreOptions Options => _options;
+
+    internal byte Codec => _codec;
+
+    /// <summary>Opens (creating or migrating) the sqlite store in <paramref name="folder"/>.</summary>
+    public static ValueTask<SqliteResultStore> OpenAsync(string folder, StoreOptions? options = null, CancellationToken cancellationToken = default)
+        => OpenAsync(folder, "sqlite", options ?? new StoreOptions(), writesLargeFiles: false, cancellationToken);
+
+    internal static async ValueTask<SqliteResultStore> OpenAsync(string folder, string backend, StoreOptions options, bool writesLargeFiles, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        StoreCodec.FromOptions(options);
+        var databasePath = Path.Combine(folder, DatabaseFileName);
+        if (options.ReadOnly && !File.Exists(databasePath))
+        {
+            throw new StorageException($"There is no {backend} store at '{folder}' to open read-only.");
+        }
+
+        var connection = SqliteStoreConnection.Retry(() => SqliteStoreConnection.Open(databasePath, options.ReadOnly), databasePath);
+        SqliteWriter? writer = null;
+        try
+        {
+            SqliteStoreConnection.Retry(() =>
+            {
+                SqliteSchema.Ensure(connection, databasePath, options.ReadOnly);
+                return true;
+            }, databasePath);
+            if (options.ReadOnly)
+            {
+                connection.Dispose();
+            }
+            else
+            {
+                writer = new SqliteWriter(connection, databasePath, Path.Combine(folder, LargeFolderName));
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        var store = new SqliteResultStore(folder, backend, options, writer, writesLargeFiles);
+        if (writer is not null)
+        {
+            await writer.Enqueue(new SqliteWriteOps.CollectAbandoned(), cancellationToken).ConfigureAwait(false);
+            DataFile.SweepTemp(Path.Combine(store.LargeFolder, "tmp"));
+        }
+
+        return store;
+    }
+
+    internal static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <inheritdoc />
+    public async ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        var writer = Writable(cancellationToken);
+        var json = UserMetadataJson.Serialize(metadata.Metadata);
+        if (_writesLargeFiles && data.Length >= _options.StreamingThreshold)
+        {
+            var fileName = DataFile.FinalName(nodeId);
+            var path = LargeFilePath(fileName);
+            byte[] hash;
+            await using (var file = DataFile.Create(Path.Combine(LargeFolder, "tmp")))
+            {
+                await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                hash = file.Hash;
+                file.Publish(path);
+            }
+
+            var row = SqliteRowBuilder.File(nodeId, RelativeLargeName(fileName), data.Length, hash, metadata, json, Now());
+            return await writer.Enqueue(new SqliteWriteOps.Store(row, path), cancellationToken).ConfigureAwait(false);
+        }
+
+        return await StoreInDatabaseAsync(nodeId, data, metadata, json, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal Task<bool> StoreInDatabaseAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? json, CancellationToken cancellationToken)
+    {
+        var row = data.Length <= _options.InlineThreshold
+            ? SqliteRowBuilder.Inline(nodeId, data.Span, metadata, json, _codec, Now())
+            : SqliteRowBuilder.Chunked(nodeId, data, metadata, json, _codec, Now());
+        return Writable(cancellationToken).Enqueue(new SqliteWriteOps.Store(row, null), cancellationToken);
+    }
+
+    internal Task<T> EnqueueAsync<T>(SqliteWriteOp<T> op, CancellationToken cancellationToken) => Writable(cancellationToken).Enqueue(op, cancellationToken);
+
+    internal static string RelativeLargeName(string fileName) => fileName[..2] + "/" + fileName;
+
+    internal string LargeFilePath(string fileName) => Path.Combine(LargeFolder, fileName[..2], fileName);
+
+    /// <inheritdoc />
+    public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        Writable(cancellationToken);
+        var json = UserMetadataJson.Serialize(metadata.Metadata);
+        IResultWriter writer = _writesLargeFiles
+            ? new HybridSpillWriter(this, nodeId, metadata, json)
+            : new SqliteChunkWriter(this, nodeId, metadata, json);
+        return ValueTask.FromResult(writer);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<byte[]?> RetrieveAsync(NodeId nodeId, CancellationToken cancellationToken = default)
+    {
+        Readable(cancellationToken);
+        var session = _readers.Rent();
+        try
+        {
+            var stored = SqliteStoreConnection.Retry(() => session.ReadRef(nodeId), _databasePath, nodeId);
+            if (stored is null) return ValueTask.FromResult<byte[]?>(null);
+            byte[]? result;
+            switch (stored.Location)
+            {
+                case SqliteResultRow.Inline:
+                    result = DecodeInline(nodeId, stored);
+                    break;
+                case SqliteResultRow.Chunks:
+                    result = SqliteStoreConnection.Retry(() =>
+                    {
+                        // Re-read the row inside one read transaction with its chunks: a consistent snapshot.
+                        session.BeginRead();
+                        try
+                        {
+                            var current = session.ReadRef(nodeId);
+                            if (current is null) return null;
+                            var bytes = GC.AllocateUninitializedArray<byte>(checked((int)current.Size));
+                            SqliteChunkReadStream.ReadAll(session, current, nodeId, bytes);
+                            return bytes;
+                        }
+                        finally
+                        {
+                            session.EndRead();
+                        }
+                    }, _databasePath, nodeId);
+                    break;
+                default:
+                    result = ReadLargeFileWhole(nodeId, stored, session);
+                    break;
+            }
+
+            if (result is not null) _access?.Touch(nodeId);
+            return ValueTask.FromResult(result);
+        }
+        catch (StorageCorruptionException)
+        {
+            Quarantine(nodeId);
+            throw;
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
+    private static byte[] DecodeInline(NodeId nodeId, SqliteStoredRef stored)
+    {
+        var data = stored.InlineData ?? [];
+        if (data.Length != stored.StoredSize)
+        {
+            throw new StorageCorruptionException($"Stored result has {data.Length} bytes, {stored.StoredSize} were written", nodeId);
+        }
+
+        Span<byte> hash = stackalloc byte[StoreHash.Length];
+        System.IO.Hashing.XxHash128.Hash(data, hash);
+        if (!hash.SequenceEqual(stored.StoredHash))
+        {
+            throw new StorageCorruptionException("Stored result failed its checksum", nodeId);
+        }
+
+        if (stored.Compression == StoreCodec.Raw) return data;
+        var result = GC.AllocateUninitializedArray<byte>(checked((int)stored.Size));
+        if (!StoreCodec.TryDecompress(data, stored.Compression, result))
+        {
+            throw new StorageCorruptionException("Stored result does not decompress", nodeId);
+        }
+
+        return result;
+    }
+
+    private byte[]? ReadLargeFileWhole(NodeId nodeId, SqliteStoredRef stored, SqliteReadSession session)
+    {
+        using var stream = OpenLargeFile(nodeId, stored, session);
+        if (stream is null) return null;
+        var result = GC.AllocateUninitializedArray<byte>(checked((int)stored.Size));
+        stream.ReadExactly(result);
+        if (stream.Read(new byte[1]) != 0) throw new StorageCorruptionException("Stored result is longer than recorded", nodeId);
+        return result;
+    }
+
+    private VerifiedFileReadStream? OpenLargeFile(NodeId nodeId, SqliteStoredRef stored, SqliteReadSession session)
+    {
+        var relative = stored.FileName ?? throw new StorageCorruptionException("Stored result names no data file", nodeId);
+        var path = Path.Combine(LargeFolder, relative.Replace('/', Path.DirectorySeparatorChar));
+        var stream = VerifiedFileReadStream.TryOpen(path, stored.StoredSize, stored.StoredHash, nodeId);
+        if (stream is not null) return stream;
+
+        // Gone: evicted or deleted since the row was read (then absent), or lost (then damaged).
+        if (SqliteStoreConnection.Retry(() => session.Exists(nodeId), _databasePath, nodeId))
+        {
+            throw new StorageCorruptionException($"The data file '{relative}' of a stored result is missing", nodeId);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Removes a result found damaged (after the caller has been told), so the node's
+    /// recomputed value can be stored again instead of colliding with the broken one.
+    /// </summary>
+    private void Quarantine(NodeId nodeId)
+    {
+        _writer?.TryPost(new SqliteWriteOps.Delete([nodeId]));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Stream?> OpenReadAsync(NodeId nodeId, CancellationToken cancellationToken = default)
+    {
+        Readable(cancellationToken);
+        var session = _readers.Rent();
+        var handedOver = false;
+        try
+        {
+            var stored = SqliteStoreConnection.Retry(() => session.ReadRef(nodeId), _databasePath, nodeId);
+            if (stored is null) return null;
+            Stream? stream;
+            switch (stored.Location)
+            {
+                case SqliteResultRow.Inline:
+                    stream = new MemoryStream(DecodeInline(nodeId, stored), writable: false);
+                    break;
+                case SqliteResultRow.Chunks:
+                    stream = SqliteStoreConnection.Retry<Stream?>(() =>
+                    {
+                        session.BeginRead();
+                        var current = session.ReadRef(nodeId);
+                        if (current is null)
+                        {
+                            session.EndRead();
+                            return null;
+                        }
+
+                        return new SqliteChunkReadStream(session, _readers.Return, current, nodeId);
+                    }, _databasePath, nodeId);
+                    handedOver = stream is not null;
+                    break;
+                default:
+                    stream = OpenLargeFile(nodeId, stored, session);
+                    break;
+            }
+
+            if (stream is not null) _access?.Touch(nodeId);
+            return await ValueTask.FromResult(stream).ConfigureAwait(false);
+        }
+        catch (StorageCorruptionException)
+        {
+            Quarantine(nodeId);
+            throw;
+        }
+        finally
+        {
+            if (!handedOver) _readers.Return(session);
+        }
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> StreamAsync(NodeId nodeId, int chunkSize = 1024 * 1024, CancellationToken cancellationToken = default)
+        => StoreStreaming.StreamAsync(this, nodeId, chunkSize, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> ExistsAsync(NodeId nodeId, CancellationToken cancellationToken = default)
+    {
+        Readable(cancellationToken);
+        var session = _readers.Rent();
+        try
+        {
+            return ValueTask.FromResult(SqliteStoreConnection.Retry(() => session.Exists(nodeId), _databasePath, nodeId));
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool[]> ExistsManyAsync(IReadOnlyList<NodeId> nodeIds, CancellationToken cancellationToken = default)
+    {
+        Readable(cancellationToken);
+        var answers = new bool[nodeIds.Count];
+        if (answers.Length == 0) return ValueTask.FromResult(answers);
+        var session = _readers.Rent();
+        try
+        {
+            // One read transaction and one prepared statement for the whole batch.
+            SqliteStoreConnection.Retry(() =>
+            {
+                session.BeginRead();
+                try
+                {
+                    for (var i = 0; i < answers.Length; i++)
+                    {
+                        if ((i & 1023) == 1023) cancellationToken.ThrowIfCancellationRequested();
+                        answers[i] = session.Exists(nodeIds[i]);
+                    }
+                }
+                finally
+                {
+                    session.EndRead();
+                }
+
+                return true;
+            }, _databasePath);
+            return ValueTask.FromResult(answers);
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> DeleteAsync(NodeId nodeId, CancellationToken cancellationToken = default)
+    {
+        var result = await Writable(cancellationToken).Enqueue(new SqliteWriteOps.Delete([nodeId]), cancellationToken).ConfigureAwait(false);
+        return result.Count == 1;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StorageMetadata> ListAsync(ResultQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        query ??= ResultQuery.All;
+        var sql = $"SELECT rowid, {SqliteReadSession.MetadataColumns} FROM results WHERE rowid > $after"
+            + (query.DagId is null ? string.Empty : " AND dag_id = $dag")
+            + (query.ExecutionId is null ? string.Empty : " AND (execution_id = $execution OR node_id IN (SELECT node_id FROM execution_nodes WHERE execution_id = $execution))")
+            + " ORDER BY rowid LIMIT $limit";
+        const int PageSize = 512;
+        long after = 0;
+        var remaining = query.Limit > 0 ? query.Limit : long.MaxValue;
+        var page = new List<StorageMetadata>(PageSize);
+        while (remaining > 0)
+        {
+            Readable(cancellationToken);
+            page.Clear();
+            var session = _readers.Rent();
+            try
+            {
+                // Keyset pages: no read transaction or connection is held while the caller consumes a page.
+                after = SqliteStoreConnection.Retry(() =>
+                {
+                    var command = session.Command(sql, "$after", "$dag", "$execution", "$limit");
+                    command.Parameters["$after"].Value = after;
+                    command.Parameters["$dag"].Value = (object?)query.DagId ?? DBNull.Value;
+                    command.Parameters["$execution"].Value = (object?)query.ExecutionId ?? DBNull.Value;
+                    command.Parameters["$limit"].Value = Math.Min(PageSize, remaining);
+                    var last = after;
+                    page.Clear();
+                    using var reader = command.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        last = reader.GetInt64(0);
+                        page.Add(SqliteReadSession.ReadMetadata(reader, 1));
+                    }
+
+                    return last;
+                }, _databasePath);
+            }
+            finally
+            {
+                _readers.Return(session);
+            }
+
+            foreach (var item in page) yield return item;
+            remaining -= page.Count;
+            if (page.Count < PageSize) yield break;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<StorageMetadata?> GetMetadataAsync(NodeId nodeId, CancellationToken cancellationToken = default)
+    {
+        Readable(cancellationToken);
+        var session = _readers.Rent();
+        try
+        {
+            return ValueTask.FromResult(SqliteStoreConnection.Retry(() => session.GetMetadata(nodeId), _databasePath, nodeId));
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> UpdateMetadataAsync(NodeId nodeId, IReadOnlyDictionary<string, object?> metadata, CancellationToken cancellationToken = default)
+    {
+        UserMetadataJson.Serialize(metadata);
+        return await Writable(cancellationToken).Enqueue(new SqliteWriteOps.UpdateMetadata(nodeId, metadata), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_writer is null) return;
+        await Writable(cancellationToken).Enqueue(new SqliteWriteOps.Barrier(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RecordExecutionAsync(ExecutionRecord record, CancellationToken cancellationToken = default)
+        => await Writable(cancellationToken).Enqueue(new SqliteWriteOps.Execution(record), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask RecordNodeNamesAsync(string executionId, IReadOnlyList<ExecutionNodeName> names, CancellationToken cancellationToken = default)
+        => await Writable(cancellationToken).Enqueue(new SqliteWriteOps.NodeNames(executionId, names), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask RecordNodeHistoryAsync(NodeHistoryEntry entry, CancellationToken cancellationToken = default)
+        => await Writable(cancellationToken).Enqueue(new SqliteWriteOps.History(entry), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public ValueTask<ExecutionRecord?> GetExecutionAsync(string executionId, CancellationToken cancellationToken = default)
+    {
+        var list = Query(ExecutionSql + " WHERE execution_id = $p", executionId, ReadExecution, cancellationToken);
+        return ValueTask.FromResult(list.Count > 0 ? list[0] : null);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ExecutionRecord> ListExecutionsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var item in Query(ExecutionSql + " WHERE $p IS NULL ORDER BY submitted_at DESC, execution_id", null, ReadExecution, cancellationToken))
+        {
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ExecutionNodeName> ListExecutionNodesAsync(string executionId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var sql = "SELECT execution_id, name, node_id, is_goal, ordinal FROM execution_nodes WHERE execution_id = $p ORDER BY ordinal, name";
+        foreach (var item in Query(sql, executionId, r => new ExecutionNodeName(r.GetString(0), r.GetString(1), NodeId.FromBytes((byte[])r.GetValue(2)), r.GetInt32(3) != 0, r.GetInt32(4)), cancellationToken))
+        {
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<NodeHistoryEntry> ListNodeHistoryAsync(string executionId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var sql = "SELECT execution_id, node_id, operator, attempt, status, error, at FROM node_history WHERE execution_id = $p ORDER BY id";
+        foreach (var item in Query(sql, executionId, r => new NodeHistoryEntry(
+                     r.GetString(0), NodeId.FromBytes((byte[])r.GetValue(1)), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3),
+                     r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6))), cancellationToken))
+        {
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private const string ExecutionSql =
+        "SELECT execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error FROM executions";
+
+    private static ExecutionRecord ReadExecution(SqliteDataReader r) => new()
+    {
+        ExecutionId = r.GetString(0),
+        Name = r.IsDBNull(1) ? null : r.GetString(1),
+        DagId = r.IsDBNull(2) ? null : r.GetString(2),
+        Status = r.GetString(3),
+        SubmittedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+        CompletedAt = r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
+        TotalNodes = r.GetInt32(6),
+        CompletedNodes = r.GetInt32(7),
+        CachedNodes = r.GetInt32(8),
+        FailedNodes = r.GetInt32(9),
+        SkippedNodes = r.GetInt32(10),
+        Source = r.IsDBNull(11) ? null : r.GetString(11),
+        Error = r.IsDBNull(12) ? null : r.GetString(12),
+    };
+
+    // Execution history is small next to results (one row per execution or name), so it is read in one go.
+    private List<T> Query<T>(string sql, string? parameter, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        Readable(cancellationToken);
+        var session = _readers.Rent();
+        try
+        {
+            return SqliteStoreConnection.Retry(() =>
+            {
+                var command = session.Command(sql, "$p");
+                command.Parameters["$p"].Value = (object?)parameter ?? DBNull.Value;
+                var list = new List<T>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) list.Add(read(reader));
+                return list;
+            }, _databasePath);
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<EvictionReport> EvictAsync(EvictionPolicy policy, CancellationToken cancellationToken = default)
+    {
+        var writer = Writable(cancellationToken);
+        _access?.Flush();
+        await writer.Enqueue(new SqliteWriteOps.Barrier(), cancellationToken).ConfigureAwait(false);
+
+        var (count, total) = Totals(cancellationToken);
+        var victims = new List<NodeId>();
+        var chosen = new HashSet<NodeId>();
+        long chosenBytes = 0;
+        if (policy.OlderThan is { } age)
+        {
+            var cutoff = DateTimeOffset.UtcNow.Subtract(age).ToUnixTimeMilliseconds();
+            foreach (var (id, size) in Candidates("SELECT node_id, stored_size FROM results WHERE accessed_at < $p", cutoff, cancellationToken))
+            {
+                if (chosen.Add(id))
+                {
+                    victims.Add(id);
+                    chosenBytes += size;
+                }
+            }
+        }
+
+        if (policy.MaxTotalBytes is { } max && total - chosenBytes > max)
+        {
+            // Least recently used first (ties broken by age), until what is left fits.
+            foreach (var (id, size) in Candidates("SELECT node_id, stored_size FROM results WHERE $p = $p ORDER BY accessed_at, created_at", 0, cancellationToken))
+            {
+                if (total - chosenBytes <= max) break;
+                if (chosen.Add(id))
+                {
+                    victims.Add(id);
+                    chosenBytes += size;
+                }
+            }
+        }
+
+        var removed = 0;
+        long removedBytes = 0;
+        for (var i = 0; i < victims.Count; i += 512)
+        {
+            var batch = victims.GetRange(i, Math.Min(512, victims.Count - i));
+            var (n, bytes) = await writer.Enqueue(new SqliteWriteOps.Delete(batch), cancellationToken).ConfigureAwait(false);
+            removed += n;
+            removedBytes += bytes;
+        }
+
+        (count, total) = Totals(cancellationToken);
+        return new EvictionReport(removed, removedBytes, (int)count, total);
+    }
+
+    private (long Count, long Bytes) Totals(CancellationToken cancellationToken)
+    {
+        var rows = Query("SELECT count(*), coalesce(sum(stored_size), 0) FROM results WHERE $p IS NULL", null, r => (r.GetInt64(0), r.GetInt64(1)), cancellationToken);
+        return rows[0];
+    }
+
+    private List<(NodeId Id, long Size)> Candidates(string sql, long parameter, CancellationToken cancellationToken)
+    {
+        Readable(cancellationToken);
+        var session = _readers.Rent();
+        try
+        {
+            return SqliteStoreConnection.Retry(() =>
+            {
+                var command = session.Command(sql, "$p");
+                command.Parameters["$p"].Value = parameter;
+                var list = new List<(NodeId, long)>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) list.Add((NodeId.FromBytes((byte[])reader.GetValue(0)), reader.GetInt64(1)));
+                return list;
+            }, _databasePath);
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (_writer is not null)
+        {
+            _access!.Dispose();
+            _access.Flush();
+            await _writer.StopAsync().ConfigureAwait(false);
+            _writer.Dispose();
+        }
+
+        _readers.Dispose();
+    }
+
+    private SqliteWriter Writable(CancellationToken cancellationToken)
+    {
+        Readable(cancellationToken);
+        return _writer ?? throw new StorageException($"The store '{Location}' was opened read-only.");
+    }
+
+    private void Readable(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}

@@ -1,0 +1,163 @@
+using Microsoft.Data.Sqlite;
+
+namespace VoxScheduler.Storage;
+
+/// <summary>
+/// The sqlite store's schema, versioned with <c>PRAGMA user_version</c>. Opening creates it or
+/// migrates an older one step by step inside a write transaction; a newer version than this
+/// build knows is refused rather than touched, and nothing is ever silently dropped.
+/// </summary>
+internal static class SqliteSchema
+{
+    public const int CurrentVersion = 1;
+
+    private const string Marker = "voxscheduler-store";
+
+    // location: 0 inline (data column), 1 chunks (chunk table, keys blob_id << 24 | seq), 2 file (large/ folder).
+    private const string Version1 = """
+        CREATE TABLE store_info(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+        CREATE TABLE results(
+            node_id BLOB PRIMARY KEY NOT NULL,
+            data_type INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            stored_size INTEGER NOT NULL,
+            compression INTEGER NOT NULL,
+            content_hash BLOB NOT NULL,
+            checksum BLOB,
+            created_at INTEGER NOT NULL,
+            accessed_at INTEGER NOT NULL,
+            dag_id TEXT,
+            execution_id TEXT,
+            operator TEXT,
+            metadata TEXT,
+            location INTEGER NOT NULL,
+            blob_id INTEGER,
+            file_name TEXT,
+            data BLOB);
+        CREATE INDEX results_by_dag ON results(dag_id) WHERE dag_id IS NOT NULL;
+        CREATE INDEX results_by_execution ON results(execution_id) WHERE execution_id IS NOT NULL;
+        CREATE TABLE chunks(chunk_key INTEGER PRIMARY KEY, raw_size INTEGER NOT NULL, codec INTEGER NOT NULL, data BLOB NOT NULL);
+        CREATE TABLE pending_blobs(blob_id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER NOT NULL, started_at INTEGER NOT NULL);
+        CREATE TABLE executions(
+            execution_id TEXT PRIMARY KEY NOT NULL,
+            name TEXT,
+            dag_id TEXT,
+            status TEXT NOT NULL,
+            submitted_at INTEGER NOT NULL,
+            completed_at INTEGER,
+            total_nodes INTEGER NOT NULL,
+            completed_nodes INTEGER NOT NULL,
+            cached_nodes INTEGER NOT NULL,
+            failed_nodes INTEGER NOT NULL,
+            skipped_nodes INTEGER NOT NULL,
+            source TEXT,
+            error TEXT);
+        CREATE INDEX executions_by_time ON executions(submitted_at);
+        CREATE TABLE execution_nodes(
+            execution_id TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            node_id BLOB NOT NULL,
+            is_goal INTEGER NOT NULL,
+            PRIMARY KEY(execution_id, ordinal, name)) WITHOUT ROWID;
+        CREATE TABLE node_history(
+            id INTEGER PRIMARY KEY,
+            execution_id TEXT NOT NULL,
+            node_id BLOB NOT NULL,
+            operator TEXT,
+            attempt INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            error TEXT,
+            at INTEGER NOT NULL);
+        CREATE INDEX node_history_by_execution ON node_history(execution_id, id);
+        """;
+
+    // Migration steps: Steps[n] takes a database from version n to n + 1.
+    private static readonly string[] Steps = [Version1];
+
+    /// <summary>Creates or migrates the schema; refuses unknown newer versions and foreign databases.</summary>
+    public static void Ensure(SqliteConnection connection, string location, bool readOnly)
+    {
+        var version = ReadVersion(connection);
+        if (version > CurrentVersion)
+        {
+            throw new StorageException($"The store '{location}' has schema version {version}, newer than this VoxScheduler understands (up to {CurrentVersion}); open it with a newer version.");
+        }
+
+        if (version == CurrentVersion)
+        {
+            CheckMarker(connection, location);
+            return;
+        }
+
+        if (readOnly)
+        {
+            throw new StorageException(version == 0
+                ? $"The store '{location}' does not exist yet and cannot be created read-only."
+                : $"The store '{location}' has schema version {version} and needs a migration to {CurrentVersion}, which a read-only open cannot do.");
+        }
+
+        // Page size only takes effect before the first table exists; 8 KiB halves the overflow
+        // pages walked per large chunk without hurting small rows.
+        if (version == 0) SqliteStoreConnection.Execute(connection, "PRAGMA page_size=8192;");
+        SqliteStoreConnection.Execute(connection, "PRAGMA journal_mode=WAL;");
+        SqliteStoreConnection.Execute(connection, "BEGIN IMMEDIATE;");
+        try
+        {
+            // Another process may have migrated while we waited for the write lock.
+            version = ReadVersion(connection);
+            if (version == 0 && HasForeignTables(connection))
+            {
+                throw new StorageException($"'{location}' is a SQLite database but not a VoxScheduler store (it has other tables); refusing to modify it.");
+            }
+
+            for (; version < CurrentVersion; version++)
+            {
+                SqliteStoreConnection.Execute(connection, Steps[version]);
+            }
+
+            if (ReadVersion(connection) == 0)
+            {
+                SqliteStoreConnection.Execute(connection, $"INSERT OR REPLACE INTO store_info(key, value) VALUES ('format', '{Marker}');");
+            }
+
+            SqliteStoreConnection.Execute(connection, $"PRAGMA user_version={CurrentVersion};");
+            SqliteStoreConnection.Execute(connection, "COMMIT;");
+        }
+        catch
+        {
+            SqliteStoreConnection.Execute(connection, "ROLLBACK;");
+            throw;
+        }
+    }
+
+    private static int ReadVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static bool HasForeignTables(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%';";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static void CheckMarker(SqliteConnection connection, string location)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM store_info WHERE key = 'format';";
+        try
+        {
+            if (command.ExecuteScalar() as string == Marker) return;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        {
+            // no such table: fall through to the error below
+        }
+
+        throw new StorageException($"'{location}' is a SQLite database but not a VoxScheduler store; refusing to use it.");
+    }
+}

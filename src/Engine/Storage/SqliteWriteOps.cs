@@ -1,0 +1,165 @@
+using VoxScheduler.Dag;
+
+namespace VoxScheduler.Storage;
+
+/// <summary>The write operations of the sqlite store, each a small class run by <see cref="SqliteWriter"/>.</summary>
+internal static class SqliteWriteOps
+{
+    /// <summary>Inserts a result (and its chunks) unless it exists; true when written.</summary>
+    internal sealed class Store(SqliteResultRow row, string? fileToDeleteIfDuplicate) : SqliteWriteOp<bool>
+    {
+        public override long Bytes => row.StoredSize + 128;
+
+        public override void Execute(SqliteWriter writer)
+        {
+            if (row.Location == SqliteResultRow.Chunks)
+            {
+                if (writer.Exists(row.NodeId))
+                {
+                    Outcome = false;
+                    return;
+                }
+
+                row.BlobId = writer.AllocateBlob(pending: false);
+                var chunks = row.PreparedChunks!;
+                for (var i = 0; i < chunks.Count; i++)
+                {
+                    writer.InsertChunk(SqliteChunk.Key(row.BlobId, i), chunks[i]);
+                }
+            }
+
+            Outcome = writer.InsertResult(row);
+        }
+
+        protected override void OnCommitted()
+        {
+            if (!Outcome && fileToDeleteIfDuplicate is not null) SqliteWriter.TryDeleteFile(fileToDeleteIfDuplicate);
+        }
+    }
+
+    /// <summary>Reserves a blob id for a streamed write; the pending row marks its chunks as not yet visible.</summary>
+    internal sealed class AllocateBlob : SqliteWriteOp<long>
+    {
+        public override void Execute(SqliteWriter writer) => Outcome = writer.AllocateBlob(pending: true);
+    }
+
+    /// <summary>Writes one chunk of a streamed write.</summary>
+    internal sealed class Chunk(long key, SqliteChunk chunk) : SqliteWriteOp<bool>
+    {
+        public override long Bytes => chunk.Data.Length + 64;
+
+        public override void Execute(SqliteWriter writer)
+        {
+            writer.InsertChunk(key, chunk);
+            Outcome = true;
+        }
+    }
+
+    /// <summary>Publishes a streamed write: inserts its row and clears its pending mark (or discards it when a twin won).</summary>
+    internal sealed class CommitBlob(SqliteResultRow row) : SqliteWriteOp<bool>
+    {
+        public override void Execute(SqliteWriter writer)
+        {
+            Outcome = writer.InsertResult(row);
+            if (!Outcome) writer.DeleteChunks(row.BlobId);
+            writer.ClearPending(row.BlobId);
+        }
+    }
+
+    /// <summary>Throws away an uncommitted streamed write.</summary>
+    internal sealed class DiscardBlob(long blobId) : SqliteWriteOp<bool>
+    {
+        public override void Execute(SqliteWriter writer)
+        {
+            writer.DeleteChunks(blobId);
+            writer.ClearPending(blobId);
+            Outcome = true;
+        }
+    }
+
+    /// <summary>Deletes results; the outcome is the number removed and their stored bytes.</summary>
+    internal sealed class Delete(IReadOnlyList<NodeId> ids) : SqliteWriteOp<(int Count, long Bytes)>
+    {
+        private readonly List<string> _files = [];
+
+        public override void Execute(SqliteWriter writer)
+        {
+            _files.Clear();
+            var count = 0;
+            long bytes = 0;
+            foreach (var id in ids)
+            {
+                if (writer.DeleteResult(id, _files) is { } removed)
+                {
+                    count++;
+                    bytes += removed;
+                }
+            }
+
+            Outcome = (count, bytes);
+        }
+
+        protected override void OnCommitted()
+        {
+            // Readers that already opened a file keep reading it (POSIX semantics, FileShare.Delete on Windows).
+            foreach (var file in _files) SqliteWriter.TryDeleteFile(file);
+        }
+    }
+
+    internal sealed class UpdateMetadata(NodeId id, IReadOnlyDictionary<string, object?> update) : SqliteWriteOp<bool>
+    {
+        public override void Execute(SqliteWriter writer) => Outcome = writer.UpdateMetadata(id, update);
+    }
+
+    internal sealed class Touch(IReadOnlyCollection<NodeId> ids, long at) : SqliteWriteOp<bool>
+    {
+        public override long Bytes => ids.Count * 40L;
+
+        public override void Execute(SqliteWriter writer)
+        {
+            foreach (var id in ids) writer.Touch(id, at);
+            Outcome = true;
+        }
+    }
+
+    internal sealed class Execution(ExecutionRecord record) : SqliteWriteOp<bool>
+    {
+        public override void Execute(SqliteWriter writer)
+        {
+            writer.UpsertExecution(record);
+            Outcome = true;
+        }
+    }
+
+    internal sealed class NodeNames(string executionId, IReadOnlyList<ExecutionNodeName> names) : SqliteWriteOp<bool>
+    {
+        public override long Bytes => names.Count * 96L;
+
+        public override void Execute(SqliteWriter writer)
+        {
+            foreach (var name in names) writer.InsertNodeName(executionId, name);
+            Outcome = true;
+        }
+    }
+
+    internal sealed class History(NodeHistoryEntry entry) : SqliteWriteOp<bool>
+    {
+        public override void Execute(SqliteWriter writer)
+        {
+            writer.InsertHistory(entry);
+            Outcome = true;
+        }
+    }
+
+    /// <summary>Completes when every op queued before it is committed.</summary>
+    internal sealed class Barrier : SqliteWriteOp<bool>
+    {
+        public override void Execute(SqliteWriter writer) => Outcome = true;
+    }
+
+    /// <summary>Removes pending blobs left by processes that died mid-write.</summary>
+    internal sealed class CollectAbandoned : SqliteWriteOp<int>
+    {
+        public override void Execute(SqliteWriter writer) => Outcome = writer.CollectAbandonedBlobs();
+    }
+}

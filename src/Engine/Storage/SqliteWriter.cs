@@ -1,0 +1,434 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using VoxScheduler.Dag;
+
+namespace VoxScheduler.Storage;
+
+/// <summary>
+/// The one writer of a sqlite store: a dedicated thread drains a channel of write ops and
+/// commits everything queued so far in one transaction (group commit), so concurrent
+/// StoreAsync calls share a commit instead of each paying for one. Statements are prepared
+/// once and reused. Lock contention with another process is retried here, never surfaced.
+/// </summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    private const int MaxBatchOps = 4096;
+    private const long MaxBatchBytes = 32L * 1024 * 1024;
+    private static readonly TimeSpan BusyBudget = TimeSpan.FromSeconds(120);
+
+    private readonly SqliteConnection _connection;
+    private readonly string _location;
+    private readonly string? _largeFolder;
+    private readonly Channel<SqliteWriteOp> _queue;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<SqliteCommand> _commands = [];
+
+    private readonly SqliteCommand _begin, _commit, _rollback;
+    private readonly SqliteCommand _exists, _insertResult, _insertChunk, _allocateBlob, _clearPending, _deleteChunks;
+    private readonly SqliteCommand _selectForDelete, _deleteResult, _selectMetadata, _updateMetadata, _touch;
+    private readonly SqliteCommand _upsertExecution, _insertName, _insertHistory;
+
+    public SqliteWriter(SqliteConnection connection, string location, string? largeFolder)
+    {
+        _connection = connection;
+        _location = location;
+        _largeFolder = largeFolder;
+        _queue = Channel.CreateBounded<SqliteWriteOp>(new BoundedChannelOptions(16384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+        _begin = Prepare("BEGIN IMMEDIATE");
+        _commit = Prepare("COMMIT");
+        _rollback = Prepare("ROLLBACK");
+        _exists = Prepare("SELECT 1 FROM results WHERE node_id = $id", "$id");
+        _insertResult = Prepare(
+            """
+            INSERT OR IGNORE INTO results(node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at,
+                dag_id, execution_id, operator, metadata, location, blob_id, file_name, data)
+            VALUES ($id, $type, $size, $stored, $compression, $hash, $checksum, $created, $created, $dag, $execution, $operator, $metadata, $location, $blob, $file, $data)
+            """,
+            "$id", "$type", "$size", "$stored", "$compression", "$hash", "$checksum", "$created", "$dag", "$execution", "$operator", "$metadata", "$location", "$blob", "$file", "$data");
+        _insertChunk = Prepare("INSERT OR REPLACE INTO chunks(chunk_key, raw_size, codec, data) VALUES ($key, $raw, $codec, zeroblob($length))", "$key", "$raw", "$codec", "$length");
+        _allocateBlob = Prepare("INSERT INTO pending_blobs(pid, started_at) VALUES ($pid, $at) RETURNING blob_id", "$pid", "$at");
+        _clearPending = Prepare("DELETE FROM pending_blobs WHERE blob_id = $blob", "$blob");
+        _deleteChunks = Prepare("DELETE FROM chunks WHERE chunk_key BETWEEN $first AND $last", "$first", "$last");
+        _selectForDelete = Prepare("SELECT stored_size, location, blob_id, file_name FROM results WHERE node_id = $id", "$id");
+        _deleteResult = Prepare("DELETE FROM results WHERE node_id = $id", "$id");
+        _selectMetadata = Prepare("SELECT metadata FROM results WHERE node_id = $id", "$id");
+        _updateMetadata = Prepare("UPDATE results SET metadata = $metadata WHERE node_id = $id", "$id", "$metadata");
+        _touch = Prepare("UPDATE results SET accessed_at = $at WHERE node_id = $id AND accessed_at < $at", "$id", "$at");
+        _upsertExecution = Prepare(
+            """
+            INSERT INTO executions(execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error)
+            VALUES ($id, $name, $dag, $status, $submitted, $completed, $total, $done, $cached, $failed, $skipped, $source, $error)
+            ON CONFLICT(execution_id) DO UPDATE SET name = excluded.name, dag_id = excluded.dag_id, status = excluded.status,
+                submitted_at = excluded.submitted_at, completed_at = excluded.completed_at, total_nodes = excluded.total_nodes,
+                completed_nodes = excluded.completed_nodes, cached_nodes = excluded.cached_nodes, failed_nodes = excluded.failed_nodes,
+                skipped_nodes = excluded.skipped_nodes, source = excluded.source, error = excluded.error
+            """,
+            "$id", "$name", "$dag", "$status", "$submitted", "$completed", "$total", "$done", "$cached", "$failed", "$skipped", "$source", "$error");
+        _insertName = Prepare(
+            "INSERT OR REPLACE INTO execution_nodes(execution_id, ordinal, name, node_id, is_goal) VALUES ($execution, $ordinal, $name, $node, $goal)",
+            "$execution", "$ordinal", "$name", "$node", "$goal");
+        _insertHistory = Prepare(
+            "INSERT INTO node_history(execution_id, node_id, operator, attempt, status, error, at) VALUES ($execution, $node, $operator, $attempt, $status, $error, $at)",
+            "$execution", "$node", "$operator", "$attempt", "$status", "$error", "$at");
+
+        _thread = new Thread(Run) { IsBackground = true, Name = "VoxScheduler sqlite writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Queues an op; waits only when the queue is full (back pressure).</summary>
+    public async Task<T> Enqueue<T>(SqliteWriteOp<T> op, CancellationToken cancellationToken)
+    {
+        if (!_queue.Writer.TryWrite(op))
+        {
+            try
+            {
+                await _queue.Writer.WriteAsync(op, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                throw new ObjectDisposedException(nameof(SqliteResultStore), "The store is closed.");
+            }
+        }
+
+        return await op.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Queues an op without waiting for its commit (the op's task reports the outcome).</summary>
+    public bool TryPost(SqliteWriteOp op) => _queue.Writer.TryWrite(op);
+
+    /// <summary>Stops accepting ops, commits what is queued and waits for the thread to end.</summary>
+    public Task StopAsync()
+    {
+        _queue.Writer.TryComplete();
+        return _stopped.Task;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands) command.Dispose();
+        _connection.Dispose();
+    }
+
+    private void Run()
+    {
+        var batch = new List<SqliteWriteOp>(256);
+        var reader = _queue.Reader;
+        try
+        {
+            while (true)
+            {
+                if (!reader.TryRead(out var first))
+                {
+                    if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) break;
+                    continue;
+                }
+
+                batch.Add(first);
+                var bytes = first.Bytes;
+                while (batch.Count < MaxBatchOps && bytes < MaxBatchBytes && reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    bytes += next.Bytes;
+                }
+
+                RunBatch(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void RunBatch(List<SqliteWriteOp> batch)
+    {
+        var started = Environment.TickCount64;
+        var delay = 1;
+        while (true)
+        {
+            try
+            {
+                _begin.ExecuteNonQuery();
+                try
+                {
+                    foreach (var op in batch) op.Execute(this);
+                    _commit.ExecuteNonQuery();
+                }
+                catch
+                {
+                    TryRollback();
+                    throw;
+                }
+
+                foreach (var op in batch) op.Complete();
+                return;
+            }
+            catch (SqliteException e) when (SqliteStoreConnection.IsBusy(e) && Environment.TickCount64 - started < BusyBudget.TotalMilliseconds)
+            {
+                // Another process holds the write lock beyond busy_timeout: back off and retry the whole batch.
+                Thread.Sleep(delay);
+                delay = Math.Min(delay * 2, 50);
+            }
+            catch (Exception e)
+            {
+                if (batch.Count == 1)
+                {
+                    batch[0].Fail(e is SqliteException se ? SqliteStoreConnection.Translate(se, _location) : e);
+                    return;
+                }
+
+                // Isolate the failing op: every other op of the batch still commits.
+                foreach (var op in batch) RunBatch([op]);
+                return;
+            }
+        }
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            if (SqliteStoreConnection.InTransaction(_connection)) _rollback.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // The transaction is already gone (SQLite rolls back on some errors by itself).
+        }
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters) command.Parameters.Add(new SqliteParameter(name, null));
+        _commands.Add(command);
+        return command;
+    }
+
+    private static object Db(object? value) => value ?? DBNull.Value;
+
+    private static byte[] IdBytes(NodeId id) => id.ToByteArray();
+
+    // ---- operations used by the ops, always inside the batch transaction ----
+
+    public bool Exists(NodeId id)
+    {
+        _exists.Parameters[0].Value = IdBytes(id);
+        return _exists.ExecuteScalar() is not null;
+    }
+
+    public bool InsertResult(SqliteResultRow row)
+    {
+        var p = _insertResult.Parameters;
+        p[0].Value = IdBytes(row.NodeId);
+        p[1].Value = (int)row.DataType;
+        p[2].Value = row.Size;
+        p[3].Value = row.StoredSize;
+        p[4].Value = (int)row.Compression;
+        p[5].Value = row.ContentHash;
+        p[6].Value = Db(row.Checksum);
+        p[7].Value = row.CreatedAt;
+        p[8].Value = Db(row.DagId);
+        p[9].Value = Db(row.ExecutionId);
+        p[10].Value = Db(row.Operator);
+        p[11].Value = Db(row.MetadataJson);
+        p[12].Value = row.Location;
+        p[13].Value = row.Location == SqliteResultRow.Chunks ? row.BlobId : DBNull.Value;
+        p[14].Value = Db(row.FileName);
+        p[15].Value = Db(row.InlineData);
+        return _insertResult.ExecuteNonQuery() == 1;
+    }
+
+    public long AllocateBlob(bool pending)
+    {
+        _allocateBlob.Parameters[0].Value = Environment.ProcessId;
+        _allocateBlob.Parameters[1].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var blobId = (long)_allocateBlob.ExecuteScalar()!;
+        if (!pending) ClearPending(blobId);
+        return blobId;
+    }
+
+    public void ClearPending(long blobId)
+    {
+        _clearPending.Parameters[0].Value = blobId;
+        _clearPending.ExecuteNonQuery();
+    }
+
+    public void InsertChunk(long key, SqliteChunk chunk)
+    {
+        var p = _insertChunk.Parameters;
+        p[0].Value = key;
+        p[1].Value = chunk.RawSize;
+        p[2].Value = (int)chunk.Codec;
+        p[3].Value = chunk.Data.Length;
+        _insertChunk.ExecuteNonQuery();
+        if (chunk.Data.Length == 0) return;
+
+        // Incremental blob I/O writes straight from the caller's memory: no per-chunk array copy.
+        using var blob = new SqliteBlob(_connection, "chunks", "data", key);
+        blob.Write(chunk.Data.Span);
+    }
+
+    public void DeleteChunks(long blobId)
+    {
+        _deleteChunks.Parameters[0].Value = SqliteChunk.FirstKey(blobId);
+        _deleteChunks.Parameters[1].Value = SqliteChunk.LastKey(blobId);
+        _deleteChunks.ExecuteNonQuery();
+    }
+
+    /// <summary>Deletes a result and its chunks; returns its stored size, or null when absent. Files to delete after commit go to <paramref name="files"/>.</summary>
+    public long? DeleteResult(NodeId id, List<string> files)
+    {
+        _selectForDelete.Parameters[0].Value = IdBytes(id);
+        long storedSize;
+        int location;
+        long blobId = 0;
+        string? fileName = null;
+        using (var reader = _selectForDelete.ExecuteReader())
+        {
+            if (!reader.Read()) return null;
+            storedSize = reader.GetInt64(0);
+            location = reader.GetInt32(1);
+            if (!reader.IsDBNull(2)) blobId = reader.GetInt64(2);
+            if (!reader.IsDBNull(3)) fileName = reader.GetString(3);
+        }
+
+        _deleteResult.Parameters[0].Value = IdBytes(id);
+        _deleteResult.ExecuteNonQuery();
+        if (location == SqliteResultRow.Chunks) DeleteChunks(blobId);
+        if (location == SqliteResultRow.File && fileName is not null && _largeFolder is not null)
+        {
+            files.Add(Path.Combine(_largeFolder, fileName));
+        }
+
+        return storedSize;
+    }
+
+    public bool UpdateMetadata(NodeId id, IReadOnlyDictionary<string, object?> update)
+    {
+        _selectMetadata.Parameters[0].Value = IdBytes(id);
+        string? current;
+        using (var reader = _selectMetadata.ExecuteReader())
+        {
+            if (!reader.Read()) return false;
+            current = reader.IsDBNull(0) ? null : reader.GetString(0);
+        }
+
+        var merged = UserMetadataJson.Merge(UserMetadataJson.Parse(current), update);
+        _updateMetadata.Parameters[0].Value = IdBytes(id);
+        _updateMetadata.Parameters[1].Value = Db(UserMetadataJson.Serialize(merged));
+        _updateMetadata.ExecuteNonQuery();
+        return true;
+    }
+
+    public void Touch(NodeId id, long at)
+    {
+        _touch.Parameters[0].Value = IdBytes(id);
+        _touch.Parameters[1].Value = at;
+        _touch.ExecuteNonQuery();
+    }
+
+    public void UpsertExecution(ExecutionRecord r)
+    {
+        var p = _upsertExecution.Parameters;
+        p[0].Value = r.ExecutionId;
+        p[1].Value = Db(r.Name);
+        p[2].Value = Db(r.DagId);
+        p[3].Value = r.Status;
+        p[4].Value = r.SubmittedAt.ToUnixTimeMilliseconds();
+        p[5].Value = r.CompletedAt is { } c ? c.ToUnixTimeMilliseconds() : DBNull.Value;
+        p[6].Value = r.TotalNodes;
+        p[7].Value = r.CompletedNodes;
+        p[8].Value = r.CachedNodes;
+        p[9].Value = r.FailedNodes;
+        p[10].Value = r.SkippedNodes;
+        p[11].Value = Db(r.Source);
+        p[12].Value = Db(r.Error);
+        _upsertExecution.ExecuteNonQuery();
+    }
+
+    public void InsertNodeName(string executionId, ExecutionNodeName name)
+    {
+        var p = _insertName.Parameters;
+        p[0].Value = executionId;
+        p[1].Value = name.Ordinal;
+        p[2].Value = name.Name;
+        p[3].Value = IdBytes(name.NodeId);
+        p[4].Value = name.IsGoal ? 1 : 0;
+        _insertName.ExecuteNonQuery();
+    }
+
+    public void InsertHistory(NodeHistoryEntry e)
+    {
+        var p = _insertHistory.Parameters;
+        p[0].Value = e.ExecutionId;
+        p[1].Value = IdBytes(e.NodeId);
+        p[2].Value = Db(e.Operator);
+        p[3].Value = e.Attempt;
+        p[4].Value = e.Status;
+        p[5].Value = Db(e.Error);
+        p[6].Value = e.At.ToUnixTimeMilliseconds();
+        _insertHistory.ExecuteNonQuery();
+    }
+
+    /// <summary>Deletes streamed writes whose writing process is gone (crashed mid-write).</summary>
+    public int CollectAbandonedBlobs()
+    {
+        var abandoned = new List<long>();
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT blob_id, pid, started_at FROM pending_blobs";
+            using var reader = command.ExecuteReader();
+            var weekAgo = DateTimeOffset.UtcNow.AddDays(-7).ToUnixTimeMilliseconds();
+            while (reader.Read())
+            {
+                var pid = reader.GetInt32(1);
+                if (reader.GetInt64(2) < weekAgo || (pid != Environment.ProcessId && !IsAlive(pid))) abandoned.Add(reader.GetInt64(0));
+            }
+        }
+
+        foreach (var blobId in abandoned)
+        {
+            DeleteChunks(blobId);
+            ClearPending(blobId);
+        }
+
+        return abandoned.Count;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    public static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left behind; the hybrid store's orphan sweep removes unreferenced files later.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

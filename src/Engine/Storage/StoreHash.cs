@@ -1,0 +1,41 @@
+using System.IO.Hashing;
+
+namespace VoxScheduler.Storage;
+
+/// <summary>
+/// The stores' integrity hash: XXH128 (fast, non-cryptographic; the node id already is the
+/// cryptographic address, the hash only has to catch damaged bytes).
+/// </summary>
+internal static class StoreHash
+{
+    public const int Length = 16;
+
+    public static byte[] Compute(ReadOnlySpan<byte> data)
+    {
+        var hash = new byte[Length];
+        XxHash128.Hash(data, hash);
+        return hash;
+    }
+
+    public static byte[] Finish(XxHash128 hasher)
+    {
+        var hash = new byte[Length];
+        hasher.GetCurrentHash(hash);
+        return hash;
+    }
+
+    public static string ToHex(byte[]? hash) => hash is null ? string.Empty : Convert.ToHexStringLower(hash);
+
+    public static byte[]? FromHex(string? hex)
+    {
+        if (string.IsNullOrEmpty(hex) || hex.Length != Length * 2) return null;
+        try
+        {
+            return Convert.FromHexString(hex);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.IO.Hashing;
+using VoxScheduler.Dag;
+
+namespace VoxScheduler.Storage;
+
+/// <summary>
+/// Streams a raw data file, hashing as it goes. The bytes that complete the expected length
+/// are checked before they are handed out, and a short or long file is reported, so a caller
+/// never receives the end of a damaged result as if it were valid.
+/// </summary>
+internal sealed class VerifiedFileReadStream : ReadOnlyStreamBase
+{
+    private readonly FileStream _file;
+    private readonly long _expectedLength;
+    private readonly byte[] _expectedHash;
+    private readonly NodeId _nodeId;
+    private readonly XxHash128 _hasher = new();
+    private long _read;
+    private bool _verified;
+
+    private VerifiedFileReadStream(FileStream file, long expectedLength, byte[] expectedHash, NodeId nodeId)
+    {
+        _file = file;
+        _expectedLength = expectedLength;
+        _expectedHash = expectedHash;
+        _nodeId = nodeId;
+    }
+
+    public override long Length => _expectedLength;
+
+    /// <summary>Opens the file, or returns null when it is gone (deleted or evicted meanwhile).</summary>
+    public static VerifiedFileReadStream? TryOpen(string path, long expectedLength, byte[] expectedHash, NodeId nodeId)
+    {
+        try
+        {
+            // FileShare.Delete: eviction may remove the file while we stream it.
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            return new VerifiedFileReadStream(file, expectedLength, expectedHash, nodeId);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_verified && _read == _expectedLength)
+        {
+            return CheckEnd(_file.Read(buffer.Length == 0 ? buffer : buffer[..1]));
+        }
+
+        var n = _file.Read(Limit(buffer));
+        return Account(buffer[..n]);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_verified && _read == _expectedLength)
+        {
+            return CheckEnd(await _file.ReadAsync(buffer.Length == 0 ? buffer : buffer[..1], cancellationToken).ConfigureAwait(false));
+        }
+
+        var n = await _file.ReadAsync(Limit(buffer), cancellationToken).ConfigureAwait(false);
+        return Account(buffer.Span[..n]);
+    }
+
+    private Span<byte> Limit(Span<byte> buffer) => buffer.Length > _expectedLength - _read ? buffer[..(int)(_expectedLength - _read)] : buffer;
+
+    private Memory<byte> Limit(Memory<byte> buffer) => buffer.Length > _expectedLength - _read ? buffer[..(int)(_expectedLength - _read)] : buffer;
+
+    private int Account(ReadOnlySpan<byte> chunk)
+    {
+        if (chunk.IsEmpty && _read < _expectedLength)
+        {
+            throw new StorageCorruptionException($"Stored result is truncated: {_read} of {_expectedLength} bytes on disk", _nodeId);
+        }
+
+        _hasher.Append(chunk);
+        _read += chunk.Length;
+        if (_read == _expectedLength && !_verified)
+        {
+            if (!StoreHash.Finish(_hasher).AsSpan().SequenceEqual(_expectedHash))
+            {
+                throw new StorageCorruptionException("Stored result failed its checksum", _nodeId);
+            }
+
+            _verified = true;
+        }
+
+        return chunk.Length;
+    }
+
+    private int CheckEnd(int extra)
+    {
+        if (extra > 0) throw new StorageCorruptionException($"Stored result is longer than its recorded {_expectedLength} bytes", _nodeId);
+        return 0;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _file.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        Dispose(true);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.Data.Sqlite;
+using VoxScheduler.Dag;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Tests.Storage;
+
+/// <summary>The store contract on the sqlite backend.</summary>
+public sealed class SqliteStoreContractTests : StoreContractTests
+{
+    protected override string Backend => "sqlite";
+
+    protected override Task DamageAsync(NodeId id, bool truncate) => SqliteDamage.DamageAsync(StorePath, id, truncate);
+}
+
+/// <summary>The store contract on the hybrid backend.</summary>
+public sealed class HybridStoreContractTests : StoreContractTests
+{
+    protected override string Backend => "hybrid";
+
+    protected override Task DamageAsync(NodeId id, bool truncate) => SqliteDamage.DamageAsync(StorePath, id, truncate);
+}
+
+/// <summary>Damages results of a sqlite or hybrid store behind its back, through a separate connection or the data file.</summary>
+internal static class SqliteDamage
+{
+    public static Task DamageAsync(string folder, NodeId id, bool truncate)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, SqliteResultStore.DatabaseFileName), Pooling = false }.ToString());
+        connection.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT location, blob_id, file_name, data FROM results WHERE node_id = $id";
+        select.Parameters.AddWithValue("$id", id.ToByteArray());
+        int location;
+        long blobId;
+        string? file;
+        byte[]? inline;
+        using (var reader = select.ExecuteReader())
+        {
+            Assert.True(reader.Read(), "result to damage not found");
+            location = reader.GetInt32(0);
+            blobId = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+            file = reader.IsDBNull(2) ? null : reader.GetString(2);
+            inline = reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3);
+        }
+
+        switch (location)
+        {
+            case 0:
+                Update(connection, "UPDATE results SET data = $data WHERE node_id = $id", "$id", id.ToByteArray(), Damage(inline!, truncate));
+                break;
+            case 1:
+                var key = (blobId << 24) | 1; // the second chunk when there is one, so a partial stream is served first
+                using (var count = connection.CreateCommand())
+                {
+                    count.CommandText = "SELECT count(*) FROM chunks WHERE chunk_key = $k";
+                    count.Parameters.AddWithValue("$k", key);
+                    if ((long)count.ExecuteScalar()! == 0) key = blobId << 24;
+                }
+
+                using (var chunk = connection.CreateCommand())
+                {
+                    chunk.CommandText = "SELECT data FROM chunks WHERE chunk_key = $k";
+                    chunk.Parameters.AddWithValue("$k", key);
+                    Update(connection, "UPDATE chunks SET data = $data WHERE chunk_key = $id", "$id", key, Damage((byte[])chunk.ExecuteScalar()!, truncate));
+                }
+
+                break;
+            default:
+                FileDamage.Damage(Path.Combine(folder, "large", file!), truncate);
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void Update(SqliteConnection connection, string sql, string keyName, object key, byte[] data)
+    {
+        using var update = connection.CreateCommand();
+        update.CommandText = sql;
+        update.Parameters.AddWithValue(keyName, key);
+        update.Parameters.AddWithValue("$data", data);
+        Assert.Equal(1, update.ExecuteNonQuery());
+    }
+
+    private static byte[] Damage(byte[] data, bool truncate)
+    {
+        if (truncate) return data[..^1];
+        var copy = (byte[])data.Clone();
+        copy[copy.Length / 2] ^= 0x40;
+        return copy;
+    }
+}
+
+/// <summary>Damages a data file in place.</summary>
+internal static class FileDamage
+{
+    public static void Damage(string path, bool truncate)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        if (truncate)
+        {
+            file.SetLength(file.Length - 1);
+            return;
+        }
+
+        file.Position = file.Length / 2;
+        var b = file.ReadByte();
+        file.Position = file.Length / 2;
+        file.WriteByte((byte)(b ^ 0x40));
+    }
+}

@@ -1,0 +1,143 @@
+using Microsoft.Data.Sqlite;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Tests.Storage;
+
+/// <summary>Opening stores: backends, unusable paths, damaged or foreign databases, schema versions.</summary>
+public sealed class StoreFactoryTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task An_unknown_backend_is_refused_listing_the_valid_ones()
+    {
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("postgres", _temp.Sub("s")));
+        Assert.Contains("postgres", e.Message);
+        foreach (var backend in StoreFactory.Backends) Assert.Contains(backend, e.Message);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("SQLite")]
+    [InlineData("filesystem")]
+    [InlineData("hybrid")]
+    public async Task Each_backend_opens_by_name_and_reports_it(string backend)
+    {
+        await using var store = await StoreFactory.OpenAsync(backend, _temp.Sub("s"));
+        Assert.Equal(backend.ToLowerInvariant(), store.Backend);
+        Assert.Equal(Path.GetFullPath(_temp.Sub("s")), store.Location);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("filesystem")]
+    [InlineData("hybrid")]
+    public async Task A_file_where_the_folder_should_be_is_reported(string backend)
+    {
+        var file = _temp.Sub("plain.txt");
+        await File.WriteAllTextAsync(file, "hello");
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, file));
+        Assert.Contains("is a file", e.Message);
+
+        var below = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, Path.Combine(file, "sub")));
+        Assert.Contains("cannot be created", below.Message);
+    }
+
+    [Fact]
+    public async Task A_damaged_database_file_is_reported_not_a_crash()
+    {
+        var folder = _temp.Sub("damaged");
+        Directory.CreateDirectory(folder);
+        var junk = new byte[8192];
+        new Random(1).NextBytes(junk);
+        await File.WriteAllBytesAsync(Path.Combine(folder, SqliteResultStore.DatabaseFileName), junk);
+        foreach (var backend in new[] { "sqlite", "hybrid" })
+        {
+            var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, folder));
+            Assert.Contains("not a SQLite database", e.Message);
+        }
+    }
+
+    [Fact]
+    public async Task A_foreign_sqlite_database_is_not_touched()
+    {
+        var folder = _temp.Sub("foreign");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
+        Execute(path, "CREATE TABLE people(name TEXT); INSERT INTO people VALUES ('ada');");
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("sqlite", folder));
+        Assert.Contains("not a VoxScheduler store", e.Message);
+        Assert.Equal("ada", Scalar(path, "SELECT name FROM people"));
+    }
+
+    [Fact]
+    public async Task A_newer_schema_version_is_refused_and_left_alone()
+    {
+        var folder = _temp.Sub("newer");
+        await (await StoreFactory.OpenAsync("sqlite", folder)).DisposeAsync();
+        var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
+        Execute(path, "PRAGMA user_version = 99;");
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("sqlite", folder));
+        Assert.Contains("schema version 99", e.Message);
+        Assert.Equal(99L, Scalar(path, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task A_newer_filesystem_format_is_refused()
+    {
+        var folder = _temp.Sub("fs-newer");
+        await (await StoreFactory.OpenAsync("filesystem", folder)).DisposeAsync();
+        await File.WriteAllTextAsync(Path.Combine(folder, "fsstore.json"), """{"format":"voxscheduler-filesystem-store","version":7}""");
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("filesystem", folder));
+        Assert.Contains("format version 7", e.Message);
+    }
+
+    [Fact]
+    public async Task The_sqlite_store_uses_wal_and_records_its_schema_version()
+    {
+        var folder = _temp.Sub("wal");
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
+        {
+            var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
+            Assert.Equal("wal", Scalar(path, "PRAGMA journal_mode"));
+            Assert.Equal(1L, Scalar(path, "PRAGMA user_version"));
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("filesystem")]
+    [InlineData("hybrid")]
+    public async Task Opening_read_only_where_no_store_exists_is_reported(string backend)
+    {
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, _temp.Sub("none"), new StoreOptions { ReadOnly = true }));
+        Assert.Contains("read-only", e.Message);
+    }
+
+    [Fact]
+    public async Task An_unknown_codec_is_refused()
+    {
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("sqlite", _temp.Sub("c"), new StoreOptions { CompressionCodec = "zip" }));
+        Assert.Contains("zip", e.Message);
+    }
+
+    private static void Execute(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

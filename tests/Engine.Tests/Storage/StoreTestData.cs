@@ -1,0 +1,50 @@
+using System.Text;
+using VoxScheduler.Dag;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Tests.Storage;
+
+/// <summary>Ids, bytes and metadata for store tests.</summary>
+internal static class StoreTestData
+{
+    public static NodeId Id(string name) => NodeId.Hash(Encoding.UTF8.GetBytes(name));
+
+    public static byte[] Random(int size, int seed)
+    {
+        var data = new byte[size];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    public static byte[] Compressible(int size, int seed)
+    {
+        var data = new byte[size];
+        for (var i = 0; i < size; i++) data[i] = (byte)("VoxLogicA "[(i + seed) % 10]);
+        return data;
+    }
+
+    public static StorageMetadata Meta(NodeId id, DataType type = DataType.Binary, string? dag = null, string? execution = null, IReadOnlyDictionary<string, object?>? user = null) => new()
+    {
+        NodeId = id,
+        DataType = type,
+        DagId = dag,
+        ExecutionId = execution,
+        Operator = "test.op",
+        Metadata = user,
+    };
+
+    /// <summary>Waits (without sleeping on background work) until the wall clock has moved on, so timestamps differ.</summary>
+    public static void LetClockAdvance(int milliseconds = 20)
+    {
+        var until = DateTimeOffset.UtcNow.AddMilliseconds(milliseconds);
+        while (DateTimeOffset.UtcNow < until) Thread.Sleep(1);
+    }
+
+    public static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
