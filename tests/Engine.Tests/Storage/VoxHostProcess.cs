@@ -3,7 +3,7 @@ using System.Threading.Channels;
 
 namespace VoxScheduler.Tests.Storage;
 
-/// <summary>A running tests/VoxHost child process (started with <c>dotnet VoxScheduler.VoxHost.dll</c>), its stdout as lines.</summary>
+/// <summary>A running tests/VoxHost child process (started with <c>dotnet VoxHost.dll</c>), its stdout as lines.</summary>
 internal sealed class VoxHostProcess : IDisposable
 {
     private readonly Process _process;
@@ -33,7 +33,7 @@ internal sealed class VoxHostProcess : IDisposable
             var tfm = Path.GetFileName(testBin);
             var configuration = Path.GetFileName(Path.GetDirectoryName(testBin)!);
             var testsFolder = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(testBin)!)!)!)!;
-            var dll = Path.Combine(testsFolder, "VoxHost", "bin", configuration, tfm, "VoxScheduler.VoxHost.dll");
+            var dll = Path.Combine(testsFolder, "VoxHost", "bin", configuration, tfm, "VoxHost.dll");
             Assert.True(File.Exists(dll), $"VoxHost is not built at {dll} (it is built with the test project)");
             return dll;
         }
