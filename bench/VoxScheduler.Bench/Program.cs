@@ -18,6 +18,8 @@ internal static class Program
                 return await DagMode.RunAsync(rest);
             case "compare":
                 return await CompareMode.RunAsync(rest);
+            case "program":
+                return await ProgramBench.RunAsync(rest);
             default:
                 Console.Error.WriteLine($"unknown mode '{args[0]}'");
                 return 2;

@@ -23,6 +23,7 @@ internal sealed partial class Reducer
     public const int MaxStaticRange = 100_000;
 
     private readonly DagBuilder _builder;
+    private readonly NodeCache _nodes;
     private readonly OperationRegistry _operations;
     private readonly Diagnostics _diagnostics;
     private readonly CompileOptions _options;
@@ -37,6 +38,7 @@ internal sealed partial class Reducer
     public Reducer(DagBuilder builder, OperationRegistry operations, Diagnostics diagnostics, CompileOptions options)
     {
         _builder = builder;
+        _nodes = new NodeCache(builder);
         _operations = operations;
         _diagnostics = diagnostics;
         _options = options;
@@ -282,11 +284,11 @@ internal sealed partial class Reducer
         switch (e)
         {
             case NumberExpr n:
-                return RValue.Of(_builder.Constant(n.Value));
+                return RValue.Of(_nodes.Constant(n.Value));
             case StringExpr s:
-                return RValue.Of(_builder.Constant(s.Value));
+                return RValue.Of(_nodes.Constant(s.Value));
             case BoolExpr b:
-                return RValue.Of(_builder.Constant(b.Value));
+                return RValue.Of(_nodes.Constant(b.Value));
             case NameExpr n:
                 return ResolveName(n.Name, n.Position, env);
             case BinaryExpr b:
@@ -322,8 +324,8 @@ internal sealed partial class Reducer
             case SliceExpr sl:
             {
                 var target = ReduceNode(sl.Target, env);
-                var start = sl.Start is null ? RValue.Of(_builder.Constant(0d)) : ReduceNode(sl.Start, env);
-                var stop = sl.Stop is null ? RValue.Of(_builder.Constant(null)) : ReduceNode(sl.Stop, env);
+                var start = sl.Start is null ? RValue.Of(_nodes.Constant(0d)) : ReduceNode(sl.Start, env);
+                var stop = sl.Stop is null ? RValue.Of(_nodes.Null()) : ReduceNode(sl.Stop, env);
                 return target.IsNode && start.IsNode && stop.IsNode
                     ? Node(BuiltinNames.Slice, [target.Node, start.Node, stop.Node], env, sl.Position)
                     : RValue.Poison;
@@ -422,7 +424,7 @@ internal sealed partial class Reducer
             return Error(env, position, "UnknownOperation", $"operation '{operation}' is not registered in this engine");
         }
 
-        return RValue.Of(_builder.Operation(op.Name, op.Revision, args, attributes));
+        return RValue.Of(_nodes.Operation(op.Name, op.Revision, args, attributes));
     }
 
     private Operation? Lookup(string qualified)
@@ -442,7 +444,7 @@ internal sealed partial class Reducer
         {
             if (env.File.ProgramVariables.TryGetValue(name, out var text))
             {
-                return RValue.Of(_builder.Constant(text));
+                return RValue.Of(_nodes.Constant(text));
             }
 
             return Error(env, position, "UnboundName", $"unknown program variable '{name}' (known: $file, $stem, $dir, $cwd)");
@@ -616,7 +618,7 @@ internal sealed partial class Reducer
             default:
             {
                 var args = ReduceArguments(c.Arguments, env);
-                return args is null ? RValue.Poison : RValue.Of(_builder.Operation(op.Name, op.Revision, args));
+                return args is null ? RValue.Poison : RValue.Of(_nodes.Operation(op.Name, op.Revision, args, null));
             }
         }
     }
@@ -643,7 +645,7 @@ internal sealed partial class Reducer
         var items = new int[count];
         for (var i = 0; i < count; i++)
         {
-            items[i] = _builder.Constant(start + i);
+            items[i] = _nodes.Constant(start + i);
         }
 
         return RValue.Of(_builder.Operation(BuiltinNames.Sequence, Lookup(BuiltinNames.Sequence)?.Revision ?? 1, items));

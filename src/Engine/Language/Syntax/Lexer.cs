@@ -17,6 +17,9 @@ internal sealed class Lexer
     private readonly List<Token> _tokens = [];
     // Open brackets, innermost last: a lone ':' is the slice separator only directly inside '[ ]'.
     private readonly Stack<char> _brackets = new();
+    // Names and operators repeat: one string per distinct spelling.
+    private readonly HashSet<string> _pool = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _poolLookup;
     private int _pos;
     private int _line = 1;
     private int _lineStart;
@@ -26,6 +29,19 @@ internal sealed class Lexer
         _text = text;
         _file = file;
         _diagnostics = diagnostics;
+        _poolLookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    private string Intern(int start, int end)
+    {
+        var span = _text.AsSpan(start, end - start);
+        if (!_poolLookup.TryGetValue(span, out var s))
+        {
+            s = span.ToString();
+            _pool.Add(s);
+        }
+
+        return s;
     }
 
     public static List<Token> Tokenize(string text, string file, Diagnostics diagnostics)
@@ -74,7 +90,7 @@ internal sealed class Lexer
             {
                 var start = _pos++;
                 while (_pos < _text.Length && (_text[_pos] is (>= 'a' and <= 'z') or '_' || char.IsAsciiDigit(_text[_pos]))) _pos++;
-                _tokens.Add(new Token(TokenKind.Dollar, line, column, space, _text[start.._pos]));
+                _tokens.Add(new Token(TokenKind.Dollar, line, column, space, Intern(start, _pos)));
             }
             else if (IsSymbolChar(c))
             {
@@ -164,7 +180,7 @@ internal sealed class Lexer
             while (_pos < _text.Length && IsIdentChar(_text[_pos])) _pos++;
         }
 
-        var text = _text[start.._pos];
+        var text = Intern(start, _pos);
         var kind = text switch
         {
             "let" => TokenKind.Let,
@@ -199,7 +215,7 @@ internal sealed class Lexer
             while (char.IsAsciiDigit(Peek())) _pos++;
         }
 
-        var text = _text[start.._pos];
+        var text = Intern(start, _pos);
         var value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
         if (!double.IsFinite(value))
         {
@@ -292,7 +308,7 @@ internal sealed class Lexer
             _pos++;
         }
 
-        var text = _text[start.._pos];
+        var text = Intern(start, _pos);
         _tokens.Add(text == "="
             ? new Token(TokenKind.Equals, line, column, space, "=")
             : new Token(TokenKind.Operator, line, column, space, text));

@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using VoxScheduler.Dag;
+
+namespace VoxScheduler.Language.Reduction;
+
+/// <summary>
+/// A structural front of the <see cref="DagBuilder"/>: constants by value and attribute-free
+/// operations of up to two arguments by (operator, argument indices). A repeated expression
+/// is then found without serialising and hashing it again; new nodes still go through the
+/// builder, which computes their content ids. Purely a speed-up: the builder would find the
+/// same index from the id.
+/// </summary>
+internal sealed class NodeCache(DagBuilder builder)
+{
+    private readonly Dictionary<double, int> _numbers = [];
+    private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<OperationKey, int> _operations = [];
+    private int _true = -1, _false = -1, _null = -1;
+
+    public int Constant(double value)
+    {
+        // -0 and 0 share a constant id (JCS writes both as 0); the dictionary treats them as equal too.
+        if (!_numbers.TryGetValue(value, out var index))
+        {
+            index = builder.Constant(value);
+            _numbers[value] = index;
+        }
+
+        return index;
+    }
+
+    public int Constant(string value)
+    {
+        if (!_strings.TryGetValue(value, out var index))
+        {
+            index = builder.Constant(value);
+            _strings[value] = index;
+        }
+
+        return index;
+    }
+
+    public int Constant(bool value)
+    {
+        ref var slot = ref value ? ref _true : ref _false;
+        if (slot < 0) slot = builder.Constant(value);
+        return slot;
+    }
+
+    public int Null()
+    {
+        if (_null < 0) _null = builder.Constant(null);
+        return _null;
+    }
+
+    public int Operation(string op, int revision, ReadOnlySpan<int> args, IReadOnlyDictionary<string, object?>? attributes)
+    {
+        if (attributes is { Count: > 0 } || args.Length > 2)
+        {
+            return builder.Operation(op, revision, args, attributes);
+        }
+
+        var key = new OperationKey(op, revision, args.Length, args.Length > 0 ? args[0] : -1, args.Length > 1 ? args[1] : -1);
+        if (!_operations.TryGetValue(key, out var index))
+        {
+            index = builder.Operation(op, revision, args, null);
+            _operations[key] = index;
+        }
+
+        return index;
+    }
+
+    private readonly record struct OperationKey(string Operator, int Revision, int Count, int A0, int A1)
+    {
+        // Operator names come from the registry's Operation objects: reference identity is enough to hash.
+        public override int GetHashCode() => HashCode.Combine(RuntimeHelpers.GetHashCode(Operator), Revision, Count, A0, A1);
+
+        public bool Equals(OperationKey other) =>
+            ReferenceEquals(Operator, other.Operator) || Operator == other.Operator
+                ? Revision == other.Revision && Count == other.Count && A0 == other.A0 && A1 == other.A1
+                : false;
+    }
+}
