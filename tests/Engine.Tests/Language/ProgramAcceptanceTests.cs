@@ -1,0 +1,46 @@
+using VoxScheduler.Scheduling;
+using VoxScheduler.Tests.Acceptance;
+
+namespace VoxScheduler.Tests.Language;
+
+/// <summary>Every program of tests/programs through compile → DynamicScheduler → sqlite store, checked against its expected.json.</summary>
+public sealed class ProgramAcceptanceTests
+{
+    public static TheoryData<string> Programs => AcceptancePrograms.Names();
+
+    [Theory]
+    [MemberData(nameof(Programs))]
+    public async Task ProgramRunsToItsExpectedOutput(string name)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var outcome = await ProgramRunner.RunAsync(name, cancellationToken: timeout.Token);
+        try
+        {
+            Assert.True(outcome.Mismatches.Count == 0, string.Join(Environment.NewLine, outcome.Mismatches));
+        }
+        finally
+        {
+            Directory.Delete(outcome.WorkingDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ASecondRunOnTheSameStoreServesEveryGoalFromTheStore()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var work = Directory.CreateTempSubdirectory("vox-run-").FullName;
+        try
+        {
+            var store = Path.Combine(work, ".store");
+            var first = await ProgramRunner.RunAsync("sequences", store, work, timeout.Token);
+            Assert.Empty(first.Mismatches);
+            var second = await ProgramRunner.RunAsync("sequences", store, work, timeout.Token);
+            Assert.Empty(second.Mismatches);
+            Assert.All(second.Result!.Goals, g => Assert.Equal(NodeStatus.Cached, g.Status));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
