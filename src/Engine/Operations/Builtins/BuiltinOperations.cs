@@ -1,7 +1,7 @@
 namespace VoxScheduler.Operations.Builtins;
 
 /// <summary>The registry of the built-in namespaces: <c>default</c>, <c>strings</c> and <c>test</c> (LANGUAGE.md §7).</summary>
-public static partial class BuiltinOperations
+public static class BuiltinOperations
 {
     /// <summary>A new registry with every built-in operation.</summary>
     public static OperationRegistry CreateRegistry()
@@ -9,10 +9,7 @@ public static partial class BuiltinOperations
         var registry = new OperationRegistry();
         DefaultNamespace.Register(registry);
         StringsNamespace.Register(registry);
-        RegisterTestNamespace(registry);
+        TestNamespace.Register(registry);
         return registry;
     }
-
-    // The test namespace is written with the scheduler; until it exists this is a no-op.
-    static partial void RegisterTestNamespace(OperationRegistry registry);
 }
