@@ -83,8 +83,13 @@ public abstract class Operation
     private sealed class DelegateOperation(string name, int min, int max, int revision, Purity purity, string description,
         Func<OperationContext, object?> body) : Operation(name, min, max, revision, purity, description)
     {
+        // A synchronous body may also return an OperationResult (an expansion): pass it through rather than treat it as a value.
         public override ValueTask<OperationResult> ExecuteAsync(OperationContext context) =>
-            new(OperationResult.FromValue(body(context)));
+            new(body(context) switch
+            {
+                OperationResult result => result,
+                var value => OperationResult.FromValue(value),
+            });
     }
 
     private sealed class AsyncDelegateOperation(string name, int min, int max, int revision, Purity purity, string description,

@@ -161,7 +161,10 @@ internal sealed partial class ScheduledExecution
             return;
         }
 
-        // Bottom-up: add the new operation nodes with their Kahn counters.
+        // Bottom-up: add the new operation nodes with their Kahn counters. Ready ones are pushed at
+        // the end in reverse, so the fragment's first nodes run first: a loop's items run before
+        // its continuation expands the next chunk, which keeps the plan one chunk ahead.
+        var ready = new List<int>();
         for (var f = 0; f < nodes.Count; f++)
         {
             if (!needed[f] || map[f] >= 0) continue;
@@ -173,8 +176,10 @@ internal sealed partial class ScheduledExecution
             map[f] = id;
             _total++;
             _unfinished++;
-            AttachLocked(ref post, id, args);
+            AttachLocked(ref post, id, args, ready);
         }
+
+        for (var i = ready.Count - 1; i >= 0; i--) _ready.Push(ready[i]);
 
         // The expanding node now forwards the root's value.
         var root = map[prepared.Root];
@@ -183,7 +188,7 @@ internal sealed partial class ScheduledExecution
         plan.Flags[n] |= NodeFlags.Forward;
         plan.Args[n] = [root];
         plan.State[n] = NodeState.Pending;
-        AttachLocked(ref post, n, plan.Args[n]);
+        AttachLocked(ref post, n, plan.Args[n], null);
     }
 
     private int AddCachedLocked(DagNode node, Operation? op, bool isVolatile)
@@ -195,7 +200,7 @@ internal sealed partial class ScheduledExecution
     }
 
     /// <summary>Wires a pending node to its arguments: edges, references, its counter; ready or skipped at once when it can be.</summary>
-    private void AttachLocked(ref PostActions post, int node, int[] args)
+    private void AttachLocked(ref PostActions post, int node, int[] args, List<int>? ready)
     {
         var plan = _plan;
         var cause = -1;
@@ -234,7 +239,8 @@ internal sealed partial class ScheduledExecution
         else if (plan.Pending[node] == 0)
         {
             plan.State[node] = NodeState.Ready;
-            _ready.Push(node);
+            if (ready is null) _ready.Push(node);
+            else ready.Add(node);
         }
     }
 }

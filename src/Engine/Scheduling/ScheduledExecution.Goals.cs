@@ -90,15 +90,6 @@ internal sealed partial class ScheduledExecution
         var def = plan.Defs[r.Node];
         _ = RecordHistoryAsync(def.Id, def.Operator, r.FailedTries, r.Final ? "Failed" : "Retrying", r.Error);
         if (r.Final) return;
-        if (_hub.HasSubscribers)
-        {
-            _hub.PublishDroppable(new ExecutionEvent
-            {
-                Kind = ExecutionEventKind.NodeRetrying, ExecutionId = ExecutionId, NodeId = def.Id, Operator = def.Operator,
-                NodeStatus = NodeStatus.Pending, Error = r.Error, Attempt = r.FailedTries, At = _time.GetUtcNow(),
-            });
-        }
-
         // Armed only after it is registered, so the callback always finds (and removes) it.
         var box = new StrongBox<ITimer?>();
         var timer = _time.CreateTimer(static s =>
@@ -119,6 +110,15 @@ internal sealed partial class ScheduledExecution
         }
 
         timer.Change(r.Delay, Timeout.InfiniteTimeSpan);
+        // Published once the timer is armed, so a subscriber driving a fake clock can advance it right away.
+        if (_hub.HasSubscribers)
+        {
+            _hub.PublishDroppable(new ExecutionEvent
+            {
+                Kind = ExecutionEventKind.NodeRetrying, ExecutionId = ExecutionId, NodeId = def.Id, Operator = def.Operator,
+                NodeStatus = NodeStatus.Pending, Error = r.Error, Attempt = r.FailedTries, At = _time.GetUtcNow(),
+            });
+        }
     }
 
     private async Task FinishGoalAsync(GoalFinish finish)
