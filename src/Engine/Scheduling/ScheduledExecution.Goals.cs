@@ -59,11 +59,6 @@ internal sealed partial class ScheduledExecution
             foreach (var r in retries) OnRetryDecided(r);
         }
 
-        if (post.Goals is { } goals)
-        {
-            foreach (var g in goals) _ = FinishGoalAsync(g);
-        }
-
         if (post.Events is { } events && _hub.HasSubscribers)
         {
             var plan = _plan;
@@ -81,6 +76,12 @@ internal sealed partial class ScheduledExecution
                     At = _time.GetUtcNow(),
                 });
             }
+        }
+
+        // Goals last: finishing the last goal may end the execution inline, and nothing may be published after its end.
+        if (post.Goals is { } goals)
+        {
+            foreach (var g in goals) _ = FinishGoalAsync(g);
         }
     }
 
