@@ -1,4 +1,15 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-app.Run();
+using VoxScheduler.Server;
+
+WebApplication app;
+try
+{
+    app = ServerApp.Create(args);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+await app.RunAsync();
+return 0;

@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+
+namespace VoxScheduler.Server.Dtos;
+
+/// <summary>The specification's ExecutionRequest, plus the optional ExecutionConfig fields.</summary>
+internal sealed record ExecutionRequest
+{
+    /// <summary>VoxLogicA program text.</summary>
+    [JsonPropertyName("program")]
+    public string? Program { get; init; }
+
+    /// <summary><c>sqlite</c> (default), <c>filesystem</c>, <c>hybrid</c> or <c>none</c>.</summary>
+    [JsonPropertyName("storage_backend")]
+    public string? StorageBackend { get; init; }
+
+    /// <summary>Store folder, relative to the server's data root (default <c>./voxlogica_storage</c>).</summary>
+    [JsonPropertyName("storage_path")]
+    public string? StoragePath { get; init; }
+
+    [JsonPropertyName("max_concurrent_nodes")]
+    public int? MaxConcurrentNodes { get; init; }
+
+    /// <summary>False (default): answer with the goal results; true: answer at once with the execution id.</summary>
+    [JsonPropertyName("async_execution")]
+    public bool? AsyncExecution { get; init; }
+
+    [JsonPropertyName("max_retries")]
+    public int? MaxRetries { get; init; }
+
+    [JsonPropertyName("retry_failed_nodes")]
+    public bool? RetryFailedNodes { get; init; }
+
+    [JsonPropertyName("cache_size")]
+    public string? CacheSize { get; init; }
+
+    [JsonPropertyName("compression")]
+    public bool? Compression { get; init; }
+
+    [JsonPropertyName("streaming_threshold")]
+    public long? StreamingThreshold { get; init; }
+
+    /// <summary>Per-node time limit in seconds.</summary>
+    [JsonPropertyName("node_timeout_seconds")]
+    public double? NodeTimeoutSeconds { get; init; }
+
+    /// <summary>A name to find the execution by (unique among running executions).</summary>
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+}

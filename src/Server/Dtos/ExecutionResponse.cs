@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+
+namespace VoxScheduler.Server.Dtos;
+
+/// <summary>The specification's ExecutionResponse (execution_id, status, result) plus links.</summary>
+internal sealed record ExecutionResponse
+{
+    [JsonPropertyName("execution_id")]
+    public required string ExecutionId { get; init; }
+
+    /// <summary><c>submitted</c> (async), else the final status: <c>completed</c>, <c>failed</c>, <c>cancelled</c>.</summary>
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("dag_id")]
+    public required string DagId { get; init; }
+
+    /// <summary>The goal results (synchronous requests), null for asynchronous ones.</summary>
+    [JsonPropertyName("result")]
+    public ExecutionResultDto? Result { get; init; }
+
+    [JsonPropertyName("links")]
+    public required ExecutionLinks Links { get; init; }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+
+namespace VoxScheduler.Server.Dtos;
+
+/// <summary>One execution in the list of this server's executions.</summary>
+internal sealed record ExecutionSummaryDto
+{
+    [JsonPropertyName("execution_id")]
+    public required string ExecutionId { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("dag_id")]
+    public required string DagId { get; init; }
+
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    [JsonPropertyName("submitted_at")]
+    public DateTimeOffset SubmittedAt { get; init; }
+
+    [JsonPropertyName("completed_at")]
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    [JsonPropertyName("storage_backend")]
+    public required string StorageBackend { get; init; }
+
+    /// <summary>The store folder relative to the data root.</summary>
+    [JsonPropertyName("storage_path")]
+    public string? StoragePath { get; init; }
+
+    [JsonPropertyName("progress")]
+    public required ProgressDto Progress { get; init; }
+
+    [JsonPropertyName("links")]
+    public required ExecutionLinks Links { get; init; }
+}

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using VoxScheduler.Language;
+using VoxScheduler.Operations;
+using VoxScheduler.Scheduling;
+using VoxScheduler.Server.Dtos;
+
+namespace VoxScheduler.Server;
+
+/// <summary>
+/// The server's one engine: a single <see cref="DynamicScheduler"/> for the process (stores are
+/// opened once per backend and path and shared through it), the admission limit, and the
+/// folders chosen for each execution.
+/// </summary>
+internal sealed class ExecutionHost : IAsyncDisposable
+{
+    private const string DefaultStoragePath = "./voxlogica_storage";
+    private readonly ConcurrentDictionary<string, ServerRun> _runs = new(StringComparer.Ordinal);
+    private readonly ServerOptions _options;
+    private readonly ILogger<ExecutionHost> _logger;
+
+    public ExecutionHost(IOptions<ServerOptions> options, ILogger<ExecutionHost> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        DataRoot = Path.GetFullPath(_options.DataRoot);
+        Directory.CreateDirectory(DataRoot);
+        Directory.CreateDirectory(OutputsRoot);
+        Operations = OperationCatalog.Create(_options.EnableTestOperations);
+        var schedulerOptions = new SchedulerOptions { RetainFinishedExecutions = _options.RetainFinishedExecutions };
+        if (_options.MaxWorkers > 0) schedulerOptions = schedulerOptions with { MaxWorkers = _options.MaxWorkers };
+        Scheduler = new DynamicScheduler(Operations, schedulerOptions);
+        Integration = new VoxLogicaIntegration(Scheduler);
+        Admission = new ExecutionAdmission(_options.MaxConcurrentExecutions);
+        Mapper = new DtoMapper(_options, DataRoot);
+    }
+
+    /// <summary>Full path of the folder every store and output lives under.</summary>
+    public string DataRoot { get; }
+
+    /// <summary>Parent of the per-execution output folders.</summary>
+    public string OutputsRoot => Path.Combine(DataRoot, "outputs");
+
+    public OperationRegistry Operations { get; }
+
+    public DynamicScheduler Scheduler { get; }
+
+    public VoxLogicaIntegration Integration { get; }
+
+    public ExecutionAdmission Admission { get; }
+
+    public DtoMapper Mapper { get; }
+
+    public ServerOptions Options => _options;
+
+    /// <summary>Checks the request, compiles the program and starts it; returns at once.</summary>
+    public async Task<ServerRun> SubmitAsync(ExecutionRequest request, CancellationToken cancellationToken)
+    {
+        var (config, storagePath) = BuildConfig(request);
+        var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim();
+        if (name is { Length: > 200 })
+            throw ApiProblemException.BadRequest("name must be at most 200 characters.");
+        if (name is not null && Scheduler.Find(name) is { } existing && !DtoMapper.IsFinished(existing.Status))
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "Name in use",
+                $"An execution named '{name}' is still running ({existing.ExecutionId}).");
+
+        if (!Admission.TryEnter())
+            throw new ApiProblemException(StatusCodes.Status429TooManyRequests, "Too many executions",
+                $"The server runs at most {Admission.Limit} executions at once; retry when one has finished.")
+            { RetryAfterSeconds = 1 };
+
+        var outputFolder = Path.Combine(OutputsRoot, Guid.NewGuid().ToString("n"));
+        IExecution execution;
+        try
+        {
+            Directory.CreateDirectory(outputFolder);
+            var compileOptions = new CompileOptions
+            {
+                WorkingDirectory = outputFolder,
+                OutputRoot = outputFolder,
+                AllowWritesOutsideOutputRoot = false,
+            };
+            var submitOptions = new SubmitOptions
+            {
+                Name = name,
+                Source = "REST program text",
+                Environment = new OperationEnvironment
+                {
+                    WorkingDirectory = outputFolder,
+                    OutputRoot = outputFolder,
+                    AllowWritesOutsideOutputRoot = false,
+                },
+            };
+            execution = await Integration.SubmitProgramAsync(request.Program!, compileOptions, config, submitOptions, cancellationToken);
+        }
+        catch
+        {
+            Admission.Release();
+            TryDeleteEmptyFolder(outputFolder);
+            throw;
+        }
+
+        var finished = execution.Completion.ContinueWith(t =>
+        {
+            Admission.Release();
+            TryDeleteEmptyFolder(outputFolder);
+            return t.Result;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var run = new ServerRun(execution, outputFolder, storagePath) { Finished = finished };
+        _runs[execution.ExecutionId] = run;
+        Prune();
+        _logger.LogInformation("Execution {ExecutionId} submitted ({Nodes} nodes, {Goals} goals, backend {Backend})",
+            execution.ExecutionId, execution.Dag.Nodes.Count, execution.Dag.Goals.Count, config.StorageBackend);
+        return run;
+    }
+
+    /// <summary>An execution of this server by id or name, or null.</summary>
+    public ServerRun? Find(string idOrName)
+    {
+        if (_runs.TryGetValue(idOrName, out var run)) return run;
+        var execution = Scheduler.Find(idOrName);
+        return execution is not null && _runs.TryGetValue(execution.ExecutionId, out run) ? run : null;
+    }
+
+    /// <summary>This server's executions, newest first.</summary>
+    public IReadOnlyList<ServerRun> List() =>
+        _runs.Values.OrderByDescending(r => r.Execution.SubmittedAt).ThenByDescending(r => r.Execution.ExecutionId, StringComparer.Ordinal).ToList();
+
+    /// <summary>The execution config of a request, with its store folder confined to the data root.</summary>
+    public (ExecutionConfig Config, string? StoragePath) BuildConfig(ExecutionRequest request)
+    {
+        if (request.Program is null)
+            throw ApiProblemException.BadRequest("The request has no program.",
+                [new ErrorDetail { Message = "program is required.", Code = "Required", Path = "$.program" }]);
+        if (request.Program.Length > _options.MaxProgramLength)
+            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Program too large",
+                $"The program has {request.Program.Length} characters; this server accepts at most {_options.MaxProgramLength}.");
+
+        var errors = new List<ErrorDetail>();
+        var backend = (request.StorageBackend ?? "sqlite").Trim().ToLowerInvariant();
+        if (!_options.EffectiveBackends.Contains(backend, StringComparer.OrdinalIgnoreCase))
+            errors.Add(new ErrorDetail
+            {
+                Message = $"storage_backend '{request.StorageBackend}' is not one of {string.Join(", ", _options.EffectiveBackends)}.",
+                Code = "InvalidValue",
+                Path = "$.storage_backend",
+            });
+        var maxNodes = request.MaxConcurrentNodes ?? 4;
+        if (maxNodes < 1 || maxNodes > _options.MaxConcurrentNodesPerExecution)
+            errors.Add(new ErrorDetail
+            {
+                Message = $"max_concurrent_nodes must be between 1 and {_options.MaxConcurrentNodesPerExecution}, not {maxNodes}.",
+                Code = "InvalidValue",
+                Path = "$.max_concurrent_nodes",
+            });
+        if (request.NodeTimeoutSeconds is { } t && (!double.IsFinite(t) || t <= 0 || t > TimeSpan.MaxValue.TotalSeconds / 2))
+            errors.Add(new ErrorDetail { Message = $"node_timeout_seconds must be positive, not {t}.", Code = "InvalidValue", Path = "$.node_timeout_seconds" });
+        if (errors.Count > 0)
+            throw ApiProblemException.BadRequest(errors.Count == 1 ? errors[0].Message : $"{errors.Count} fields are invalid.", errors);
+
+        string? storagePath = null;
+        if (backend != "none")
+            storagePath = PathConfinement.Resolve(DataRoot, request.StoragePath ?? DefaultStoragePath, "storage_path");
+
+        var defaults = new ExecutionConfig();
+        var config = new ExecutionConfig
+        {
+            MaxConcurrentNodes = maxNodes,
+            StorageBackend = backend,
+            StoragePath = storagePath ?? DataRoot,
+            MaxRetries = request.MaxRetries ?? defaults.MaxRetries,
+            RetryFailedNodes = request.RetryFailedNodes ?? defaults.RetryFailedNodes,
+            CacheSize = request.CacheSize ?? defaults.CacheSize,
+            Compression = request.Compression ?? defaults.Compression,
+            StreamingThreshold = request.StreamingThreshold ?? defaults.StreamingThreshold,
+            NodeTimeout = request.NodeTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+        };
+        config.Validate();
+        return (config, storagePath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Scheduler.DisposeAsync();
+    }
+
+    private void Prune()
+    {
+        // Finished runs are kept as long as the scheduler keeps their executions; past that
+        // bound the oldest finished ones are forgotten so memory does not grow with uptime.
+        var bound = _options.RetainFinishedExecutions + _options.MaxConcurrentExecutions;
+        if (_runs.Count <= bound) return;
+        foreach (var old in _runs.Values.Where(r => DtoMapper.IsFinished(r.Execution.Status))
+                     .OrderBy(r => r.Execution.SubmittedAt).Take(_runs.Count - bound).ToList())
+        {
+            _runs.TryRemove(old.Execution.ExecutionId, out _);
+        }
+    }
+
+    private void TryDeleteEmptyFolder(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+                Directory.Delete(folder);
+        }
+        catch (IOException e)
+        {
+            _logger.LogDebug(e, "Could not remove the empty output folder {Folder}", folder);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            _logger.LogDebug(e, "Could not remove the empty output folder {Folder}", folder);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+
+namespace VoxScheduler.Tests;
+
+[Collection("Server")]
+public sealed class CancellationTests(ServerFixture fixture)
+{
+    private HttpClient Client => fixture.Host.Client;
+
+    [Fact]
+    public async Task DeleteCancelsARunningExecutionAndProgressShowsCancelled()
+    {
+        var id = await Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(1, 60000)\nprint \"after\" sleep(2, 60000) + 1", storagePath: "cancel");
+
+        using var response = await Client.DeleteAsync($"api/v1/execution/{id}");
+        var answer = await Api.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("cancelled", answer.GetProperty("status").GetString());
+        Assert.Equal(id, answer.GetProperty("execution_id").GetString());
+
+        var progress = await Client.GetJsonAsync($"api/v1/execution/{id}/progress");
+        Assert.Equal("cancelled", progress.GetProperty("status").GetString());
+        Assert.Equal(100, progress.GetProperty("progress_percentage").GetDouble());
+        Assert.Equal(0, progress.GetProperty("running_nodes").GetInt32());
+
+        var results = await Client.GetJsonAsync($"api/v1/execution/{id}/results");
+        Assert.Equal("cancelled", results.GetProperty("status").GetString());
+        Assert.All(results.GetProperty("goals").EnumerateArray(), g =>
+        {
+            Assert.Equal("cancelled", g.GetProperty("status").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, g.GetProperty("value").ValueKind);
+        });
+
+        var events = await Client.ReadEventsAsync(id);
+        Assert.Equal("cancelled", events[^1].Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task DeletingAnEndedExecutionIsAConflictAndAnUnknownOneIs404()
+    {
+        var id = (await Client.RunAsync("print \"done\" 1", storagePath: "cancel-ended")).GetProperty("execution_id").GetString();
+        using var ended = await Client.DeleteAsync($"api/v1/execution/{id}");
+        var problem = await Api.ProblemAsync(ended, HttpStatusCode.Conflict);
+        Assert.Contains("completed", problem.GetProperty("detail").GetString());
+
+        using var unknown = await Client.DeleteAsync("api/v1/execution/does-not-exist");
+        await Api.ProblemAsync(unknown, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ASecondDeleteAfterACancelIsAConflict()
+    {
+        var id = await Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(3, 60000)", storagePath: "cancel-twice");
+        using (var first = await Client.DeleteAsync($"api/v1/execution/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using var second = await Client.DeleteAsync($"api/v1/execution/{id}");
+        await Api.ProblemAsync(second, HttpStatusCode.Conflict);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+
+namespace VoxScheduler.Tests;
+
+[Collection("Server")]
+public sealed class EventStreamTests(ServerFixture fixture)
+{
+    private HttpClient Client => fixture.Host.Client;
+
+    [Fact]
+    public async Task EventsStreamNodeCompletionsAndGoalsAndEndWithExecutionFinished()
+    {
+        var id = await Client.SubmitAsync("import \"test\"\na = sleep(2, 200)\nprint \"first\" a + 1\nprint \"second\" a * 10", storagePath: "sse");
+        var events = await Client.ReadEventsAsync(id);
+
+        Assert.Equal("execution-finished", events[^1].Event);
+        Assert.Single(events, e => e.Event == "execution-finished");
+        var finished = events[^1].Json;
+        Assert.Equal("completed", finished.GetProperty("status").GetString());
+        Assert.Equal(100, finished.GetProperty("progress").GetProperty("progress_percentage").GetDouble());
+
+        var goals = events.Where(e => e.Event == "goal-finished").Select(e => e.Json.GetProperty("goal")).ToList();
+        Assert.Equal(2, goals.Count);
+        var byName = goals.ToDictionary(g => g.GetProperty("name").GetString()!);
+        Assert.Equal(3, byName["first"].GetProperty("value").GetDouble());
+        Assert.Equal(20, byName["second"].GetProperty("value").GetDouble());
+
+        Assert.Contains(events, e => e.Event == "node-finished" && e.Json.GetProperty("node_status").GetString() == "completed");
+        Assert.All(events, e => Assert.Equal(id, e.Json.GetProperty("execution_id").GetString()));
+        var ids = events.Select(e => int.Parse(e.Id!)).ToList();
+        Assert.Equal(Enumerable.Range(1, ids.Count), ids);
+    }
+
+    [Fact]
+    public async Task EventsOfAnEndedExecutionReplayItsGoalsAndTheEnd()
+    {
+        var answer = await Client.RunAsync("print \"x\" 4\nprint \"y\" 5", storagePath: "sse-replay");
+        var id = answer.GetProperty("execution_id").GetString()!;
+        var events = await Client.ReadEventsAsync(id);
+        Assert.Equal(["x", "y"], events.Where(e => e.Event == "goal-finished")
+            .Select(e => e.Json.GetProperty("goal").GetProperty("name").GetString()).Order());
+        Assert.Equal("execution-finished", events[^1].Event);
+    }
+
+    [Fact]
+    public async Task EventsOfAnUnknownExecutionAre404()
+    {
+        using var response = await Client.GetAsync("api/v1/execution/no-such-execution/events");
+        await Api.ProblemAsync(response, HttpStatusCode.NotFound);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace VoxScheduler.Tests;
+
+public sealed class LimitTests
+{
+    [Fact]
+    public async Task OversizedBodiesAndProgramsAre413()
+    {
+        await using var host = await ServerHost.StartAsync(o =>
+        {
+            o.MaxRequestBodyBytes = 4096;
+            o.MaxProgramLength = 1000;
+        });
+
+        // A program over the program limit in a body under the body limit.
+        using (var response = await host.Client.PostExecutionAsync(new { program = "print \"a\" 1\n" + new string(' ', 2000) }))
+        {
+            await Api.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        }
+
+        // A body over the limit, announced by Content-Length.
+        using (var response = await host.Client.PostExecutionAsync(new { program = new string('x', 10_000) }))
+        {
+            await Api.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        }
+
+        // A body over the limit, sent chunked (no Content-Length): the server stops reading at the limit.
+        var json = JsonContent.Create(new { program = new string('x', 10_000) });
+        var bytes = await json.ReadAsByteArrayAsync();
+        using var chunked = new StreamContent(new MemoryStream(bytes));
+        chunked.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, Api.Execute) { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        using (var response = await host.Client.SendAsync(request))
+        {
+            await Api.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        }
+
+        // The server is still healthy and accepts a small program.
+        var ok = await host.Client.RunAsync("print \"a\" 1");
+        Assert.Equal("completed", ok.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ApiKeyIsRequiredForTheApiWhenConfigured()
+    {
+        await using var host = await ServerHost.StartAsync(o => o.ApiKey = "s3cret-key");
+
+        using (var missing = await host.Client.GetAsync("api/v1/executions"))
+        {
+            await Api.ProblemAsync(missing, HttpStatusCode.Unauthorized);
+            Assert.Contains("ApiKey", missing.Headers.WwwAuthenticate.ToString());
+        }
+
+        using var wrongClient = host.NewClient("s3cret-kez");
+        using (var wrong = await wrongClient.PostExecutionAsync(new { program = "print \"a\" 1" }))
+        {
+            await Api.ProblemAsync(wrong, HttpStatusCode.Unauthorized);
+        }
+
+        using var shortClient = host.NewClient("s3cret");
+        using (var prefix = await shortClient.GetAsync("api/v1/operations"))
+        {
+            await Api.ProblemAsync(prefix, HttpStatusCode.Unauthorized);
+        }
+
+        using var rightClient = host.NewClient("s3cret-key");
+        var answer = await rightClient.RunAsync("print \"a\" 1");
+        Assert.Equal(1, answer.GetProperty("result").GetProperty("goals")[0].GetProperty("value").GetDouble());
+
+        var health = await host.Client.GetJsonAsync("health");
+        Assert.True(health.GetProperty("api_key_required").GetBoolean());
+    }
+
+    [Fact]
+    public async Task SubmissionsBeyondTheConcurrentExecutionLimitAre429UntilASlotFrees()
+    {
+        await using var host = await ServerHost.StartAsync(o => o.MaxConcurrentExecutions = 1);
+        var running = await host.Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(1, 60000)");
+
+        using (var refused = await host.Client.PostExecutionAsync(new { program = "print \"a\" 1" }))
+        {
+            var problem = await Api.ProblemAsync(refused, HttpStatusCode.TooManyRequests);
+            Assert.Contains("1", problem.GetProperty("detail").GetString());
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        using (var cancel = await host.Client.DeleteAsync($"api/v1/execution/{running}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        var after = await host.Client.RunAsync("print \"a\" 1");
+        Assert.Equal("completed", after.GetProperty("status").GetString());
+        Assert.Equal(0, (await host.Client.GetJsonAsync("health")).GetProperty("running_executions").GetInt32());
+    }
+
+    [Fact]
+    public async Task LargeBinaryValuesAreOmittedFromJsonButDownloadable()
+    {
+        await using var host = await ServerHost.StartAsync(o => o.MaxInlineBinaryBytes = 1024);
+        var answer = await host.Client.RunAsync("import \"test\"\nprint \"blob\" blob(3, 1)");
+        var goal = answer.GetProperty("result").GetProperty("goals")[0];
+        Assert.True(goal.GetProperty("value_omitted").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, goal.GetProperty("value").ValueKind);
+        using var response = await host.Client.GetAsync(goal.GetProperty("content_url").GetString()!.TrimStart('/'));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1024 * 1024, (await response.Content.ReadAsByteArrayAsync()).Length);
+    }
+
+    [Fact]
+    public async Task DisabledTestOperationsAreNotListedAndProgramsUsingThemAre400()
+    {
+        await using var host = await ServerHost.StartAsync(o => o.EnableTestOperations = false);
+        var ops = await host.Client.GetJsonAsync("api/v1/operations");
+        Assert.DoesNotContain(ops.GetProperty("operations").EnumerateArray(), o => o.GetProperty("namespace").GetString() == "test");
+        using var response = await host.Client.PostExecutionAsync(new { program = "import \"test\"\nprint \"s\" sleep(1, 10)" });
+        await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+}

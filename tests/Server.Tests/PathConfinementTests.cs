@@ -1,0 +1,151 @@
+using System.Net;
+using VoxScheduler.Server;
+
+namespace VoxScheduler.Tests;
+
+[Collection("Server")]
+public sealed class PathConfinementTests(ServerFixture fixture)
+{
+    private ServerHost Host => fixture.Host;
+
+    private HttpClient Client => fixture.Host.Client;
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("a/../../x")]
+    [InlineData("a/..")]
+    [InlineData("..\\x")]
+    [InlineData("/etc")]
+    [InlineData("/tmp")]
+    public async Task StoragePathsLeavingTheDataRootAre400(string storagePath)
+    {
+        using var response = await Client.PostExecutionAsync(new { program = "print \"a\" 1", storage_path = storagePath });
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("PathNotAllowed", problem.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Equal("$.storage_path", problem.GetProperty("errors")[0].GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task AbsoluteStoragePathsInsideTheDataRootAreAccepted()
+    {
+        var inside = Path.Combine(Host.DataRoot, "absolute-inside");
+        var answer = await Client.RunAsync("print \"a\" 1", storagePath: inside);
+        Assert.Equal("completed", answer.GetProperty("status").GetString());
+        Assert.True(Directory.Exists(inside));
+    }
+
+    [Fact]
+    public async Task StoragePathsThroughASymlinkLeadingOutsideAre400()
+    {
+        var outside = Directory.CreateTempSubdirectory("voxserver-outside-");
+        try
+        {
+            var link = Path.Combine(Host.DataRoot, "escape-" + Guid.NewGuid().ToString("n")[..8]);
+            Directory.CreateSymbolicLink(link, outside.FullName);
+            using var response = await Client.PostExecutionAsync(new { program = "print \"a\" 1", storage_path = Path.GetFileName(link) + "/store" });
+            await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+            Assert.Empty(outside.EnumerateFileSystemInfos());
+        }
+        finally
+        {
+            outside.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("../../../escape-{0}.txt")]
+    [InlineData("../escape-{0}.txt")]
+    [InlineData("/tmp/escape-{0}.txt")]
+    public async Task SaveTargetsOutsideTheExecutionFolderAreRefused(string pattern)
+    {
+        var tag = Guid.NewGuid().ToString("n")[..8];
+        var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, tag);
+        using var response = await Client.PostExecutionAsync(new { program = $"save \"{target}\" 1\nprint \"done\" true", storage_path = "save-escape" });
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            // Refused when the goal runs: the save goal fails, nothing is written.
+            var goals = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("result").GetProperty("goals");
+            var save = goals.EnumerateArray().Single(g => g.GetProperty("kind").GetString() == "save");
+            Assert.Equal("failed", save.GetProperty("status").GetString());
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        var name = $"escape-{tag}.txt";
+        Assert.Empty(Directory.EnumerateFiles(Host.DataRoot, name, SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), name)));
+        Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), "voxserver-tests", name)));
+        Assert.False(File.Exists(Path.Combine("/tmp", name)));
+    }
+
+    [Fact]
+    public async Task RelativeSavesLandInTheExecutionsOwnOutputFolder()
+    {
+        var answer = await Client.RunAsync("save \"out/result.txt\" 40 + 2\nprint \"done\" true", storagePath: "save-inside");
+        var folder = answer.GetProperty("result").GetProperty("output_folder").GetString()!;
+        Assert.StartsWith("outputs/", folder);
+        Assert.Equal("42", File.ReadAllText(Path.Combine(Host.DataRoot, folder, "out", "result.txt")));
+        var save = answer.GetProperty("result").GetProperty("goals").EnumerateArray().Single(g => g.GetProperty("kind").GetString() == "save");
+        Assert.Equal($"{folder}/out/result.txt", save.GetProperty("path").GetString());
+    }
+}
+
+public sealed class PathConfinementUnitTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("voxserver-root-");
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("./store")]
+    [InlineData("a/b/c")]
+    [InlineData("a\\b")]
+    public void RelativePathsResolveInsideTheRoot(string requested)
+    {
+        var full = PathConfinement.Resolve(_root.FullName, requested, "storage_path");
+        Assert.True(PathConfinement.IsInside(_root.FullName, full));
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../sibling")]
+    [InlineData("a/../../b")]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData("a\0b")]
+    public void EscapingOrEmptyPathsAreRefused(string requested)
+    {
+        var e = Assert.Throws<ApiProblemException>(() => PathConfinement.Resolve(_root.FullName, requested, "storage_path"));
+        Assert.Equal(400, e.StatusCode);
+    }
+
+    [Fact]
+    public void AbsolutePathsOutsideTheRootAreRefusedAndInsideAccepted()
+    {
+        Assert.Throws<ApiProblemException>(() => PathConfinement.Resolve(_root.FullName, Path.GetTempPath(), "storage_path"));
+        Assert.Throws<ApiProblemException>(() => PathConfinement.Resolve(_root.FullName, _root.FullName + "-sibling", "storage_path"));
+        var inside = Path.Combine(_root.FullName, "x");
+        Assert.Equal(inside, PathConfinement.Resolve(_root.FullName, inside, "storage_path"));
+    }
+
+    [Fact]
+    public void SymlinksInsideTheRootThatStayInsideAreAccepted()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(_root.FullName, "real"));
+        Directory.CreateSymbolicLink(Path.Combine(_root.FullName, "alias"), target.FullName);
+        var full = PathConfinement.Resolve(_root.FullName, "alias/store", "storage_path");
+        Assert.Equal(Path.Combine(_root.FullName, "alias", "store"), full);
+    }
+
+    [Fact]
+    public void SymlinksLeadingOutsideAreRefusedEvenWhenDangling()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), "voxserver-nowhere-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateSymbolicLink(Path.Combine(_root.FullName, "dangling"), outside);
+        Assert.Throws<ApiProblemException>(() => PathConfinement.Resolve(_root.FullName, "dangling/store", "storage_path"));
+    }
+}
