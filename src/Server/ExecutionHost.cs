@@ -26,7 +26,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
         DataRoot = Path.GetFullPath(_options.DataRoot);
         Directory.CreateDirectory(DataRoot);
         Directory.CreateDirectory(OutputsRoot);
-        Operations = OperationCatalog.Create(_options.EnableTestOperations);
+        Operations = OperationCatalog.Create(_options.EnableTestOperations, DataRoot);
         var schedulerOptions = new SchedulerOptions { RetainFinishedExecutions = _options.RetainFinishedExecutions };
         if (_options.MaxWorkers > 0) schedulerOptions = schedulerOptions with { MaxWorkers = _options.MaxWorkers };
         Scheduler = new DynamicScheduler(Operations, schedulerOptions);

@@ -5,10 +5,16 @@ namespace VoxScheduler.Server;
 /// <summary>The operations the server's engine offers.</summary>
 internal static class OperationCatalog
 {
-    /// <summary>The built-in namespaces (default, strings, and test unless disabled).</summary>
-    public static OperationRegistry Create(bool enableTestOperations)
+    /// <summary>The built-in namespaces (default, strings, and test unless disabled), file reads confined to <paramref name="dataRoot"/>.</summary>
+    public static OperationRegistry Create(bool enableTestOperations, string dataRoot)
     {
         var registry = new OperationRegistry();
+        foreach (var name in ConfinedFileOperation.FileReaders)
+        {
+            if (registry.TryGet(name, out var reader))
+                registry.Register(new ConfinedFileOperation(reader, dataRoot), replace: true);
+        }
+
         if (!enableTestOperations)
         {
             foreach (var op in registry.InNamespace("test")) registry.Unregister(op.Name);

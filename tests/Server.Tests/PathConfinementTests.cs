@@ -61,24 +61,40 @@ public sealed class PathConfinementTests(ServerFixture fixture)
         var tag = Guid.NewGuid().ToString("n")[..8];
         var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, tag);
         using var response = await Client.PostExecutionAsync(new { program = $"save \"{target}\" 1\nprint \"done\" true", storage_path = "save-escape" });
-        var text = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode == HttpStatusCode.OK)
-        {
-            // Refused when the goal runs: the save goal fails, nothing is written.
-            var goals = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("result").GetProperty("goals");
-            var save = goals.EnumerateArray().Single(g => g.GetProperty("kind").GetString() == "save");
-            Assert.Equal("failed", save.GetProperty("status").GetString());
-        }
-        else
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        }
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+        var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
+        Assert.Equal("PathOutsideOutputRoot", error.GetProperty("code").GetString());
+        Assert.Equal(1, error.GetProperty("line").GetInt32());
 
         var name = $"escape-{tag}.txt";
         Assert.Empty(Directory.EnumerateFiles(Host.DataRoot, name, SearchOption.AllDirectories));
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), name)));
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), "voxserver-tests", name)));
         Assert.False(File.Exists(Path.Combine("/tmp", name)));
+    }
+
+    [Fact]
+    public async Task LoadReadsFilesInsideTheDataRootOnly()
+    {
+        var inputs = Directory.CreateDirectory(Path.Combine(Host.DataRoot, "inputs"));
+        var inside = Path.Combine(inputs.FullName, "lines.txt");
+        await File.WriteAllTextAsync(inside, "alpha\nbeta\n");
+        var outside = Path.Combine(Path.GetTempPath(), $"voxserver-secret-{Guid.NewGuid():n}.txt");
+        await File.WriteAllTextAsync(outside, "secret\n");
+        try
+        {
+            var answer = await Client.RunAsync($"print \"inside\" load(\"{inside}\")\nprint \"outside\" load(\"{outside}\")", storagePath: "load");
+            var goals = Api.GoalsByName(answer.GetProperty("result").GetProperty("goals"));
+            Assert.Equal("completed", goals["inside"].GetProperty("status").GetString());
+            Assert.Equal("alpha", goals["inside"].GetProperty("value")[0].GetString());
+            Assert.Equal("failed", goals["outside"].GetProperty("status").GetString());
+            Assert.Contains("outside the server's data root", goals["outside"].GetProperty("error").GetString());
+            Assert.DoesNotContain("secret", answer.GetRawText());
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
     }
 
     [Fact]
