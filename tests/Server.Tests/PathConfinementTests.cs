@@ -79,8 +79,8 @@ public sealed class PathConfinementTests(ServerFixture fixture)
         var inputs = Directory.CreateDirectory(Path.Combine(Host.DataRoot, "inputs"));
         var inside = Path.Combine(inputs.FullName, "lines.txt");
         await File.WriteAllTextAsync(inside, "alpha\nbeta\n");
-        var outside = Path.Combine(Path.GetTempPath(), $"voxserver-secret-{Guid.NewGuid():n}.txt");
-        await File.WriteAllTextAsync(outside, "secret\n");
+        var outside = Path.Combine(Path.GetTempPath(), $"voxserver-hidden-{Guid.NewGuid():n}.txt");
+        await File.WriteAllTextAsync(outside, "classified\n");
         try
         {
             var answer = await Client.RunAsync($"print \"inside\" load(\"{inside}\")\nprint \"outside\" load(\"{outside}\")", storagePath: "load");
@@ -89,7 +89,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
             Assert.Equal("alpha", goals["inside"].GetProperty("value")[0].GetString());
             Assert.Equal("failed", goals["outside"].GetProperty("status").GetString());
             Assert.Contains("outside the server's data root", goals["outside"].GetProperty("error").GetString());
-            Assert.DoesNotContain("secret", answer.GetRawText());
+            Assert.DoesNotContain("classified", answer.GetRawText());
         }
         finally
         {
