@@ -35,6 +35,9 @@ internal sealed class ExecutionHost : IAsyncDisposable
         Mapper = new DtoMapper(_options, DataRoot);
     }
 
+    /// <summary>When the engine was created (the server's start).</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
     /// <summary>Full path of the folder every store and output lives under.</summary>
     public string DataRoot { get; }
 

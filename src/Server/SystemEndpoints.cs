@@ -6,8 +6,6 @@ namespace VoxScheduler.Server;
 /// <summary>GET /health: liveness and load, open even when an API key is required.</summary>
 internal static class SystemEndpoints
 {
-    private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
-
     public static IEndpointRouteBuilder MapSystemEndpoints(this IEndpointRouteBuilder app)
     {
         var version = typeof(SystemEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -15,7 +13,7 @@ internal static class SystemEndpoints
             {
                 Status = "ok",
                 Version = version.Split('+')[0],
-                UptimeSeconds = Math.Round((DateTimeOffset.UtcNow - Started).TotalSeconds, 3),
+                UptimeSeconds = Math.Round((DateTimeOffset.UtcNow - host.StartedAt).TotalSeconds, 3),
                 RunningExecutions = host.Admission.Active,
                 MaxConcurrentExecutions = host.Admission.Limit,
                 Operations = host.Operations.All.Count,

@@ -18,6 +18,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
         Assert.NotEmpty(errors);
         Assert.Contains(errors, e => e.GetProperty("line").GetInt32() == 2 && e.GetProperty("column").GetInt32() == 1);
         Assert.All(errors, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("message").GetString())));
+        Assert.Equal("Syntax", errors[0].GetProperty("code").GetString());
         Assert.True(errors[0].TryGetProperty("file", out _));
     }
 

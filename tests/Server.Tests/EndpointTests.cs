@@ -20,6 +20,7 @@ public sealed class EndpointTests(ServerFixture fixture)
         Assert.Equal(128, health.GetProperty("max_concurrent_executions").GetInt32());
         Assert.True(health.GetProperty("operations").GetInt32() > 10);
         Assert.False(health.GetProperty("api_key_required").GetBoolean());
+        Assert.True(health.GetProperty("uptime_seconds").GetDouble() >= 0);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ internal sealed record ErrorDetail
 
     /// <summary>Source file of a program diagnostic (null for program text).</summary>
     [JsonPropertyName("file")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? File { get; init; }
 
     /// <summary>JSON path of a bad request field (<c>$.max_concurrent_nodes</c>).</summary>
