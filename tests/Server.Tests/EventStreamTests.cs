@@ -43,6 +43,31 @@ public sealed class EventStreamTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task RetriesAreStreamedAndMaxRetriesIsHonoured()
+    {
+        var key = Guid.NewGuid().ToString("n");
+        using var retried = await Client.PostExecutionAsync(new
+        {
+            program = $"import \"test\"\nprint \"f\" flaky(7, 1, \"{key}\")", storage_path = "retries", async_execution = true, max_retries = 2,
+        });
+        var id = (await Api.JsonAsync(retried, HttpStatusCode.Accepted)).GetProperty("execution_id").GetString()!;
+        var events = await Client.ReadEventsAsync(id);
+        var retry = Assert.Single(events, e => e.Event == "node-retrying");
+        Assert.Equal(1, retry.Json.GetProperty("attempt").GetInt32());
+        var goal = Assert.Single(events, e => e.Event == "goal-finished").Json.GetProperty("goal");
+        Assert.Equal(7, goal.GetProperty("value").GetDouble());
+
+        var noRetryKey = Guid.NewGuid().ToString("n");
+        using var notRetried = await Client.PostExecutionAsync(new
+        {
+            program = $"import \"test\"\nprint \"f\" flaky(7, 1, \"{noRetryKey}\")", storage_path = "retries", max_retries = 0,
+        });
+        var answer = await Api.JsonAsync(notRetried, HttpStatusCode.OK);
+        Assert.Equal("failed", answer.GetProperty("status").GetString());
+        Assert.Equal("failed", answer.GetProperty("result").GetProperty("goals")[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task EventsOfAnUnknownExecutionAre404()
     {
         using var response = await Client.GetAsync("api/v1/execution/no-such-execution/events");
