@@ -11,6 +11,7 @@ public sealed class CancellationTests(ServerFixture fixture)
     public async Task DeleteCancelsARunningExecutionAndProgressShowsCancelled()
     {
         var id = await Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(1, 60000)\nprint \"after\" sleep(2, 60000) + 1", storagePath: "cancel");
+        await WaitUntilRunningAsync(id);
 
         using var response = await Client.DeleteAsync($"api/v1/execution/{id}");
         var answer = await Api.JsonAsync(response, HttpStatusCode.OK);
@@ -50,6 +51,7 @@ public sealed class CancellationTests(ServerFixture fixture)
     public async Task ASecondDeleteAfterACancelIsAConflict()
     {
         var id = await Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(3, 60000)", storagePath: "cancel-twice");
+        await WaitUntilRunningAsync(id);
         using (var first = await Client.DeleteAsync($"api/v1/execution/{id}"))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -57,5 +59,16 @@ public sealed class CancellationTests(ServerFixture fixture)
 
         using var second = await Client.DeleteAsync($"api/v1/execution/{id}");
         await Api.ProblemAsync(second, HttpStatusCode.Conflict);
+    }
+
+    /// <summary>Polls the progress, as a client would, until a node runs (so the cancel meets a running execution).</summary>
+    private async Task WaitUntilRunningAsync(string id)
+    {
+        var deadline = DateTime.UtcNow + Api.Patience;
+        while ((await Client.GetJsonAsync($"api/v1/execution/{id}/progress")).GetProperty("running_nodes").GetInt32() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "a node starts running");
+            await Task.Delay(10);
+        }
     }
 }

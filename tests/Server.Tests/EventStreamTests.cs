@@ -48,7 +48,8 @@ public sealed class EventStreamTests(ServerFixture fixture)
         var key = Guid.NewGuid().ToString("n");
         using var retried = await Client.PostExecutionAsync(new
         {
-            program = $"import \"test\"\nprint \"f\" flaky(7, 1, \"{key}\")", storage_path = "retries", async_execution = true, max_retries = 2,
+            // The sleep upstream gives the event subscription below time to start before the retry happens.
+            program = $"import \"test\"\nprint \"f\" flaky(sleep(7, 1000), 1, \"{key}\")", storage_path = "retries", async_execution = true, max_retries = 2,
         });
         var id = (await Api.JsonAsync(retried, HttpStatusCode.Accepted)).GetProperty("execution_id").GetString()!;
         var events = await Client.ReadEventsAsync(id);
