@@ -1,4 +1,5 @@
 using VoxScheduler.Operations;
+using VoxScheduler.Operations.Builtins;
 
 namespace VoxScheduler.Server;
 
@@ -8,7 +9,7 @@ internal static class OperationCatalog
     /// <summary>The built-in namespaces (default, strings, and test unless disabled), file reads confined to <paramref name="dataRoot"/>.</summary>
     public static OperationRegistry Create(bool enableTestOperations, string dataRoot)
     {
-        var registry = new OperationRegistry();
+        var registry = BuiltinOperations.CreateRegistry();
         foreach (var name in ConfinedFileOperation.FileReaders)
         {
             if (registry.TryGet(name, out var reader))
