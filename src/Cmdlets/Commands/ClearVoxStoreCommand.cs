@@ -1,0 +1,83 @@
+using System.Management.Automation;
+using VoxScheduler.Cmdlets.Completion;
+using VoxScheduler.Scheduling;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Cmdlets.Commands;
+
+/// <summary>
+/// <para type="synopsis">Evicts stored results by age (-OlderThan) and/or total size (-MaxSize, least recently used first); safe while executions run.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Clear, "VoxStore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(EvictionReport))]
+public sealed class ClearVoxStoreCommand : VoxCmdletBase
+{
+    /// <summary>The store: a VoxStore drive (lab:) or a folder; default: the default store.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StoreDriveCompleter))]
+    public string? Store { get; set; }
+
+    /// <summary>Removes results not accessed for longer than this.</summary>
+    [Parameter]
+    public TimeSpan? OlderThan { get; set; }
+
+    /// <summary>Removes least recently used results until the store holds at most this much (512MB, 2GB, or bytes).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MaxSize { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (OlderThan is null && MaxSize is null)
+        {
+            Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, null, "Give -OlderThan, -MaxSize, or both.");
+        }
+
+        if (OlderThan is { } age && age < TimeSpan.Zero)
+        {
+            Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, age, "-OlderThan must not be negative.");
+        }
+
+        long? maxBytes = null;
+        if (MaxSize is not null)
+        {
+            try
+            {
+                maxBytes = ExecutionConfig.ParseSize(MaxSize);
+            }
+            catch (ValidationException e)
+            {
+                Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, MaxSize, e.Message, e);
+            }
+        }
+
+        Hosting.StoreLocation location;
+        try
+        {
+            location = ResolveStore(Store);
+        }
+        catch (Exception e) when (e is ArgumentException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+        {
+            Terminate(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, Store, $"Cannot use '{Store}' as a store: {e.Message}", e);
+            return;
+        }
+
+        var what = string.Join(" and ", new[]
+        {
+            OlderThan is { } t ? $"results unused for {t}" : null,
+            maxBytes is { } b ? $"least recently used results beyond {b:N0} bytes" : null,
+        }.Where(s => s is not null));
+        var store = OpenStore(location);
+        if (!ShouldProcess(location.ToString(), $"Evict {what}")) return;
+        try
+        {
+            WriteObject(Block(store.EvictAsync(new EvictionPolicy(OlderThan, maxBytes), StopToken).AsTask()));
+        }
+        catch (Exception e) when (e is DynamicSchedulerException or IOException)
+        {
+            WriteError(VoxErrors.FromException(e, location.Path, VoxErrors.StoreUnavailable));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using VoxScheduler.Cmdlets.Output;
+using VoxScheduler.Dag;
+using VoxScheduler.Scheduling;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Cmdlets.Commands;
+
+/// <summary>Reads results back from a store as <see cref="VoxResult"/>s (past executions, named nodes, the provider).</summary>
+internal static class StoredResults
+{
+    /// <summary>Values up to this size are decoded into memory; larger ones are exposed as a stream.</summary>
+    public const long InlineValueLimit = 64L * 1024 * 1024;
+
+    /// <summary>The stored value of a node: decoded, or a lazy stream for large bytes; null when absent.</summary>
+    public static async Task<(StorageMetadata Metadata, object? Value)?> ReadAsync(IResultStore store, NodeId nodeId, CancellationToken cancellationToken)
+    {
+        var metadata = await store.GetMetadataAsync(nodeId, cancellationToken).ConfigureAwait(false);
+        if (metadata is null) return null;
+        if (metadata.DataType == DataType.LargeObject || metadata.Size > InlineValueLimit)
+        {
+            return (metadata, new LazyResultStream(store, nodeId, metadata.Size));
+        }
+
+        var bytes = await store.RetrieveAsync(nodeId, cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : (metadata, ValueCodec.Decode(bytes));
+    }
+
+    /// <summary>
+    /// A named node of an execution as a result: its stored value when present, else the failure
+    /// recorded in the history, else Pending (still running) or Failed (no result and no record).
+    /// </summary>
+    public static async Task<VoxResult> ResultAsync(IResultStore store, string executionId, string name, NodeId nodeId, GoalKind kind,
+        bool executionRunning, IReadOnlyDictionary<NodeId, NodeHistoryEntry>? history, CancellationToken cancellationToken)
+    {
+        var stored = await ReadAsync(store, nodeId, cancellationToken).ConfigureAwait(false);
+        if (stored is { } s)
+        {
+            return new VoxResult
+            {
+                Goal = name,
+                NodeId = nodeId.ToString(),
+                Value = s.Value,
+                DataType = s.Metadata.DataType,
+                Size = s.Metadata.Size,
+                Status = s.Metadata.ExecutionId is null || s.Metadata.ExecutionId == executionId ? NodeStatus.Completed : NodeStatus.Cached,
+                ExecutionId = executionId,
+                Kind = kind,
+            };
+        }
+
+        NodeHistoryEntry? entry = null;
+        history?.TryGetValue(nodeId, out entry);
+        var status = entry is not null && Enum.TryParse<NodeStatus>(entry.Status, true, out var st) ? st
+            : executionRunning ? NodeStatus.Pending : NodeStatus.Failed;
+        return new VoxResult
+        {
+            Goal = name,
+            NodeId = nodeId.ToString(),
+            Status = status,
+            Error = entry?.Error ?? (executionRunning ? string.Empty : "No result is stored for this node."),
+            ExecutionId = executionId,
+            Kind = kind,
+        };
+    }
+
+    /// <summary>The last history entry of each node of an execution.</summary>
+    public static async Task<IReadOnlyDictionary<NodeId, NodeHistoryEntry>> HistoryAsync(IResultStore store, string executionId, CancellationToken cancellationToken)
+    {
+        var map = new Dictionary<NodeId, NodeHistoryEntry>();
+        await foreach (var entry in store.ListNodeHistoryAsync(executionId, cancellationToken).ConfigureAwait(false))
+        {
+            map[entry.NodeId] = entry;
+        }
+
+        return map;
+    }
+}

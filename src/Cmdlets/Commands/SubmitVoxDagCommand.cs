@@ -1,0 +1,141 @@
+using System.Management.Automation;
+using VoxScheduler.Cmdlets.Completion;
+using VoxScheduler.Cmdlets.Hosting;
+using VoxScheduler.Cmdlets.Jobs;
+using VoxScheduler.Cmdlets.Output;
+using VoxScheduler.Scheduling;
+
+namespace VoxScheduler.Cmdlets.Commands;
+
+/// <summary>
+/// <para type="synopsis">Runs a VoxLogicA program or a DAG on the process's scheduler.</para>
+/// Returns the execution at once, or with -Wait one result per goal as it completes, or with
+/// -AsJob a job that Get-Job, Wait-Job and Receive-Job understand.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Submit, "VoxDag", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(VoxExecution))]
+[OutputType(typeof(VoxResult))]
+[OutputType(typeof(VoxExecutionJob))]
+public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
+{
+    /// <summary>The store: a VoxStore drive (lab:) or a folder; default: the default store.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StoreDriveCompleter))]
+    public string? Store { get; set; }
+
+    /// <summary>Most nodes of this execution running at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 4096)]
+    public int MaxConcurrency { get; set; }
+
+    /// <summary>Retries of a failing node after its first try.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int MaxRetries { get; set; } = -1;
+
+    /// <summary>A name for the execution (unique among running executions).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>Waits and writes one result per goal as it completes (Ctrl+C stops waiting, not the execution).</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>Returns a job registered with the job repository.</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>Allows save goals to write outside the current location.</summary>
+    [Parameter]
+    public SwitchParameter AllowWritesOutsideLocation { get; set; }
+
+    private StoreLocation? _store;
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        if (Wait && AsJob)
+        {
+            Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, null, "-Wait and -AsJob cannot be used together.");
+        }
+
+        try
+        {
+            _store = ResolveStore(Store);
+        }
+        catch (Exception e) when (e is ArgumentException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+        {
+            Terminate(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, Store, $"Cannot use '{Store}' as a store: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (var input in ReadInputs())
+        {
+            Run(input);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (ReadCollectedNodes() is { } nodes)
+        {
+            Run(nodes);
+        }
+    }
+
+    private void Run(DagInput input)
+    {
+        var config = new ExecutionConfig
+        {
+            StorageBackend = _store!.Backend,
+            StoragePath = _store.Path,
+            MaxConcurrentNodes = MaxConcurrency > 0 ? MaxConcurrency : new ExecutionConfig().MaxConcurrentNodes,
+            MaxRetries = MaxRetries >= 0 ? MaxRetries : new ExecutionConfig().MaxRetries,
+            RetryFailedNodes = MaxRetries != 0,
+        };
+        var environment = CallerEnvironment() with { AllowWritesOutsideOutputRoot = AllowWritesOutsideLocation };
+        var options = new SubmitOptions { Name = Name, Source = input.Source, Environment = environment };
+
+        IExecution execution;
+        try
+        {
+            var store = OpenStore(_store);
+            execution = Block(Scheduler.SubmitAsync(input.Dag, config, options with { Store = store }, StopToken).AsTask());
+        }
+        catch (ValidationException e)
+        {
+            foreach (var record in VoxErrors.FromValidation(e, VoxErrors.DagInvalid, input.Target)) WriteError(record);
+            return;
+        }
+        catch (Exception e) when (e is DynamicSchedulerException or ArgumentException or IOException)
+        {
+            WriteError(VoxErrors.FromException(e, input.Target));
+            return;
+        }
+
+        var result = new VoxExecution(execution, _store, input.Source);
+        WriteVerbose($"Submitted {input.Source} as execution {execution.ExecutionId} ({input.Dag.Nodes.Count} nodes, {input.Dag.Goals.Count} goals) on {_store}.");
+        if (AsJob)
+        {
+            var job = new VoxExecutionJob(result, MyInvocation.Line);
+            JobRepository.Add(job);
+            job.Start();
+            WriteObject(job);
+        }
+        else if (Wait)
+        {
+            // Ctrl+C cancels only this wait (the token); the execution runs on.
+            RunAndDrain((sink, token) => ExecutionStreaming.StreamResultsAsync(execution, sink, static _ => true, showProgress: true, -1, token));
+        }
+        else
+        {
+            WriteObject(result);
+        }
+    }
+}

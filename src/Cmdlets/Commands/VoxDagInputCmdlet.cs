@@ -1,0 +1,219 @@
+using System.Management.Automation;
+using VoxScheduler.Cmdlets.Dags;
+using VoxScheduler.Cmdlets.Hosting;
+using VoxScheduler.Cmdlets.Output;
+using VoxScheduler.Dag;
+using VoxScheduler.Language;
+
+namespace VoxScheduler.Cmdlets.Commands;
+
+/// <summary>
+/// The DAG inputs shared by Submit-VoxDag, ConvertTo-VoxDag and Measure-VoxDag: program files
+/// (wildcards, or FileInfo/PSPath from the pipeline), program text, a DAG object/hashtable/JSON,
+/// or New-VoxNode objects collected from the pipeline.
+/// </summary>
+public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
+{
+    /// <summary>Program files with wildcards.</summary>
+    protected const string PathSet = "Path";
+
+    /// <summary>Program files taken literally (FileInfo objects from Get-ChildItem bind here through PSPath).</summary>
+    protected const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Program text.</summary>
+    protected const string ProgramSet = "Program";
+
+    /// <summary>A DAG object, hashtable or JSON text.</summary>
+    protected const string DagSet = "Dag";
+
+    /// <summary>Node objects from New-VoxNode.</summary>
+    protected const string NodeSet = "Node";
+
+    private readonly List<VoxNode> _nodes = [];
+
+    /// <summary>VoxLogicA program files (.imgql); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Program files taken literally; binds FileInfo objects from the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>VoxLogicA program text.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ProgramSet)]
+    [ValidateNotNullOrEmpty]
+    public string Program { get; set; } = string.Empty;
+
+    /// <summary>A DAG: the output of ConvertTo-VoxDag, a hashtable or custom object (dag_id, nodes, goals), or JSON text.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DagSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public object Dag { get; set; } = null!;
+
+    /// <summary>Nodes from New-VoxNode (usually piped); they form one DAG.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NodeSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public VoxNode[] Node { get; set; } = [];
+
+    /// <summary>With node objects: the nodes whose values are reported (default: nodes nothing depends on, or those made with -Goal).</summary>
+    [Parameter(ParameterSetName = NodeSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Goal { get; set; }
+
+    /// <summary>Reads the DAGs of the current pipeline input (none yet for node objects, which are collected until the end).</summary>
+    internal IEnumerable<DagInput> ReadInputs()
+    {
+        switch (ParameterSetName)
+        {
+            case PathSet:
+                foreach (var file in ResolveFiles(Path, literal: false))
+                {
+                    if (CompileFile(file) is { } input) yield return input;
+                }
+
+                break;
+            case LiteralPathSet:
+                foreach (var file in ResolveFiles(LiteralPath, literal: true))
+                {
+                    if (CompileFile(file) is { } input) yield return input;
+                }
+
+                break;
+            case ProgramSet:
+                if (CompileText(Program) is { } program) yield return program;
+                break;
+            case DagSet:
+                if (ConvertDag(Dag) is { } dag) yield return dag;
+                break;
+            case NodeSet:
+                _nodes.AddRange(Node);
+                break;
+        }
+    }
+
+    /// <summary>The DAG made of every node object received, once the pipeline input has ended.</summary>
+    internal DagInput? ReadCollectedNodes()
+    {
+        if (ParameterSetName != NodeSet || _nodes.Count == 0) return null;
+        try
+        {
+            return new DagInput(UserDagConverter.FromNodes(_nodes, Goal, VoxEngineHost.Operations), "dag", "nodes", null);
+        }
+        catch (ValidationException e)
+        {
+            foreach (var record in VoxErrors.FromValidation(e, VoxErrors.DagInvalid, _nodes)) WriteError(record);
+            return null;
+        }
+    }
+
+    private IEnumerable<string> ResolveFiles(string[] paths, bool literal)
+    {
+        foreach (var p in paths)
+        {
+            List<string> resolved = [];
+            try
+            {
+                if (literal)
+                {
+                    resolved.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(p));
+                }
+                else
+                {
+                    resolved.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(p, out var provider));
+                    if (!provider.Name.Equals("FileSystem", StringComparison.OrdinalIgnoreCase))
+                    {
+                        Error(VoxErrors.ProgramNotFound, ErrorCategory.InvalidArgument, p, $"'{p}' is not a file (provider {provider.Name}).");
+                        continue;
+                    }
+                }
+            }
+            catch (ItemNotFoundException e)
+            {
+                Error(VoxErrors.ProgramNotFound, ErrorCategory.ObjectNotFound, p, $"Cannot find program file '{p}'.", e);
+                continue;
+            }
+
+            foreach (var file in resolved)
+            {
+                if (!File.Exists(file))
+                {
+                    Error(VoxErrors.ProgramNotFound, ErrorCategory.ObjectNotFound, p, $"Cannot find program file '{file}'.");
+                    continue;
+                }
+
+                yield return file;
+            }
+        }
+    }
+
+    private CompileOptions CompileOptionsFor(string? file) => new()
+    {
+        FilePath = file,
+        WorkingDirectory = CallerDirectory,
+        OutputRoot = CallerDirectory,
+        LibraryPaths = LibraryPaths,
+    };
+
+    private static IReadOnlyList<string> LibraryPaths
+    {
+        get
+        {
+            var lib = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(typeof(VoxDagInputCmdlet).Assembly.Location) ?? ".", "lib");
+            return Directory.Exists(lib) ? [lib] : [];
+        }
+    }
+
+    private DagInput? CompileFile(string file)
+    {
+        try
+        {
+            var compiled = ProgramCompiler.CompileFile(file, VoxEngineHost.Operations, CompileOptionsFor(file));
+            return new DagInput(compiled.Dag, file, file, file);
+        }
+        catch (ValidationException e)
+        {
+            foreach (var record in VoxErrors.FromValidation(e, VoxErrors.ProgramInvalid, file)) WriteError(record);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Error(VoxErrors.ProgramNotFound, ErrorCategory.ReadError, file, $"Cannot read program file '{file}': {e.Message}", e);
+            return null;
+        }
+    }
+
+    private DagInput? CompileText(string text)
+    {
+        try
+        {
+            var compiled = ProgramCompiler.Compile(text, VoxEngineHost.Operations, CompileOptionsFor(null));
+            return new DagInput(compiled.Dag, "program text", text, null);
+        }
+        catch (ValidationException e)
+        {
+            foreach (var record in VoxErrors.FromValidation(e, VoxErrors.ProgramInvalid, "program text")) WriteError(record);
+            return null;
+        }
+    }
+
+    private DagInput? ConvertDag(object dag)
+    {
+        try
+        {
+            var unwrapped = PSValue.Unwrap(dag);
+            var source = unwrapped is VoxDag v ? v.Source ?? "dag" : "dag";
+            return new DagInput(UserDagConverter.Convert(dag, VoxEngineHost.Operations), source, dag, null);
+        }
+        catch (ValidationException e)
+        {
+            foreach (var record in VoxErrors.FromValidation(e, VoxErrors.DagInvalid, dag)) WriteError(record);
+            return null;
+        }
+    }
+
+    /// <summary>A DAG read from one input, with where it came from.</summary>
+    internal sealed record DagInput(DagDefinition Dag, string Source, object Target, string? FilePath);
+}

@@ -1,0 +1,73 @@
+using System.Management.Automation;
+
+namespace VoxScheduler.Cmdlets.Commands;
+
+/// <summary>
+/// The module's error records: stable, non-localised <c>Vox…</c> ids, the matching category and
+/// the offending object as target, so scripts can rely on <c>FullyQualifiedErrorId</c>.
+/// </summary>
+internal static class VoxErrors
+{
+    public const string ExecutionNotFound = "VoxExecutionNotFound";
+    public const string ProgramInvalid = "VoxProgramInvalid";
+    public const string ProgramNotFound = "VoxProgramNotFound";
+    public const string DagInvalid = "VoxDagInvalid";
+    public const string StoreUnavailable = "VoxStoreUnavailable";
+    public const string StoreCorrupt = "VoxStoreCorrupt";
+    public const string SubmitFailed = "VoxSubmitFailed";
+    public const string ResultNotFound = "VoxResultNotFound";
+    public const string GoalFailed = "VoxGoalFailed";
+    public const string WaitTimeout = "VoxWaitTimeout";
+    public const string OperationExists = "VoxOperationExists";
+    public const string OperationInvalid = "VoxOperationInvalid";
+    public const string OperationNotFound = "VoxOperationNotFound";
+    public const string ParameterConflict = "VoxParameterConflict";
+    public const string ItemNotFound = "VoxItemNotFound";
+    public const string NotSupported = "VoxNotSupported";
+    public const string ExecutionFinished = "VoxExecutionAlreadyFinished";
+
+    public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
+        new(new VoxCmdletException(message, inner), id, category, target);
+
+    public static ErrorRecord NotFound(string what, object target) =>
+        Create(ExecutionNotFound, ErrorCategory.ObjectNotFound, target,
+            $"No execution '{what}' was found in this process or in the store's history.");
+
+    /// <summary>Maps an engine exception to a record with the id and category it deserves.</summary>
+    public static ErrorRecord FromException(Exception exception, object? target, string fallbackId = SubmitFailed) => exception switch
+    {
+        StorageCorruptionException e => new ErrorRecord(e, StoreCorrupt, ErrorCategory.InvalidData, target),
+        StorageException e => new ErrorRecord(e, StoreUnavailable, ErrorCategory.ResourceUnavailable, target),
+        ValidationException e => new ErrorRecord(e, DagInvalid, ErrorCategory.InvalidData, target),
+        SchedulingException e => new ErrorRecord(e, fallbackId, ErrorCategory.InvalidOperation, target),
+        NodeExecutionException e => new ErrorRecord(e, GoalFailed, ErrorCategory.InvalidResult, target),
+        ArgumentException e => new ErrorRecord(e, fallbackId, ErrorCategory.InvalidArgument, target),
+        UnauthorizedAccessException e => new ErrorRecord(e, StoreUnavailable, ErrorCategory.PermissionDenied, target),
+        IOException e => new ErrorRecord(e, StoreUnavailable, ErrorCategory.ResourceUnavailable, target),
+        _ => new ErrorRecord(exception, fallbackId, ErrorCategory.NotSpecified, target),
+    };
+
+    /// <summary>One record per problem of a rejected program or DAG, each with its own location.</summary>
+    public static IEnumerable<ErrorRecord> FromValidation(ValidationException exception, string id, object? target)
+    {
+        if (exception.Problems.Count == 0)
+        {
+            yield return new ErrorRecord(exception, id, ErrorCategory.InvalidData, target);
+            yield break;
+        }
+
+        foreach (var problem in exception.Problems)
+        {
+            var record = new ErrorRecord(new VoxValidationException(problem), id, ErrorCategory.InvalidData, problem.File ?? target);
+            if (problem.File is not null || problem.Line > 0)
+            {
+                record.ErrorDetails = new ErrorDetails(problem.Message)
+                {
+                    RecommendedAction = "Fix the program at the location shown and submit it again.",
+                };
+            }
+
+            yield return record;
+        }
+    }
+}

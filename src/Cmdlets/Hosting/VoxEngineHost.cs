@@ -1,0 +1,81 @@
+using VoxScheduler.Operations;
+using VoxScheduler.Scheduling;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Cmdlets.Hosting;
+
+/// <summary>
+/// The one engine of the PowerShell process. Every runspace of the process (ForEach-Object
+/// -Parallel, thread jobs, hosted runspaces) shares it, so one store is opened once and a node
+/// is never executed twice by two engines. Holds no cmdlet, host or runspace reference.
+/// </summary>
+internal static class VoxEngineHost
+{
+    /// <summary>Environment variable naming the default store folder.</summary>
+    public const string StoreVariable = "VOXSCHEDULER_STORE";
+
+    /// <summary>Environment variable naming the default store's backend.</summary>
+    public const string BackendVariable = "VOXSCHEDULER_BACKEND";
+
+    private static readonly Lazy<DynamicScheduler> s_scheduler = new(CreateScheduler, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The process-wide scheduler, created on first use.</summary>
+    public static DynamicScheduler Scheduler => s_scheduler.Value;
+
+    /// <summary>True once the scheduler exists (completers use it to avoid starting the engine).</summary>
+    public static bool IsStarted => s_scheduler.IsValueCreated;
+
+    /// <summary>The operations nodes may use (built-ins plus registered script blocks).</summary>
+    public static OperationRegistry Operations => Scheduler.Operations;
+
+    /// <summary>
+    /// The default store: <c>$env:VOXSCHEDULER_STORE</c>, else a per-user data folder
+    /// (LocalApplicationData/VoxScheduler/store), never the process's current directory.
+    /// </summary>
+    public static StoreLocation DefaultStore
+    {
+        get
+        {
+            var backend = Environment.GetEnvironmentVariable(BackendVariable);
+            backend = string.IsNullOrWhiteSpace(backend) ? "sqlite" : backend.Trim().ToLowerInvariant();
+            var path = Environment.GetEnvironmentVariable(StoreVariable);
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+                if (string.IsNullOrEmpty(data))
+                {
+                    data = Path.Combine(Path.GetTempPath(), Environment.UserName);
+                }
+
+                path = Path.Combine(data, "VoxScheduler", "store");
+            }
+
+            return new StoreLocation(backend, Path.GetFullPath(path));
+        }
+    }
+
+    /// <summary>The store at a location, opened once per process and shared.</summary>
+    public static ValueTask<IResultStore> GetStoreAsync(StoreLocation location, CancellationToken cancellationToken) =>
+        Scheduler.GetStoreAsync(location.Backend, location.Path, cancellationToken);
+
+    private static DynamicScheduler CreateScheduler()
+    {
+        var operations = new OperationRegistry();
+        var scheduler = new DynamicScheduler(operations);
+
+        // Cancel running work and let the stores flush before the process goes away; a cancelled
+        // run writes no partial result and resumes when submitted again.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                scheduler.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception)
+            {
+                // The process is exiting; nothing useful can be reported any more.
+            }
+        };
+        return scheduler;
+    }
+}

@@ -1,0 +1,66 @@
+using VoxScheduler.Scheduling;
+
+namespace VoxScheduler.Cmdlets.Output;
+
+/// <summary>A progress snapshot of one execution.</summary>
+public sealed class VoxProgress
+{
+    internal VoxProgress(ExecutionProgress progress, string? name)
+    {
+        ExecutionId = progress.ExecutionId;
+        Name = name;
+        DagId = progress.DagId;
+        Status = progress.Status;
+        TotalNodes = progress.TotalNodes;
+        PendingNodes = progress.PendingNodes;
+        ReadyNodes = progress.ReadyNodes;
+        RunningNodes = progress.RunningNodes;
+        CompletedNodes = progress.CompletedNodes;
+        CachedNodes = progress.CachedNodes;
+        FailedNodes = progress.FailedNodes;
+        SkippedNodes = progress.SkippedNodes;
+        Percent = progress.ProgressPercentage;
+        NodesPerSecond = progress.NodesPerSecond;
+        Elapsed = progress.Elapsed;
+        EstimatedRemaining = progress.EstimatedRemaining;
+        EstimatedCompletion = progress.EstimatedCompletion;
+    }
+
+    public string ExecutionId { get; }
+
+    public string? Name { get; }
+
+    public string DagId { get; }
+
+    public ExecutionStatus Status { get; }
+
+    public int TotalNodes { get; }
+
+    public int PendingNodes { get; }
+
+    public int ReadyNodes { get; }
+
+    public int RunningNodes { get; }
+
+    public int CompletedNodes { get; }
+
+    public int CachedNodes { get; }
+
+    public int FailedNodes { get; }
+
+    public int SkippedNodes { get; }
+
+    /// <summary>Finished nodes over total, 0–100.</summary>
+    public double Percent { get; }
+
+    public double NodesPerSecond { get; }
+
+    public TimeSpan Elapsed { get; }
+
+    public TimeSpan? EstimatedRemaining { get; }
+
+    public DateTimeOffset? EstimatedCompletion { get; }
+
+    /// <summary>True once the execution has ended.</summary>
+    public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled;
+}

@@ -1,0 +1,51 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Scheduling;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Cmdlets.Output;
+
+/// <summary>The outcome of one goal (or named node) of an execution, as PowerShell sees it.</summary>
+public sealed class VoxResult
+{
+    /// <summary>The goal's label (print), path (save) or node name (user DAGs).</summary>
+    public string Goal { get; init; } = string.Empty;
+
+    /// <summary>The node's content id (64 hex digits).</summary>
+    public string NodeId { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The value: numbers as double, booleans, strings, sequences as object[], bytes as byte[];
+    /// large objects as a read-only stream opened on first read; null when the goal did not succeed.
+    /// </summary>
+    public object? Value { get; init; }
+
+    /// <summary>The data category of the value.</summary>
+    public DataType DataType { get; init; }
+
+    /// <summary>Encoded size in bytes.</summary>
+    public long Size { get; init; }
+
+    /// <summary>Completed, Cached, Failed, Skipped (or Cancelled / Pending for unfinished executions).</summary>
+    public NodeStatus Status { get; init; }
+
+    /// <summary>The error message; empty when none.</summary>
+    public string Error { get; init; } = string.Empty;
+
+    /// <summary>Time spent computing the goal's node.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>The execution that produced the result.</summary>
+    public string ExecutionId { get; init; } = string.Empty;
+
+    /// <summary>Print, Save or Node.</summary>
+    public GoalKind Kind { get; init; }
+
+    /// <summary>For save goals: the file written.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>True when the goal has a value.</summary>
+    public bool Succeeded => Status is NodeStatus.Completed or NodeStatus.Cached;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Goal} = {Output.ValueText.Format(Value)}";
+}

@@ -1,0 +1,51 @@
+using VoxScheduler.Dag;
+
+namespace VoxScheduler.Cmdlets.Provider;
+
+/// <summary>
+/// A path inside a VoxStore drive, parsed: the root (results), <c>executions</c>,
+/// <c>executions/&lt;id&gt;</c>, <c>executions/&lt;id&gt;/&lt;name&gt;</c>, or <c>&lt;node id&gt;</c>.
+/// Both / and \ separate segments; names holding separators or % are %-escaped.
+/// </summary>
+internal readonly record struct VoxStorePath(VoxStorePathKind Kind, string? ExecutionId, string? Name, NodeId NodeId)
+{
+    public const string ExecutionsFolder = "executions";
+
+    public bool IsContainer => Kind is VoxStorePathKind.Root or VoxStorePathKind.Executions or VoxStorePathKind.Execution;
+
+    public static VoxStorePath Parse(string? path)
+    {
+        var segments = (path ?? string.Empty).Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries);
+
+        // A drive-qualified path may still carry the drive (e.g. "Vox:"): drop it.
+        if (segments.Length > 0 && segments[0].EndsWith(':')) segments = segments[1..];
+        return segments.Length switch
+        {
+            0 => new(VoxStorePathKind.Root, null, null, default),
+            1 when segments[0].Equals(ExecutionsFolder, StringComparison.OrdinalIgnoreCase) => new(VoxStorePathKind.Executions, null, null, default),
+            1 when NodeId.TryParse(segments[0], out var id) => new(VoxStorePathKind.Result, null, null, id),
+            2 when segments[0].Equals(ExecutionsFolder, StringComparison.OrdinalIgnoreCase) => new(VoxStorePathKind.Execution, Unescape(segments[1]), null, default),
+            3 when segments[0].Equals(ExecutionsFolder, StringComparison.OrdinalIgnoreCase) => new(VoxStorePathKind.ExecutionNode, Unescape(segments[1]), Unescape(segments[2]), default),
+            _ => new(VoxStorePathKind.Invalid, null, null, default),
+        };
+    }
+
+    /// <summary>Escapes a name so it is one path segment.</summary>
+    public static string Escape(string name) =>
+        name.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal).Replace("\\", "%5C", StringComparison.Ordinal);
+
+    /// <summary>Reverses <see cref="Escape"/>.</summary>
+    public static string Unescape(string segment) =>
+        segment.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase).Replace("%5C", "\\", StringComparison.OrdinalIgnoreCase).Replace("%25", "%", StringComparison.Ordinal);
+}
+
+/// <summary>What a <see cref="VoxStorePath"/> points at.</summary>
+internal enum VoxStorePathKind
+{
+    Invalid,
+    Root,
+    Result,
+    Executions,
+    Execution,
+    ExecutionNode,
+}

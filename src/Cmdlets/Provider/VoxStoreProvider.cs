@@ -1,0 +1,443 @@
+using System.Collections;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Provider;
+using VoxScheduler.Cmdlets.Commands;
+using VoxScheduler.Cmdlets.Hosting;
+using VoxScheduler.Cmdlets.Output;
+using VoxScheduler.Dag;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Cmdlets.Provider;
+
+/// <summary>
+/// The VoxStore provider: a store as a drive. The root lists the <c>executions</c> folder and then
+/// every stored result (streamed, never loaded whole); <c>executions\&lt;id&gt;</c> lists an
+/// execution's named nodes. Get-Content reads values (bytes in chunks), Remove-Item deletes
+/// results, Get/Set-ItemProperty read and write metadata. Drive state lives on
+/// <see cref="VoxDriveInfo"/>, since the engine creates a new provider object per operation.
+/// </summary>
+[CmdletProvider(ProviderName, ProviderCapabilities.ShouldProcess)]
+[OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetChildItem)]
+[OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetItem)]
+public sealed class VoxStoreProvider : NavigationCmdletProvider, IContentCmdletProvider, IPropertyCmdletProvider
+{
+    /// <summary>The provider's name.</summary>
+    public const string ProviderName = "VoxStore";
+
+    /// <summary>The default drive's name.</summary>
+    public const string DefaultDriveName = "Vox";
+
+    /// <inheritdoc />
+    protected override Collection<PSDriveInfo> InitializeDefaultDrives()
+    {
+        var location = VoxEngineHost.DefaultStore;
+        var drive = new PSDriveInfo(DefaultDriveName, ProviderInfo, string.Empty, $"VoxScheduler default store ({location})", null);
+        return [new VoxDriveInfo(drive, location)];
+    }
+
+    /// <inheritdoc />
+    protected override object NewDriveDynamicParameters() => new VoxDriveParameters();
+
+    /// <inheritdoc />
+    protected override PSDriveInfo? NewDrive(PSDriveInfo drive)
+    {
+        if (drive is VoxDriveInfo) return drive;
+        if (string.IsNullOrWhiteSpace(drive.Root))
+        {
+            WriteError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, drive.Name, "-Root must name the store's folder."));
+            return null;
+        }
+
+        var backend = (DynamicParameters as VoxDriveParameters)?.Backend?.ToLowerInvariant() ?? "sqlite";
+        string path;
+        try
+        {
+            // -Root is passed verbatim: resolve it against the PowerShell location, not the process's.
+            path = Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(drive.Root));
+        }
+        catch (Exception e) when (e is ArgumentException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
+        {
+            WriteError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, drive.Root, $"'{drive.Root}' is not a usable folder: {e.Message}", e));
+            return null;
+        }
+
+        var location = new StoreLocation(backend, path);
+        var result = new VoxDriveInfo(new PSDriveInfo(drive.Name, drive.Provider, string.Empty,
+            string.IsNullOrEmpty(drive.Description) ? $"VoxScheduler {location}" : drive.Description, drive.Credential), location);
+        try
+        {
+            result.GetStore();
+        }
+        catch (Exception e) when (e is DynamicSchedulerException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            WriteError(VoxErrors.FromException(e, path, VoxErrors.StoreUnavailable));
+            return null;
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override PSDriveInfo RemoveDrive(PSDriveInfo drive) => drive; // the store stays open for the other users of the process
+
+    /// <inheritdoc />
+    protected override bool IsValidPath(string path) => VoxStorePath.Parse(path).Kind != VoxStorePathKind.Invalid;
+
+    /// <inheritdoc />
+    protected override bool ItemExists(string path)
+    {
+        var p = VoxStorePath.Parse(path);
+        return p.Kind switch
+        {
+            VoxStorePathKind.Root or VoxStorePathKind.Executions => true,
+            VoxStorePathKind.Result => Run(s => s.ExistsAsync(p.NodeId).AsTask()),
+            VoxStorePathKind.Execution => Run(s => s.GetExecutionAsync(p.ExecutionId!).AsTask()) is not null,
+            VoxStorePathKind.ExecutionNode => FindNode(p) is not null,
+            _ => false,
+        };
+    }
+
+    /// <inheritdoc />
+    protected override bool IsItemContainer(string path) => VoxStorePath.Parse(path).IsContainer;
+
+    /// <inheritdoc />
+    protected override bool HasChildItems(string path)
+    {
+        var p = VoxStorePath.Parse(path);
+        return p.Kind switch
+        {
+            VoxStorePathKind.Root => true,
+            VoxStorePathKind.Executions => Run(s => AnyAsync(s.ListExecutionsAsync())),
+            VoxStorePathKind.Execution => Run(s => AnyAsync(s.ListExecutionNodesAsync(p.ExecutionId!))),
+            _ => false,
+        };
+    }
+
+    /// <inheritdoc />
+    protected override void GetItem(string path)
+    {
+        var p = VoxStorePath.Parse(path);
+        var store = Store();
+        switch (p.Kind)
+        {
+            case VoxStorePathKind.Root:
+                WriteItemObject(new VoxStoreFolder(string.Empty, $"{Drive().Location}"), path, true);
+                break;
+            case VoxStorePathKind.Executions:
+                WriteItemObject(new VoxStoreFolder(VoxStorePath.ExecutionsFolder, "Executions recorded in the store"), path, true);
+                break;
+            case VoxStorePathKind.Result:
+                var metadata = Await(store.GetMetadataAsync(p.NodeId).AsTask());
+                if (metadata is null) NotFound(path);
+                else WriteItemObject(new VoxStoreItem(metadata), path, false);
+                break;
+            case VoxStorePathKind.Execution:
+                var record = Await(store.GetExecutionAsync(p.ExecutionId!).AsTask());
+                if (record is null) NotFound(path);
+                else WriteItemObject(new VoxExecution(record, Drive().Location), path, true);
+                break;
+            case VoxStorePathKind.ExecutionNode:
+                var node = FindNode(p);
+                if (node is null) NotFound(path);
+                else WriteItemObject(new VoxExecutionNode(node, Await(store.ExistsAsync(node.NodeId).AsTask())), path, false);
+                break;
+            default:
+                NotFound(path);
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void GetChildItems(string path, bool recurse) => ListChildren(path, recurse, namesOnly: false);
+
+    /// <inheritdoc />
+    protected override void GetChildNames(string path, ReturnContainers returnContainers) => ListChildren(path, recurse: false, namesOnly: true);
+
+    private void ListChildren(string path, bool recurse, bool namesOnly)
+    {
+        var p = VoxStorePath.Parse(path);
+        var store = Store();
+        switch (p.Kind)
+        {
+            case VoxStorePathKind.Root:
+                var executionsPath = MakePath(path, VoxStorePath.ExecutionsFolder);
+                Emit(namesOnly, VoxStorePath.ExecutionsFolder, new VoxStoreFolder(VoxStorePath.ExecutionsFolder, "Executions recorded in the store"), executionsPath, true);
+                if (recurse) ListChildren(executionsPath, true, namesOnly);
+
+                // Results are streamed one by one: a store with millions of results is never held whole.
+                Stream(store.ListAsync(ResultQuery.All), m =>
+                {
+                    var name = m.NodeId.ToString();
+                    Emit(namesOnly, name, new VoxStoreItem(m), MakePath(path, name), false);
+                });
+                break;
+            case VoxStorePathKind.Executions:
+                Stream(store.ListExecutionsAsync(), r =>
+                {
+                    var name = VoxStorePath.Escape(r.ExecutionId);
+                    var childPath = MakePath(path, name);
+                    Emit(namesOnly, name, new VoxExecution(r, Drive().Location), childPath, true);
+                    if (recurse) ListChildren(childPath, false, namesOnly);
+                });
+                break;
+            case VoxStorePathKind.Execution:
+                Stream(store.ListExecutionNodesAsync(p.ExecutionId!), n =>
+                {
+                    var name = VoxStorePath.Escape(n.Name);
+                    Emit(namesOnly, name, namesOnly ? null : new VoxExecutionNode(n, Await(store.ExistsAsync(n.NodeId).AsTask())), MakePath(path, name), false);
+                });
+                break;
+            case VoxStorePathKind.Invalid:
+                NotFound(path);
+                break;
+        }
+    }
+
+    private void Emit(bool namesOnly, string name, object? item, string path, bool container)
+    {
+        if (namesOnly) WriteItemObject(name, path, container);
+        else WriteItemObject(item!, path, container);
+    }
+
+    /// <inheritdoc />
+    protected override void RemoveItem(string path, bool recurse)
+    {
+        var p = VoxStorePath.Parse(path);
+        NodeId id;
+        switch (p.Kind)
+        {
+            case VoxStorePathKind.Result:
+                id = p.NodeId;
+                break;
+            case VoxStorePathKind.ExecutionNode when FindNode(p) is { } node:
+                id = node.NodeId;
+                break;
+            case VoxStorePathKind.ExecutionNode:
+                NotFound(path);
+                return;
+            default:
+                WriteError(VoxErrors.Create(VoxErrors.NotSupported, ErrorCategory.NotImplemented, path,
+                    "Only results can be removed (an execution's history is kept; use Clear-VoxStore to trim the store)."));
+                return;
+        }
+
+        if (!ShouldProcess(path, $"Remove result {id}")) return;
+        if (!Run(s => s.DeleteAsync(id).AsTask())) NotFound(path);
+    }
+
+    /// <inheritdoc />
+    protected override string GetChildName(string path)
+    {
+        var trimmed = path.TrimEnd('/', '\\');
+        var i = trimmed.LastIndexOfAny(['/', '\\']);
+        return i < 0 ? trimmed : trimmed[(i + 1)..];
+    }
+
+    // ---- content ----
+
+    /// <inheritdoc />
+    public IContentReader GetContentReader(string path)
+    {
+        var id = ResultId(path) ?? throw new ItemNotFoundException($"Cannot find a result at '{path}'.");
+        return new VoxContentReader(Store(), id);
+    }
+
+    /// <inheritdoc />
+    public object? GetContentReaderDynamicParameters(string path) => null;
+
+    /// <inheritdoc />
+    public IContentWriter GetContentWriter(string path) =>
+        throw new PSNotSupportedException("Results are written by executions, never by hand: content addressing would break.");
+
+    /// <inheritdoc />
+    public object? GetContentWriterDynamicParameters(string path) => null;
+
+    /// <inheritdoc />
+    public void ClearContent(string path) => throw new PSNotSupportedException("Use Remove-Item to delete a result.");
+
+    /// <inheritdoc />
+    public object? ClearContentDynamicParameters(string path) => null;
+
+    // ---- properties (metadata) ----
+
+    /// <inheritdoc />
+    public void GetProperty(string path, Collection<string>? providerSpecificPickList)
+    {
+        var id = ResultId(path);
+        var metadata = id is { } nodeId ? Run(s => s.GetMetadataAsync(nodeId).AsTask()) : null;
+        if (metadata is null)
+        {
+            NotFound(path);
+            return;
+        }
+
+        var all = new PSObject();
+        void Add(string name, object? value)
+        {
+            if (providerSpecificPickList is { Count: > 0 } && !providerSpecificPickList.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(name))) return;
+            all.Properties.Add(new PSNoteProperty(name, value));
+        }
+
+        Add(nameof(StorageMetadata.NodeId), metadata.NodeId.ToString());
+        Add(nameof(StorageMetadata.DataType), metadata.DataType);
+        Add(nameof(StorageMetadata.Size), metadata.Size);
+        Add(nameof(StorageMetadata.StoredSize), metadata.StoredSize);
+        Add(nameof(StorageMetadata.Compression), metadata.Compression);
+        Add(nameof(StorageMetadata.ContentHash), metadata.ContentHash);
+        Add(nameof(StorageMetadata.Checksum), metadata.Checksum);
+        Add(nameof(StorageMetadata.CreatedAt), metadata.CreatedAt);
+        Add(nameof(StorageMetadata.LastAccessedAt), metadata.LastAccessedAt);
+        Add(nameof(StorageMetadata.ExecutionId), metadata.ExecutionId);
+        Add(nameof(StorageMetadata.DagId), metadata.DagId);
+        Add(nameof(StorageMetadata.Operator), metadata.Operator);
+        if (metadata.Metadata is not null)
+        {
+            foreach (var (key, value) in metadata.Metadata)
+            {
+                if (all.Properties[key] is null) Add(key, value);
+            }
+        }
+
+        WritePropertyObject(all, path);
+    }
+
+    /// <inheritdoc />
+    public object? GetPropertyDynamicParameters(string path, Collection<string>? providerSpecificPickList) => null;
+
+    /// <inheritdoc />
+    public void SetProperty(string path, PSObject propertyValue)
+    {
+        var id = ResultId(path);
+        if (id is not { } nodeId)
+        {
+            NotFound(path);
+            return;
+        }
+
+        var updates = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var property in propertyValue.Properties)
+        {
+            if (IsBuiltInProperty(property.Name))
+            {
+                WriteError(VoxErrors.Create(VoxErrors.NotSupported, ErrorCategory.InvalidOperation, property.Name,
+                    $"'{property.Name}' is maintained by the store; only user metadata can be set."));
+                continue;
+            }
+
+            updates[property.Name] = Dags.PSValue.ToRuntime(property.Value);
+        }
+
+        if (updates.Count == 0 || !ShouldProcess(path, $"Set metadata {string.Join(", ", updates.Keys)}")) return;
+        if (!Run(s => s.UpdateMetadataAsync(nodeId, updates).AsTask()))
+        {
+            NotFound(path);
+            return;
+        }
+
+        var written = new PSObject();
+        foreach (var (k, v) in updates) written.Properties.Add(new PSNoteProperty(k, v));
+        WritePropertyObject(written, path);
+    }
+
+    /// <inheritdoc />
+    public object? SetPropertyDynamicParameters(string path, PSObject propertyValue) => null;
+
+    /// <inheritdoc />
+    public void ClearProperty(string path, Collection<string> propertyToClear)
+    {
+        var id = ResultId(path);
+        if (id is not { } nodeId)
+        {
+            NotFound(path);
+            return;
+        }
+
+        var updates = propertyToClear.Where(n => !IsBuiltInProperty(n)).ToDictionary(n => n, _ => (object?)null, StringComparer.Ordinal);
+        if (updates.Count == 0 || !ShouldProcess(path, $"Clear metadata {string.Join(", ", updates.Keys)}")) return;
+        Run(s => s.UpdateMetadataAsync(nodeId, updates).AsTask());
+    }
+
+    /// <inheritdoc />
+    public object? ClearPropertyDynamicParameters(string path, Collection<string> propertyToClear) => null;
+
+    private static bool IsBuiltInProperty(string name) => typeof(StorageMetadata).GetProperty(name) is not null && name != nameof(StorageMetadata.Metadata);
+
+    // ---- helpers ----
+
+    private VoxDriveInfo Drive() =>
+        PSDriveInfo as VoxDriveInfo
+        ?? VoxDriveInfo.FindByProviderPath(ProviderInfo, string.Empty)
+        ?? throw new PSInvalidOperationException("Use a VoxStore drive (New-PSDrive -PSProvider VoxStore -Root <folder>).");
+
+    private IResultStore Store()
+    {
+        try
+        {
+            return Drive().GetStore();
+        }
+        catch (Exception e) when (e is DynamicSchedulerException or IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(VoxErrors.FromException(e, Drive().StorePath, VoxErrors.StoreUnavailable));
+            throw; // unreachable
+        }
+    }
+
+    private NodeId? ResultId(string path)
+    {
+        var p = VoxStorePath.Parse(path);
+        return p.Kind switch
+        {
+            VoxStorePathKind.Result => p.NodeId,
+            VoxStorePathKind.ExecutionNode => FindNode(p)?.NodeId,
+            _ => null,
+        };
+    }
+
+    private ExecutionNodeName? FindNode(VoxStorePath p) =>
+        Run(s => FirstAsync(s.ListExecutionNodesAsync(p.ExecutionId!), n => n.Name == p.Name));
+
+    private T Run<T>(Func<IResultStore, Task<T>> action)
+    {
+        var store = Store();
+        return Await(Task.Run(() => action(store)));
+    }
+
+    // Provider calls are synchronous; engine calls run on the pool so no context can deadlock them.
+    private static T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private void Stream<T>(IAsyncEnumerable<T> source, Action<T> emit)
+    {
+        var enumerator = source.GetAsyncEnumerator();
+        try
+        {
+            while (!Stopping && Await(Task.Run(() => enumerator.MoveNextAsync().AsTask())))
+            {
+                emit(enumerator.Current);
+            }
+        }
+        finally
+        {
+            Task.Run(() => enumerator.DisposeAsync().AsTask()).GetAwaiter().GetResult();
+        }
+    }
+
+    private static async Task<bool> AnyAsync<T>(IAsyncEnumerable<T> source)
+    {
+        await foreach (var _ in source.ConfigureAwait(false)) return true;
+        return false;
+    }
+
+    private static async Task<T?> FirstAsync<T>(IAsyncEnumerable<T> source, Func<T, bool> predicate) where T : class
+    {
+        await foreach (var item in source.ConfigureAwait(false))
+        {
+            if (predicate(item)) return item;
+        }
+
+        return null;
+    }
+
+    private void NotFound(string path) =>
+        WriteError(new ErrorRecord(new ItemNotFoundException($"Cannot find '{path}' in the store."), VoxErrors.ItemNotFound, ErrorCategory.ObjectNotFound, path));
+}
