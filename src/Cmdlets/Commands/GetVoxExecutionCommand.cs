@@ -16,7 +16,7 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
 
     /// <summary>Execution ids or names; wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ExecutionId", "Name")]
+    [Alias("ExecutionId")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ExecutionCompleter))]

@@ -27,7 +27,7 @@ public sealed class RegisterVoxOperationCommand : PSCmdlet
     [Parameter]
     public Purity Purity { get; set; } = Purity.Pure;
 
-    /// <summary>Fewest arguments (default: the mandatory parameters of the param block).</summary>
+    /// <summary>Fewest arguments (default: the parameters of the param block without a default value).</summary>
     [Parameter]
     [ValidateRange(0, 1024)]
     public int MinArity { get; set; } = -1;
@@ -103,10 +103,8 @@ public sealed class RegisterVoxOperationCommand : PSCmdlet
             return (0, -1);
         }
 
+        // Every parameter without a default value is a required argument.
         var parameters = ast.ParamBlock.Parameters;
-        var mandatory = parameters.Count(p => p.Attributes.OfType<AttributeAst>().Any(a =>
-            a.TypeName.GetReflectionAttributeType() == typeof(ParameterAttribute)
-            && a.NamedArguments.Any(n => n.ArgumentName.Equals("Mandatory", StringComparison.OrdinalIgnoreCase))));
-        return (mandatory, parameters.Count);
+        return (parameters.Count(p => p.DefaultValue is null), parameters.Count);
     }
 }

@@ -29,16 +29,19 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
     /// <summary>Node objects from New-VoxNode.</summary>
     protected const string NodeSet = "Node";
 
+    /// <summary>Anything from the pipeline: files, paths, JSON text, DAG objects, hashtables, node objects.</summary>
+    protected const string InputObjectSet = "InputObject";
+
     private readonly List<VoxNode> _nodes = [];
 
     /// <summary>VoxLogicA program files (.imgql); wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     public string[] Path { get; set; } = [];
 
     /// <summary>Program files taken literally; binds FileInfo objects from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP", "FullName")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
@@ -49,17 +52,26 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
     public string Program { get; set; } = string.Empty;
 
     /// <summary>A DAG: the output of ConvertTo-VoxDag, a hashtable or custom object (dag_id, nodes, goals), or JSON text.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = DagSet, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ParameterSetName = DagSet)]
     [ValidateNotNull]
     public object Dag { get; set; } = null!;
 
-    /// <summary>Nodes from New-VoxNode (usually piped); they form one DAG.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = NodeSet, ValueFromPipeline = true)]
+    /// <summary>Nodes from New-VoxNode; together they form one DAG.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NodeSet)]
     [ValidateNotNull]
     public VoxNode[] Node { get; set; } = [];
 
+    /// <summary>
+    /// Pipeline input: FileInfo objects or path strings (programs), JSON text (starting with '{'),
+    /// DAG objects or hashtables, or New-VoxNode objects (all collected into one DAG).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public object InputObject { get; set; } = null!;
+
     /// <summary>With node objects: the nodes whose values are reported (default: nodes nothing depends on, or those made with -Goal).</summary>
     [Parameter(ParameterSetName = NodeSet)]
+    [Parameter(ParameterSetName = InputObjectSet)]
     [ValidateNotNullOrEmpty]
     public string[]? Goal { get; set; }
 
@@ -91,13 +103,52 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
             case NodeSet:
                 _nodes.AddRange(Node);
                 break;
+            case InputObjectSet:
+                foreach (var input in ReadPipelineObject(InputObject))
+                {
+                    yield return input;
+                }
+
+                break;
+        }
+    }
+
+    // One funnel for pipeline input, so binding never has to choose between parameter sets.
+    private IEnumerable<DagInput> ReadPipelineObject(object item)
+    {
+        var value = PSValue.Unwrap(item);
+        switch (value)
+        {
+            case VoxNode node:
+                _nodes.Add(node);
+                break;
+            case FileSystemInfo file:
+                foreach (var f in ResolveFiles([file.FullName], literal: true))
+                {
+                    if (CompileFile(f) is { } input) yield return input;
+                }
+
+                break;
+            case string text when text.TrimStart().StartsWith('{'):
+                if (ConvertDag(text) is { } json) yield return json;
+                break;
+            case string path:
+                foreach (var f in ResolveFiles([path], literal: false))
+                {
+                    if (CompileFile(f) is { } input) yield return input;
+                }
+
+                break;
+            default:
+                if (ConvertDag(item) is { } dag) yield return dag;
+                break;
         }
     }
 
     /// <summary>The DAG made of every node object received, once the pipeline input has ended.</summary>
     internal DagInput? ReadCollectedNodes()
     {
-        if (ParameterSetName != NodeSet || _nodes.Count == 0) return null;
+        if (_nodes.Count == 0) return null;
         try
         {
             return new DagInput(UserDagConverter.FromNodes(_nodes, Goal, VoxEngineHost.Operations), "dag", "nodes", null);

@@ -16,7 +16,7 @@ public abstract class VoxExecutionCmdlet : VoxAsyncCmdlet
 
     /// <summary>Execution ids or names (a job or result from the pipeline binds through its ExecutionId).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("ExecutionId", "Name")]
+    [Alias("ExecutionId")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ExecutionCompleter))]
     public string[] Id { get; set; } = [];

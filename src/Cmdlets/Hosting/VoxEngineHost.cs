@@ -17,6 +17,7 @@ internal static class VoxEngineHost
     /// <summary>Environment variable naming the default store's backend.</summary>
     public const string BackendVariable = "VOXSCHEDULER_BACKEND";
 
+    private static readonly Lazy<OperationRegistry> s_operations = new(CreateOperations, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<DynamicScheduler> s_scheduler = new(CreateScheduler, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The process-wide scheduler, created on first use.</summary>
@@ -26,7 +27,7 @@ internal static class VoxEngineHost
     public static bool IsStarted => s_scheduler.IsValueCreated;
 
     /// <summary>The operations nodes may use (built-ins plus registered script blocks).</summary>
-    public static OperationRegistry Operations => Scheduler.Operations;
+    public static OperationRegistry Operations => s_operations.Value;
 
     /// <summary>
     /// The default store: <c>$env:VOXSCHEDULER_STORE</c>, else a per-user data folder
@@ -58,10 +59,12 @@ internal static class VoxEngineHost
     public static ValueTask<IResultStore> GetStoreAsync(StoreLocation location, CancellationToken cancellationToken) =>
         Scheduler.GetStoreAsync(location.Backend, location.Path, cancellationToken);
 
+    // Operations exist without the scheduler, so inspecting DAGs and listing operations never starts the engine.
+    private static OperationRegistry CreateOperations() => new();
+
     private static DynamicScheduler CreateScheduler()
     {
-        var operations = new OperationRegistry();
-        var scheduler = new DynamicScheduler(operations);
+        var scheduler = new DynamicScheduler(Operations);
 
         // Cancel running work and let the stores flush before the process goes away; a cancelled
         // run writes no partial result and resumes when submitted again.
