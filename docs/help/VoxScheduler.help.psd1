@@ -1,0 +1,123 @@
+# Help source for the VoxScheduler cmdlets. tools/New-MamlHelp.ps1 turns it into MAML
+# (en-US/VoxScheduler.dll-Help.xml) at build time; parameter descriptions come from the
+# cmdlets' XML doc comments unless a 'Parameters' entry here overrides them.
+@{
+    'Submit-VoxDag' = @{
+        Synopsis    = 'Runs a VoxLogicA program or a DAG on the process''s scheduler.'
+        Description = @'
+Submit-VoxDag reduces a VoxLogicA program (a file with -Path or -LiteralPath, or text with -Program) or reads a DAG (-Dag: the output of ConvertTo-VoxDag, a hashtable, a custom object or JSON text; -Node: New-VoxNode objects) and submits it to the scheduler of this PowerShell process. Every result is stored under its content id in the store (-Store: a VoxStore drive such as lab:, a folder, or the default store), so a second run computes only what is new.
+
+Without -Wait or -AsJob it returns the execution object at once; use Get-VoxProgress, Get-VoxResult, Wait-VoxExecution and Stop-VoxExecution with it. With -Wait it writes one VoxResult per goal as the goal completes and shows progress meanwhile; Ctrl+C stops waiting and leaves the execution running. With -AsJob it returns a job that Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job understand.
+
+Anything can be piped: FileInfo objects from Get-ChildItem, path strings, JSON text, DAG objects, hashtables and New-VoxNode objects (the nodes of one pipeline form one DAG). A program with errors writes one VoxProgramInvalid error per problem, each with file:line:col; an invalid DAG writes one VoxDagInvalid error per problem.
+'@
+        Examples    = @(
+            @{ Code = 'Submit-VoxDag -Path ./examples/hello.imgql -Wait'; Remarks = 'Runs a program and writes its print goals as they complete.' }
+            @{ Code = 'Get-ChildItem *.imgql | Submit-VoxDag -Wait | Where-Object Status -eq Completed'; Remarks = 'Runs every program of the folder and keeps the goals that produced a value.' }
+            @{ Code = '$e = Submit-VoxDag -Program ''print "sum" 1 + 2'' -Name quick; Wait-VoxExecution $e.ExecutionId; Get-VoxResult quick'; Remarks = 'Submits program text under a name, waits, then reads the results by name.' }
+            @{ Code = @'
+New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sqlite
+@(
+    New-VoxNode -Name x -Value 20
+    New-VoxNode -Name y -Value 22
+    New-VoxNode -Name answer -Operation default.add -Arguments x, y
+) | Submit-VoxDag -Store lab: -Wait
+'@; Remarks = 'Builds a DAG from node objects and runs it on a sqlite store of the lab: drive.' }
+            @{ Code = '$job = Submit-VoxDag -Path big.imgql -AsJob -MaxConcurrency 8; Receive-Job $job -Wait'; Remarks = 'Runs a program as a job with up to 8 nodes at once.' }
+        )
+    }
+    'Get-VoxProgress' = @{
+        Synopsis    = 'Gets the progress of executions: one snapshot, or snapshots until they end.'
+        Description = 'Get-VoxProgress writes a VoxProgress snapshot (total, pending, ready, running, completed, cached, failed, skipped nodes, percent, nodes per second, elapsed and estimated time left) of each execution given by id, name or object. With -Watch it writes a snapshot every -IntervalMilliseconds until the execution ends, the last one final; Ctrl+C stops watching only.'
+        Examples    = @(
+            @{ Code = 'Get-VoxProgress -Id $e.ExecutionId'; Remarks = 'One snapshot of an execution.' }
+            @{ Code = '$e | Get-VoxProgress -Watch -IntervalMilliseconds 250 | Select-Object Percent, CompletedNodes'; Remarks = 'Follows an execution until it ends.' }
+        )
+    }
+    'Stop-VoxExecution' = @{
+        Synopsis    = 'Cancels running executions.'
+        Description = 'Stop-VoxExecution cancels executions of this process; running operations see their cancellation token. Completed results stay stored and no partial result is written, so submitting the same program or DAG again resumes where it stopped. Supports -WhatIf and -Confirm.'
+        Examples    = @(
+            @{ Code = 'Stop-VoxExecution -Id nightly'; Remarks = 'Cancels the execution named nightly.' }
+            @{ Code = 'Get-VoxExecution -Live -Status Running | Stop-VoxExecution -Wait -PassThru'; Remarks = 'Cancels every running execution and waits until each has stopped.' }
+        )
+    }
+    'Get-VoxResult' = @{
+        Synopsis    = 'Gets the results of executions.'
+        Description = 'Get-VoxResult writes a VoxResult (Goal, NodeId, Value, DataType, Size, Status, Error, Duration, ExecutionId) for each finished goal of the executions given by id, name or object. -Goal filters goals by name (wildcards), -Node reads named nodes or node ids from the store, -All adds every named node. With -Wait it streams goals as they complete until the execution ends; Ctrl+C stops waiting, not the execution. Past executions are read from the store''s history.'
+        Examples    = @(
+            @{ Code = 'Get-VoxResult -Id $e.ExecutionId -Wait'; Remarks = 'Streams the goals of an execution as they complete.' }
+            @{ Code = 'Get-VoxResult nightly -Goal ''score*'' | Select-Object Goal, Value'; Remarks = 'Reads the goals whose names start with score.' }
+            @{ Code = 'Get-VoxResult $id -Node answer'; Remarks = 'Reads the stored value of the node named answer.' }
+        )
+    }
+    'Wait-VoxExecution' = @{
+        Synopsis    = 'Waits until executions end and writes them.'
+        Description = 'Wait-VoxExecution waits, like Wait-Job, until every execution given (or, with -Any, one of them) has ended, then writes the executions that ended. -Timeout bounds the wait in seconds; when it expires only the executions that ended are written. Ctrl+C ends the wait and leaves the executions running.'
+        Examples    = @(
+            @{ Code = 'Submit-VoxDag ./a.imgql | Wait-VoxExecution -Timeout 60'; Remarks = 'Waits at most a minute for an execution.' }
+            @{ Code = 'Get-VoxExecution -Live | Wait-VoxExecution -Any'; Remarks = 'Returns as soon as any execution of the process ends.' }
+        )
+    }
+    'Get-VoxExecution' = @{
+        Synopsis    = 'Lists executions of this process and past ones from a store''s history.'
+        Description = 'Get-VoxExecution writes the executions of this PowerShell process (running and finished), then the past executions recorded in the store (-Store, default: the default store). -Id filters by id or name with wildcards, -Status by state, -Live keeps only executions of this process.'
+        Examples    = @(
+            @{ Code = 'Get-VoxExecution'; Remarks = 'Lists current and past executions.' }
+            @{ Code = 'Get-VoxExecution -Store lab: -Status Failed'; Remarks = 'Lists the failed executions recorded in the lab: store.' }
+        )
+    }
+    'New-VoxNode' = @{
+        Synopsis    = 'Makes a node of a user DAG.'
+        Description = 'New-VoxNode makes a named node: a constant (-Value) or an operation (-Operation, -Arguments naming other nodes, -Parameters). Pipe the nodes of a DAG to Submit-VoxDag, ConvertTo-VoxDag or Measure-VoxDag. Node names are labels of the execution; results are stored by content id, so identical nodes of different DAGs share their results. By default the goals are the nodes nothing depends on; -Goal marks goals explicitly.'
+        Examples    = @(
+            @{ Code = @'
+$nodes = @(
+    New-VoxNode a -Value 1
+    New-VoxNode b -Value 2
+    New-VoxNode sum default.add a, b
+)
+$nodes | Submit-VoxDag -Wait
+'@; Remarks = 'Adds two constants.' }
+        )
+    }
+    'Get-VoxOperation' = @{
+        Synopsis    = 'Lists the operations nodes and programs may use.'
+        Description = 'Get-VoxOperation lists the built-in primitives (default, strings and test namespaces) and the script blocks registered with Register-VoxOperation, with arity, purity, revision and description.'
+        Examples    = @(
+            @{ Code = 'Get-VoxOperation -Namespace strings'; Remarks = 'Lists the string primitives.' }
+            @{ Code = 'Get-VoxOperation add'; Remarks = 'Shows default.add.' }
+        )
+    }
+    'Register-VoxOperation' = @{
+        Synopsis    = 'Registers a script block as an operation.'
+        Description = 'Register-VoxOperation adds an operation named namespace.name that runs a script block in a process-wide runspace pool. The node''s arguments are passed positionally; the script''s output is the node''s value (several objects make a sequence). The script runs isolated: it sees its arguments, not the caller''s variables. Declare -Purity NonDeterministic for scripts that read the clock, randomness or the outside world so their results are never reused. The revision defaults to a hash of the script text, so editing the script invalidates the results of the old one.'
+        Examples    = @(
+            @{ Code = 'Register-VoxOperation -Name my.square -ScriptBlock { param($x) $x * $x }; Submit-VoxDag -Program ''print "r" my.square(7)'' -Wait'; Remarks = 'Registers an operation and calls it from a program.' }
+            @{ Code = 'Register-VoxOperation -Name my.now -ScriptBlock { (Get-Date).Ticks } -Purity NonDeterministic -Force'; Remarks = 'A non-deterministic operation, recomputed in every execution.' }
+        )
+    }
+    'ConvertTo-VoxDag' = @{
+        Synopsis    = 'Reduces a program, or reads a DAG, without running it.'
+        Description = 'ConvertTo-VoxDag writes the DAG of a program or of a DAG description as a VoxDag object (accepted by Submit-VoxDag -Dag and Measure-VoxDag), as JSON (-AsJson, the specification''s DAGDefinition shape, accepted back by Submit-VoxDag -Dag) or as Graphviz DOT (-AsDot).'
+        Examples    = @(
+            @{ Code = 'ConvertTo-VoxDag ./fib.imgql -AsDot | Set-Content fib.dot'; Remarks = 'Writes the DAG of a program for Graphviz.' }
+            @{ Code = 'ConvertTo-VoxDag -Program ''print "x" 1 + 2'' -AsJson'; Remarks = 'Shows the nodes, content ids and goals of a program.' }
+        )
+    }
+    'Measure-VoxDag' = @{
+        Synopsis    = 'Measures the shape of a DAG.'
+        Description = 'Measure-VoxDag reports the nodes, edges, goals, depth, critical path (its length and its nodes), widest level, and the theoretical speed-up with -Workers workers when every node costs the same: nodes / max(critical path, nodes / workers).'
+        Examples    = @(
+            @{ Code = 'Measure-VoxDag ./big.imgql -Workers 8'; Remarks = 'How much parallelism a program offers to 8 workers.' }
+        )
+    }
+    'Clear-VoxStore' = @{
+        Synopsis    = 'Evicts stored results by age or total size.'
+        Description = 'Clear-VoxStore removes results not accessed for longer than -OlderThan and/or least recently used results until the store holds at most -MaxSize (512MB, 2GB, or bytes). It is safe while executions run. It writes a report of what was removed and what remains. Supports -WhatIf and -Confirm.'
+        Examples    = @(
+            @{ Code = 'Clear-VoxStore -Store lab: -OlderThan (New-TimeSpan -Days 30)'; Remarks = 'Removes results unused for a month.' }
+            @{ Code = 'Clear-VoxStore -MaxSize 2GB -Confirm:$false'; Remarks = 'Trims the default store to 2 GB.' }
+        )
+    }
+}
