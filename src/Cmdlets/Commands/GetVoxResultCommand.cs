@@ -77,11 +77,17 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             return;
         }
 
+        // Names are the DAG's labels (user node names) and its goals (program labels, save paths).
         var goalNames = live.Dag.Goals.Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
         var names = live.Dag.Labels
             .Where(l => Node is not null || !goalNames.Contains(l.Key))
             .Select(l => (Name: l.Key, Id: live.Dag.Nodes[l.Value].Id, Kind: GoalKind.Node))
             .ToList();
+        if (Node is not null)
+        {
+            names.AddRange(live.Dag.Goals.Select(g => (g.Name, live.Dag.Nodes[g.Node].Id, g.Kind)));
+        }
+
         EmitNamed(store, live.ExecutionId, names, running: !live.Completion.IsCompleted);
     }
 

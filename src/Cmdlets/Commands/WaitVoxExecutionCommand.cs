@@ -31,7 +31,8 @@ public sealed class WaitVoxExecutionCommand : VoxExecutionCmdlet
     {
         if (_executions.Count == 0) return;
         var pending = _executions.Where(e => e.Execution is { } x && !x.Completion.IsCompleted).Select(e => (Task)e.Execution!.Completion).ToArray();
-        if (pending.Length > 0)
+        var anyEnded = pending.Length < _executions.Count;
+        if (pending.Length > 0 && !(Any && anyEnded))
         {
             // Completion, timeout and stop race; only the wait ends, never the executions.
             var all = Any ? Task.WhenAny(pending) : Task.WhenAll(pending);

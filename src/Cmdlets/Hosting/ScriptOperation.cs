@@ -88,7 +88,9 @@ internal sealed class ScriptOperation : Operation
 
     private static RunspacePool CreatePool()
     {
-        var pool = RunspaceFactory.CreateRunspacePool(1, Math.Max(2, Environment.ProcessorCount), InitialSessionState.CreateDefault2(), null);
+        var pool = RunspaceFactory.CreateRunspacePool(InitialSessionState.CreateDefault2());
+        pool.SetMinRunspaces(1);
+        pool.SetMaxRunspaces(Math.Max(2, Environment.ProcessorCount));
         pool.ThreadOptions = PSThreadOptions.ReuseThread;
         pool.Open();
         return pool;

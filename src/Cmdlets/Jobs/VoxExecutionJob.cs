@@ -15,6 +15,7 @@ public sealed class VoxExecutionJob : Job
     private readonly VoxExecution _execution;
     private readonly IExecution _handle;
     private int _started;
+    private volatile bool _stopRequested;
 
     internal VoxExecutionJob(VoxExecution execution, string? command)
         : base(string.IsNullOrWhiteSpace(command) ? "Submit-VoxDag" : command.Trim(), execution.Name ?? $"Vox-{execution.ExecutionId}")
@@ -57,6 +58,7 @@ public sealed class VoxExecutionJob : Job
     /// <inheritdoc />
     public override void StopJob()
     {
+        _stopRequested = true;
         _handle.Cancel();
 
         // Stop-Job expects the job to be finished when it returns; the cancel is cooperative, so wait a bounded time.
@@ -85,7 +87,8 @@ public sealed class VoxExecutionJob : Job
         lock (Output)
         {
             if (IsFinishedState(JobStateInfo.State)) return;
-            var state = _handle.Status switch
+            // A job stopped by Stop-Job is Stopped, whatever the execution reported for its cancelled goals.
+            var state = _stopRequested && _handle.Completion.IsCompleted ? JobState.Stopped : _handle.Status switch
             {
                 ExecutionStatus.Completed => JobState.Completed,
                 ExecutionStatus.Cancelled => JobState.Stopped,

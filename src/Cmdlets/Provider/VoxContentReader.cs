@@ -76,5 +76,5 @@ internal sealed class VoxContentReader(IResultStore store, NodeId nodeId) : ICon
         _items = new Queue<object?>(value is object?[] seq ? seq : [value]);
     }
 
-    private sealed class ItemNotFoundExceptionWrapper(NodeId id) : System.Management.Automation.ItemNotFoundException($"The result {id} is no longer in the store.");
+    private sealed class ItemNotFoundExceptionWrapper(NodeId id) : System.Management.Automation.ItemNotFoundException($"No result is stored for node {id}.");
 }
