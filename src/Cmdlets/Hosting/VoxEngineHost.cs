@@ -1,4 +1,5 @@
 using VoxScheduler.Operations;
+using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Storage;
 
@@ -60,7 +61,7 @@ internal static class VoxEngineHost
         Scheduler.GetStoreAsync(location.Backend, location.Path, cancellationToken);
 
     // Operations exist without the scheduler, so inspecting DAGs and listing operations never starts the engine.
-    private static OperationRegistry CreateOperations() => new();
+    private static OperationRegistry CreateOperations() => BuiltinOperations.CreateRegistry();
 
     private static DynamicScheduler CreateScheduler()
     {
