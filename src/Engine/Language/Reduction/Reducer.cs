@@ -354,6 +354,13 @@ internal sealed partial class Reducer
     /// <summary>Left-associative chains are reduced with a loop down the left spine: a 50,000-term sum costs no recursion.</summary>
     private RValue ReduceBinaryChain(BinaryExpr b, Env env)
     {
+        if (b.Left is not BinaryExpr)
+        {
+            var l = ReduceNode(b.Left, env);
+            var r = ReduceNode(b.Right, env);
+            return l.IsNode && r.IsNode ? ApplyOperator(b.Operator, [l.Node, r.Node], b.Position, env) : RValue.Poison;
+        }
+
         var spine = new Stack<BinaryExpr>();
         Expr current = b;
         while (current is BinaryExpr bin)

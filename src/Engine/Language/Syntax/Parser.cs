@@ -18,6 +18,8 @@ internal sealed class Parser
     private readonly List<Token> _tokens;
     private readonly string _file;
     private readonly Diagnostics _diagnostics;
+    private readonly List<Expr> _operands = [];
+    private readonly List<Token> _operators = [];
     private int _pos;
     private int _depth;
 
@@ -48,6 +50,8 @@ internal sealed class Parser
         while (Current.Kind != TokenKind.End)
         {
             var start = _pos;
+            _operands.Clear();
+            _operators.Clear();
             try
             {
                 commands.Add(ParseCommand());
@@ -290,7 +294,10 @@ internal sealed class Parser
         _ => 5,
     };
 
-    /// <summary>Operator-precedence parsing with explicit stacks: a 50,000-term sum costs no recursion.</summary>
+    /// <summary>
+    /// Operator-precedence parsing with explicit stacks (no recursion per operator: a 50,000-term
+    /// sum is fine). The stacks are shared by nested calls, each working above its own base.
+    /// </summary>
     private Expr ParseBinary()
     {
         var first = ParseUnary();
@@ -299,37 +306,42 @@ internal sealed class Parser
             return first;
         }
 
-        var operands = new Stack<Expr>();
-        var operators = new Stack<Token>();
-        operands.Push(first);
+        var operandBase = _operands.Count;
+        var operatorBase = _operators.Count;
+        _operands.Add(first);
         while (Current.Kind == TokenKind.Operator)
         {
             var op = Current;
             var level = Level(op.Text);
-            while (operators.Count > 0 && Level(operators.Peek().Text) <= level)
+            while (_operators.Count > operatorBase && Level(_operators[^1].Text) <= level)
             {
-                ReduceTop(operands, operators);
+                ReduceTop();
             }
 
-            operators.Push(op);
+            _operators.Add(op);
             _pos++;
-            operands.Push(ParseUnary());
+            _operands.Add(ParseUnary());
         }
 
-        while (operators.Count > 0)
+        while (_operators.Count > operatorBase)
         {
-            ReduceTop(operands, operators);
+            ReduceTop();
         }
 
-        return operands.Pop();
+        var result = _operands[^1];
+        _operands.RemoveAt(_operands.Count - 1);
+        System.Diagnostics.Debug.Assert(_operands.Count == operandBase);
+        return result;
     }
 
-    private static void ReduceTop(Stack<Expr> operands, Stack<Token> operators)
+    private void ReduceTop()
     {
-        var op = operators.Pop();
-        var right = operands.Pop();
-        var left = operands.Pop();
-        operands.Push(new BinaryExpr(op.Position, op.Text, left, right));
+        var op = _operators[^1];
+        _operators.RemoveAt(_operators.Count - 1);
+        var right = _operands[^1];
+        var left = _operands[^2];
+        _operands.RemoveRange(_operands.Count - 2, 2);
+        _operands.Add(new BinaryExpr(op.Position, op.Text, left, right));
     }
 
     private Expr ParseUnary()
