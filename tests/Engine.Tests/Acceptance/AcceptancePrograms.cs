@@ -6,16 +6,31 @@ public static class AcceptancePrograms
     /// <summary>The tests/programs folder of this clone.</summary>
     public static string Folder { get; } = FindFolder();
 
-    /// <summary>The program names (without extension), sorted, for theory data.</summary>
-    public static TheoryData<string> Names()
+    /// <summary>The program names (without extension) of a folder, sorted, for theory data.</summary>
+    public static TheoryData<string> Names(string? folder = null)
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.EnumerateFiles(Folder, "*.imgql").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(folder ?? Folder, "*.imgql").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileNameWithoutExtension(file));
         }
 
         return data;
+    }
+
+    /// <summary>A folder of the repository, found upwards from the test binaries.</summary>
+    public static string RepositoryFolder(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException(relative + " not found above " + AppContext.BaseDirectory);
     }
 
     private static string FindFolder()

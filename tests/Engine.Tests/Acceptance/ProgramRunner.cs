@@ -15,14 +15,18 @@ public static class ProgramRunner
     public sealed record Outcome(List<string> Mismatches, ProgramRunResult? Result, string WorkingDirectory);
 
     /// <summary>Runs <paramref name="name"/> (tests/programs/NAME.imgql); reuse <paramref name="storePath"/> to test caching.</summary>
-    public static async Task<Outcome> RunAsync(string name, string? storePath = null, string? workingDirectory = null, CancellationToken cancellationToken = default)
+    public static Task<Outcome> RunAsync(string name, string? storePath = null, string? workingDirectory = null, CancellationToken cancellationToken = default) =>
+        RunAsync(AcceptancePrograms.Folder, name, storePath, workingDirectory, cancellationToken);
+
+    /// <summary>Runs FOLDER/NAME.imgql against FOLDER/NAME.expected.json.</summary>
+    public static async Task<Outcome> RunAsync(string folder, string name, string? storePath, string? workingDirectory, CancellationToken cancellationToken)
     {
-        var expected = ExpectedOutcome.Load(Path.Combine(AcceptancePrograms.Folder, name + ".expected.json"));
+        var expected = ExpectedOutcome.Load(Path.Combine(folder, name + ".expected.json"));
         var work = workingDirectory ?? Directory.CreateTempSubdirectory("vox-run-").FullName;
         storePath ??= Path.Combine(work, ".store");
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
         var integration = new VoxLogicaIntegration(scheduler);
-        var compile = new CompileOptions { FilePath = Path.Combine(AcceptancePrograms.Folder, name + ".imgql"), WorkingDirectory = work };
+        var compile = new CompileOptions { FilePath = Path.Combine(folder, name + ".imgql"), WorkingDirectory = work };
         var config = new ExecutionConfig { StorageBackend = "sqlite", StoragePath = storePath, MaxRetries = 0, RetryFailedNodes = false };
         ProgramRunResult result;
         try

@@ -24,6 +24,46 @@ public sealed class ProgramAcceptanceTests
         }
     }
 
+    private static readonly string OwnPrograms = AcceptancePrograms.RepositoryFolder(Path.Combine("tests", "Engine.Tests", "Language", "Programs"));
+
+    public static TheoryData<string> LanguagePrograms => AcceptancePrograms.Names(OwnPrograms);
+
+    [Theory]
+    [MemberData(nameof(LanguagePrograms))]
+    public async Task LanguageProgramRunsToItsExpectedOutput(string name)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var outcome = await ProgramRunner.RunAsync(OwnPrograms, name, null, null, timeout.Token);
+        try
+        {
+            Assert.True(outcome.Mismatches.Count == 0, string.Join(Environment.NewLine, outcome.Mismatches));
+        }
+        finally
+        {
+            Directory.Delete(outcome.WorkingDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task RunTimeLoopsAreServedFromTheStoreOnTheSecondRun()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var work = Directory.CreateTempSubdirectory("vox-run-").FullName;
+        try
+        {
+            var store = Path.Combine(work, ".store");
+            var first = await ProgramRunner.RunAsync(OwnPrograms, "runtime-loops", store, work, timeout.Token);
+            Assert.Empty(first.Mismatches);
+            var second = await ProgramRunner.RunAsync(OwnPrograms, "runtime-loops", store, work, timeout.Token);
+            Assert.Empty(second.Mismatches);
+            Assert.All(second.Result!.Goals, g => Assert.Equal(NodeStatus.Cached, g.Status));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task ASecondRunOnTheSameStoreServesEveryGoalFromTheStore()
     {
