@@ -104,6 +104,21 @@ print "broken" 1 / 0'
         ($ok | Sort-Object Goal).Value | Should -Be @(11, 22)
     }
 
+    It 'ends promptly when a downstream Select-Object -First has what it needs' {
+        $r = @(Submit-VoxDag -Program 'import "test"
+print "first" 1 + 40
+print "later" test.sleep(2, 100)
+print "last" test.sleep(3, 200)' -Store (Join-Path $TestDrive 'first-store') -Wait | Select-Object -First 1)
+        $r.Count | Should -Be 1
+        $r[0].GetType().Name | Should -Be 'VoxResult'
+    }
+
+    It 'remembers where a live execution came from' {
+        $e = Submit-VoxDag -Path $script:Hello -Store $script:Store -Name source-check
+        (Get-VoxExecution -Live -Id source-check).Source | Should -Be $script:Hello
+        $null = Wait-VoxExecution -InputObject $e -Timeout 30
+    }
+
     It 'reports stored results as Cached on a second run' {
         $store = Join-Path $TestDrive 'cache-store'
         $first = Submit-VoxDag -Program 'print "c" (2 + 3) * 4' -Store $store -Wait

@@ -47,7 +47,7 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var live in Scheduler.ListExecutions())
         {
-            var e = new VoxExecution(live, live.Store is { } s ? new StoreLocation(s.Backend, s.Location) : null, null);
+            var e = new VoxExecution(live, live.Store is { } s ? new StoreLocation(s.Backend, s.Location) : null, VoxEngineHost.Sources.GetValueOrDefault(live.ExecutionId));
             seen.Add(e.ExecutionId);
             if (Matches(e)) WriteObject(e);
         }

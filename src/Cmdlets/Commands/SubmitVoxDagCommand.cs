@@ -119,6 +119,7 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
             return;
         }
 
+        VoxEngineHost.RememberSource(execution.ExecutionId, input.Source);
         var result = new VoxExecution(execution, _store, input.Source);
         WriteVerbose($"Submitted {input.Source} as execution {execution.ExecutionId} ({input.Dag.Nodes.Count} nodes, {input.Dag.Goals.Count} goals) on {_store}.");
         if (AsJob)

@@ -27,7 +27,11 @@ public abstract class VoxAsyncCmdlet : VoxCmdletBase
             FullMode = BoundedChannelFullMode.Wait,
         });
         var sink = new ChannelSink(channel.Writer);
-        var token = StopToken;
+
+        // The body also ends when the drain ends early (a downstream Select-Object -First, a
+        // failing write), so it never waits for ever on a channel nobody reads.
+        using var drainEnded = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+        var token = drainEnded.Token;
         var work = Task.Run(async () =>
         {
             try
@@ -51,16 +55,22 @@ public abstract class VoxAsyncCmdlet : VoxCmdletBase
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
+            drainEnded.Cancel();
             throw new PipelineStoppedException();
+        }
+        catch
+        {
+            drainEnded.Cancel();
+            throw;
         }
 
         try
         {
             work.GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }

@@ -69,7 +69,8 @@ public abstract class VoxCmdletBase : PSCmdlet
             throw new ArgumentException($"'{store}' is neither a VoxStore drive nor a filesystem folder (provider {provider.Name}).");
         }
 
-        return new StoreLocation(VoxEngineHost.DefaultStore.Backend == "sqlite" ? "sqlite" : VoxEngineHost.DefaultStore.Backend, Path.GetFullPath(path));
+        // A plain folder uses the default store's backend (sqlite unless VOXSCHEDULER_BACKEND says otherwise).
+        return new StoreLocation(VoxEngineHost.DefaultStore.Backend, Path.GetFullPath(path));
     }
 
     /// <summary>Opens (or reuses) a store, turning failures into a terminating VoxStoreUnavailable.</summary>
@@ -109,7 +110,7 @@ public abstract class VoxCmdletBase : PSCmdlet
         var live = FindLive(idOrName);
         if (live is not null)
         {
-            return new VoxExecution(live, live.Store is { } s ? new StoreLocation(s.Backend, s.Location) : null, null);
+            return new VoxExecution(live, live.Store is { } s ? new StoreLocation(s.Backend, s.Location) : null, VoxEngineHost.Sources.GetValueOrDefault(live.ExecutionId));
         }
 
         var location = storeLocation ?? VoxEngineHost.DefaultStore;

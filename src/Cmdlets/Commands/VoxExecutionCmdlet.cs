@@ -72,5 +72,5 @@ public abstract class VoxExecutionCmdlet : VoxAsyncCmdlet
 
     // A past execution object may have become live in this process meanwhile (or the reverse never happens).
     private static VoxExecution Refresh(VoxExecution execution) =>
-        execution.IsLive ? execution : FindLive(execution.ExecutionId) is { } live ? new VoxExecution(live, execution.Store, execution.Source) : execution;
+        execution.IsLive ? execution : FindLive(execution.ExecutionId) is { } live ? new VoxExecution(live, execution.Store, execution.Source ?? VoxEngineHost.Sources.GetValueOrDefault(live.ExecutionId)) : execution;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using VoxScheduler.Operations;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
@@ -53,6 +54,24 @@ internal static class VoxEngineHost
             }
 
             return new StoreLocation(backend, Path.GetFullPath(path));
+        }
+    }
+
+    private const int SourcesPruneThreshold = 1024;
+
+    /// <summary>Where each execution of this process came from (program path, "program text", "dag").</summary>
+    public static ConcurrentDictionary<string, string> Sources { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Remembers an execution's source; forgets those the scheduler no longer retains, so the map stays bounded.</summary>
+    public static void RememberSource(string executionId, string source)
+    {
+        Sources[executionId] = source;
+        if (Sources.Count > SourcesPruneThreshold)
+        {
+            foreach (var id in Sources.Keys)
+            {
+                if (Scheduler.Find(id) is null) Sources.TryRemove(id, out _);
+            }
         }
     }
 
