@@ -125,6 +125,15 @@ internal sealed class ExecutionHost : IAsyncDisposable
         return execution is not null && _runs.TryGetValue(execution.ExecutionId, out run) ? run : null;
     }
 
+    /// <summary>Cancels every execution that has not ended (server shutdown).</summary>
+    public void CancelAll()
+    {
+        foreach (var run in _runs.Values)
+        {
+            if (!DtoMapper.IsFinished(run.Execution.Status)) run.Execution.Cancel();
+        }
+    }
+
     /// <summary>This server's executions, newest first.</summary>
     public IReadOnlyList<ServerRun> List() =>
         _runs.Values.OrderByDescending(r => r.Execution.SubmittedAt).ThenByDescending(r => r.Execution.ExecutionId, StringComparer.Ordinal).ToList();

@@ -52,6 +52,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         StorageCorruptionException c => (StatusCodes.Status500InternalServerError, "Stored result corrupt", c.Message, null),
         StorageException s => (StatusCodes.Status400BadRequest, "Storage unusable", s.Message, null),
         SchedulingException s => (StatusCodes.Status409Conflict, "Scheduling conflict", s.Message, null),
+        OperationCanceledException => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The server is shutting down; retry later.", null),
         _ => (StatusCodes.Status500InternalServerError, "Internal server error",
             "The server failed to handle the request; its log has the details.", null),
     };

@@ -37,7 +37,7 @@ internal static class ServerApp
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddInMemoryCollection(ReadEnvironment());
+        builder.Configuration.AddInMemoryCollection(EnvironmentSettings(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddCommandLine(args, SwitchMappings);
 
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
@@ -77,6 +77,9 @@ internal static class ServerApp
         // Build the engine now, so a bad data root fails the start rather than the first request.
         var host = app.Services.GetRequiredService<ExecutionHost>();
         app.Lifetime.ApplicationStarted.Register(() => ReportStart(app, host, options));
+        // Stopping the server stops its work: synchronous requests and event streams then end
+        // promptly with "cancelled" instead of holding the shutdown; re-submitting resumes from the store.
+        app.Lifetime.ApplicationStopping.Register(host.CancelAll);
         return app;
     }
 
@@ -113,10 +116,11 @@ internal static class ServerApp
         return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 
-    private static Dictionary<string, string?> ReadEnvironment()
+    /// <summary>The <c>VOXSERVER_…</c> variables as keys of the <c>VoxServer</c> section (<c>__</c> separates nested keys).</summary>
+    internal static Dictionary<string, string?> EnvironmentSettings(IDictionary variables)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        foreach (DictionaryEntry entry in variables)
         {
             if (entry.Key is string key && key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && key.Length > EnvironmentPrefix.Length)
                 values[$"{ServerOptions.Section}:{key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)}"] = entry.Value as string;

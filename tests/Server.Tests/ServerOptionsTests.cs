@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using VoxScheduler.Server;
 
 namespace VoxScheduler.Tests;
@@ -72,5 +74,46 @@ public sealed class ServerOptionsTests
     {
         var e = Assert.Throws<InvalidOperationException>(() => ServerApp.Create([name, value]));
         Assert.StartsWith("Invalid server options", e.Message);
+    }
+
+    [Fact]
+    public void EnvironmentVariablesWithThePrefixBecomeServerOptions()
+    {
+        var settings = ServerApp.EnvironmentSettings(new System.Collections.Hashtable
+        {
+            ["VOXSERVER_APIKEY"] = "from-env",
+            ["VOXSERVER_ALLOWEDBACKENDS__0"] = "sqlite",
+            ["voxserver_port"] = "6000",
+            ["VOXSERVER_"] = "ignored",
+            ["ASPNETCORE_URLS"] = "ignored",
+        });
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var options = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>()!;
+        Assert.Equal("from-env", options.ApiKey);
+        Assert.Equal(6000, options.Port);
+        Assert.Equal(["sqlite"], options.EffectiveBackends);
+        Assert.Equal(3, settings.Count);
+    }
+
+    [Fact]
+    public async Task StoppingTheServerCancelsRunningExecutionsAndEndsWaitingRequests()
+    {
+        var host = await ServerHost.StartAsync();
+        var id = await host.Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(1, 600000)");
+        var waiting = host.Client.PostExecutionAsync(new { program = "import \"test\"\nprint \"slow\" sleep(2, 600000)" });
+        var engine = host.App.Services.GetRequiredService<ExecutionHost>();
+        var run = engine.Find(id)!;
+        var deadline = DateTime.UtcNow + Api.Patience;
+        while (engine.List() is var runs && (runs.Count < 2 || runs.Any(r => r.Execution.GetProgress().RunningNodes == 0)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "both executions run");
+            await Task.Delay(10);
+        }
+
+        await host.App.StopAsync().WaitAsync(Api.Patience);
+        Assert.Equal(Scheduling.ExecutionStatus.Cancelled, await run.Finished.WaitAsync(Api.Patience));
+        using var answer = await waiting.WaitAsync(Api.Patience);
+        Assert.Equal("cancelled", (await Api.JsonAsync(answer, System.Net.HttpStatusCode.OK)).GetProperty("status").GetString());
+        await host.DisposeAsync();
     }
 }
