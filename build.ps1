@@ -76,7 +76,8 @@ function Invoke-ChildPwsh {
     $pwsh = Get-PwshCommand
     $exe = $pwsh[0]
     $argList = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
-    & $exe @argList
+    # The child's output goes to the host, not into this function's return value.
+    & $exe @argList | Out-Host
     return $LASTEXITCODE
 }
 
@@ -227,7 +228,7 @@ foreach (`$file in @($list)) {
     } else {
         `$results = Submit-VoxDag -Path `$file -Wait
     }
-    `$results | Format-Table -AutoSize -Wrap Goal, Status, Value, Error, Duration | Out-Host
+    `$results | Format-Table -AutoSize -Wrap | Out-Host
     if (`$results | Where-Object { `$_.Status -in 'Failed', 'Skipped' }) { `$global:LASTEXITCODE = 1 }
 }
 if (`$global:LASTEXITCODE) { exit 1 } else { exit 0 }
