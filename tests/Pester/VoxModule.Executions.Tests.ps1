@@ -70,6 +70,28 @@ print "gamma" "g" + "h"' -Store $script:Store -Name results-target
     }
 }
 
+Describe 'Progress while waiting' {
+    It 'Submit-VoxDag -Wait writes progress once the wait passes the threshold, and ends with a Completed record' {
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript(@"
+Import-Module '$script:VoxModulePath'
+`$ProgressPreference = 'Continue'
+Submit-VoxDag -Program '$(Get-SlowProgram 1500)' -Store '$script:Store' -Wait
+"@)
+            $out = $ps.Invoke()
+            $out.Count | Should -Be 2
+            $progress = @($ps.Streams.Progress)
+            $progress.Count | Should -BeGreaterThan 1
+            $progress[0].Activity | Should -Match '^VoxScheduler: '
+            $progress[0].StatusDescription | Should -Match 'of \d+ nodes'
+            $progress[-1].RecordType | Should -Be 'Completed'
+            ($progress | Select-Object -ExpandProperty ActivityId -Unique).Count | Should -Be 1
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
 Describe 'Wait-VoxExecution and Stop-VoxExecution' {
     It 'returns nothing when -Timeout expires and leaves the execution running; Stop-VoxExecution cancels it' {
         $e = Submit-VoxDag -Program (Get-SlowProgram 20000) -Store $script:Store
@@ -140,6 +162,7 @@ print "j2" "job"' -Store $script:Store -AsJob
         $finished = Wait-Job -Job $job -Timeout 30
         $finished | Should -Not -BeNullOrEmpty
         $job.State | Should -Be 'Completed'
+        ($job | Get-VoxResult | Where-Object Goal -eq 'j1').Value | Should -Be 100
         $results = Receive-Job -Job $job
         ($results | Where-Object Goal -eq 'j1').Value | Should -Be 100
         ($results | Where-Object Goal -eq 'j2').Value | Should -Be 'job'

@@ -14,13 +14,13 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
 {
     private const string AllSet = "All";
 
-    /// <summary>Execution ids or names; wildcards allowed.</summary>
+    /// <summary>Execution ids or names (alias -Id); wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ExecutionId")]
+    [Alias("Id")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ExecutionCompleter))]
-    public string[]? Id { get; set; }
+    public string[]? ExecutionId { get; set; }
 
     /// <summary>The store whose history is listed (default: the default store).</summary>
     [Parameter]
@@ -39,7 +39,7 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var patterns = Id?.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToList();
+        var patterns = ExecutionId?.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToList();
         bool Matches(VoxExecution e) =>
             (patterns is null || patterns.Any(p => p.IsMatch(e.ExecutionId) || (e.Name is not null && p.IsMatch(e.Name))))
             && (Status is null || Status.Contains(e.Status));

@@ -14,12 +14,12 @@ public abstract class VoxExecutionCmdlet : VoxAsyncCmdlet
     /// <summary>Execution objects (Submit-VoxDag, Get-VoxExecution output).</summary>
     protected const string InputObjectSet = "InputObject";
 
-    /// <summary>Execution ids or names (a job or result from the pipeline binds through its ExecutionId).</summary>
+    /// <summary>Execution ids or names (alias -Id); jobs, results and progress objects from the pipeline bind through their ExecutionId.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("ExecutionId")]
+    [Alias("Id")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ExecutionCompleter))]
-    public string[] Id { get; set; } = [];
+    public string[] ExecutionId { get; set; } = [];
 
     /// <summary>Execution objects.</summary>
     [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
@@ -42,7 +42,7 @@ public abstract class VoxExecutionCmdlet : VoxAsyncCmdlet
         }
 
         StoreLocation? location = null;
-        foreach (var id in Id)
+        foreach (var id in ExecutionId)
         {
             location ??= ResolveStoreOrTerminate();
             var found = FindExecution(id, location);
