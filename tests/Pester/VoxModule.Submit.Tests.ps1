@@ -136,6 +136,22 @@ print "last" test.sleep(3, 200)' -Store (Join-Path $TestDrive 'first-store') -Wa
         { Submit-VoxDag -Program 'print "n" 1' -MaxConcurrency 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,VoxScheduler.Cmdlets.Commands.SubmitVoxDagCommand'
     }
 
+    It 'returns results at or above -StreamingThreshold as a stream read from the store' {
+        $null = New-PSDrive -Name vslarge -PSProvider VoxStore -Root (Join-Path $TestDrive 'large-store')
+        $r = Submit-VoxDag -Program 'import "test"
+print "big" test.blob(11, 0.25)' -Store vslarge: -StreamingThreshold 64KB -NoCompression -CacheSize 1MB -NodeTimeout '00:01:00' -Wait
+        $r.Status | Should -Be 'Completed'
+        $r.DataType | Should -BeIn 'Binary', 'LargeObject'
+        $r.Value | Should -BeOfType ([System.IO.Stream])
+        $copy = [System.IO.MemoryStream]::new()
+        $r.Value.CopyTo($copy)
+        $r.Value.Dispose()
+        $copy.Length | Should -Be (256 * 1024)
+        $chunks = @(Get-Content "vslarge:\$($r.NodeId)")
+        [System.Linq.Enumerable]::SequenceEqual([byte[]] ($chunks | ForEach-Object { $_ }), $copy.ToArray()) | Should -BeTrue
+        { Submit-VoxDag -Program 'print "x" 1' -CacheSize lots -ErrorAction Stop } | Should -Throw -ErrorId 'VoxConfigInvalid,*'
+    }
+
     It 'writes save goals relative to the PowerShell location' {
         $folder = Join-Path $TestDrive 'saves'
         $null = New-Item -ItemType Directory $folder

@@ -77,7 +77,8 @@ internal static class ExecutionStreaming
     public static VoxResult ToResult(GoalResult goal, string executionId, IResultStore? store)
     {
         object? value = goal.Value;
-        if (value is null && goal.Succeeded && goal.DataType == Values.DataType.LargeObject && store is not null)
+        // The engine leaves bytes at or above the streaming threshold in the store (Value null).
+        if (value is null && goal.Succeeded && goal.DataType is Values.DataType.LargeObject or Values.DataType.Binary && store is not null)
         {
             value = new LazyResultStream(store, goal.NodeId, goal.Size);
         }

@@ -47,11 +47,30 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
+    /// <summary>Memory for values kept beyond their last consumer, e.g. 512MB (default 512MB).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CacheSize { get; set; }
+
+    /// <summary>Results of at least this size (e.g. 64MB) are streamed to the store and returned as a stream (default 100MB).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StreamingThreshold { get; set; }
+
+    /// <summary>A node running longer than this fails (default: no limit).</summary>
+    [Parameter]
+    public TimeSpan? NodeTimeout { get; set; }
+
+    /// <summary>Stores results uncompressed.</summary>
+    [Parameter]
+    public SwitchParameter NoCompression { get; set; }
+
     /// <summary>Allows save goals to write outside the current location.</summary>
     [Parameter]
     public SwitchParameter AllowWritesOutsideLocation { get; set; }
 
     private StoreLocation? _store;
+    private ExecutionConfig? _config;
 
     /// <inheritdoc />
     protected override void BeginProcessing()
@@ -59,6 +78,26 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
         if (Wait && AsJob)
         {
             Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, null, "-Wait and -AsJob cannot be used together.");
+        }
+
+        try
+        {
+            var defaults = new ExecutionConfig();
+            _config = defaults with
+            {
+                MaxConcurrentNodes = MaxConcurrency > 0 ? MaxConcurrency : defaults.MaxConcurrentNodes,
+                MaxRetries = MaxRetries >= 0 ? MaxRetries : defaults.MaxRetries,
+                RetryFailedNodes = MaxRetries != 0,
+                CacheSize = CacheSize ?? defaults.CacheSize,
+                StreamingThreshold = StreamingThreshold is null ? defaults.StreamingThreshold : ExecutionConfig.ParseSize(StreamingThreshold),
+                NodeTimeout = NodeTimeout,
+                Compression = !NoCompression,
+            };
+            _config.Validate();
+        }
+        catch (ValidationException e)
+        {
+            Terminate(VoxErrors.ConfigInvalid, ErrorCategory.InvalidArgument, null, e.Message, e);
         }
 
         try
@@ -91,14 +130,7 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
 
     private void Run(DagInput input)
     {
-        var config = new ExecutionConfig
-        {
-            StorageBackend = _store!.Backend,
-            StoragePath = _store.Path,
-            MaxConcurrentNodes = MaxConcurrency > 0 ? MaxConcurrency : new ExecutionConfig().MaxConcurrentNodes,
-            MaxRetries = MaxRetries >= 0 ? MaxRetries : new ExecutionConfig().MaxRetries,
-            RetryFailedNodes = MaxRetries != 0,
-        };
+        var config = _config! with { StorageBackend = _store!.Backend, StoragePath = _store.Path };
         var environment = CallerEnvironment() with { AllowWritesOutsideOutputRoot = AllowWritesOutsideLocation };
         var options = new SubmitOptions { Name = Name, Source = input.Source, Environment = environment };
 

@@ -22,6 +22,7 @@ internal static class VoxErrors
     public const string OperationInvalid = "VoxOperationInvalid";
     public const string OperationNotFound = "VoxOperationNotFound";
     public const string ParameterConflict = "VoxParameterConflict";
+    public const string ConfigInvalid = "VoxConfigInvalid";
     public const string ItemNotFound = "VoxItemNotFound";
     public const string NotSupported = "VoxNotSupported";
     public const string ExecutionFinished = "VoxExecutionAlreadyFinished";
