@@ -45,6 +45,9 @@ internal sealed partial class ScheduledExecution : IExecution
     private int _workers, _running, _unfinished, _background, _waitingRetry, _waitingShared;
     private int _total, _completed, _cached, _failed, _skipped, _cancelledNodes;
     private bool _started, _finishing;
+
+    // Cancelled while opening the store or pruning, before any node was counted as unfinished.
+    private bool _cancelledBeforePlan;
     private volatile ExecutionStatus _status = ExecutionStatus.Pending;
     private DateTimeOffset? _completedAt;
 
@@ -190,7 +193,11 @@ internal sealed partial class ScheduledExecution : IExecution
             bool finish;
             lock (_gate)
             {
-                if (!(e is OperationCanceledException && _cts.IsCancellationRequested))
+                if (e is OperationCanceledException && _cts.IsCancellationRequested)
+                {
+                    _cancelledBeforePlan = true;
+                }
+                else
                 {
                     _fatalError = e is DynamicSchedulerException ? e.Message : $"The execution could not start: {e.Message}";
                 }
@@ -292,7 +299,7 @@ internal sealed partial class ScheduledExecution : IExecution
         ExecutionStatus status;
         lock (_gate)
         {
-            var cancelled = _cts.IsCancellationRequested && _unfinished > 0;
+            var cancelled = _cts.IsCancellationRequested && (_unfinished > 0 || _cancelledBeforePlan);
             var plan = _plan;
             for (var i = 0; i < plan.Count; i++)
             {
