@@ -36,6 +36,21 @@ public sealed class CancellationTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task DeleteRightAfterSubmitIsReportedAsCancelled()
+    {
+        // Each cancel lands somewhere in the execution's start (store opening, pruning, first node):
+        // wherever it lands, the execution ends cancelled, not failed.
+        for (var i = 0; i < 5; i++)
+        {
+            var id = await Client.SubmitAsync($"import \"test\"\nprint \"slow\" sleep({10 + i}, 60000)", storagePath: $"cancel-early-{i}");
+            using var response = await Client.DeleteAsync($"api/v1/execution/{id}");
+            var answer = await Api.JsonAsync(response, HttpStatusCode.OK);
+            Assert.Equal("cancelled", answer.GetProperty("status").GetString());
+            Assert.Equal("cancelled", (await Client.GetJsonAsync($"api/v1/execution/{id}/progress")).GetProperty("status").GetString());
+        }
+    }
+
+    [Fact]
     public async Task DeletingAnEndedExecutionIsAConflictAndAnUnknownOneIs404()
     {
         var id = (await Client.RunAsync("print \"done\" 1", storagePath: "cancel-ended")).GetProperty("execution_id").GetString();
