@@ -110,8 +110,10 @@ internal static class NodeExecutor
         return new(nodeId, NodeStatus.Completed, result, null, Stopwatch.GetElapsedTime(start), allocated);
     }
 
+    // Sequences and records are not plain until their items are checked: one holding a CLR object
+    // (or itself) must fail here, naming the node, not later when a consumer or the store meets it.
     private static bool IsPlainValue(object? value) =>
-        value is null or double or ulong or long or bool or string or byte[] or object?[] or IReadOnlyDictionary<string, object?>;
+        value is null or double or ulong or long or bool or string or byte[];
 
     private static ExecutionResult Failure(NodeId nodeId, Exception error, CancellationToken cancellationToken, long start, long allocated)
     {

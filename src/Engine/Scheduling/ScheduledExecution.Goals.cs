@@ -184,25 +184,34 @@ internal sealed partial class ScheduledExecution
                 value = null;
             }
 
-            if (inMemory)
+            if (!inMemory)
             {
-                var size = ValueCodec.Encode(value).LongLength;
-                var type = ValueCodec.Classify(value, Config.StreamingThreshold);
-                string? path = null;
-                if (dagGoal.Kind == GoalKind.Save)
+                try
                 {
-                    path = SaveGoalWriter.ResolveTarget(dagGoal.Path!, _environment);
-                    await SaveGoalWriter.WriteAsync(path, value, _cts.Token).ConfigureAwait(false);
+                    return await GoalFromStoreAsync(current, dagGoal, def.Id, status, finish.Duration).ConfigureAwait(false);
                 }
-
-                return current with
+                catch (Exception e) when (IsRecoverableReadFailure(e))
                 {
-                    Status = status, Value = type == DataType.LargeObject ? null : value, DataType = type, Size = size,
-                    Duration = finish.Duration, Path = path,
-                };
+                    // The stored goal is damaged (and now quarantined): recompute it instead of failing the goal.
+                    value = await RecoverAsync(n, _cts.Token).ConfigureAwait(false);
+                    status = NodeStatus.Completed;
+                }
             }
 
-            return await GoalFromStoreAsync(current, dagGoal, def.Id, status, finish.Duration).ConfigureAwait(false);
+            var size = ValueCodec.Encode(value).LongLength;
+            var type = ValueCodec.Classify(value, Config.StreamingThreshold);
+            string? path = null;
+            if (dagGoal.Kind == GoalKind.Save)
+            {
+                path = SaveGoalWriter.ResolveTarget(dagGoal.Path!, _environment);
+                await SaveGoalWriter.WriteAsync(path, value, _cts.Token).ConfigureAwait(false);
+            }
+
+            return current with
+            {
+                Status = status, Value = type == DataType.LargeObject ? null : value, DataType = type, Size = size,
+                Duration = finish.Duration, Path = path,
+            };
         }
         catch (Exception e) when (e is not OperationCanceledException || !_cts.IsCancellationRequested)
         {
@@ -215,7 +224,7 @@ internal sealed partial class ScheduledExecution
     {
         var store = _store ?? throw new VoxScheduler.StorageException("The goal's value is not in memory and there is no store.", id);
         var metadata = await store.GetMetadataAsync(id, _cts.Token).ConfigureAwait(false)
-            ?? throw new VoxScheduler.StorageException("The goal's result is missing from the store.", id);
+            ?? throw new StoredResultMissingException("The goal's result is missing from the store.", id);
         var large = metadata.DataType == DataType.LargeObject || metadata.Size >= Config.StreamingThreshold;
         if (dagGoal.Kind == GoalKind.Save)
         {
@@ -223,7 +232,7 @@ internal sealed partial class ScheduledExecution
             if (large)
             {
                 await using var stream = await store.OpenReadAsync(id, _cts.Token).ConfigureAwait(false)
-                    ?? throw new VoxScheduler.StorageException("The goal's result is missing from the store.", id);
+                    ?? throw new StoredResultMissingException("The goal's result is missing from the store.", id);
                 await SaveGoalWriter.WriteBytesFromStreamAsync(path, stream, _cts.Token).ConfigureAwait(false);
                 return current with { Status = status, DataType = metadata.DataType, Size = metadata.Size, Duration = duration, Path = path };
             }
@@ -240,7 +249,7 @@ internal sealed partial class ScheduledExecution
     private async ValueTask<object?> LoadAsync(Storage.IResultStore store, NodeId id)
     {
         var bytes = await store.RetrieveAsync(id, _cts.Token).ConfigureAwait(false)
-            ?? throw new VoxScheduler.StorageException("The goal's result is missing from the store.", id);
+            ?? throw new StoredResultMissingException("The goal's result is missing from the store.", id);
         return ValueCodec.Decode(bytes);
     }
 

@@ -195,13 +195,28 @@ internal sealed partial class ScheduledExecution
             var id = plan.Defs[args[i]].Id;
             try
             {
-                var bytes = _store is null ? null : await _store.RetrieveAsync(id, _cts.Token).ConfigureAwait(false);
-                if (bytes is null)
+                object? value = null;
+                var found = false;
+                try
                 {
-                    return Failed(new StorageException("The result of an argument is neither in memory nor in the store.", id));
+                    var bytes = _store is null ? null : await _store.RetrieveAsync(id, _cts.Token).ConfigureAwait(false);
+                    if (bytes is not null)
+                    {
+                        value = ValueCodec.Decode(bytes);
+                        found = true;
+                    }
+                }
+                catch (Exception e) when (IsRecoverableReadFailure(e))
+                {
+                    // Damaged on disk (the store has quarantined it): recomputed below.
                 }
 
-                var value = ValueCodec.Decode(bytes);
+                if (!found)
+                {
+                    // Gone since planning (damaged, quarantined or evicted): recompute it rather than fail.
+                    value = await RecoverAsync(args[i], _cts.Token).ConfigureAwait(false);
+                }
+
                 work.Arguments[i] = value;
                 loaded[i] = Box(value);
             }
