@@ -10,7 +10,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VoxHost store-loop [options]");
+            Console.Error.WriteLine("usage: VoxHost store-loop|run-dag|run-program|compile|size-dag [options]");
             return 2;
         }
 
@@ -19,6 +19,10 @@ internal static class Program
             switch (args[0])
             {
                 case "store-loop": return await StoreLoopMode.RunAsync(args[1..]);
+                case "run-dag": return await ReliabilityModes.RunDagAsync(args[1..]);
+                case "run-program": return await ReliabilityModes.RunProgramAsync(args[1..]);
+                case "compile": return await ReliabilityModes.CompileAsync(args[1..]);
+                case "size-dag": return await ReliabilityModes.SizeDagAsync(args[1..]);
                 default:
                     Console.Error.WriteLine($"unknown mode '{args[0]}'");
                     return 2;

@@ -48,26 +48,35 @@ internal static class ReliabilityOperations
             Thread.Sleep(TimeSpan.FromMilliseconds(c.Number(0)));
             return 1.0;
         }, description: "blocks its thread for n ms, ignoring cancellation");
-        yield return Operation.Create("rel.alloc_huge", 1, 1, c =>
+        yield return Operation.Create("rel.alloc_overflow", 0, 1, c =>
         {
-            // Far beyond any array limit: the runtime refuses it at once (OutOfMemoryException)
-            // without touching memory, so the machine is never actually exhausted.
-            var kind = c.Number(0);
-            object big = kind switch
+            // Beyond the largest array .NET can index: refused at once, nothing is allocated.
+            var big = new byte[(long)Array.MaxLength + 1024L];
+            return (double)big.LongLength;
+        }, description: "asks for an array larger than .NET allows");
+        yield return Operation.Create("rel.alloc_loop", 2, 2, c =>
+        {
+            // Holds on to `count` arrays of `mb` MiB each, touching every page: in a process with a
+            // GC heap limit this ends in OutOfMemoryException long before the machine is exhausted.
+            var held = new List<byte[]>();
+            for (var i = 0; i < (int)c.Number(1); i++)
             {
-                0 => new byte[(long)Array.MaxLength + 1024L],
-                1 => new double[long.MaxValue / 64],
-                _ => new object?[Array.MaxLength + 1L],
-            };
-            return big is Array a ? (double)a.LongLength : 0.0;
-        }, description: "allocates an impossible array");
+                c.CancellationToken.ThrowIfCancellationRequested();
+                var block = new byte[(int)c.Number(0) * 1024 * 1024];
+                for (var p = 0; p < block.Length; p += 4096) block[p] = 1;
+                held.Add(block);
+            }
+
+            return (double)held.Count;
+        }, description: "allocates count × mb MiB and keeps it");
         yield return Operation.Create("rel.wrong_type", 1, 1, c => c.Number(0) switch
         {
             0 => new object(),
             1 => new FileInfo("/etc/passwd"),
             2 => Task.FromResult(1),
             3 => CyclicSequence(),
-            _ => (Action)(() => { }),
+            4 => (Action)(() => { }),
+            _ => new object?[] { 1.0, new object?[] { "ok", new FileInfo("/etc/hostname") } },
         }, description: "returns a CLR object that is not a runtime value");
     }
 

@@ -79,6 +79,10 @@ internal sealed class HostProcess : IAsyncDisposable
     public static HostProcess StartVoxHost(params string[] arguments) =>
         Start(DotnetPath(), ["exec", VoxHostDll, .. arguments]);
 
+    /// <summary>Starts <c>dotnet exec VoxHost.dll</c> with extra environment variables.</summary>
+    public static HostProcess StartVoxHost(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(DotnetPath(), ["exec", VoxHostDll, .. arguments], environment: environment);
+
     /// <summary>Starts any program.</summary>
     public static HostProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
         IReadOnlyDictionary<string, string>? environment = null)

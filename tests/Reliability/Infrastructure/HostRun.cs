@@ -9,14 +9,21 @@ internal sealed record HostRun(
     string EndStatus,
     IReadOnlyList<(string Status, NodeId Id, string Operator)> Nodes,
     IReadOnlyDictionary<string, (string Status, string Digest, string Error)> Goals,
+    IReadOnlyDictionary<string, NodeId> GoalIds,
     IReadOnlyDictionary<string, int> Progress,
     IReadOnlyDictionary<NodeId, (string Operator, NodeId[] Arguments)> Plan,
     IReadOnlyList<NodeId> PlanGoals,
+    IReadOnlySet<NodeId> StoredByRun,
     string Output,
     string Error)
 {
-    /// <summary>Operation nodes this run computed (constants excluded).</summary>
-    public IReadOnlySet<NodeId> Computed => Nodes.Where(n => n.Status == "Completed" && n.Operator != "constant").Select(n => n.Id).ToHashSet();
+    /// <summary>
+    /// Operation nodes this run computed (constants excluded): its Completed node events, plus the
+    /// results the store says this execution produced (nodes that finished before the event
+    /// subscription have no event).
+    /// </summary>
+    public IReadOnlySet<NodeId> Computed => Nodes.Where(n => n.Status == "Completed" && n.Operator != "constant").Select(n => n.Id)
+        .Concat(StoredByRun).ToHashSet();
 
     public static HostRun Parse(int exitCode, IReadOnlyList<string> lines, string error)
     {
@@ -25,6 +32,8 @@ internal sealed record HostRun(
         var progress = new Dictionary<string, int>(StringComparer.Ordinal);
         var plan = new Dictionary<NodeId, (string, NodeId[])>();
         var planGoals = new List<NodeId>();
+        var stored = new HashSet<NodeId>();
+        var goalIds = new Dictionary<string, NodeId>(StringComparer.Ordinal);
         var end = "";
         foreach (var line in lines)
         {
@@ -35,12 +44,22 @@ internal sealed record HostRun(
                     nodes.Add((parts[1], NodeId.Parse(parts[2]), parts.Length > 3 ? parts[3] : ""));
                     break;
                 case "GOAL" when parts.Length >= 4:
-                    goals[parts[1]] = (parts[2], parts[3], parts.Length > 4 ? parts[4] : "");
+                {
+                    // GOAL name status digest id error…
+                    var rest = parts.Length > 4 ? parts[4] : "";
+                    var space = rest.IndexOf(' ');
+                    var idText = space < 0 ? rest : rest[..space];
+                    if (NodeId.TryParse(idText, out var goalId)) goalIds[parts[1]] = goalId;
+                    goals[parts[1]] = (parts[2], parts[3], space < 0 ? "" : rest[(space + 1)..]);
                     break;
+                }
                 case "PLAN" when parts.Length >= 3:
                     plan[NodeId.Parse(parts[1])] = (parts[2], parts.Length > 3 && parts[3].Length > 0
                         ? parts[3].Split(',').Select(NodeId.Parse).ToArray()
                         : []);
+                    break;
+                case "STORED" when parts.Length >= 2:
+                    stored.Add(NodeId.Parse(parts[1]));
                     break;
                 case "PLANGOAL" when parts.Length >= 2:
                     planGoals.Add(NodeId.Parse(parts[1]));
@@ -59,7 +78,7 @@ internal sealed record HostRun(
             }
         }
 
-        return new HostRun(exitCode, end, nodes, goals, progress, plan, planGoals, string.Join('\n', lines.TakeLast(60)), error);
+        return new HostRun(exitCode, end, nodes, goals, goalIds, progress, plan, planGoals, stored, string.Join('\n', lines.TakeLast(60)), error);
     }
 
     /// <summary>

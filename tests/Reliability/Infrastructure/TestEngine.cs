@@ -14,8 +14,7 @@ internal static class TestEngine
     /// <summary>Every built-in namespace (default, strings, test) plus <c>rel</c>.</summary>
     public static OperationRegistry FullRegistry() => ReliabilityOperations.AddTo(BuiltinRegistry());
 
-    // Wired to the engine's built-in registry when the language work lands on main.
-    private static OperationRegistry BuiltinRegistry() => new();
+    private static OperationRegistry BuiltinRegistry() => Operations.Builtins.BuiltinOperations.CreateRegistry();
 
     /// <summary>A node applying a registered operation.</summary>
     public static int Op(this DagBuilder builder, OperationRegistry registry, string name, params int[] arguments)
