@@ -13,13 +13,9 @@ namespace VoxScheduler.Tests.Rest;
 /// server: every answer is 2xx or 4xx (never 5xx, never a stack trace), within a per-request
 /// deadline, and the server is still healthy at the end.
 /// </summary>
-public sealed class RestFuzzTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RestFuzzTests(RestServerFixture fixture, ITestOutputHelper output) : IClassFixture<RestServerFixture>
 {
-    private ServerProcess _server = null!;
-
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync("--max-concurrent-executions", "64");
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private readonly ServerProcess _server = fixture.Server;
 
     private static readonly string[] Fields =
         ["program", "storage_backend", "storage_path", "max_concurrent_nodes", "async_execution", "max_retries", "retry_failed_nodes",
@@ -151,6 +147,8 @@ public sealed class RestFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         _ => new JsonObject(Enumerable.Range(0, random.Next(4)).Select(i => KeyValuePair.Create(Fields[random.Next(Fields.Length)] + (i == 0 ? "" : i.ToString()), RandomJson(random, depth + 1)))),
     };
 
+    private const string MutationChars = "{}[]\",:\\0-e.ntf";
+
     private static string MutateText(Random random, string json)
     {
         var chars = json.ToCharArray().ToList();
@@ -160,7 +158,7 @@ public sealed class RestFuzzTests(ITestOutputHelper output) : IAsyncLifetime
             var at = random.Next(chars.Count);
             switch (random.Next(3))
             {
-                case 0: chars[at] = "{}[]\",:\\0-e.ntf"[random.Next(16)]; break;
+                case 0: chars[at] = MutationChars[random.Next(MutationChars.Length)]; break;
                 case 1: chars.RemoveAt(at); break;
                 default: chars.RemoveRange(at, chars.Count - at); break;
             }

@@ -12,22 +12,12 @@ namespace VoxScheduler.Tests.Rest;
 /// request limits, the API key, loopback-only binding by default, and no way to send code.
 /// Real server process, real HTTP.
 /// </summary>
-public sealed class RestSecurityTests : IAsyncLifetime
+public sealed class RestSecurityTests(RestServerFixture fixture) : IClassFixture<RestServerFixture>, IDisposable
 {
-    private ServerProcess _server = null!;
-    private TempFolder _outside = null!;
+    private readonly ServerProcess _server = fixture.Server;
+    private readonly TempFolder _outside = new("vox-outside");
 
-    public async Task InitializeAsync()
-    {
-        _server = await ServerProcess.StartAsync();
-        _outside = new TempFolder("vox-outside");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _outside.Dispose();
-    }
+    public void Dispose() => _outside.Dispose();
 
     public static TheoryData<string> TraversalPaths => new()
     {
@@ -73,9 +63,9 @@ public sealed class RestSecurityTests : IAsyncLifetime
     [Fact]
     public async Task A_storage_path_through_a_symbolic_link_leading_outside_is_refused()
     {
-        var link = Path.Combine(_server.DataRoot, "link-out");
+        var link = Path.Combine(_server.DataRoot, $"link-out-{Guid.NewGuid():N}");
         Directory.CreateSymbolicLink(link, _outside.Path);
-        var response = await PostAsync(new { program = "print \"x\" 1", storage_backend = "sqlite", storage_path = "link-out/store" });
+        var response = await PostAsync(new { program = "print \"x\" 1", storage_backend = "sqlite", storage_path = Path.GetFileName(link) + "/store" });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_outside.Path));
     }
