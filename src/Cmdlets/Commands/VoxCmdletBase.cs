@@ -60,7 +60,7 @@ public abstract class VoxCmdletBase : PSCmdlet
 
         if (provider.ImplementingType == typeof(VoxStoreProvider))
         {
-            return VoxDriveInfo.FindByProviderPath(provider, path)?.Location
+            return VoxDriveInfo.FirstDrive(provider)?.Location
                 ?? throw new ArgumentException($"'{store}' is not inside a VoxStore drive.");
         }
 

@@ -29,7 +29,7 @@ public sealed class VoxDriveInfo : PSDriveInfo
     internal IResultStore GetStore() =>
         Task.Run(() => VoxEngineHost.GetStoreAsync(Location, CancellationToken.None).AsTask()).GetAwaiter().GetResult();
 
-    /// <summary>The VoxStore drive of a provider path when no drive was given (provider-qualified paths): the first drive of the provider.</summary>
-    internal static VoxDriveInfo? FindByProviderPath(ProviderInfo provider, string path) =>
+    /// <summary>The drive used for provider-qualified paths (no drive given): the provider's first VoxStore drive.</summary>
+    internal static VoxDriveInfo? FirstDrive(ProviderInfo provider) =>
         provider.Drives.OfType<VoxDriveInfo>().FirstOrDefault();
 }

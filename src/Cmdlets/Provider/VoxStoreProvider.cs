@@ -20,7 +20,7 @@ namespace VoxScheduler.Cmdlets.Provider;
 [CmdletProvider(ProviderName, ProviderCapabilities.ShouldProcess)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetChildItem)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetItem)]
-public sealed class VoxStoreProvider : NavigationCmdletProvider, IContentCmdletProvider, IPropertyCmdletProvider
+public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IContentCmdletProvider, IPropertyCmdletProvider
 {
     /// <summary>The provider's name.</summary>
     public const string ProviderName = "VoxStore";
@@ -234,140 +234,11 @@ public sealed class VoxStoreProvider : NavigationCmdletProvider, IContentCmdletP
         return i < 0 ? trimmed : trimmed[(i + 1)..];
     }
 
-    // ---- content ----
-
-    /// <inheritdoc />
-    public IContentReader GetContentReader(string path)
-    {
-        var id = ResultId(path) ?? throw new ItemNotFoundException($"Cannot find a result at '{path}'.");
-        return new VoxContentReader(Store(), id);
-    }
-
-    /// <inheritdoc />
-    public object? GetContentReaderDynamicParameters(string path) => null;
-
-    /// <inheritdoc />
-    public IContentWriter GetContentWriter(string path) =>
-        throw new PSNotSupportedException("Results are written by executions, never by hand: content addressing would break.");
-
-    /// <inheritdoc />
-    public object? GetContentWriterDynamicParameters(string path) => null;
-
-    /// <inheritdoc />
-    public void ClearContent(string path) => throw new PSNotSupportedException("Use Remove-Item to delete a result.");
-
-    /// <inheritdoc />
-    public object? ClearContentDynamicParameters(string path) => null;
-
-    // ---- properties (metadata) ----
-
-    /// <inheritdoc />
-    public void GetProperty(string path, Collection<string>? providerSpecificPickList)
-    {
-        var id = ResultId(path);
-        var metadata = id is { } nodeId ? Run(s => s.GetMetadataAsync(nodeId).AsTask()) : null;
-        if (metadata is null)
-        {
-            NotFound(path);
-            return;
-        }
-
-        var all = new PSObject();
-        void Add(string name, object? value)
-        {
-            if (providerSpecificPickList is { Count: > 0 } && !providerSpecificPickList.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(name))) return;
-            all.Properties.Add(new PSNoteProperty(name, value));
-        }
-
-        Add(nameof(StorageMetadata.NodeId), metadata.NodeId.ToString());
-        Add(nameof(StorageMetadata.DataType), metadata.DataType);
-        Add(nameof(StorageMetadata.Size), metadata.Size);
-        Add(nameof(StorageMetadata.StoredSize), metadata.StoredSize);
-        Add(nameof(StorageMetadata.Compression), metadata.Compression);
-        Add(nameof(StorageMetadata.ContentHash), metadata.ContentHash);
-        Add(nameof(StorageMetadata.Checksum), metadata.Checksum);
-        Add(nameof(StorageMetadata.CreatedAt), metadata.CreatedAt);
-        Add(nameof(StorageMetadata.LastAccessedAt), metadata.LastAccessedAt);
-        Add(nameof(StorageMetadata.ExecutionId), metadata.ExecutionId);
-        Add(nameof(StorageMetadata.DagId), metadata.DagId);
-        Add(nameof(StorageMetadata.Operator), metadata.Operator);
-        if (metadata.Metadata is not null)
-        {
-            foreach (var (key, value) in metadata.Metadata)
-            {
-                if (all.Properties[key] is null) Add(key, value);
-            }
-        }
-
-        WritePropertyObject(all, path);
-    }
-
-    /// <inheritdoc />
-    public object? GetPropertyDynamicParameters(string path, Collection<string>? providerSpecificPickList) => null;
-
-    /// <inheritdoc />
-    public void SetProperty(string path, PSObject propertyValue)
-    {
-        var id = ResultId(path);
-        if (id is not { } nodeId)
-        {
-            NotFound(path);
-            return;
-        }
-
-        var updates = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var property in propertyValue.Properties)
-        {
-            if (IsBuiltInProperty(property.Name))
-            {
-                WriteError(VoxErrors.Create(VoxErrors.NotSupported, ErrorCategory.InvalidOperation, property.Name,
-                    $"'{property.Name}' is maintained by the store; only user metadata can be set."));
-                continue;
-            }
-
-            updates[property.Name] = Dags.PSValue.ToRuntime(property.Value);
-        }
-
-        if (updates.Count == 0 || !ShouldProcess(path, $"Set metadata {string.Join(", ", updates.Keys)}")) return;
-        if (!Run(s => s.UpdateMetadataAsync(nodeId, updates).AsTask()))
-        {
-            NotFound(path);
-            return;
-        }
-
-        var written = new PSObject();
-        foreach (var (k, v) in updates) written.Properties.Add(new PSNoteProperty(k, v));
-        WritePropertyObject(written, path);
-    }
-
-    /// <inheritdoc />
-    public object? SetPropertyDynamicParameters(string path, PSObject propertyValue) => null;
-
-    /// <inheritdoc />
-    public void ClearProperty(string path, Collection<string> propertyToClear)
-    {
-        var id = ResultId(path);
-        if (id is not { } nodeId)
-        {
-            NotFound(path);
-            return;
-        }
-
-        var updates = propertyToClear.Where(n => !IsBuiltInProperty(n)).ToDictionary(n => n, _ => (object?)null, StringComparer.Ordinal);
-        if (updates.Count == 0 || !ShouldProcess(path, $"Clear metadata {string.Join(", ", updates.Keys)}")) return;
-        Run(s => s.UpdateMetadataAsync(nodeId, updates).AsTask());
-    }
-
-    /// <inheritdoc />
-    public object? ClearPropertyDynamicParameters(string path, Collection<string> propertyToClear) => null;
-
-    private static bool IsBuiltInProperty(string name) => typeof(StorageMetadata).GetProperty(name) is not null && name != nameof(StorageMetadata.Metadata);
-
     // ---- helpers ----
 
     private VoxDriveInfo Drive() =>
         PSDriveInfo as VoxDriveInfo
-        ?? VoxDriveInfo.FindByProviderPath(ProviderInfo, string.Empty)
+        ?? VoxDriveInfo.FirstDrive(ProviderInfo)
         ?? throw new PSInvalidOperationException("Use a VoxStore drive (New-PSDrive -PSProvider VoxStore -Root <folder>).");
 
     private IResultStore Store()
