@@ -63,6 +63,31 @@ public sealed class ReductionErrorTests
     }
 
     [Fact]
+    public void RunTimeLoopsNestedTooDeepForCanonicalJsonAreAnErrorNotACrash()
+    {
+        // Each loop's sequence depends on the enclosing loop's variable, so each template nests the next.
+        var loops = string.Concat(Enumerable.Range(0, 120).Select(i => $"for a{i} in range(0, {(i == 0 ? "n" : $"n + a{i - 1}")}) do "));
+        var problems = Errors($"n = length([1])\nprint \"r\" {loops}a119");
+        Assert.Equal("TooDeep", problems[0].Code);
+    }
+
+    [Fact]
+    public void TenNestedRunTimeLoopsWork()
+    {
+        var loops = string.Concat(Enumerable.Range(0, 10).Select(i => $"fold + (for a{i} in range(0, n) do "));
+        var dag = ProgramCompiler.Compile($"n = length([1, 2])\nprint \"r\" {loops}1{new string(')', 10)}", CompileTests.Registry).Dag;
+        Assert.Equal(1024d, new DagInterpreter(CompileTests.Registry).Run(dag)[0].Value);
+    }
+
+    [Fact]
+    public void UnpairedSurrogatesInStringsAreRejected()
+    {
+        var problem = Errors("print \"r\" \"a\\ud800b\"").Single();
+        Assert.Equal((1, 11), (problem.Line, problem.Column));
+        Assert.Contains("unpaired surrogate", problem.Message);
+    }
+
+    [Fact]
     public void ImportCyclesAreReported()
     {
         var dir = Directory.CreateTempSubdirectory("vox-cycle-").FullName;

@@ -431,7 +431,15 @@ internal sealed partial class Reducer
             return Error(env, position, "UnknownOperation", $"operation '{operation}' is not registered in this engine");
         }
 
-        return RValue.Of(_nodes.Operation(op.Name, op.Revision, args, attributes));
+        try
+        {
+            return RValue.Of(_nodes.Operation(op.Name, op.Revision, args, attributes));
+        }
+        catch (ArgumentException e) when (attributes is not null)
+        {
+            // Attributes too deep for canonical JSON (loops nested dozens of levels deep).
+            return Error(env, position, "TooDeep", $"cannot build this node: {e.Message}");
+        }
     }
 
     private Operation? Lookup(string qualified)

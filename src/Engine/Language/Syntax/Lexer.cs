@@ -284,7 +284,31 @@ internal sealed class Lexer
             }
         }
 
-        _tokens.Add(new Token(TokenKind.String, line, column, space, sb.ToString()));
+        var value = sb.ToString();
+        if (HasUnpairedSurrogate(value))
+        {
+            // A lone surrogate has no UTF-8 form: two different strings would get the same id.
+            _diagnostics.Add("Syntax", _file, new SourcePosition(line, column), "expected a string of valid Unicode, found an unpaired surrogate (\\uD800–\\uDFFF)");
+        }
+
+        _tokens.Add(new Token(TokenKind.String, line, column, space, value));
+    }
+
+    private static bool HasUnpairedSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void LexOperator(int line, int column, bool space)
