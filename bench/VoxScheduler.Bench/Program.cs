@@ -20,6 +20,8 @@ internal static class Program
                 return await CompareMode.RunAsync(rest);
             case "program":
                 return await ProgramBench.RunAsync(rest);
+            case "storage":
+                return await StorageBench.RunAsync(rest);
             default:
                 Console.Error.WriteLine($"unknown mode '{args[0]}'");
                 return 2;

@@ -27,7 +27,7 @@ internal sealed class DataFile : IAsyncDisposable
     {
         Directory.CreateDirectory(tempFolder);
         var path = Path.Combine(tempFolder, Guid.NewGuid().ToString("N") + ".tmp");
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
         return new DataFile(stream, path);
     }
 
@@ -41,11 +41,12 @@ internal sealed class DataFile : IAsyncDisposable
         Length += data.Length;
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    // Synchronous writes into the page cache; the disk is waited for once, at Publish (fsync).
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        _hasher.Append(data.Span);
-        await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-        Length += data.Length;
+        cancellationToken.ThrowIfCancellationRequested();
+        Write(data.Span);
+        return ValueTask.CompletedTask;
     }
 
     public byte[] Hash => StoreHash.Finish(_hasher);

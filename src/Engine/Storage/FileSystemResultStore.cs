@@ -122,11 +122,7 @@ public sealed class FileSystemResultStore : IResultStore
     {
         UserMetadataJson.Serialize(metadata.Metadata);
         var metaPath = MetaPath(nodeId);
-        if (File.Exists(metaPath))
-        {
-            _access!.Touch(nodeId);
-            return false;
-        }
+        if (File.Exists(metaPath)) return false;
 
         var hash = StoreHash.Compute(data.Span);
         var compressed = data.Length < _options.StreamingThreshold ? StoreCodec.TryCompress(data.Span, _codec) : null;
@@ -224,7 +220,7 @@ public sealed class FileSystemResultStore : IResultStore
                 throw new StorageCorruptionException("Stored result is longer than recorded", nodeId);
             }
 
-            _access?.Touch(nodeId);
+            Touch(meta);
             return Decode(nodeId, meta, stored);
         }
         catch (StorageCorruptionException)
@@ -237,6 +233,11 @@ public sealed class FileSystemResultStore : IResultStore
             Quarantine(nodeId);
             throw new StorageCorruptionException("Stored result is truncated", nodeId, e);
         }
+    }
+
+    private void Touch(FileSystemMetadata meta)
+    {
+        if (_access is not null && DateTimeOffset.UtcNow - meta.Metadata.LastAccessedAt >= _options.AccessTimeResolution) _access.Touch(meta.Metadata.NodeId);
     }
 
     private static byte[] Decode(NodeId nodeId, FileSystemMetadata meta, byte[] stored)
@@ -289,7 +290,7 @@ public sealed class FileSystemResultStore : IResultStore
             }
 
             var stream = OpenData(nodeId, meta);
-            if (stream is not null) _access?.Touch(nodeId);
+            if (stream is not null) Touch(meta);
             return stream;
         }
         catch (StorageCorruptionException)

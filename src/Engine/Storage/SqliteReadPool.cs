@@ -31,7 +31,7 @@ internal sealed class SqliteReadPool : IDisposable
             return session;
         }
 
-        return SqliteStoreConnection.Retry(() => new SqliteReadSession(SqliteStoreConnection.Open(_databasePath, _readOnly)), _databasePath);
+        return SqliteStoreConnection.Retry(() => new SqliteReadSession(SqliteStoreConnection.Open(_databasePath, _readOnly, memoryMapped: true)), _databasePath);
     }
 
     public void Return(SqliteReadSession session)

@@ -14,17 +14,19 @@ internal sealed class SqliteReadSession : IDisposable
         "node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at, dag_id, execution_id, operator, metadata, location, blob_id, file_name";
 
     private readonly List<SqliteCommand> _commands = [];
-    private readonly SqliteCommand _begin, _end, _exists, _ref, _metadata, _chunk;
+    private readonly SqliteCommand _chunk;
+    private readonly SqliteRawStatement _begin, _end, _exists, _ref, _metadata, _chunkInfo;
     private readonly Dictionary<string, SqliteCommand> _adHoc = [];
 
     public SqliteReadSession(SqliteConnection connection)
     {
         Connection = connection;
-        _begin = Prepare("BEGIN");
-        _end = Prepare("COMMIT");
-        _exists = Prepare("SELECT 1 FROM results WHERE node_id = $id", "$id");
-        _ref = Prepare("SELECT size, stored_size, compression, content_hash, checksum, location, blob_id, file_name, data FROM results WHERE node_id = $id", "$id");
-        _metadata = Prepare($"SELECT {MetadataColumns} FROM results WHERE node_id = $id", "$id");
+        _begin = new SqliteRawStatement(connection, "BEGIN");
+        _end = new SqliteRawStatement(connection, "COMMIT");
+        _exists = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_id = ?1");
+        _ref = new SqliteRawStatement(connection, "SELECT size, stored_size, compression, content_hash, checksum, location, blob_id, file_name, accessed_at, data FROM results WHERE node_id = ?1");
+        _metadata = new SqliteRawStatement(connection, $"SELECT {MetadataColumns} FROM results WHERE node_id = ?1");
+        _chunkInfo = new SqliteRawStatement(connection, "SELECT raw_size, codec, length(data) FROM chunks WHERE chunk_key = ?1");
         _chunk = Prepare("SELECT raw_size, codec, data FROM chunks WHERE chunk_key = $key", "$key");
     }
 
@@ -32,45 +34,102 @@ internal sealed class SqliteReadSession : IDisposable
 
     public void BeginRead()
     {
-        if (!SqliteStoreConnection.InTransaction(Connection)) _begin.ExecuteNonQuery();
+        if (!SqliteStoreConnection.InTransaction(Connection)) _begin.Execute();
     }
 
     public void EndRead()
     {
-        if (SqliteStoreConnection.InTransaction(Connection)) _end.ExecuteNonQuery();
+        if (SqliteStoreConnection.InTransaction(Connection)) _end.Execute();
     }
 
     public bool Exists(NodeId id)
     {
-        _exists.Parameters[0].Value = id.ToByteArray();
-        return _exists.ExecuteScalar() is not null;
+        try
+        {
+            _exists.Bind(1, id);
+            return _exists.Step();
+        }
+        finally
+        {
+            _exists.Reset();
+        }
     }
 
     public SqliteStoredRef? ReadRef(NodeId id)
     {
-        _ref.Parameters[0].Value = id.ToByteArray();
-        using var reader = _ref.ExecuteReader();
-        if (!reader.Read()) return null;
-        return new SqliteStoredRef
+        var r = _ref;
+        try
         {
-            Size = reader.GetInt64(0),
-            StoredSize = reader.GetInt64(1),
-            Compression = (byte)reader.GetInt32(2),
-            ContentHash = (byte[])reader.GetValue(3),
-            Checksum = reader.IsDBNull(4) ? null : (byte[])reader.GetValue(4),
-            Location = reader.GetInt32(5),
-            BlobId = reader.IsDBNull(6) ? 0 : reader.GetInt64(6),
-            FileName = reader.IsDBNull(7) ? null : reader.GetString(7),
-            InlineData = reader.IsDBNull(8) ? null : (byte[])reader.GetValue(8),
-        };
+            r.Bind(1, id);
+            if (!r.Step()) return null;
+            return new SqliteStoredRef
+            {
+                Size = r.Int64(0),
+                StoredSize = r.Int64(1),
+                Compression = (byte)r.Int32(2),
+                ContentHash = r.Blob(3).ToArray(),
+                Checksum = r.BlobOrNull(4),
+                Location = r.Int32(5),
+                BlobId = r.IsNull(6) ? 0 : r.Int64(6),
+                FileName = r.Text(7),
+                AccessedAt = r.Int64(8),
+                InlineData = r.IsNull(9) ? null : r.Blob(9).ToArray(),
+            };
+        }
+        finally
+        {
+            r.Reset();
+        }
     }
 
     public StorageMetadata? GetMetadata(NodeId id)
     {
-        _metadata.Parameters[0].Value = id.ToByteArray();
-        using var reader = _metadata.ExecuteReader();
-        return reader.Read() ? ReadMetadata(reader) : null;
+        var r = _metadata;
+        try
+        {
+            r.Bind(1, id);
+            if (!r.Step()) return null;
+            var hash = r.Blob(5).ToArray();
+            return new StorageMetadata
+            {
+                NodeId = NodeId.FromBytes(r.Blob(0)),
+                DataType = (DataType)r.Int32(1),
+                Size = r.Int64(2),
+                StoredSize = r.Int64(3),
+                Compression = StoreCodec.Name((byte)r.Int32(4)),
+                ContentHash = StoreHash.ToHex(hash),
+                Checksum = StoreHash.ToHex(r.BlobOrNull(6) ?? hash),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.Int64(7)),
+                LastAccessedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.Int64(8)),
+                DagId = r.Text(9),
+                ExecutionId = r.Text(10),
+                Operator = r.Text(11),
+                Metadata = r.IsNull(12) ? null : UserMetadataJson.Parse(r.Text(12)),
+            };
+        }
+        finally
+        {
+            r.Reset();
+        }
     }
+
+    /// <summary>A stored chunk's raw size, codec and stored length, or null when it is missing (a truncated result).</summary>
+    public (int RawSize, byte Codec, int StoredLength)? ChunkInfo(long key)
+    {
+        try
+        {
+            _chunkInfo.Bind(1, key);
+            if (!_chunkInfo.Step()) return null;
+            return (_chunkInfo.Int32(0), (byte)_chunkInfo.Int32(1), _chunkInfo.Int32(2));
+        }
+        finally
+        {
+            _chunkInfo.Reset();
+        }
+    }
+
+    /// <summary>Opens a chunk's stored bytes for incremental reading (straight from SQLite's pages into the caller's buffer).</summary>
+    public SqliteBlob OpenChunk(long key) => new(Connection, "chunks", "data", key, readOnly: true);
 
     /// <summary>One stored chunk, or null when it is missing (a truncated result).</summary>
     public (int RawSize, byte Codec, byte[] Data)? ReadChunk(long key)
@@ -113,6 +172,7 @@ internal sealed class SqliteReadSession : IDisposable
     public void Dispose()
     {
         foreach (var command in _commands) command.Dispose();
+        foreach (var statement in new[] { _begin, _end, _exists, _ref, _metadata, _chunkInfo }) statement.Dispose();
         Connection.Dispose();
     }
 

@@ -23,6 +23,7 @@ public sealed class SqliteResultStore : IResultStore
     private readonly SqliteReadPool _readers;
     private readonly AccessTracker? _access;
     private readonly bool _writesLargeFiles;
+    private readonly long _accessResolutionMs;
     private int _disposed;
 
     private SqliteResultStore(string folder, string backend, StoreOptions options, SqliteWriter? writer, bool writesLargeFiles)
@@ -34,6 +35,7 @@ public sealed class SqliteResultStore : IResultStore
         _databasePath = Path.Combine(folder, DatabaseFileName);
         _writer = writer;
         _writesLargeFiles = writesLargeFiles;
+        _accessResolutionMs = (long)options.AccessTimeResolution.TotalMilliseconds;
         LargeFolder = Path.Combine(folder, LargeFolderName);
         _readers = new SqliteReadPool(_databasePath, options.ReadOnly);
         if (writer is not null) _access = new AccessTracker(ids => writer.TryPost(new SqliteWriteOps.Touch(ids, Now())));
@@ -189,7 +191,7 @@ public sealed class SqliteResultStore : IResultStore
                     break;
             }
 
-            if (result is not null) _access?.Touch(nodeId);
+            if (result is not null) Touch(nodeId, stored.AccessedAt);
             return ValueTask.FromResult(result);
         }
         catch (StorageCorruptionException)
@@ -201,6 +203,11 @@ public sealed class SqliteResultStore : IResultStore
         {
             _readers.Return(session);
         }
+    }
+
+    private void Touch(NodeId nodeId, long accessedAt)
+    {
+        if (_access is not null && Now() - accessedAt >= _accessResolutionMs) _access.Touch(nodeId);
     }
 
     private static byte[] DecodeInline(NodeId nodeId, SqliteStoredRef stored)
@@ -299,7 +306,7 @@ public sealed class SqliteResultStore : IResultStore
                     break;
             }
 
-            if (stream is not null) _access?.Touch(nodeId);
+            if (stream is not null) Touch(nodeId, stored.AccessedAt);
             return await ValueTask.FromResult(stream).ConfigureAwait(false);
         }
         catch (StorageCorruptionException)

@@ -97,9 +97,6 @@ internal static class SqliteSchema
                 : $"The store '{location}' has schema version {version} and needs a migration to {CurrentVersion}, which a read-only open cannot do.");
         }
 
-        // Page size only takes effect before the first table exists; 8 KiB halves the overflow
-        // pages walked per large chunk without hurting small rows.
-        if (version == 0) SqliteStoreConnection.Execute(connection, "PRAGMA page_size=8192;");
         SqliteStoreConnection.Execute(connection, "PRAGMA journal_mode=WAL;");
         SqliteStoreConnection.Execute(connection, "BEGIN IMMEDIATE;");
         try

@@ -18,7 +18,7 @@ internal static class SqliteStoreConnection
     private const int BusyTimeoutMs = 2000;
     private static readonly TimeSpan RetryBudget = TimeSpan.FromSeconds(120);
 
-    public static SqliteConnection Open(string databasePath, bool readOnly)
+    public static SqliteConnection Open(string databasePath, bool readOnly, bool memoryMapped = false)
     {
         var builder = new SqliteConnectionStringBuilder
         {
@@ -32,6 +32,10 @@ internal static class SqliteStoreConnection
         {
             connection.Open();
             Execute(connection, $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
+
+            // Readers map the database file: large results are copied from the page cache
+            // without a read() call per page.
+            if (memoryMapped) Execute(connection, "PRAGMA mmap_size=1073741824;");
             return connection;
         }
         catch

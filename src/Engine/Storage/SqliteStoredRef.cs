@@ -12,6 +12,7 @@ internal sealed class SqliteStoredRef
     public long BlobId { get; init; }
     public string? FileName { get; init; }
     public byte[]? InlineData { get; init; }
+    public long AccessedAt { get; init; }
 
     /// <summary>The hash the stored bytes must match.</summary>
     public byte[] StoredHash => Checksum ?? ContentHash;

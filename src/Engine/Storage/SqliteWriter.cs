@@ -24,10 +24,13 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<SqliteCommand> _commands = [];
+    private readonly SemaphoreSlim _checkpointRequested = new(0, 1);
+    private readonly Task _checkpointer;
+    private volatile bool _stopping;
 
-    private readonly SqliteCommand _begin, _commit, _rollback;
-    private readonly SqliteCommand _exists, _insertResult, _insertChunk, _allocateBlob, _clearPending, _deleteChunks;
-    private readonly SqliteCommand _selectForDelete, _deleteResult, _selectMetadata, _updateMetadata, _touch;
+    private readonly SqliteRawStatement _begin, _commit, _rollback, _exists, _insertResult, _touch;
+    private readonly SqliteCommand _insertChunk, _allocateBlob, _clearPending, _deleteChunks;
+    private readonly SqliteCommand _selectForDelete, _deleteResult, _selectMetadata, _updateMetadata;
     private readonly SqliteCommand _upsertExecution, _insertName, _insertHistory;
 
     public SqliteWriter(SqliteConnection connection, string location, string? largeFolder)
@@ -37,17 +40,16 @@ internal sealed class SqliteWriter : IDisposable
         _largeFolder = largeFolder;
         _queue = Channel.CreateBounded<SqliteWriteOp>(new BoundedChannelOptions(16384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-        _begin = Prepare("BEGIN IMMEDIATE");
-        _commit = Prepare("COMMIT");
-        _rollback = Prepare("ROLLBACK");
-        _exists = Prepare("SELECT 1 FROM results WHERE node_id = $id", "$id");
-        _insertResult = Prepare(
-            """
+        _begin = new SqliteRawStatement(connection, "BEGIN IMMEDIATE");
+        _commit = new SqliteRawStatement(connection, "COMMIT");
+        _rollback = new SqliteRawStatement(connection, "ROLLBACK");
+        _exists = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_id = ?1");
+        _insertResult = new SqliteRawStatement(connection, """
             INSERT OR IGNORE INTO results(node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at,
                 dag_id, execution_id, operator, metadata, location, blob_id, file_name, data)
-            VALUES ($id, $type, $size, $stored, $compression, $hash, $checksum, $created, $created, $dag, $execution, $operator, $metadata, $location, $blob, $file, $data)
-            """,
-            "$id", "$type", "$size", "$stored", "$compression", "$hash", "$checksum", "$created", "$dag", "$execution", "$operator", "$metadata", "$location", "$blob", "$file", "$data");
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            """);
+        _touch = new SqliteRawStatement(connection, "UPDATE results SET accessed_at = ?2 WHERE node_id = ?1 AND accessed_at < ?2");
         _insertChunk = Prepare("INSERT OR REPLACE INTO chunks(chunk_key, raw_size, codec, data) VALUES ($key, $raw, $codec, zeroblob($length))", "$key", "$raw", "$codec", "$length");
         _allocateBlob = Prepare("INSERT INTO pending_blobs(pid, started_at) VALUES ($pid, $at) RETURNING blob_id", "$pid", "$at");
         _clearPending = Prepare("DELETE FROM pending_blobs WHERE blob_id = $blob", "$blob");
@@ -56,7 +58,6 @@ internal sealed class SqliteWriter : IDisposable
         _deleteResult = Prepare("DELETE FROM results WHERE node_id = $id", "$id");
         _selectMetadata = Prepare("SELECT metadata FROM results WHERE node_id = $id", "$id");
         _updateMetadata = Prepare("UPDATE results SET metadata = $metadata WHERE node_id = $id", "$id", "$metadata");
-        _touch = Prepare("UPDATE results SET accessed_at = $at WHERE node_id = $id AND accessed_at < $at", "$id", "$at");
         _upsertExecution = Prepare(
             """
             INSERT INTO executions(execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error)
@@ -74,8 +75,56 @@ internal sealed class SqliteWriter : IDisposable
             "INSERT INTO node_history(execution_id, node_id, operator, attempt, status, error, at) VALUES ($execution, $node, $operator, $attempt, $status, $error, $at)",
             "$execution", "$node", "$operator", "$attempt", "$status", "$error", "$at");
 
+        // Checkpoints copy the WAL into the database and fsync it: done on another connection in
+        // the background so commits never wait for them. The writer's own auto-checkpoint only
+        // remains as a safety net if the background one falls far behind (64 MiB of WAL).
+        SqliteStoreConnection.Execute(_connection, "PRAGMA wal_autocheckpoint=16384;");
+        _checkpointer = Task.Run(CheckpointLoopAsync);
+
         _thread = new Thread(Run) { IsBackground = true, Name = "VoxScheduler sqlite writer" };
         _thread.Start();
+    }
+
+    private void RequestCheckpoint()
+    {
+        if (_checkpointRequested.CurrentCount > 0) return;
+        try
+        {
+            _checkpointRequested.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already requested.
+        }
+    }
+
+    private async Task CheckpointLoopAsync()
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            while (true)
+            {
+                await _checkpointRequested.WaitAsync().ConfigureAwait(false);
+                if (_stopping) return;
+                try
+                {
+                    connection ??= SqliteStoreConnection.Open(_location, readOnly: false);
+                    SqliteStoreConnection.Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+                }
+                catch (SqliteException)
+                {
+                    // Busy or failing checkpoints only delay WAL reuse; the writer's safety net still runs.
+                }
+
+                // At most a few checkpoints a second: each one fsyncs the database file.
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
     }
 
     /// <summary>Queues an op; waits only when the queue is full (back pressure).</summary>
@@ -100,16 +149,21 @@ internal sealed class SqliteWriter : IDisposable
     public bool TryPost(SqliteWriteOp op) => _queue.Writer.TryWrite(op);
 
     /// <summary>Stops accepting ops, commits what is queued and waits for the thread to end.</summary>
-    public Task StopAsync()
+    public async Task StopAsync()
     {
         _queue.Writer.TryComplete();
-        return _stopped.Task;
+        await _stopped.Task.ConfigureAwait(false);
+        _stopping = true;
+        RequestCheckpoint();
+        await _checkpointer.ConfigureAwait(false);
     }
 
     public void Dispose()
     {
         foreach (var command in _commands) command.Dispose();
+        foreach (var statement in new[] { _begin, _commit, _rollback, _exists, _insertResult, _touch }) statement.Dispose();
         _connection.Dispose();
+        _checkpointRequested.Dispose();
     }
 
     private void Run()
@@ -122,7 +176,17 @@ internal sealed class SqliteWriter : IDisposable
             {
                 if (!reader.TryRead(out var first))
                 {
-                    if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) break;
+                    // Block without spinning: on two cores a spinning writer steals the time the
+                    // producers need to fill the next batch.
+                    var wait = reader.WaitToReadAsync();
+                    if (!wait.IsCompleted)
+                    {
+                        var task = wait.AsTask();
+                        ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+                        wait = new ValueTask<bool>(task);
+                    }
+
+                    if (!wait.Result) break;
                     continue;
                 }
 
@@ -136,6 +200,7 @@ internal sealed class SqliteWriter : IDisposable
 
                 RunBatch(batch);
                 batch.Clear();
+                RequestCheckpoint();
             }
         }
         finally
@@ -152,11 +217,11 @@ internal sealed class SqliteWriter : IDisposable
         {
             try
             {
-                _begin.ExecuteNonQuery();
+                _begin.Execute();
                 try
                 {
                     foreach (var op in batch) op.Execute(this);
-                    _commit.ExecuteNonQuery();
+                    _commit.Execute();
                 }
                 catch
                 {
@@ -192,7 +257,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         try
         {
-            if (SqliteStoreConnection.InTransaction(_connection)) _rollback.ExecuteNonQuery();
+            if (SqliteStoreConnection.InTransaction(_connection)) _rollback.Execute();
         }
         catch (SqliteException)
         {
@@ -217,30 +282,38 @@ internal sealed class SqliteWriter : IDisposable
 
     public bool Exists(NodeId id)
     {
-        _exists.Parameters[0].Value = IdBytes(id);
-        return _exists.ExecuteScalar() is not null;
+        try
+        {
+            _exists.Bind(1, id);
+            return _exists.Step();
+        }
+        finally
+        {
+            _exists.Reset();
+        }
     }
 
     public bool InsertResult(SqliteResultRow row)
     {
-        var p = _insertResult.Parameters;
-        p[0].Value = IdBytes(row.NodeId);
-        p[1].Value = (int)row.DataType;
-        p[2].Value = row.Size;
-        p[3].Value = row.StoredSize;
-        p[4].Value = (int)row.Compression;
-        p[5].Value = row.ContentHash;
-        p[6].Value = Db(row.Checksum);
-        p[7].Value = row.CreatedAt;
-        p[8].Value = Db(row.DagId);
-        p[9].Value = Db(row.ExecutionId);
-        p[10].Value = Db(row.Operator);
-        p[11].Value = Db(row.MetadataJson);
-        p[12].Value = row.Location;
-        p[13].Value = row.Location == SqliteResultRow.Chunks ? row.BlobId : DBNull.Value;
-        p[14].Value = Db(row.FileName);
-        p[15].Value = Db(row.InlineData);
-        return _insertResult.ExecuteNonQuery() == 1;
+        var s = _insertResult;
+        s.Bind(1, row.NodeId);
+        s.Bind(2, (long)row.DataType);
+        s.Bind(3, row.Size);
+        s.Bind(4, row.StoredSize);
+        s.Bind(5, row.Compression);
+        s.Bind(6, row.ContentHash);
+        s.Bind(7, row.Checksum);
+        s.Bind(8, row.CreatedAt);
+        s.Bind(9, row.DagId);
+        s.Bind(10, row.ExecutionId);
+        s.Bind(11, row.Operator);
+        s.Bind(12, row.MetadataJson);
+        s.Bind(13, row.Location);
+        if (row.Location == SqliteResultRow.Chunks) s.Bind(14, row.BlobId);
+        else s.BindNull(14);
+        s.Bind(15, row.FileName);
+        s.Bind(16, row.InlineData);
+        return s.Execute() == 1;
     }
 
     public long AllocateBlob(bool pending)
@@ -327,9 +400,9 @@ internal sealed class SqliteWriter : IDisposable
 
     public void Touch(NodeId id, long at)
     {
-        _touch.Parameters[0].Value = IdBytes(id);
-        _touch.Parameters[1].Value = at;
-        _touch.ExecuteNonQuery();
+        _touch.Bind(1, id);
+        _touch.Bind(2, at);
+        _touch.Execute();
     }
 
     public void UpsertExecution(ExecutionRecord r)

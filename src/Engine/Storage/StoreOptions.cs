@@ -15,6 +15,12 @@ public sealed record StoreOptions
     /// <summary>Results up to this size are stored inline (sqlite) rather than chunked.</summary>
     public int InlineThreshold { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// Reads refresh a result's LastAccessedAt only when it is older than this, so reading is
+    /// not a write per read; eviction by age or LRU works at this resolution. Default one minute.
+    /// </summary>
+    public TimeSpan AccessTimeResolution { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Open read-only (no writes, no schema migration).</summary>
     public bool ReadOnly { get; init; }
 }

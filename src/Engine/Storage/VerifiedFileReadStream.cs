@@ -34,7 +34,7 @@ internal sealed class VerifiedFileReadStream : ReadOnlyStreamBase
         try
         {
             // FileShare.Delete: eviction may remove the file while we stream it.
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
             return new VerifiedFileReadStream(file, expectedLength, expectedHash, nodeId);
         }
         catch (FileNotFoundException)
@@ -58,20 +58,15 @@ internal sealed class VerifiedFileReadStream : ReadOnlyStreamBase
         return Account(buffer[..n]);
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    // Local files answer from the page cache in microseconds: reading synchronously is faster
+    // than a thread-pool hop per call (what FileStream's async path does on Unix anyway).
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_verified && _read == _expectedLength)
-        {
-            return CheckEnd(await _file.ReadAsync(buffer.Length == 0 ? buffer : buffer[..1], cancellationToken).ConfigureAwait(false));
-        }
-
-        var n = await _file.ReadAsync(Limit(buffer), cancellationToken).ConfigureAwait(false);
-        return Account(buffer.Span[..n]);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(buffer.Span));
     }
 
     private Span<byte> Limit(Span<byte> buffer) => buffer.Length > _expectedLength - _read ? buffer[..(int)(_expectedLength - _read)] : buffer;
-
-    private Memory<byte> Limit(Memory<byte> buffer) => buffer.Length > _expectedLength - _read ? buffer[..(int)(_expectedLength - _read)] : buffer;
 
     private int Account(ReadOnlySpan<byte> chunk)
     {

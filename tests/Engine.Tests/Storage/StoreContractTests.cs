@@ -22,7 +22,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     protected string StorePath => _temp.Sub("store");
 
     protected static StoreOptions Options(bool compression = true, string codec = "lz4") =>
-        new() { InlineThreshold = Inline, StreamingThreshold = Streaming, Compression = compression, CompressionCodec = codec };
+        new() { InlineThreshold = Inline, StreamingThreshold = Streaming, Compression = compression, CompressionCodec = codec, AccessTimeResolution = TimeSpan.Zero };
 
     protected IResultStore Store { get; private set; } = null!;
 
