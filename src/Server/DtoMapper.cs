@@ -78,7 +78,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
             Value = value,
             Encoding = hasValue && !omitted && (g.Value is byte[] || g.DataType is DataType.Binary or DataType.LargeObject) ? "base64" : null,
             ValueOmitted = omitted,
-            Error = g.Error,
+            Error = Redact(g.Error),
             DurationMs = Math.Round(g.Duration.TotalMilliseconds, 3),
             Path = g.Path is { } p ? RelativeToDataRoot(p) : null,
             ContentUrl = hasValue ? ContentUrl(executionId, g.Ordinal) : null,
@@ -118,7 +118,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
             NodeId = e.NodeId.IsEmpty ? null : e.NodeId.ToString(),
             Operator = e.Operator,
             NodeStatus = Text(e.NodeStatus),
-            Error = e.Error,
+            Error = Redact(e.Error),
             DurationMs = Math.Round(e.Duration.TotalMilliseconds, 3),
             Attempt = e.Kind == ExecutionEventKind.NodeRetrying ? e.Attempt : null,
         },
@@ -161,6 +161,11 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
 
     public static string ContentUrl(string executionId, int ordinal) =>
         $"/api/v1/execution/{Uri.EscapeDataString(executionId)}/results/{ordinal.ToString(CultureInfo.InvariantCulture)}/content";
+
+    /// <summary>Messages name the data root as <c>&lt;data-root&gt;</c>, so they do not reveal the server's folder layout.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(message))]
+    public string? Redact(string? message) =>
+        message is null ? null : message.Replace(dataRoot, "<data-root>", OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     /// <summary>Paths are shown relative to the data root, so responses do not reveal the server's folder layout.</summary>
     public string RelativeToDataRoot(string path)

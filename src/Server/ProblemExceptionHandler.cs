@@ -10,7 +10,7 @@ namespace VoxScheduler.Server;
 /// with their status and what to fix, anything else as a 500 that names only the trace id
 /// (never a stack trace or an internal message).
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ExecutionHost host, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -31,8 +31,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             httpContext.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         httpContext.Response.StatusCode = status;
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
-        if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = host.Mapper.Redact(detail) };
+        if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors.Select(e => e with { Message = host.Mapper.Redact(e.Message) }).ToList();
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

@@ -25,6 +25,20 @@ public sealed class PathConfinementTests(ServerFixture fixture)
         Assert.Equal("$.storage_path", problem.GetProperty("errors")[0].GetProperty("path").GetString());
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("filesystem")]
+    [InlineData("hybrid")]
+    public async Task AStoragePathThatIsAFileIsAClientErrorNotAServerError(string backend)
+    {
+        var file = Path.Combine(Host.DataRoot, $"plain-file-{backend}");
+        await File.WriteAllTextAsync(file, "not a store");
+        using var response = await Client.PostExecutionAsync(new { program = "print \"a\" 1", storage_backend = backend, storage_path = Path.GetFileName(file) });
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.DoesNotContain(Host.DataRoot, problem.GetProperty("detail").GetString());
+        Assert.Equal("not a store", await File.ReadAllTextAsync(file));
+    }
+
     [Fact]
     public async Task AbsoluteStoragePathsInsideTheDataRootAreAccepted()
     {
