@@ -79,6 +79,10 @@ internal sealed class SqliteWriter : IDisposable
         // the background so commits never wait for them. The writer's own auto-checkpoint only
         // remains as a safety net if the background one falls far behind (64 MiB of WAL).
         SqliteStoreConnection.Execute(_connection, "PRAGMA wal_autocheckpoint=16384;");
+
+        // Space freed inside pages (rows moved by a page split, deleted results) is zeroed when the
+        // page is written anyway: no stale copies of results linger in the file, at no extra I/O.
+        SqliteStoreConnection.Execute(_connection, "PRAGMA secure_delete=FAST;");
         _checkpointer = Task.Run(CheckpointLoopAsync);
 
         _thread = new Thread(Run) { IsBackground = true, Name = "VoxScheduler sqlite writer" };
