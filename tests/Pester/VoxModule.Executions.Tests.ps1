@@ -222,6 +222,24 @@ Import-Module '$script:VoxModulePath' -ErrorAction Stop
         (Get-VoxExecution -Store $store -Status Completed).ExecutionId | Should -Contain $childId
     }
 
+    It 'refuses to stop an execution recorded as running by another process (VoxExecutionNotLocal)' {
+        $store = Join-Path $TestDrive 'killed-store'
+        # The child records a running execution and dies without ending it.
+        $out = Invoke-VoxFreshPwsh @"
+Import-Module '$script:VoxModulePath' -ErrorAction Stop
+`$e = Submit-VoxDag -Program '$(Get-SlowProgram 60000)' -Store '$store'
+# The first goal has run, so the execution's 'Running' record (written before any node) is in the store.
+`$null = Get-VoxResult -InputObject `$e -Wait | Select-Object -First 1
+`$e.ExecutionId
+Stop-Process -Id `$PID -Force
+"@
+        $id = @($out)[-1]
+        $past = Get-VoxExecution -Store $store -Id $id
+        $past.Status | Should -BeIn 'Pending', 'Running'
+        Stop-VoxExecution -Id $id -Store $store -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Be 'VoxExecutionNotLocal,VoxScheduler.Cmdlets.Commands.StopVoxExecutionCommand'
+    }
+
     It 'lets two pwsh processes run on one store at the same time, and a third finds their results cached' {
         $store = Join-Path $TestDrive 'shared-store'
         $program = New-VoxTestProgram 'shared.imgql' (@(1..30 | ForEach-Object { "print `"g$_`" ($_ + 1) * $_" }) -join "`n")

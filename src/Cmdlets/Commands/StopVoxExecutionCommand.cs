@@ -23,6 +23,14 @@ public sealed class StopVoxExecutionCommand : VoxExecutionCmdlet
     {
         foreach (var execution in SelectedExecutions())
         {
+            if (execution.Execution is null && !execution.IsFinished)
+            {
+                // Recorded as running by another process (or by one that ended without finishing it).
+                Error(VoxErrors.ExecutionNotLocal, ErrorCategory.InvalidOperation, execution.ExecutionId,
+                    $"Execution {execution} is not running in this PowerShell process; stop it where it runs (its record says {execution.Status}).");
+                continue;
+            }
+
             if (execution.Execution is not { } live || execution.IsFinished)
             {
                 WriteVerbose($"Execution {execution} has already ended ({execution.Status}).");

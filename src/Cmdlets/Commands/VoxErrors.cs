@@ -25,7 +25,7 @@ internal static class VoxErrors
     public const string ConfigInvalid = "VoxConfigInvalid";
     public const string ItemNotFound = "VoxItemNotFound";
     public const string NotSupported = "VoxNotSupported";
-    public const string ExecutionFinished = "VoxExecutionAlreadyFinished";
+    public const string ExecutionNotLocal = "VoxExecutionNotLocal";
 
     public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
         new(new VoxCmdletException(message, inner), id, category, target);
