@@ -127,6 +127,10 @@ Describe 'Argument completion' {
         $line = 'Submit-VoxDag -Program x -Store compl'
         $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $r.CompletionMatches.CompletionText | Should -Contain 'complab:'
+        $null = New-Item -ItemType Directory (Join-Path $TestDrive 'completion-folder')
+        $line = "Submit-VoxDag -Program x -Store $(Join-Path $TestDrive 'completion-f')"
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        ($r.CompletionMatches.CompletionText -join ' ') | Should -Match 'completion-folder'
     }
 
     It 'completes execution names and ids' {

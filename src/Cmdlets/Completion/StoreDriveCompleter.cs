@@ -5,7 +5,7 @@ using VoxScheduler.Cmdlets.Provider;
 
 namespace VoxScheduler.Cmdlets.Completion;
 
-/// <summary>Completes the VoxStore drives of the current runspace (<c>Vox:</c>, <c>lab:</c>, …).</summary>
+/// <summary>Completes the VoxStore drives of the current runspace (<c>Vox:</c>, <c>lab:</c>, …), then folders (a store may also be a folder).</summary>
 public sealed class StoreDriveCompleter : IArgumentCompleter
 {
     /// <inheritdoc />
@@ -23,6 +23,11 @@ public sealed class StoreDriveCompleter : IArgumentCompleter
                 var tip = drive is VoxDriveInfo vox ? vox.Location.ToString() : drive.Root;
                 yield return new CompletionResult(text, text, CompletionResultType.ParameterValue, tip);
             }
+        }
+
+        foreach (var folder in CompletionCompleters.CompleteFilename(wordToComplete))
+        {
+            if (folder.ResultType == CompletionResultType.ProviderContainer) yield return folder;
         }
     }
 }
