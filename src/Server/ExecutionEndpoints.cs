@@ -1,10 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Server.Dtos;
-using VoxScheduler.Values;
 
 namespace VoxScheduler.Server;
 
@@ -147,39 +145,9 @@ internal static class ExecutionEndpoints
                     ? $"Goal '{result.Name}' has no value: it is {DtoMapper.Text(result.Status)}{(result.Error is { } e ? $" ({e})" : string.Empty)}."
                     : $"Goal '{result.Name}' has no value yet: it is {DtoMapper.Text(result.Status)}.");
 
-        if (run.Execution.Store is { } store && await store.OpenReadAsync(result.NodeId, cancellationToken) is { } stream)
-        {
-            // The stored form is one tag byte then the payload; bytes and strings are streamed as they are.
-            var tag = new byte[1];
-            if (await stream.ReadAsync(tag, cancellationToken) == 1)
-            {
-                switch ((ValueTag)tag[0])
-                {
-                    case ValueTag.Bytes:
-                        return TypedResults.Stream(stream, "application/octet-stream", DownloadName(result, ".bin"));
-                    case ValueTag.String:
-                        return TypedResults.Stream(stream, "text/plain; charset=utf-8");
-                    default:
-                        using (var buffer = new MemoryStream())
-                        {
-                            buffer.WriteByte(tag[0]);
-                            await stream.CopyToAsync(buffer, cancellationToken);
-                            await stream.DisposeAsync();
-                            return JsonValue(ValueCodec.Decode(buffer.ToArray()));
-                        }
-                }
-            }
-
-            await stream.DisposeAsync();
-        }
-
-        // Memory-only executions (or a store without the result): serve the value in hand.
-        return result.Value switch
-        {
-            byte[] bytes => TypedResults.File(bytes, "application/octet-stream", DownloadName(result, ".bin")),
-            string text => TypedResults.Text(text, "text/plain", Encoding.UTF8),
-            var other => JsonValue(other),
-        };
+        // Memory-only executions (or a store without the result) serve the value in hand.
+        return await StoredContent.ServeAsync(run.Execution.Store, result.NodeId, hasValueInHand: true, result.Value, DownloadName(result, ".bin"), cancellationToken)
+            ?? throw ApiProblemException.NotFound($"Goal '{result.Name}' has no stored value.");
     }
 
     private static async Task EventsAsync(string id, HttpContext context, ExecutionHost host, IOptions<JsonOptions> json)
@@ -234,9 +202,6 @@ internal static class ExecutionEndpoints
         await response.WriteAsync(text, cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
-
-    private static IResult JsonValue(object? value) =>
-        TypedResults.Text(ValueJson.ToJson(value, long.MaxValue, out _)?.ToJsonString(ServerApp.DeepJson) ?? "null", "application/json", Encoding.UTF8);
 
     private static string DownloadName(GoalResult goal, string extension) =>
         goal.Kind == Dag.GoalKind.Save && Path.GetFileName(goal.Name) is { Length: > 0 } file ? file : $"goal-{goal.Ordinal}{extension}";

@@ -4,6 +4,7 @@ using VoxScheduler.Language;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Server.Dtos;
+using VoxScheduler.Storage;
 
 namespace VoxScheduler.Server;
 
@@ -123,6 +124,23 @@ internal sealed class ExecutionHost : IAsyncDisposable
         if (_runs.TryGetValue(idOrName, out var run)) return run;
         var execution = Scheduler.Find(idOrName);
         return execution is not null && _runs.TryGetValue(execution.ExecutionId, out run) ? run : null;
+    }
+
+    /// <summary>
+    /// An existing store named by a backend and a path under the data root (defaults as for
+    /// submissions), opened through the scheduler so it is shared with running executions.
+    /// </summary>
+    public async Task<(IResultStore Store, string Backend, string Path)> OpenExistingStoreAsync(string? backend, string? path, CancellationToken cancellationToken)
+    {
+        var name = (backend ?? "sqlite").Trim().ToLowerInvariant();
+        if (name == "none" || !_options.EffectiveBackends.Contains(name, StringComparer.OrdinalIgnoreCase))
+            throw ApiProblemException.BadRequest($"storage_backend '{backend}' has no store here (one of {string.Join(", ", _options.EffectiveBackends.Where(b => b != "none"))}).",
+                [new ErrorDetail { Message = "Unknown or memory-only backend.", Code = "InvalidValue", Path = "storage_backend" }]);
+        var full = PathConfinement.Resolve(DataRoot, path ?? DefaultStoragePath, "storage_path");
+        // Reading must not create: a store is only ever created by an execution.
+        if (!Directory.Exists(full))
+            throw ApiProblemException.NotFound($"There is no store at storage_path '{path ?? DefaultStoragePath}'.");
+        return (await Scheduler.GetStoreAsync(name, full, cancellationToken), name, full);
     }
 
     /// <summary>Cancels every execution that has not ended (server shutdown).</summary>

@@ -73,6 +73,7 @@ internal static class ServerApp
         app.MapSystemEndpoints();
         app.MapOperationEndpoints();
         app.MapExecutionEndpoints();
+        app.MapHistoryEndpoints();
 
         // Build the engine now, so a bad data root fails the start rather than the first request.
         var host = app.Services.GetRequiredService<ExecutionHost>();

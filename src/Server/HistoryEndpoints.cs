@@ -1,0 +1,147 @@
+using System.Globalization;
+using VoxScheduler.Server.Dtos;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Server;
+
+/// <summary>
+/// /api/v1/history: what a store remembers, including executions of earlier server processes
+/// (results outlive the process that computed them). The store is named by the query's
+/// <c>storage_backend</c> and <c>storage_path</c>, confined to the data root like submissions.
+/// </summary>
+internal static class HistoryEndpoints
+{
+    private const int DefaultLimit = 100;
+    private const int MaxLimit = 1000;
+
+    public static IEndpointRouteBuilder MapHistoryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var history = app.MapGroup("/api/v1/history").WithTags("History");
+
+        history.MapGet("/", ListAsync)
+            .WithName("ListStoredExecutions")
+            .WithSummary("Executions recorded in a store (?storage_backend=&storage_path=&limit=), newest first.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        history.MapGet("/{id}", DetailAsync)
+            .WithName("GetStoredExecution")
+            .WithSummary("One recorded execution with the stored values of its goals.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        history.MapGet("/{id}/results/{goal}/content", ContentAsync)
+            .WithName("GetStoredGoalContent")
+            .WithSummary("Streams a recorded goal's stored value. {goal} is the ordinal or the name.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(ExecutionHost host, string? storage_backend, string? storage_path, int? limit, CancellationToken cancellationToken)
+    {
+        var take = limit ?? DefaultLimit;
+        if (take < 1 || take > MaxLimit)
+            throw ApiProblemException.BadRequest($"limit must be between 1 and {MaxLimit}, not {take}.");
+        var (store, backend, path) = await host.OpenExistingStoreAsync(storage_backend, storage_path, cancellationToken);
+        var records = new List<HistoryRecordDto>();
+        await foreach (var record in store.ListExecutionsAsync(cancellationToken))
+        {
+            records.Add(ToDto(record));
+            if (records.Count >= take) break;
+        }
+
+        return TypedResults.Ok(new HistoryListDto
+        {
+            StorageBackend = backend,
+            StoragePath = host.Mapper.RelativeToDataRoot(path),
+            Count = records.Count,
+            Executions = records,
+        });
+    }
+
+    private static async Task<IResult> DetailAsync(string id, ExecutionHost host, string? storage_backend, string? storage_path, CancellationToken cancellationToken)
+    {
+        var (store, backend, path) = await host.OpenExistingStoreAsync(storage_backend, storage_path, cancellationToken);
+        var record = await store.GetExecutionAsync(id, cancellationToken)
+            ?? throw ApiProblemException.NotFound($"The store has no execution '{id}'.");
+        var query = Query(backend, host.Mapper.RelativeToDataRoot(path));
+        var goals = new List<StoredGoalDto>();
+        await foreach (var named in store.ListExecutionNodesAsync(id, cancellationToken))
+        {
+            if (!named.IsGoal) continue;
+            goals.Add(await ToGoalAsync(store, named, host.Options.MaxInlineBinaryBytes, query, cancellationToken));
+        }
+
+        return TypedResults.Ok(new HistoryDetailDto { Execution = ToDto(record), Goals = goals });
+    }
+
+    private static async Task<IResult> ContentAsync(string id, string goal, ExecutionHost host, string? storage_backend, string? storage_path,
+        CancellationToken cancellationToken)
+    {
+        var (store, _, _) = await host.OpenExistingStoreAsync(storage_backend, storage_path, cancellationToken);
+        var byOrdinal = int.TryParse(goal, NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal);
+        ExecutionNodeName? found = null;
+        await foreach (var named in store.ListExecutionNodesAsync(id, cancellationToken))
+        {
+            if (named.IsGoal && (byOrdinal ? named.Ordinal == ordinal : named.Name == goal))
+            {
+                found = named;
+                break;
+            }
+        }
+
+        if (found is null)
+            throw ApiProblemException.NotFound($"The store has no goal '{goal}' of execution '{id}'.");
+        return await StoredContent.ServeAsync(store, found.NodeId, hasValueInHand: false, null, $"goal-{found.Ordinal}.bin", cancellationToken)
+            ?? throw ApiProblemException.NotFound($"The store holds no value for goal '{found.Name}' of execution '{id}'.");
+    }
+
+    private static async Task<StoredGoalDto> ToGoalAsync(IResultStore store, ExecutionNodeName named, long maxInline, string query, CancellationToken cancellationToken)
+    {
+        var metadata = await store.GetMetadataAsync(named.NodeId, cancellationToken);
+        var contentUrl = $"/api/v1/history/{Uri.EscapeDataString(named.ExecutionId)}/results/{named.Ordinal.ToString(CultureInfo.InvariantCulture)}/content{query}";
+        if (metadata is null)
+            return new StoredGoalDto { Name = named.Name, Ordinal = named.Ordinal, NodeId = named.NodeId.ToString(), Available = false };
+
+        var omitted = metadata.DataType == DataType.LargeObject || metadata.Size > maxInline;
+        object? value = null;
+        if (!omitted && await store.RetrieveAsync(named.NodeId, cancellationToken) is { } bytes)
+            value = ValueCodec.Decode(bytes);
+        var json = omitted ? null : ValueJson.ToJson(value, maxInline, out omitted);
+        return new StoredGoalDto
+        {
+            Name = named.Name,
+            Ordinal = named.Ordinal,
+            NodeId = named.NodeId.ToString(),
+            Available = true,
+            DataType = DtoMapper.Text(metadata.DataType),
+            Size = metadata.Size,
+            Value = json,
+            Encoding = !omitted && value is byte[] ? "base64" : null,
+            ValueOmitted = omitted,
+            ContentUrl = contentUrl,
+        };
+    }
+
+    private static HistoryRecordDto ToDto(ExecutionRecord r) => new()
+    {
+        ExecutionId = r.ExecutionId,
+        Name = r.Name,
+        DagId = r.DagId,
+        Status = r.Status.ToLowerInvariant(),
+        SubmittedAt = r.SubmittedAt,
+        CompletedAt = r.CompletedAt,
+        TotalNodes = r.TotalNodes,
+        CompletedNodes = r.CompletedNodes,
+        CachedNodes = r.CachedNodes,
+        FailedNodes = r.FailedNodes,
+        SkippedNodes = r.SkippedNodes,
+        Source = r.Source,
+        Error = r.Error,
+    };
+
+    private static string Query(string backend, string relativePath) =>
+        $"?storage_backend={Uri.EscapeDataString(backend)}&storage_path={Uri.EscapeDataString(relativePath)}";
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using VoxScheduler.Dag;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Server;
+
+/// <summary>Serves one result as a download: bytes as-is, text as UTF-8, any other value as JSON.</summary>
+internal static class StoredContent
+{
+    /// <summary>
+    /// Streams the result from <paramref name="store"/> when it holds it, else serves
+    /// <paramref name="valueInHand"/>; null when neither is available.
+    /// </summary>
+    public static async Task<IResult?> ServeAsync(IResultStore? store, NodeId nodeId, bool hasValueInHand, object? valueInHand,
+        string downloadName, CancellationToken cancellationToken)
+    {
+        if (store is not null && await store.OpenReadAsync(nodeId, cancellationToken) is { } stream)
+        {
+            // The stored form is one tag byte then the payload; bytes and strings are streamed as they are.
+            var tag = new byte[1];
+            if (await stream.ReadAsync(tag, cancellationToken) == 1)
+            {
+                switch ((ValueTag)tag[0])
+                {
+                    case ValueTag.Bytes:
+                        return TypedResults.Stream(new PayloadStream(stream, 1), "application/octet-stream", downloadName);
+                    case ValueTag.String:
+                        return TypedResults.Stream(new PayloadStream(stream, 1), "text/plain; charset=utf-8");
+                    default:
+                        using (var buffer = new MemoryStream())
+                        {
+                            buffer.WriteByte(tag[0]);
+                            await stream.CopyToAsync(buffer, cancellationToken);
+                            await stream.DisposeAsync();
+                            return Json(ValueCodec.Decode(buffer.ToArray()));
+                        }
+                }
+            }
+
+            await stream.DisposeAsync();
+        }
+
+        if (!hasValueInHand) return null;
+        return valueInHand switch
+        {
+            byte[] bytes => TypedResults.File(bytes, "application/octet-stream", downloadName),
+            string text => TypedResults.Text(text, "text/plain", Encoding.UTF8),
+            var other => Json(other),
+        };
+    }
+
+    private static IResult Json(object? value) =>
+        TypedResults.Text(ValueJson.ToJson(value, long.MaxValue, out _)?.ToJsonString(ServerApp.DeepJson) ?? "null", "application/json", Encoding.UTF8);
+}
