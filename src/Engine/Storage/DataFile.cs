@@ -51,14 +51,6 @@ internal sealed class DataFile : IAsyncDisposable
 
     public byte[] Hash => StoreHash.Finish(_hasher);
 
-    /// <summary>Reads back what was written (used when a spilled write turns out small).</summary>
-    public FileStream ReopenForRead()
-    {
-        _stream.Flush();
-        _stream.Position = 0;
-        return _stream;
-    }
-
     /// <summary>Flushes to disk and moves the file to <paramref name="finalPath"/> (which must not exist).</summary>
     public void Publish(string finalPath)
     {

@@ -3,10 +3,11 @@ using VoxScheduler.Dag;
 namespace VoxScheduler.Storage;
 
 /// <summary>
-/// A streamed write into the hybrid store. The size is unknown up front, so the first
-/// chunk is kept in memory and the rest spills to a temporary file; at commit a result at
-/// or above the streaming threshold becomes a data file (moved into place, raw), and a
-/// smaller one goes into the database like any other result.
+/// A streamed write into the hybrid store, whose size is unknown up front. It writes into the
+/// database (chunks) like the sqlite store; if the result reaches the streaming threshold,
+/// what was written so far moves once into a temporary file and the rest goes straight to
+/// it, and the commit publishes the file (raw) instead. Results below the threshold never
+/// touch the file system; larger ones pay one extra pass over their first threshold bytes.
 /// </summary>
 internal sealed class HybridSpillWriter : IResultWriter
 {
@@ -14,8 +15,7 @@ internal sealed class HybridSpillWriter : IResultWriter
     private readonly NodeId _nodeId;
     private readonly StorageMetadata _metadata;
     private readonly string? _json;
-    private readonly byte[] _head;
-    private int _headLength;
+    private readonly SqliteChunkWriter _inner;
     private DataFile? _file;
     private bool _finished;
 
@@ -25,7 +25,7 @@ internal sealed class HybridSpillWriter : IResultWriter
         _nodeId = nodeId;
         _metadata = metadata;
         _json = json;
-        _head = new byte[(int)Math.Min(SqliteRowBuilder.ChunkSize, Math.Max(1, store.Options.StreamingThreshold))];
+        _inner = new SqliteChunkWriter(store, nodeId, metadata, json);
     }
 
     public long Length { get; private set; }
@@ -36,14 +36,15 @@ internal sealed class HybridSpillWriter : IResultWriter
         cancellationToken.ThrowIfCancellationRequested();
         if (_file is null)
         {
-            var n = Math.Min(chunk.Length, _head.Length - _headLength);
-            chunk[..n].CopyTo(_head.AsMemory(_headLength));
-            _headLength += n;
-            Length += n;
-            chunk = chunk[n..];
-            if (chunk.IsEmpty) return;
+            if (Length + chunk.Length < _store.Options.StreamingThreshold)
+            {
+                await _inner.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                Length += chunk.Length;
+                return;
+            }
+
             _file = DataFile.Create(Path.Combine(_store.LargeFolder, "tmp"));
-            await _file.WriteAsync(_head.AsMemory(0, _headLength), cancellationToken).ConfigureAwait(false);
+            await _inner.SpillToAsync(_file, cancellationToken).ConfigureAwait(false);
         }
 
         await _file.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
@@ -55,37 +56,19 @@ internal sealed class HybridSpillWriter : IResultWriter
         ObjectDisposedException.ThrowIf(_finished, this);
         if (_file is null)
         {
-            await _store.StoreAsync(_nodeId, _head.AsMemory(0, _headLength), _metadata, cancellationToken).ConfigureAwait(false);
-        }
-        else if (Length >= _store.Options.StreamingThreshold)
-        {
-            var fileName = DataFile.FinalName(_nodeId);
-            var path = _store.LargeFilePath(fileName);
-            var hash = _file.Hash;
-            _file.Publish(path);
-            var row = SqliteRowBuilder.File(_nodeId, SqliteResultStore.RelativeLargeName(fileName), Length, hash, _metadata, _json, SqliteResultStore.Now());
-            await _store.EnqueueAsync(new SqliteWriteOps.Store(row, path), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            // Smaller than the threshold after all: re-stream the spilled bytes into the database.
-            var inner = new SqliteChunkWriter(_store, _nodeId, _metadata, _json);
-            await using (inner.ConfigureAwait(false))
-            {
-                var source = _file.ReopenForRead();
-                var buffer = new byte[SqliteRowBuilder.ChunkSize];
-                int n;
-                while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    await inner.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                }
-
-                await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            var committed = await _inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _finished = true;
+            return committed;
         }
 
+        var fileName = DataFile.FinalName(_nodeId);
+        var path = _store.LargeFilePath(fileName);
+        var hash = _file.Hash;
+        _file.Publish(path);
+        var row = SqliteRowBuilder.File(_nodeId, SqliteResultStore.RelativeLargeName(fileName), Length, hash, _metadata, _json, SqliteResultStore.Now());
+        await _store.EnqueueAsync(new SqliteWriteOps.Store(row, path), cancellationToken).ConfigureAwait(false);
         _finished = true;
-        if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
+        await _file.DisposeAsync().ConfigureAwait(false);
         return await _store.GetMetadataAsync(_nodeId, cancellationToken).ConfigureAwait(false)
             ?? throw new StorageException("The result vanished right after it was committed (evicted concurrently)", _nodeId);
     }
@@ -94,5 +77,6 @@ internal sealed class HybridSpillWriter : IResultWriter
     {
         _finished = true;
         if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
+        else await _inner.DisposeAsync().ConfigureAwait(false);
     }
 }

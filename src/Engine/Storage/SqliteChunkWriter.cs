@@ -128,6 +128,50 @@ internal sealed class SqliteChunkWriter : IResultWriter
             ?? throw new StorageException("The result vanished right after it was committed (evicted concurrently)", _nodeId);
     }
 
+    /// <summary>
+    /// Moves everything written so far into <paramref name="file"/> (committed chunks are read
+    /// back, the buffer appended) and discards the chunks: the hybrid store calls this when a
+    /// streamed result turns out to reach the streaming threshold. The writer is finished after it.
+    /// </summary>
+    public async ValueTask SpillToAsync(DataFile file, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        while (_inFlight.Count > 0) await _inFlight.Dequeue().ConfigureAwait(false);
+        if (_blobId >= 0)
+        {
+            var session = _store.RentReader();
+            try
+            {
+                var raw = new byte[SqliteRowBuilder.ChunkSize];
+                for (long sequence = 0; sequence < _sequence; sequence++)
+                {
+                    var key = SqliteChunk.Key(_blobId, sequence);
+                    var info = session.ChunkInfo(key) ?? throw new StorageException($"Chunk {sequence} of a streamed write vanished before it was moved to a file", _nodeId);
+                    var stored = new byte[info.StoredLength];
+                    using (var blob = session.OpenChunk(key)) blob.ReadExactly(stored);
+                    if (info.Codec == StoreCodec.Raw)
+                    {
+                        file.Write(stored);
+                    }
+                    else
+                    {
+                        if (!StoreCodec.TryDecompress(stored, info.Codec, raw.AsSpan(0, info.RawSize))) throw new StorageCorruptionException($"Chunk {sequence} of a streamed write does not decompress", _nodeId);
+                        file.Write(raw.AsSpan(0, info.RawSize));
+                    }
+                }
+            }
+            finally
+            {
+                _store.ReturnReader(session);
+            }
+
+            await _store.EnqueueAsync(new SqliteWriteOps.DiscardBlob(_blobId), cancellationToken).ConfigureAwait(false);
+        }
+
+        file.Write(_buffer.AsSpan(0, _buffered));
+        _finished = true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_finished) return;

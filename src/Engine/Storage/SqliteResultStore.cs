@@ -135,6 +135,10 @@ public sealed class SqliteResultStore : IResultStore
         return Writable(cancellationToken).Enqueue(new SqliteWriteOps.Store(row, null), cancellationToken);
     }
 
+    internal SqliteReadSession RentReader() => _readers.Rent();
+
+    internal void ReturnReader(SqliteReadSession session) => _readers.Return(session);
+
     internal Task<T> EnqueueAsync<T>(SqliteWriteOp<T> op, CancellationToken cancellationToken) => Writable(cancellationToken).Enqueue(op, cancellationToken);
 
     internal static string RelativeLargeName(string fileName) => fileName[..2] + "/" + fileName;
@@ -608,8 +612,32 @@ public sealed class SqliteResultStore : IResultStore
             removedBytes += bytes;
         }
 
+        SweepOrphanFiles(cancellationToken);
         (count, total) = Totals(cancellationToken);
         return new EvictionReport(removed, removedBytes, (int)count, total);
+    }
+
+    /// <summary>
+    /// Deletes large-object files no row refers to: left by a crash between moving a file into
+    /// place and committing its row, or by a delete whose file was still open on Windows.
+    /// Only files older than an hour, so a write in flight in another process is never touched.
+    /// </summary>
+    private void SweepOrphanFiles(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(LargeFolder)) return;
+        DataFile.SweepTemp(Path.Combine(LargeFolder, "tmp"));
+        var cutoff = DateTime.UtcNow.AddHours(-1);
+        HashSet<string>? referenced = null;
+        foreach (var shard in Directory.EnumerateDirectories(LargeFolder))
+        {
+            if (Path.GetFileName(shard) == "tmp") continue;
+            foreach (var file in Directory.EnumerateFiles(shard, "*.data"))
+            {
+                if (File.GetLastWriteTimeUtc(file) >= cutoff) continue;
+                referenced ??= Query("SELECT file_name FROM results WHERE location = 2 AND $p IS NULL", null, r => r.GetString(0), cancellationToken).ToHashSet(StringComparer.Ordinal);
+                if (!referenced.Contains(Path.GetFileName(shard) + "/" + Path.GetFileName(file))) SqliteWriter.TryDeleteFile(file);
+            }
+        }
     }
 
     private (long Count, long Bytes) Totals(CancellationToken cancellationToken)

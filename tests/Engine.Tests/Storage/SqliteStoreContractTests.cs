@@ -17,6 +17,40 @@ public sealed class HybridStoreContractTests : StoreContractTests
 {
     protected override string Backend => "hybrid";
 
+    [Fact]
+    public async Task A_streamed_write_that_reaches_the_threshold_moves_to_a_file_and_leaves_no_chunks()
+    {
+        await using var store = await StoreFactory.OpenAsync(Backend, StorePath + "-spill", new StoreOptions { StreamingThreshold = 3 * 1024 * 1024 });
+        var small = StoreTestData.Id("spill-small");
+        var large = StoreTestData.Id("spill-large");
+        var smallData = StoreTestData.Compressible(2 * 1024 * 1024 + 5, 1);
+        var largeData = StoreTestData.Compressible(5 * 1024 * 1024 + 7, 2);
+        foreach (var (id, data) in new[] { (small, smallData), (large, largeData) })
+        {
+            await using var writer = await store.OpenWriteAsync(id, StoreTestData.Meta(id));
+            for (var at = 0; at < data.Length; at += 100_000) await writer.WriteAsync(data.AsMemory(at, Math.Min(100_000, data.Length - at)));
+            await writer.CommitAsync();
+        }
+
+        Assert.Equal(smallData, await store.RetrieveAsync(small));
+        Assert.Equal(largeData, await store.RetrieveAsync(large));
+        await store.FlushAsync();
+
+        var path = Path.Combine(StorePath + "-spill", SqliteResultStore.DatabaseFileName);
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT location FROM results WHERE node_id = $id";
+        command.Parameters.AddWithValue("$id", large.ToByteArray());
+        Assert.Equal(2L, command.ExecuteScalar()); // a file
+        command.Parameters["$id"].Value = small.ToByteArray();
+        Assert.Equal(1L, command.ExecuteScalar()); // chunks in the database
+        command.CommandText = "SELECT count(*) FROM pending_blobs";
+        Assert.Equal(0L, command.ExecuteScalar());
+        command.CommandText = "SELECT count(*) FROM chunks WHERE (chunk_key >> 24) NOT IN (SELECT blob_id FROM results WHERE blob_id IS NOT NULL)";
+        Assert.Equal(0L, command.ExecuteScalar());
+    }
+
     protected override Task DamageAsync(NodeId id, bool truncate) => SqliteDamage.DamageAsync(StorePath, id, truncate);
 }
 
