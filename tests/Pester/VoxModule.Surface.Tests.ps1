@@ -104,7 +104,7 @@ Describe 'Formatting' {
         'VoxScheduler.Cmdlets.Output.VoxResult', 'VoxScheduler.Cmdlets.Output.VoxExecution', 'VoxScheduler.Cmdlets.Output.VoxProgress',
         'VoxScheduler.Cmdlets.Output.VoxOperationInfo', 'VoxScheduler.Cmdlets.Output.VoxDag', 'VoxScheduler.Cmdlets.Output.VoxDagMeasurement',
         'VoxScheduler.Cmdlets.Output.VoxNode', 'VoxScheduler.Cmdlets.Output.VoxStoreItem', 'VoxScheduler.Cmdlets.Output.VoxStoreFolder',
-        'VoxScheduler.Cmdlets.Output.VoxExecutionNode'
+        'VoxScheduler.Cmdlets.Output.VoxExecutionNode', 'VoxScheduler.Storage.EvictionReport', 'VoxScheduler.Cmdlets.Provider.VoxDriveInfo'
     ) {
         Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
     }
