@@ -287,6 +287,18 @@ print "b" 1 + 2'
         (Submit-VoxDag -Dag $json -Store $script:Store -Wait).Value | Should -Be 7
     }
 
+    It 'ConvertTo-VoxDag and Measure-VoxDag take every input form' {
+        (ConvertTo-VoxDag -Path (Join-Path $TestDrive 'hell?.imgql')).Goals | Should -Be @('greeting', 'answer')
+        (ConvertTo-VoxDag -LiteralPath $script:Hello).Source | Should -Be $script:Hello
+        (ConvertTo-VoxDag -Node $script:Chain).NodeCount | Should -Be 5
+        (Get-Item $script:Hello | ConvertTo-VoxDag).NodeCount | Should -BeGreaterThan 0
+        (Measure-VoxDag -Path $script:Hello).Goals | Should -Be 2
+        (Measure-VoxDag -LiteralPath $script:Hello).Goals | Should -Be 2
+        (Measure-VoxDag -Dag @{ nodes = @{ a = 1; b = @{ op = 'default.neg'; args = 'a' } } }).Depth | Should -Be 2
+        (Measure-VoxDag -Node $script:Chain -Goal a).Goals | Should -Be 1
+        (ConvertTo-VoxDag -Dag $script:Chain[0..2] -AsJson | ConvertFrom-Json).nodes.Count | Should -Be 3
+    }
+
     It 'ConvertTo-VoxDag -AsDot writes a Graphviz digraph with one edge per argument' {
         $dot = $script:Chain | ConvertTo-VoxDag -AsDot
         $dot | Should -Match '^digraph '
