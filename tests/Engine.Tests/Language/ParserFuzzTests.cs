@@ -42,7 +42,7 @@ public sealed class ParserFuzzTests
     {
         Gen.Int[0, Fragments.Length - 1].Array[0, 60]
             .Select(ix => string.Join(" ", ix.Select(i => Fragments[i])))
-            .Sample(CompileOrReject, iter: 1500, threads: 1);
+            .Sample(CompileOrReject, iter: 400, threads: 1);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class ParserFuzzTests
                     _ => text[..pos] + text[pos..].Replace("(", "[", StringComparison.Ordinal),
                 };
             })
-            .Sample(CompileOrReject, iter: 1500, threads: 1);
+            .Sample(CompileOrReject, iter: 400, threads: 1);
     }
 
     [Fact]
@@ -70,6 +70,6 @@ public sealed class ParserFuzzTests
     {
         Gen.Char["()[]+-*/=<>!&|\"\\:,.$ \nabxyz019letinfor"].Array[0, 200]
             .Select(chars => new string(chars))
-            .Sample(CompileOrReject, iter: 1500, threads: 1);
+            .Sample(CompileOrReject, iter: 400, threads: 1);
     }
 }
