@@ -14,7 +14,7 @@ internal sealed class Lexer
     private readonly string _text;
     private readonly string _file;
     private readonly Diagnostics _diagnostics;
-    private readonly List<Token> _tokens = [];
+    private readonly List<Token> _tokens;
     // Open brackets, innermost last: a lone ':' is the slice separator only directly inside '[ ]'.
     private readonly Stack<char> _brackets = new();
     // Names and operators repeat: one string per distinct spelling.
@@ -27,6 +27,7 @@ internal sealed class Lexer
     private Lexer(string text, string file, Diagnostics diagnostics)
     {
         _text = text;
+        _tokens = new List<Token>(Math.Min(text.Length / 3 + 16, 1 << 24)); // about one token per three characters
         _file = file;
         _diagnostics = diagnostics;
         _poolLookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
