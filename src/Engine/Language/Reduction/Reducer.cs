@@ -31,6 +31,7 @@ internal sealed partial class Reducer
     private readonly Dictionary<string, Operation?> _operationCache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileScope> _importedFiles = new(StringComparer.Ordinal);
     private readonly List<string> _importStack = [];
+    private readonly List<BinaryExpr> _spine = [];
     private int _serial;
     private int _loopDepth;
     private bool _stackExhaustedReported;
@@ -338,17 +339,21 @@ internal sealed partial class Reducer
             }
 
             case ForExpr f:
-            {
-                var seq = ReduceNode(f.Sequence, env);
-                if (!seq.IsNode) return RValue.Poison;
-                return Loop(f.IsFilter, f.Variable, seq.Node, (item, e2) => ReduceNode(f.Body, e2 with { Locals = new LocalScope(f.Variable, item, e2.Locals) }), f.Position, env);
-            }
+                return ReduceFor(f, env);
 
             case FoldExpr fe:
                 return ReduceFold(fe, env);
             default:
                 throw new InvalidOperationException($"Unknown expression {e.GetType().Name}.");
         }
+    }
+
+    // A method of its own: a lambda inside Reduce would make every Reduce call allocate its closure.
+    private RValue ReduceFor(ForExpr f, Env env)
+    {
+        var seq = ReduceNode(f.Sequence, env);
+        if (!seq.IsNode) return RValue.Poison;
+        return Loop(f.IsFilter, f.Variable, seq.Node, (item, e2) => ReduceNode(f.Body, e2 with { Locals = new LocalScope(f.Variable, item, e2.Locals) }), f.Position, env);
     }
 
     /// <summary>Left-associative chains are reduced with a loop down the left spine: a 50,000-term sum costs no recursion.</summary>
@@ -361,18 +366,20 @@ internal sealed partial class Reducer
             return l.IsNode && r.IsNode ? ApplyOperator(b.Operator, [l.Node, r.Node], b.Position, env) : RValue.Poison;
         }
 
-        var spine = new Stack<BinaryExpr>();
+        // The spine list is shared by nested chains (a right operand may hold its own chain); each works above its base.
+        var spineBase = _spine.Count;
         Expr current = b;
         while (current is BinaryExpr bin)
         {
-            spine.Push(bin);
+            _spine.Add(bin);
             current = bin.Left;
         }
 
         var left = ReduceNode(current, env);
-        while (spine.Count > 0)
+        while (_spine.Count > spineBase)
         {
-            var op = spine.Pop();
+            var op = _spine[^1];
+            _spine.RemoveAt(_spine.Count - 1);
             var right = ReduceNode(op.Right, env);
             if (!left.IsNode || !right.IsNode)
             {
@@ -386,12 +393,12 @@ internal sealed partial class Reducer
         return left;
     }
 
-    private RValue ApplyOperator(string symbol, int[] args, SourcePosition position, Env env)
+    private RValue ApplyOperator(string symbol, ReadOnlySpan<int> args, SourcePosition position, Env env)
     {
         var (function, builtin) = ResolveOperator(symbol, args.Length, position, env);
         if (function is not null)
         {
-            return CallFunction(function, args, position, env);
+            return CallFunction(function, args.ToArray(), position, env);
         }
 
         return builtin is null ? RValue.Poison : Node(builtin, args, env, position);
@@ -423,7 +430,7 @@ internal sealed partial class Reducer
     }
 
     /// <summary>An operation node over argument nodes.</summary>
-    private RValue Node(string operation, int[] args, Env env, SourcePosition position, IReadOnlyDictionary<string, object?>? attributes = null)
+    private RValue Node(string operation, ReadOnlySpan<int> args, Env env, SourcePosition position, IReadOnlyDictionary<string, object?>? attributes = null)
     {
         var op = Lookup(operation);
         if (op is null)
