@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 
 namespace VoxScheduler.Tests;
 
@@ -48,6 +49,32 @@ public sealed class CancellationTests(ServerFixture fixture)
             Assert.Equal("cancelled", answer.GetProperty("status").GetString());
             Assert.Equal("cancelled", (await Client.GetJsonAsync($"api/v1/execution/{id}/progress")).GetProperty("status").GetString());
         }
+    }
+
+    [Fact]
+    public async Task ASynchronousRequestWhoseClientGoesAwayIsCancelled()
+    {
+        var name = "abandoned-" + Guid.NewGuid().ToString("n")[..8];
+        using var abandon = new CancellationTokenSource();
+        using var client = fixture.Host.NewClient();
+        var request = client.PostAsJsonAsync(Api.Execute,
+            new { program = "import \"test\"\nprint \"slow\" sleep(4, 600000)", storage_path = "abandoned", name }, abandon.Token);
+
+        var deadline = DateTime.UtcNow + Api.Patience;
+        while (true)
+        {
+            using var probe = await Client.GetAsync($"api/v1/execution/{name}/progress");
+            if (probe.StatusCode == HttpStatusCode.OK
+                && (await Api.JsonAsync(probe, HttpStatusCode.OK)).GetProperty("running_nodes").GetInt32() > 0)
+                break;
+            Assert.True(DateTime.UtcNow < deadline, "the synchronous execution starts running");
+            await Task.Delay(10);
+        }
+
+        abandon.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        var progress = await Client.WaitForEndAsync(name);
+        Assert.Equal("cancelled", progress.GetProperty("status").GetString());
     }
 
     [Fact]
