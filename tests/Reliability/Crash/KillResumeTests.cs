@@ -23,11 +23,21 @@ public sealed class KillResumeTests(ITestOutputHelper output)
         using var temp = new TempFolder("vox-crash");
         var kills = 7 * ReliabilityCounters.Scale;
         string[] DagArgs(string store) => ["run-dag", "--backend", backend, "--store", store, "--width", "6", "--depth", "20",
-            "--spin", "1", "--sleep", "6", "--blobs", "3", "--blob-mb", "1", "--concurrency", "3"];
+            "--spin", "1", "--sleep", "20", "--blobs", "3", "--blob-mb", "1", "--concurrency", "2"];
 
         // The uninterrupted run gives the reference bytes of every result.
         var referenceStore = temp.Sub("reference");
-        var reference = await HostRun.RunAsync(RunTimeout, DagArgs(referenceStore));
+        HostRun reference;
+        TimeSpan runTime;
+        await using (var host = HostProcess.StartVoxHost(DagArgs(referenceStore)))
+        {
+            await host.WaitForLineAsync(l => l.StartsWith("SUBMITTED", StringComparison.Ordinal), RunTimeout);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await host.WaitForLineAsync(l => l.StartsWith("END", StringComparison.Ordinal), RunTimeout);
+            runTime = clock.Elapsed;
+            reference = HostRun.Parse(await host.WaitForExitAsync(RunTimeout), host.Output, host.Error);
+        }
+
         Assert.True(reference.ExitCode == 0 && reference.EndStatus == "Completed", $"reference run failed: {reference}");
         var referenceResults = await StoreInspector.ReadAllAsync(backend, referenceStore);
         var operationCount = reference.Computed.Count;
@@ -48,16 +58,13 @@ public sealed class KillResumeTests(ITestOutputHelper output)
             }
             else
             {
-                // Later kills are spread over the run: after a varying number of completed nodes.
-                var remaining = Math.Max(1, operationCount - durable.Count);
-                var after = Math.Max(1, random.Next(remaining / (kills - k + 1) / 2, remaining / (kills - k + 1) + 2));
-                var seen = 0;
-                var line = await host.WaitForLineAsync(l => l.StartsWith("NODE Completed", StringComparison.Ordinal) && ++seen >= after
-                    || l.StartsWith("END", StringComparison.Ordinal), RunTimeout);
-                if (line is not null && line.StartsWith("END", StringComparison.Ordinal))
-                {
-                    output.WriteLine($"kill {k}: the run ended before the kill point ({after} nodes)");
-                }
+                // Later kills are spread over the run, by time (output lines lag behind the work):
+                // a twentieth to a third of the time the remaining work takes; the last one right
+                // after the start, so the final resume still has real work.
+                await host.WaitForLineAsync(l => l.StartsWith("SUBMITTED", StringComparison.Ordinal), RunTimeout);
+                var left = runTime * ((double)Math.Max(1, operationCount - durable.Count) / operationCount);
+                var delay = k == kills - 1 ? TimeSpan.FromMilliseconds(random.Next(0, 30)) : left * (0.05 + random.NextDouble() * 0.3);
+                if (await host.TryWaitForLineAsync(l => l.StartsWith("END", StringComparison.Ordinal), delay)) output.WriteLine($"kill {k}: the run ended before the kill point ({delay.TotalMilliseconds:F0} ms)");
             }
 
             await host.KillHardAsync();
@@ -113,6 +120,7 @@ public sealed class KillResumeTests(ITestOutputHelper output)
         Assert.True(resumed.Computed.All(final.ContainsKey), "a result computed by the resumed run is not in the store");
         Assert.True(reference.PlanGoals.All(final.ContainsKey), "a goal's result is not in the store after the resumed run");
 
+        Assert.True(needed.Count > 0, "the last kill came after the run had ended: the kill points should cut every run short");
         ReliabilityCounters.Add("kills", killed);
         output.WriteLine($"{backend}: {killed} kills survived, resume computed {resumed.Computed.Count} of {operationCount} operations");
     }

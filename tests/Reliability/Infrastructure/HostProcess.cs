@@ -161,6 +161,27 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>True when a matching stdout line arrives within <paramref name="wait"/>; false when the time passes first (or the output ends).</summary>
+    public async Task<bool> TryWaitForLineAsync(Func<string, bool> predicate, TimeSpan wait)
+    {
+        using var cts = new CancellationTokenSource(wait);
+        try
+        {
+            while (await _lines.Reader.WaitToReadAsync(cts.Token))
+            {
+                while (_lines.Reader.TryRead(out var line))
+                {
+                    if (predicate(line)) return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return false;
+    }
+
     /// <summary>Kills the process and its children at once (SIGKILL on Unix) and waits until it is gone.</summary>
     public async Task KillHardAsync()
     {

@@ -34,8 +34,9 @@ public sealed class RestFuzzTests(RestServerFixture fixture, ITestOutputHelper o
         var statusCounts = new Dictionary<int, int>();
         for (var i = 0; i < cases; i++)
         {
-            var (body, contentType) = (i % 4) switch
+            var (body, contentType) = (i % 5) switch
             {
+                4 => (ValidRequest(random, corpus), "application/json"),
                 0 => (StructuredRequest(random, corpus), "application/json"),
                 1 => (MutateText(random, StructuredRequest(random, corpus)), "application/json"),
                 2 => ((RandomJson(random, 0)?.ToJsonString() ?? "null"), random.Next(3) == 0 ? "text/plain" : "application/json"),
@@ -131,6 +132,26 @@ public sealed class RestFuzzTests(RestServerFixture fixture, ITestOutputHelper o
         }
 
         o["async_execution"] = random.Next(4) != 0;
+        return o.ToJsonString();
+    }
+
+    // A well-formed request with sensible settings: the programs themselves are the variation.
+    private static string ValidRequest(Random random, string[] corpus)
+    {
+        var program = corpus[random.Next(corpus.Length)];
+        if (random.Next(3) == 0)
+        {
+            program = ProgramMutator.Mutate(program, corpus[random.Next(corpus.Length)], random.Next(9), random.Next(), random.Next(), random.Next());
+        }
+
+        var o = new JsonObject
+        {
+            ["program"] = program,
+            ["storage_backend"] = new[] { "sqlite", "filesystem", "hybrid", "none" }[random.Next(4)],
+            ["storage_path"] = $"fuzz-{random.Next(3)}",
+            ["max_concurrent_nodes"] = random.Next(1, 8),
+            ["async_execution"] = random.Next(2) == 0,
+        };
         return o.ToJsonString();
     }
 
