@@ -33,14 +33,17 @@ internal sealed class ServerHost : IAsyncDisposable
         var dataRoot = Path.Combine(Path.GetTempPath(), "voxserver-tests", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dataRoot);
         string[] args = ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. extraArgs];
+        var effectiveRoot = dataRoot;
         var app = ServerApp.Create(args, o =>
         {
             o.DataRoot = dataRoot;
             configure?.Invoke(o);
+            effectiveRoot = Path.GetFullPath(o.DataRoot);
         });
+        if (effectiveRoot != dataRoot) Directory.Delete(dataRoot);
         await app.StartAsync();
         var address = ServerApp.Addresses(app).Single();
-        return new ServerHost(app, new Uri(address.TrimEnd('/') + "/"), dataRoot);
+        return new ServerHost(app, new Uri(address.TrimEnd('/') + "/"), effectiveRoot);
     }
 
     /// <summary>A new client (its own connection pool), as a separate caller would have.</summary>
