@@ -6,8 +6,8 @@ namespace VoxScheduler.Dag;
 /// Checks a DAG before anything runs and reports every problem at once as one
 /// <see cref="ValidationException"/>: unknown operations, wrong arity, arguments that do not
 /// precede their node, goals that point nowhere. (Cycles, missing dependencies and duplicate
-/// names can only occur in the user-facing <c>NodeDefinition</c> form and are reported
-/// by <c>UserDagCompiler</c>.)
+/// names can only occur in the user-facing <see cref="NodeDefinition"/> form and are reported
+/// by <see cref="UserDagCompiler"/>.)
 /// </summary>
 public static class DagValidator
 {
