@@ -77,8 +77,8 @@ internal sealed class SqliteWriter : IDisposable
 
         // Checkpoints copy the WAL into the database and fsync it: done on another connection in
         // the background so commits never wait for them. The writer's own auto-checkpoint only
-        // remains as a safety net if the background one falls far behind (64 MiB of WAL).
-        SqliteStoreConnection.Execute(_connection, "PRAGMA wal_autocheckpoint=16384;");
+        // remains as a safety net if the background one falls far behind (256 MiB of WAL).
+        SqliteStoreConnection.Execute(_connection, "PRAGMA wal_autocheckpoint=65536;");
 
         // Space freed inside pages (rows moved by a page split, deleted results) is zeroed when the
         // page is written anyway: no stale copies of results linger in the file, at no extra I/O.

@@ -11,8 +11,8 @@ internal static class StoreCodec
     public const byte Lz4 = 1;
     public const byte Brotli = 2;
 
-    // Below this size compression cannot win enough to pay for itself.
-    private const int MinimumCompressible = 32;
+    // Below this size compression cannot win enough to pay for itself (and LZ4 clears a 16 KiB table per call).
+    private const int MinimumCompressible = 128;
 
     public static string? Name(byte codec) => codec switch
     {
