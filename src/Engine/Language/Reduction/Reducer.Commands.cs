@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using VoxScheduler.Dag;
+using VoxScheduler.Language.Syntax;
+using VoxScheduler.Operations;
+
+namespace VoxScheduler.Language.Reduction;
+
+/// <summary>Top-level commands: declarations, goals, imports.</summary>
+internal sealed partial class Reducer
+{
+    /// <summary>Reduces the commands of the main program, adding its goals.</summary>
+    public void ReduceProgram(List<Command> commands, FileScope scope)
+    {
+        if (scope.Path is not null)
+        {
+            _importStack.Add(scope.Path);
+        }
+
+        ReduceCommands(commands, scope, isMain: true);
+    }
+
+    private void ReduceCommands(List<Command> commands, FileScope scope, bool isMain)
+    {
+        var top = new Env(null, scope, int.MaxValue, null);
+        foreach (var command in commands)
+        {
+            switch (command)
+            {
+                case Declaration d:
+                    Declare(d, scope, isMain);
+                    break;
+                case GoalCommand g when isMain:
+                    AddGoal(g, top);
+                    break;
+                case GoalCommand:
+                    break; // goals of imported files are not goals of the importer
+                case ImportCommand i:
+                    Import(i, scope);
+                    break;
+            }
+        }
+    }
+
+    private void Declare(Declaration d, FileScope scope, bool isMain)
+    {
+        var top = new Env(null, scope, int.MaxValue, null);
+        if (d.Name.StartsWith('$'))
+        {
+            Error(top, d.NamePosition, "ReservedName", $"'{d.Name}' is a program variable; program variables ($file, $stem, $dir, $cwd) cannot be declared");
+            return;
+        }
+
+        if (d.IsFunction)
+        {
+            var serial = ++_serial;
+            var function = new FunctionValue(d, scope, serial);
+            function.Invalid = !CheckFunctionBody(function);
+            scope.Bind(d.Name, new RValue(-1, function), serial);
+            return;
+        }
+
+        var value = ReduceNode(d.Body, top);
+        scope.Bind(d.Name, value, ++_serial);
+        if (isMain && value.IsNode)
+        {
+            _builder.TryLabel(d.Name, value.Node);
+        }
+    }
+
+    private void AddGoal(GoalCommand g, Env env)
+    {
+        var value = ReduceNode(g.Value, env);
+        if (!value.IsNode)
+        {
+            return;
+        }
+
+        if (!g.IsSave)
+        {
+            _builder.AddGoal(new DagGoal(g.Target, GoalKind.Print, value.Node));
+            return;
+        }
+
+        string full;
+        try
+        {
+            full = Path.GetFullPath(Path.Combine(_options.WorkingDirectory, g.Target));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            Error(env, g.Position, "InvalidPath", $"'{g.Target}' is not a valid path: {e.Message}");
+            return;
+        }
+
+        if (!_options.AllowWritesOutsideOutputRoot)
+        {
+            var root = Path.GetFullPath(_options.OutputRoot ?? _options.WorkingDirectory);
+            var relative = Path.GetRelativePath(root, full);
+            if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative) || relative == ".")
+            {
+                Error(env, g.Position, "PathOutsideOutputRoot",
+                    $"save \"{g.Target}\" would write {full}, outside the output root {root}; allow writes outside the output root to do this");
+                return;
+            }
+        }
+
+        _builder.AddGoal(new DagGoal(g.Target, GoalKind.Save, value.Node, full));
+    }
+
+    private void Import(ImportCommand i, FileScope scope)
+    {
+        var env = new Env(null, scope, int.MaxValue, null);
+        if (_namespaces.Contains(i.Name))
+        {
+            scope.Namespaces.Add((i.Name, ++_serial));
+            return;
+        }
+
+        var candidates = new List<string>();
+        var baseDir = scope.Path is not null ? Path.GetDirectoryName(scope.Path)! : _options.WorkingDirectory;
+        var folders = new List<string> { baseDir };
+        folders.AddRange(_options.LibraryPaths);
+        string? found = null;
+        foreach (var folder in folders)
+        {
+            foreach (var name in Path.HasExtension(i.Name) ? [i.Name] : new[] { i.Name, i.Name + ".imgql" })
+            {
+                string candidate;
+                try
+                {
+                    candidate = Path.GetFullPath(Path.Combine(folder, name));
+                }
+                catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+                {
+                    continue;
+                }
+
+                candidates.Add(candidate);
+                if (found is null && File.Exists(candidate))
+                {
+                    found = candidate;
+                }
+            }
+
+            if (found is not null) break;
+        }
+
+        if (found is null)
+        {
+            var known = string.Join(", ", _namespaces.Where(n => n != "default").Order(StringComparer.Ordinal));
+            Error(env, i.NamePosition, "MissingImport",
+                $"cannot import \"{i.Name}\": it is not a namespace ({known}) and no file was found (looked for {string.Join(", ", candidates.Distinct())})");
+            return;
+        }
+
+        var cycleStart = _importStack.IndexOf(found);
+        if (cycleStart >= 0)
+        {
+            var cycle = string.Join(" -> ", _importStack.Skip(cycleStart).Append(found).Select(Path.GetFileName));
+            Error(env, i.NamePosition, "CyclicImport", $"import cycle: {cycle}");
+            return;
+        }
+
+        if (!_importedFiles.TryGetValue(found, out var imported))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(found);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Error(env, i.NamePosition, "MissingImport", $"cannot read \"{found}\": {e.Message}");
+                return;
+            }
+
+            imported = CreateFileScope(found, found);
+            var commands = ParseGuarded(text, found);
+            _importStack.Add(found);
+            ReduceCommands(commands, imported, isMain: false);
+            _importStack.RemoveAt(_importStack.Count - 1);
+            _importedFiles.Add(found, imported);
+        }
+
+        var serial = ++_serial;
+        foreach (var (name, value) in imported.Exports())
+        {
+            scope.Bind(name, value, serial);
+        }
+
+        scope.Namespaces.AddRange(imported.Namespaces.Select(n => (n.Namespace, serial)));
+    }
+
+    private List<Command> ParseGuarded(string text, string file) => Parser.ParseProgram(text, file, _diagnostics);
+
+    /// <summary>A file scope with its program variables.</summary>
+    public FileScope CreateFileScope(string displayName, string? path)
+    {
+        var scope = new FileScope(displayName, path);
+        scope.ProgramVariables["$file"] = path is null ? string.Empty : Path.GetFileName(path);
+        scope.ProgramVariables["$stem"] = path is null ? string.Empty : Path.GetFileNameWithoutExtension(path);
+        scope.ProgramVariables["$dir"] = path is null ? _options.WorkingDirectory : Path.GetDirectoryName(path) ?? string.Empty;
+        scope.ProgramVariables["$cwd"] = _options.WorkingDirectory;
+        return scope;
+    }
+}
