@@ -14,8 +14,8 @@ internal sealed class AccessTracker : IDisposable
 
     private readonly Action<IReadOnlyCollection<NodeId>> _flush;
     private readonly Timer _timer;
+    private readonly Lock _flushLock = new();
     private ConcurrentDictionary<NodeId, byte> _pending = new();
-    private int _flushing;
 
     public AccessTracker(Action<IReadOnlyCollection<NodeId>> flush)
     {
@@ -30,22 +30,24 @@ internal sealed class AccessTracker : IDisposable
         if (!pending.ContainsKey(id)) pending.TryAdd(id, 0);
     }
 
-    /// <summary>Hands the touched ids collected so far to the flush callback.</summary>
+    /// <summary>
+    /// Hands the touched ids collected so far to the flush callback. Serialized, so a caller
+    /// that flushes (eviction) knows every earlier touch has been handed over when it returns.
+    /// </summary>
     public void Flush()
     {
-        if (_pending.IsEmpty || Interlocked.Exchange(ref _flushing, 1) == 1) return;
-        try
+        lock (_flushLock)
         {
-            var drained = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<NodeId, byte>());
-            if (!drained.IsEmpty) _flush(drained.Keys.ToArray());
-        }
-        catch (Exception)
-        {
-            // Access times are advisory (eviction order); a failed refresh must never take down a reader or the timer.
-        }
-        finally
-        {
-            Volatile.Write(ref _flushing, 0);
+            if (_pending.IsEmpty) return;
+            try
+            {
+                var drained = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<NodeId, byte>());
+                if (!drained.IsEmpty) _flush(drained.Keys.ToArray());
+            }
+            catch (Exception)
+            {
+                // Access times are advisory (eviction order); a failed refresh must never take down a reader or the timer.
+            }
         }
     }
 

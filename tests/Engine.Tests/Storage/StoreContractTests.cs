@@ -521,7 +521,14 @@ public abstract class StoreContractTests : IAsyncLifetime
         var id = Id("flush");
         var pending = Store.StoreAsync(id, Random(100, 1), Meta(id)).AsTask();
         await Store.FlushAsync();
-        Assert.True(pending.IsCompleted);
+
+        // Committed by now: visible to any reader, and (reopened elsewhere) to any process.
+        Assert.True(await Store.ExistsAsync(id));
+        await using (var other = await StoreFactory.OpenAsync(Backend, StorePath, Options() with { ReadOnly = true }))
+        {
+            Assert.Equal(Random(100, 1), await other.RetrieveAsync(id));
+        }
+
         Assert.True(await pending);
     }
 }
