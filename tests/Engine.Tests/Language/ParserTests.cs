@@ -183,6 +183,16 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void TenThousandNestedLetsAndLoopsCompile()
+    {
+        const int depth = 10_000;
+        var lets = string.Concat(Enumerable.Range(0, depth).Select(i => $"let v{i} = {i} in "));
+        Assert.Equal((double)(depth - 1), CompileTests.Run($"print \"r\" {lets}v{depth - 1}"));
+        var loops = string.Concat(Enumerable.Range(0, 2_000).Select(i => $"fold + (for a{i} in [1] do "));
+        Assert.Equal(1d, CompileTests.Run($"print \"r\" {loops}1{new string(')', 2_000)}"));
+    }
+
+    [Fact]
     public void DeepPrefixChainsAreBounded()
     {
         var text = "print \"r\" " + string.Concat(Enumerable.Repeat("- ", Parser.MaxNesting + 1)) + "1";
