@@ -21,7 +21,7 @@ internal static class StorageBench
         var backend = a.Get("backend", "sqlite");
         var small = a.Int("small", 200_000);
         var seconds = a.Long("seconds", 10);
-        var writers = a.Int("writers", 256);
+        var writers = a.Int("writers", 1024);
         var readers = a.Int("readers", Environment.ProcessorCount);
         var largeMb = a.Int("large-mb", 64);
         var root = a.Get("path") ?? Path.Combine(Path.GetTempPath(), "vox-bench-storage-" + Guid.NewGuid().ToString("N"));

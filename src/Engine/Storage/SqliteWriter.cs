@@ -25,7 +25,8 @@ internal sealed class SqliteWriter : IDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<SqliteCommand> _commands = [];
     private readonly SemaphoreSlim _checkpointRequested = new(0, 1);
-    private readonly Task _checkpointer;
+    private readonly Thread _checkpointer;
+    private readonly ManualResetEventSlim _stop = new(false);
     private volatile bool _stopping;
 
     private readonly SqliteRawStatement _begin, _commit, _rollback, _exists, _insertResult, _touch;
@@ -83,7 +84,8 @@ internal sealed class SqliteWriter : IDisposable
         // Space freed inside pages (rows moved by a page split, deleted results) is zeroed when the
         // page is written anyway: no stale copies of results linger in the file, at no extra I/O.
         SqliteStoreConnection.Execute(_connection, "PRAGMA secure_delete=FAST;");
-        _checkpointer = Task.Run(CheckpointLoopAsync);
+        _checkpointer = new Thread(CheckpointLoop) { IsBackground = true, Name = "VoxScheduler sqlite checkpoints" };
+        _checkpointer.Start();
 
         _thread = new Thread(Run) { IsBackground = true, Name = "VoxScheduler sqlite writer" };
         _thread.Start();
@@ -102,14 +104,16 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    private async Task CheckpointLoopAsync()
+    // A dedicated thread: a checkpoint blocks on fsync for milliseconds, which a thread-pool
+    // thread must not do on a two-core machine where the pool also runs every producer.
+    private void CheckpointLoop()
     {
         SqliteConnection? connection = null;
         try
         {
             while (true)
             {
-                await _checkpointRequested.WaitAsync().ConfigureAwait(false);
+                _checkpointRequested.Wait();
                 if (_stopping) return;
                 try
                 {
@@ -122,7 +126,7 @@ internal sealed class SqliteWriter : IDisposable
                 }
 
                 // At most a few checkpoints a second: each one fsyncs the database file.
-                await Task.Delay(100).ConfigureAwait(false);
+                if (_stop.Wait(100)) return;
             }
         }
         finally
@@ -158,8 +162,9 @@ internal sealed class SqliteWriter : IDisposable
         _queue.Writer.TryComplete();
         await _stopped.Task.ConfigureAwait(false);
         _stopping = true;
+        _stop.Set();
         RequestCheckpoint();
-        await _checkpointer.ConfigureAwait(false);
+        await Task.Run(_checkpointer.Join).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -168,6 +173,7 @@ internal sealed class SqliteWriter : IDisposable
         foreach (var statement in new[] { _begin, _commit, _rollback, _exists, _insertResult, _touch }) statement.Dispose();
         _connection.Dispose();
         _checkpointRequested.Dispose();
+        _stop.Dispose();
     }
 
     private void Run()
