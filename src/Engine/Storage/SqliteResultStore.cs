@@ -104,27 +104,30 @@ public sealed class SqliteResultStore : IResultStore
     internal static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <inheritdoc />
-    public async ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
+    public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
     {
         var writer = Writable(cancellationToken);
         var json = UserMetadataJson.Serialize(metadata.Metadata);
-        if (_writesLargeFiles && data.Length >= _options.StreamingThreshold)
-        {
-            var fileName = DataFile.FinalName(nodeId);
-            var path = LargeFilePath(fileName);
-            byte[] hash;
-            await using (var file = DataFile.Create(Path.Combine(LargeFolder, "tmp")))
-            {
-                await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                hash = file.Hash;
-                file.Publish(path);
-            }
+        // The common case (a small result) allocates no state machine: the op's task is the answer.
+        return _writesLargeFiles && data.Length >= _options.StreamingThreshold
+            ? StoreLargeFileAsync(writer, nodeId, data, metadata, json, cancellationToken)
+            : new ValueTask<bool>(StoreInDatabaseAsync(nodeId, data, metadata, json, cancellationToken));
+    }
 
-            var row = SqliteRowBuilder.File(nodeId, RelativeLargeName(fileName), data.Length, hash, metadata, json, Now());
-            return await writer.Enqueue(new SqliteWriteOps.Store(row, path), cancellationToken).ConfigureAwait(false);
+    private async ValueTask<bool> StoreLargeFileAsync(SqliteWriter writer, NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? json, CancellationToken cancellationToken)
+    {
+        var fileName = DataFile.FinalName(nodeId);
+        var path = LargeFilePath(fileName);
+        byte[] hash;
+        await using (var file = DataFile.Create(Path.Combine(LargeFolder, "tmp")))
+        {
+            await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            hash = file.Hash;
+            file.Publish(path);
         }
 
-        return await StoreInDatabaseAsync(nodeId, data, metadata, json, cancellationToken).ConfigureAwait(false);
+        var row = SqliteRowBuilder.File(nodeId, RelativeLargeName(fileName), data.Length, hash, metadata, json, Now());
+        return await writer.Enqueue(new SqliteWriteOps.Store(row, path), cancellationToken).ConfigureAwait(false);
     }
 
     internal Task<bool> StoreInDatabaseAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? json, CancellationToken cancellationToken)

@@ -136,18 +136,18 @@ internal sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>Queues an op; waits only when the queue is full (back pressure).</summary>
-    public async Task<T> Enqueue<T>(SqliteWriteOp<T> op, CancellationToken cancellationToken)
+    public Task<T> Enqueue<T>(SqliteWriteOp<T> op, CancellationToken cancellationToken) =>
+        _queue.Writer.TryWrite(op) ? op.Task : EnqueueSlowAsync(op, cancellationToken);
+
+    private async Task<T> EnqueueSlowAsync<T>(SqliteWriteOp<T> op, CancellationToken cancellationToken)
     {
-        if (!_queue.Writer.TryWrite(op))
+        try
         {
-            try
-            {
-                await _queue.Writer.WriteAsync(op, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                throw new ObjectDisposedException(nameof(SqliteResultStore), "The store is closed.");
-            }
+            await _queue.Writer.WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(SqliteResultStore), "The store is closed.");
         }
 
         return await op.Task.ConfigureAwait(false);
