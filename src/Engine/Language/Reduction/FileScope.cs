@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace VoxScheduler.Language.Reduction;
 
 /// <summary>
@@ -21,6 +22,7 @@ internal sealed class FileScope(string displayName, string? path)
     /// <summary>Program variables ($file, $stem, $dir, $cwd).</summary>
     public Dictionary<string, string> ProgramVariables { get; } = new(StringComparer.Ordinal);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     public void Bind(string name, RValue value, int serial)
     {
         ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_bindings, name, out _);
@@ -28,6 +30,7 @@ internal sealed class FileScope(string displayName, string? path)
     }
 
     /// <summary>The latest version of <paramref name="name"/> bound before <paramref name="serial"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     public bool TryLookup(string name, int serial, out RValue value)
     {
         // Versions are linked newest first; a name is rarely redeclared, so the walk is short.

@@ -17,6 +17,7 @@ internal sealed class NodeCache(DagBuilder builder)
     private readonly Dictionary<OperationKey, int> _operations = [];
     private int _true = -1, _false = -1, _null = -1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     public int Constant(double value)
     {
         // -0 and 0 share a constant id (JCS writes both as 0); the dictionary treats them as equal too.
@@ -53,6 +54,7 @@ internal sealed class NodeCache(DagBuilder builder)
         return _null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     public int Operation(string op, int revision, ReadOnlySpan<int> args, IReadOnlyDictionary<string, object?>? attributes)
     {
         if (attributes is { Count: > 0 } || args.Length > 2)

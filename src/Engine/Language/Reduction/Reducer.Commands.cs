@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using VoxScheduler.Dag;
 using VoxScheduler.Language.Syntax;
@@ -19,6 +20,7 @@ internal sealed partial class Reducer
         ReduceCommands(commands, scope, isMain: true);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void ReduceCommands(List<Command> commands, FileScope scope, bool isMain)
     {
         var top = new Env(null, scope, int.MaxValue, null);
@@ -41,6 +43,7 @@ internal sealed partial class Reducer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void Declare(Declaration d, FileScope scope, bool isMain)
     {
         var top = new Env(null, scope, int.MaxValue, null);

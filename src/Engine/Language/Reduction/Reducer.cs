@@ -53,6 +53,7 @@ internal sealed partial class Reducer
     }
 
     /// <summary>Reduces an expression that must be a value (not a function).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue ReduceNode(Expr e, Env env)
     {
         var v = Reduce(e, env);
@@ -68,6 +69,7 @@ internal sealed partial class Reducer
         ? $"'{n.Name}'"
         : v.Callable is FunctionValue f ? $"'{f.Name}'" : "this expression";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue Reduce(Expr e, Env env)
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
@@ -156,6 +158,7 @@ internal sealed partial class Reducer
     }
 
     /// <summary>Left-associative chains are reduced with a loop down the left spine: a 50,000-term sum costs no recursion.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue ReduceBinaryChain(BinaryExpr b, Env env)
     {
         if (b.Left is not BinaryExpr)
@@ -192,6 +195,7 @@ internal sealed partial class Reducer
         return left;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue ApplyOperator(string symbol, ReadOnlySpan<int> args, SourcePosition position, Env env)
     {
         var (function, builtin) = ResolveOperator(symbol, args.Length, position, env);
@@ -204,6 +208,7 @@ internal sealed partial class Reducer
     }
 
     /// <summary>A user-declared operator of that arity, else the default namespace's; reports when neither exists.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private (FunctionValue? Function, string? Builtin) ResolveOperator(string symbol, int arity, SourcePosition position, Env env)
     {
         if (env.File.TryLookup(symbol, env.Serial, out var user) && user.Callable is FunctionValue f)
@@ -229,6 +234,7 @@ internal sealed partial class Reducer
     }
 
     /// <summary>An operation node over argument nodes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue Node(string operation, ReadOnlySpan<int> args, Env env, SourcePosition position, IReadOnlyDictionary<string, object?>? attributes = null)
     {
         var op = Lookup(operation);
@@ -259,6 +265,7 @@ internal sealed partial class Reducer
         return op;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue ResolveName(string name, SourcePosition position, Env env)
     {
         if (name[0] == '$')
@@ -331,6 +338,7 @@ internal sealed partial class Reducer
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue ReduceCall(CallExpr c, Env env)
     {
         if (c.IsOperator)
@@ -368,6 +376,7 @@ internal sealed partial class Reducer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private int[]? ReduceArguments(IReadOnlyList<Expr> arguments, Env env)
     {
         var args = new int[arguments.Count];
@@ -382,6 +391,7 @@ internal sealed partial class Reducer
         return ok ? args : null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue CallFunction(FunctionValue f, int[] args, SourcePosition callSite, Env env)
     {
         if (f.Invalid)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 
@@ -33,6 +34,7 @@ internal sealed class Lexer
         _poolLookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private string Intern(int start, int end)
     {
         var span = _text.AsSpan(start, end - start);
@@ -60,6 +62,7 @@ internal sealed class Lexer
 
     private char Peek(int offset = 0) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void Run()
     {
         var space = true;
@@ -141,6 +144,7 @@ internal sealed class Lexer
     }
 
     /// <summary>Skips whitespace and comments; true when anything was skipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private bool SkipTrivia()
     {
         var start = _pos;
@@ -170,6 +174,7 @@ internal sealed class Lexer
         return _pos > start;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void LexIdentifier(int line, int column, bool space)
     {
         var start = _pos;
@@ -200,6 +205,7 @@ internal sealed class Lexer
         _tokens.Add(new Token(kind, line, column, space, text));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void LexNumber(int line, int column, bool space)
     {
         var start = _pos;
@@ -312,6 +318,7 @@ internal sealed class Lexer
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void LexOperator(int line, int column, bool space)
     {
         var start = _pos;

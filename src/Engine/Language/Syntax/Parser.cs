@@ -44,6 +44,7 @@ internal sealed class Parser
 
     private Token Previous => _tokens[Math.Max(0, _pos - 1)];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private List<Command> ParseCommands()
     {
         var commands = new List<Command>();
@@ -85,6 +86,7 @@ internal sealed class Parser
     }
 
     /// <summary>True when the token at <paramref name="i"/> begins a command (LANGUAGE.md §2: found by looking ahead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private bool IsCommandStart(int i)
     {
         var t = _tokens[i];
@@ -130,6 +132,7 @@ internal sealed class Parser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private Command ParseCommand()
     {
         var t = Current;
@@ -181,6 +184,7 @@ internal sealed class Parser
         throw Expected("a command (let, print, save, import, or a declaration 'name = …')");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private Declaration ParseDeclaration(SourcePosition start)
     {
         var name = Current;
@@ -298,6 +302,7 @@ internal sealed class Parser
     /// Operator-precedence parsing with explicit stacks (no recursion per operator: a 50,000-term
     /// sum is fine). The stacks are shared by nested calls, each working above its own base.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private Expr ParseBinary()
     {
         var first = ParseUnary();
@@ -344,6 +349,7 @@ internal sealed class Parser
         _operands.Add(new BinaryExpr(op.Position, op.Text, left, right));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private Expr ParseUnary()
     {
         if (Current.Kind != TokenKind.Operator)
@@ -396,6 +402,7 @@ internal sealed class Parser
         return operand;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private Expr ParsePostfix(Expr expr)
     {
         while (true)
@@ -489,6 +496,7 @@ internal sealed class Parser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private Expr ParsePrimary()
     {
         var t = Current;
