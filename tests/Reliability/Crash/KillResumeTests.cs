@@ -21,7 +21,9 @@ public sealed class KillResumeTests(ITestOutputHelper output)
     public async Task A_run_killed_at_many_points_resumes_computing_only_what_was_not_durable(string backend)
     {
         using var temp = new TempFolder("vox-crash");
-        var kills = 7 * ReliabilityCounters.Scale;
+        // Sessions of 7 kills on a fresh store each (the soak runs more sessions): with more kills
+        // on one store the last runs would have nothing left to cut short.
+        const int kills = 7;
         string[] DagArgs(string store) => ["run-dag", "--backend", backend, "--store", store, "--width", "6", "--depth", "20",
             "--spin", "1", "--sleep", "20", "--blobs", "3", "--blob-mb", "1", "--concurrency", "2"];
 
@@ -44,84 +46,91 @@ public sealed class KillResumeTests(ITestOutputHelper output)
         Assert.True(operationCount >= 150, $"the DAG should have many operation nodes, the reference computed {operationCount}");
         Assert.True(reference.Computed.All(referenceResults.ContainsKey), "the reference run left a computed result unstored");
 
-        var store = temp.Sub("killed");
-        var random = new Random(backend.GetHashCode(StringComparison.Ordinal) ^ kills);
-        var durable = new HashSet<NodeId>();
-        var killed = 0;
-        for (var k = 0; k < kills; k++)
+        var totalKills = 0;
+        for (var session = 0; session < ReliabilityCounters.Scale; session++)
         {
-            await using var host = HostProcess.StartVoxHost(DagArgs(store));
-            if (k == 0)
+            var store = temp.Sub($"killed{session}");
+            var random = new Random(backend.GetHashCode(StringComparison.Ordinal) ^ session);
+            var durable = new HashSet<NodeId>();
+            var killed = 0;
+            for (var k = 0; k < kills; k++)
             {
-                // The first kill lands during start-up: store creation, schema, first submit.
-                await Task.Delay(random.Next(50, 400));
-            }
-            else
-            {
-                // Later kills are spread over the run, by time (output lines lag behind the work):
-                // a twentieth to a third of the time the remaining work takes; the last one right
-                // after the start, so the final resume still has real work.
-                await host.WaitForLineAsync(l => l.StartsWith("SUBMITTED", StringComparison.Ordinal), RunTimeout);
-                var left = runTime * ((double)Math.Max(1, operationCount - durable.Count) / operationCount);
-                var delay = k == kills - 1 ? TimeSpan.FromMilliseconds(random.Next(0, 30)) : left * (0.05 + random.NextDouble() * 0.3);
-                if (await host.TryWaitForLineAsync(l => l.StartsWith("END", StringComparison.Ordinal), delay)) output.WriteLine($"kill {k}: the run ended before the kill point ({delay.TotalMilliseconds:F0} ms)");
+                await using var host = HostProcess.StartVoxHost(DagArgs(store));
+                if (k == 0)
+                {
+                    // The first kill lands during start-up: store creation, schema, first submit.
+                    await Task.Delay(random.Next(50, 400));
+                }
+                else
+                {
+                    // Later kills are spread over the run, by time (output lines lag behind the work):
+                    // a twentieth to a third of the time the remaining work takes; the last one right
+                    // after the start, so the final resume still has real work.
+                    await host.WaitForLineAsync(l => l.StartsWith("SUBMITTED", StringComparison.Ordinal), RunTimeout);
+                    var left = runTime * ((double)Math.Max(1, operationCount - durable.Count) / operationCount);
+                    var delay = k == kills - 1 ? TimeSpan.FromMilliseconds(random.Next(0, 30)) : left * (0.05 + random.NextDouble() * 0.3);
+                    if (await host.TryWaitForLineAsync(l => l.StartsWith("END", StringComparison.Ordinal), delay)) output.WriteLine($"kill {k}: the run ended before the kill point ({delay.TotalMilliseconds:F0} ms)");
+                }
+
+                await host.KillHardAsync();
+                if (host.Error.Contains("Unhandled exception", StringComparison.Ordinal))
+                {
+                    Assert.Fail($"the host crashed on its own before the kill: {host.Error}");
+                }
+
+                killed++;
+                // The store opens cleanly and every stored result verifies and is the right value.
+                var stored = await StoreInspector.ReadAllAsync(backend, store);
+                foreach (var (id, bytes) in stored)
+                {
+                    Assert.True(referenceResults.TryGetValue(id, out var expected), $"kill {k}: {id} is stored but was never a result of the DAG");
+                    Assert.True(expected.AsSpan().SequenceEqual(bytes), $"kill {k}: {id} is stored with different bytes than the uninterrupted run");
+                }
+
+                Assert.True(durable.IsSubsetOf(stored.Keys), $"kill {k}: a result that was durable before this run is gone");
+                durable = stored.Keys.ToHashSet();
+                output.WriteLine($"{backend} session {session} kill {k}: {durable.Count}/{referenceResults.Count} results durable");
             }
 
-            await host.KillHardAsync();
-            if (host.Error.Contains("Unhandled exception", StringComparison.Ordinal))
+            // Resume: only what was not durable is computed, and the end state is the reference's.
+            var resumed = await HostRun.RunAsync(RunTimeout, DagArgs(store));
+            Assert.True(resumed.ExitCode == 0 && resumed.EndStatus == "Completed", $"the resumed run failed: {resumed}");
+            var recomputed = resumed.Computed.Where(durable.Contains).ToList();
+            Assert.True(recomputed.Count == 0, $"the resumed run recomputed {recomputed.Count} durable results, e.g. {recomputed.FirstOrDefault()}");
+            Assert.True(resumed.Progress["failed"] == 0 && resumed.Progress["skipped"] == 0, $"the resumed run had failures: {resumed}");
+            Assert.True(resumed.Progress["total"] == resumed.Progress["completed"] + resumed.Progress["cached"],
+                $"progress does not add up: {string.Join(", ", resumed.Progress)}");
+            var needed = reference.NeededOperations(durable);
+            var missing = needed.Where(id => !resumed.Computed.Contains(id)).ToList();
+            var extra = resumed.Computed.Where(id => !needed.Contains(id)).ToList();
+            Assert.True(missing.Count == 0 && extra.Count == 0,
+                $"the resumed run should compute exactly the {needed.Count} needed results that were not durable; it missed {missing.Count} and computed {extra.Count} more");
+            // The progress counters agree: every needed operation completed (constants are counted too).
+            Assert.True(resumed.Progress["completed"] >= needed.Count, $"progress reports {resumed.Progress["completed"]} completed, {needed.Count} operations were needed");
+            Assert.Equal(reference.Goals.Count, resumed.Goals.Count);
+            foreach (var (name, goal) in reference.Goals)
             {
-                Assert.Fail($"the host crashed on its own before the kill: {host.Error}");
+                Assert.True(resumed.Goals.TryGetValue(name, out var again), $"goal {name} missing after resume");
+                Assert.True(again.Status is "Completed" or "Cached", $"goal {name} is {again.Status} after resume");
+                Assert.True(goal.Digest == again.Digest, $"goal {name} differs from the uninterrupted run");
             }
 
-            killed++;
-            // The store opens cleanly and every stored result verifies and is the right value.
-            var stored = await StoreInspector.ReadAllAsync(backend, store);
-            foreach (var (id, bytes) in stored)
+            var final = await StoreInspector.ReadAllAsync(backend, store);
+            foreach (var (id, bytes) in final)
             {
-                Assert.True(referenceResults.TryGetValue(id, out var expected), $"kill {k}: {id} is stored but was never a result of the DAG");
-                Assert.True(expected.AsSpan().SequenceEqual(bytes), $"kill {k}: {id} is stored with different bytes than the uninterrupted run");
+                Assert.True(referenceResults.TryGetValue(id, out var expected) && expected.AsSpan().SequenceEqual(bytes), $"{id} differs from the uninterrupted run");
             }
 
-            Assert.True(durable.IsSubsetOf(stored.Keys), $"kill {k}: a result that was durable before this run is gone");
-            durable = stored.Keys.ToHashSet();
-            output.WriteLine($"{backend} kill {k}: {durable.Count}/{referenceResults.Count} results durable");
+            Assert.True(durable.IsSubsetOf(final.Keys), "a durable result disappeared during the resumed run");
+            Assert.True(resumed.Computed.All(final.ContainsKey), "a result computed by the resumed run is not in the store");
+            Assert.True(reference.PlanGoals.All(final.ContainsKey), "a goal's result is not in the store after the resumed run");
+
+            Assert.True(needed.Count > 0, "the last kill came after the run had ended: the kill points should cut every run short");
+            ReliabilityCounters.Add("kills", killed);
+            totalKills += killed;
+            output.WriteLine($"{backend} session {session}: {killed} kills survived, resume computed {resumed.Computed.Count} of {operationCount} operations");
         }
 
-        // Resume: only what was not durable is computed, and the end state is the reference's.
-        var resumed = await HostRun.RunAsync(RunTimeout, DagArgs(store));
-        Assert.True(resumed.ExitCode == 0 && resumed.EndStatus == "Completed", $"the resumed run failed: {resumed}");
-        var recomputed = resumed.Computed.Where(durable.Contains).ToList();
-        Assert.True(recomputed.Count == 0, $"the resumed run recomputed {recomputed.Count} durable results, e.g. {recomputed.FirstOrDefault()}");
-        Assert.True(resumed.Progress["failed"] == 0 && resumed.Progress["skipped"] == 0, $"the resumed run had failures: {resumed}");
-        Assert.True(resumed.Progress["total"] == resumed.Progress["completed"] + resumed.Progress["cached"],
-            $"progress does not add up: {string.Join(", ", resumed.Progress)}");
-        var needed = reference.NeededOperations(durable);
-        var missing = needed.Where(id => !resumed.Computed.Contains(id)).ToList();
-        var extra = resumed.Computed.Where(id => !needed.Contains(id)).ToList();
-        Assert.True(missing.Count == 0 && extra.Count == 0,
-            $"the resumed run should compute exactly the {needed.Count} needed results that were not durable; it missed {missing.Count} and computed {extra.Count} more");
-        // The progress counters agree: every needed operation completed (constants are counted too).
-        Assert.True(resumed.Progress["completed"] >= needed.Count, $"progress reports {resumed.Progress["completed"]} completed, {needed.Count} operations were needed");
-        Assert.Equal(reference.Goals.Count, resumed.Goals.Count);
-        foreach (var (name, goal) in reference.Goals)
-        {
-            Assert.True(resumed.Goals.TryGetValue(name, out var again), $"goal {name} missing after resume");
-            Assert.True(again.Status is "Completed" or "Cached", $"goal {name} is {again.Status} after resume");
-            Assert.True(goal.Digest == again.Digest, $"goal {name} differs from the uninterrupted run");
-        }
-
-        var final = await StoreInspector.ReadAllAsync(backend, store);
-        foreach (var (id, bytes) in final)
-        {
-            Assert.True(referenceResults.TryGetValue(id, out var expected) && expected.AsSpan().SequenceEqual(bytes), $"{id} differs from the uninterrupted run");
-        }
-
-        Assert.True(durable.IsSubsetOf(final.Keys), "a durable result disappeared during the resumed run");
-        Assert.True(resumed.Computed.All(final.ContainsKey), "a result computed by the resumed run is not in the store");
-        Assert.True(reference.PlanGoals.All(final.ContainsKey), "a goal's result is not in the store after the resumed run");
-
-        Assert.True(needed.Count > 0, "the last kill came after the run had ended: the kill points should cut every run short");
-        ReliabilityCounters.Add("kills", killed);
-        output.WriteLine($"{backend}: {killed} kills survived, resume computed {resumed.Computed.Count} of {operationCount} operations");
+        output.WriteLine($"{backend}: {totalKills} kills survived");
     }
 }

@@ -22,7 +22,8 @@ public sealed class ProviderPathFuzzTests(ITestOutputHelper output)
             "-Module", PwshProcess.ModuleManifest, "-Store", temp.Combine("store"), "-Count", cases.ToString(), "-Backend", backend);
         var code = await pwsh.WaitForExitAsync(TimeSpan.FromMinutes(3));
         var lines = pwsh.Output;
-        output.WriteLine(string.Join('\n', lines.Where(l => l.StartsWith("ERRORID", StringComparison.Ordinal) || l.StartsWith("BAD", StringComparison.Ordinal))));
+        output.WriteLine(string.Join('\n', lines.Where(l => l.StartsWith("ERRORID", StringComparison.Ordinal) || l.StartsWith("BAD", StringComparison.Ordinal)
+            || l.StartsWith("PSINTERNAL", StringComparison.Ordinal))));
         Assert.True(code == 0, $"pwsh ended with {code}: {pwsh.Tail()}\n{pwsh.Error}");
         Assert.Contains($"CASES {cases}", lines);
         var bad = lines.Where(l => l.StartsWith("BAD", StringComparison.Ordinal)).ToList();

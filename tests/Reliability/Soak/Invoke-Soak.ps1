@@ -22,7 +22,7 @@ param(
 
     # Multiplier of kills and fuzz cases per iteration.
     [ValidateRange(1, 1000)]
-    [int] $Scale = 4
+    [int] $Scale = 3
 )
 
 Set-StrictMode -Version Latest
@@ -35,12 +35,22 @@ New-Item -ItemType Directory -Path $work -Force | Out-Null
 $counts = Join-Path $work 'counts.txt'
 New-Item -ItemType File -Path $counts -Force | Out-Null
 
-Write-Host "soak: building $project ($Configuration)"
+Write-Host "soak: building the module and $project ($Configuration)"
+# The provider fuzzing and pwsh contention run against the built module.
+& (Join-Path $root 'build.ps1') build -Configuration $Configuration
 & dotnet build $project -c $Configuration --nologo -v q
 if ($LASTEXITCODE -ne 0) { throw "The reliability tests did not build (exit $LASTEXITCODE)." }
 
 # The fault loops; the size-extreme and security tests do not gain from repetition.
-$filter = 'FullyQualifiedName~VoxScheduler.Tests.Crash|FullyQualifiedName~VoxScheduler.Tests.Fuzz|FullyQualifiedName~VoxScheduler.Tests.Corruption|FullyQualifiedName~VoxScheduler.Tests.Contention|FullyQualifiedName~VoxScheduler.Tests.Security'
+$filter = @(
+    'FullyQualifiedName~VoxScheduler.Tests.Crash'
+    'FullyQualifiedName~VoxScheduler.Tests.Fuzz'
+    'FullyQualifiedName~VoxScheduler.Tests.Corruption'
+    'FullyQualifiedName~VoxScheduler.Tests.Contention'
+    'FullyQualifiedName~VoxScheduler.Tests.Security'
+    'FullyQualifiedName~VoxScheduler.Tests.Rest.RestFuzzTests'
+    'FullyQualifiedName~VoxScheduler.Tests.Module'
+) -join '|'
 $deadline = [DateTime]::UtcNow.AddMinutes($Minutes)
 $iteration = 0
 $failedIterations = 0
