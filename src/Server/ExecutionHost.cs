@@ -83,6 +83,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
                 WorkingDirectory = outputFolder,
                 OutputRoot = outputFolder,
                 AllowWritesOutsideOutputRoot = false,
+                ReadRoot = DataRoot,
             };
             var submitOptions = new SubmitOptions
             {

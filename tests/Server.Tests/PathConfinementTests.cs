@@ -88,6 +88,26 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ImportsFromOutsideTheDataRootAre400AndLeakNothing()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), $"voxserver-secret-{Guid.NewGuid():n}.imgql");
+        await File.WriteAllTextAsync(outside, "classified = 1 +\n");
+        try
+        {
+            using var response = await Client.PostExecutionAsync(new { program = $"import \"{outside}\"\nprint \"a\" 1", storage_path = "import-escape" });
+            var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+            var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
+            Assert.Equal("PathOutsideReadRoot", error.GetProperty("code").GetString());
+            Assert.Equal(1, error.GetProperty("line").GetInt32());
+            Assert.DoesNotContain("classified", problem.GetRawText());
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
     public async Task LoadReadsFilesInsideTheDataRootOnly()
     {
         var inputs = Directory.CreateDirectory(Path.Combine(Host.DataRoot, "inputs"));

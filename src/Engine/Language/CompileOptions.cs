@@ -15,6 +15,15 @@ public sealed record CompileOptions
     /// <summary>Allow save targets outside the output root.</summary>
     public bool AllowWritesOutsideOutputRoot { get; init; }
 
+    /// <summary>
+    /// When set, file imports must resolve inside this folder (or one of <see cref="LibraryPaths"/>),
+    /// links included, or the program is rejected; a constant-path <c>load</c> outside it is not read
+    /// while reducing (it stays volatile, for the host's confined load to refuse at run time). Null:
+    /// no restriction (the caller's own rights, as in the PowerShell module). The REST server sets it
+    /// to its data root so a submitted program cannot read the server's files.
+    /// </summary>
+    public string? ReadRoot { get; init; }
+
     /// <summary>Folders searched for file imports after the importing file's folder (the module's library folder).</summary>
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];
 }

@@ -88,7 +88,9 @@ internal sealed partial class Reducer
             try
             {
                 var full = Path.GetFullPath(Path.Combine(_options.WorkingDirectory, relative));
-                if (File.Exists(full))
+                // Outside the read root the file is not even hashed here: the node stays volatile and
+                // the host's confined load fails that goal alone at run time.
+                if (MayRead(full) && File.Exists(full))
                 {
                     // The content hash is part of the id: editing the file changes every id downstream.
                     using var stream = File.OpenRead(full);

@@ -98,9 +98,7 @@ internal sealed partial class Reducer
         if (!_options.AllowWritesOutsideOutputRoot)
         {
             var root = Path.GetFullPath(_options.OutputRoot ?? _options.WorkingDirectory);
-            var relative = Path.GetRelativePath(root, full);
-            if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative) || relative == ".")
+            if (!PathContainment.IsInside(root, full) || Path.GetRelativePath(root, full) == ".")
             {
                 Error(env, g.Position, "PathOutsideOutputRoot",
                     $"save \"{g.Target}\" would write {full}, outside the output root {root}; allow writes outside the output root to do this");
@@ -110,6 +108,10 @@ internal sealed partial class Reducer
 
         _builder.AddGoal(new DagGoal(g.Target, GoalKind.Save, value.Node, full));
     }
+
+    /// <summary>True when the read root (if any) allows reading <paramref name="fullPath"/>.</summary>
+    private bool MayRead(string fullPath) =>
+        _options.ReadRoot is null || PathContainment.IsReadableWithin(_options.LibraryPaths.Prepend(_options.ReadRoot), fullPath);
 
     private void Import(ImportCommand i, FileScope scope)
     {
@@ -147,6 +149,13 @@ internal sealed partial class Reducer
             }
 
             if (found is not null) break;
+        }
+
+        if (found is not null && !MayRead(found))
+        {
+            Error(env, i.NamePosition, "PathOutsideReadRoot",
+                $"cannot import \"{i.Name}\": {found} is outside the folder programs may read ({_options.ReadRoot})");
+            return;
         }
 
         if (found is null)
