@@ -205,7 +205,7 @@ b = (2 * 3'
         $codes = $errs.Exception.Code
         $codes | Should -Contain 'MissingDependency'
         $codes | Should -Contain 'UnknownOperation'
-        $codes | Should -Contain 'Arity'
+        $codes | Should -Contain 'WrongArity'
         $codes | Should -Contain 'Cycle'
         ($errs | Where-Object { $_.Exception.Code -eq 'Cycle' }).Exception.Message | Should -Match 'a -> b -> a|b -> a -> b'
     }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using VoxScheduler.Cmdlets.Dags;
 using VoxScheduler.Cmdlets.Output;
+using VoxScheduler.Dag;
 
 namespace VoxScheduler.Cmdlets.Commands;
 
@@ -12,7 +12,7 @@ namespace VoxScheduler.Cmdlets.Commands;
 [OutputType(typeof(string))]
 public sealed class ConvertToVoxDagCommand : VoxDagInputCmdlet
 {
-    /// <summary>Writes the DAG as JSON (accepted back by Submit-VoxDag -Dag).</summary>
+    /// <summary>Writes the DAG as JSON in the specification's DAGDefinition shape (accepted back by Submit-VoxDag -Dag, with the same content ids).</summary>
     [Parameter]
     public SwitchParameter AsJson { get; set; }
 
@@ -43,8 +43,8 @@ public sealed class ConvertToVoxDagCommand : VoxDagInputCmdlet
 
     private void Emit(DagInput input)
     {
-        if (AsJson) WriteObject(DagExport.ToJson(input.Dag));
-        else if (AsDot) WriteObject(DagExport.ToDot(input.Dag));
+        if (AsJson) WriteObject(DagJson.ToJson(input.Dag));
+        else if (AsDot) WriteObject(DagDot.ToDot(input.Dag));
         else WriteObject(new VoxDag(input.Dag, input.Source));
     }
 }

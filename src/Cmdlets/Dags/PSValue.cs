@@ -30,7 +30,7 @@ internal static class PSValue
 
                 return record;
             case JsonElement element:
-                return FromJson(element);
+                return VoxScheduler.Dag.DagJson.ToValue(element);
             case string or double or bool or byte[] or long or ulong:
                 return value;
             case int or float or decimal or short or uint or byte or sbyte or ushort:
@@ -49,18 +49,6 @@ internal static class PSValue
                 return ValueCodec.Normalize(value);
         }
     }
-
-    /// <summary>A JSON element as a runtime value.</summary>
-    public static object? FromJson(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Null or JsonValueKind.Undefined => null,
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Number => element.GetDouble(),
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToArray(),
-        _ => element.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value), StringComparer.Ordinal),
-    };
 
     /// <summary>A property of a hashtable, dictionary or PowerShell object by any of several names (case-insensitive).</summary>
     public static bool TryGet(object? container, out object? value, params string[] names)

@@ -14,12 +14,17 @@ namespace VoxScheduler.Dag;
 ///  "goals": ["x"],
 ///  "metadata": {...}}
 /// </code>
-/// Conventions: a constant is <c>"operation": "constant"</c> with <c>"parameters": {"value": V}</c>;
+/// Conventions: a constant is <c>"operation": "constant"</c> with <c>"parameters": {"value": V}</c>
+/// (shorthand: <c>{"node_id": "x", "value": V}</c>, without an operation);
 /// a reference to a stored result is <c>"operation": "external"</c> with <c>"parameters": {"id": "&lt;64 hex&gt;"}</c>;
 /// <c>arguments</c> may be omitted when <c>dependencies</c> lists them; <c>goals</c> is optional
-/// (default: every node nothing depends on). JSON numbers become doubles, except integers beyond
-/// 2^53 that fit a 64-bit integer, which stay exact (long/ulong). On export, a node's name is its
-/// label, or its content id when it has none; goals are exported by node name.
+/// (default: every node nothing depends on); a goal is a node name, or an object
+/// <c>{"name": "...", "node": "x", "kind": "node|print|save", "path": "..."}</c> for a goal named
+/// apart from its node or a program's print and save goals. JSON numbers become doubles, except
+/// integers beyond 2^53 that fit a 64-bit integer, which stay exact (long/ulong). On export, a
+/// node's name is its label, or its content id when it has none, and each node carries its content
+/// id as <c>id</c> (ignored on import: ids are always recomputed); goals are exported by node name,
+/// or as objects when that would lose their name, kind or path.
 /// </summary>
 public static class DagJson
 {
@@ -70,6 +75,12 @@ public static class DagJson
                 ? a.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : x.GetRawText()).ToList()
                 : null;
             var parameters = n.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? (IReadOnlyDictionary<string, object?>)ToValue(p)! : null;
+            if (parameters is null && n.TryGetProperty(NodeDefinition.ValueParameter, out var value) && (operation.Length == 0 || operation == NodeDefinition.ConstantOperation))
+            {
+                operation = NodeDefinition.ConstantOperation;
+                parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { [NodeDefinition.ValueParameter] = ToValue(value) };
+            }
+
             var metadata = n.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? (IReadOnlyDictionary<string, object?>)ToValue(m)! : null;
             if (operation == External)
             {
@@ -94,10 +105,29 @@ public static class DagJson
             }
         }
 
-        List<string>? goals = null;
+        List<GoalDefinition>? goals = null;
         if (root.TryGetProperty("goals", out var g) && g.ValueKind == JsonValueKind.Array)
         {
-            goals = g.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : x.GetRawText()).ToList();
+            goals = [];
+            foreach (var x in g.EnumerateArray())
+            {
+                if (x.ValueKind == JsonValueKind.String)
+                {
+                    goals.Add(GoalDefinition.ForNode(x.GetString()!));
+                    continue;
+                }
+
+                var node = x.ValueKind == JsonValueKind.Object ? String(x, "node") ?? String(x, "node_id") : null;
+                var kindText = x.ValueKind == JsonValueKind.Object ? String(x, "kind") : null;
+                if (node is null || (kindText is not null && !Enum.TryParse<GoalKind>(kindText, ignoreCase: true, out _)))
+                {
+                    problems.Add(new("InvalidGoal", $"Goal {x.GetRawText()} is neither a node name nor an object with \"node\" (and a kind node, print or save)."));
+                    continue;
+                }
+
+                var kind = kindText is null ? GoalKind.Node : Enum.Parse<GoalKind>(kindText, ignoreCase: true);
+                goals.Add(new GoalDefinition(String(x, "name") ?? node, node, kind, String(x, "path")));
+            }
         }
 
         var metadataRoot = root.TryGetProperty("metadata", out var md) && md.ValueKind == JsonValueKind.Object ? (IReadOnlyDictionary<string, object?>)ToValue(md)! : null;
@@ -109,7 +139,7 @@ public static class DagJson
         return CompileWithExternals(nodes, operations, goals, dagId, dependencies, metadataRoot, externals);
     }
 
-    private static DagDefinition CompileWithExternals(List<NodeDefinition> nodes, OperationRegistry operations, List<string>? goals, string? dagId,
+    private static DagDefinition CompileWithExternals(List<NodeDefinition> nodes, OperationRegistry operations, List<GoalDefinition>? goals, string? dagId,
         Dictionary<string, IReadOnlyList<string>>? dependencies, IReadOnlyDictionary<string, object?>? metadata, Dictionary<string, NodeId> externals)
     {
         // Externals are leaves: check the others with them as constants, then build by hand in the same order.
@@ -151,6 +181,7 @@ public static class DagJson
             {
                 w.WriteStartObject();
                 w.WriteString("node_id", names[node.Index]);
+                w.WriteString("id", node.Id.ToString());
                 w.WriteString("operation", node.Kind switch
                 {
                     NodeKind.Constant => NodeDefinition.ConstantOperation,
@@ -194,7 +225,22 @@ public static class DagJson
 
             w.WriteEndObject();
             w.WriteStartArray("goals");
-            foreach (var goal in dag.Goals) w.WriteStringValue(names[goal.Node]);
+            foreach (var goal in dag.Goals)
+            {
+                if (goal.Kind == GoalKind.Node && goal.Path is null && goal.Name == names[goal.Node])
+                {
+                    w.WriteStringValue(goal.Name);
+                    continue;
+                }
+
+                w.WriteStartObject();
+                w.WriteString("name", goal.Name);
+                w.WriteString("kind", goal.Kind.ToString().ToLowerInvariant());
+                w.WriteString("node", names[goal.Node]);
+                if (goal.Path is not null) w.WriteString("path", goal.Path);
+                w.WriteEndObject();
+            }
+
             w.WriteEndArray();
             var rest = dag.Metadata?.Where(kv => kv.Key != UserDagCompiler.NodeMetadataKey).ToDictionary(kv => kv.Key, kv => kv.Value);
             if (rest is { Count: > 0 })

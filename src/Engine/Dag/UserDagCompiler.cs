@@ -9,8 +9,9 @@ namespace VoxScheduler.Dag;
 /// path), then orders the nodes topologically (Kahn, keeping the given order where it can) and
 /// builds them through <see cref="DagBuilder"/>, so identical sub-computations get identical ids.
 /// Parameters become node attributes; constants (<c>constant</c> with <c>parameters.value</c>)
-/// become constant nodes. Goals are the given names, or else every node nothing depends on, in
-/// the given order. Node names become labels; node metadata is kept in the DAG's metadata under
+/// become constant nodes; an unqualified operation name (<c>add</c>) means the <c>default</c>
+/// namespace. Goals are the given names (or goal definitions), or else every node nothing depends
+/// on, in the given order. Node names become labels; node metadata is kept in the DAG's metadata under
 /// <see cref="NodeMetadataKey"/>.
 /// </summary>
 public static class UserDagCompiler
@@ -30,6 +31,19 @@ public static class UserDagCompiler
     /// <param name="metadata">The DAG's metadata.</param>
     /// <exception cref="ValidationException">Every problem found.</exception>
     public static DagDefinition Compile(IReadOnlyList<NodeDefinition> nodes, OperationRegistry operations, IReadOnlyList<string>? goals = null,
+        string? dagId = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? dependencies = null,
+        IReadOnlyDictionary<string, object?>? metadata = null) =>
+        Compile(nodes, operations, goals?.Select(GoalDefinition.ForNode).ToList(), dagId, dependencies, metadata);
+
+    /// <summary>Compiles a list of node definitions with goals that may be named apart from their nodes, or print or save.</summary>
+    /// <param name="nodes">The nodes, in any order.</param>
+    /// <param name="operations">The operations available.</param>
+    /// <param name="goals">The goals; null for every node without dependents.</param>
+    /// <param name="dagId">The DAG's id; null derives one from the goals' content ids.</param>
+    /// <param name="dependencies">The specification's dependency map (name → names); must agree with each node's arguments.</param>
+    /// <param name="metadata">The DAG's metadata.</param>
+    /// <exception cref="ValidationException">Every problem found.</exception>
+    public static DagDefinition Compile(IReadOnlyList<NodeDefinition> nodes, OperationRegistry operations, IReadOnlyList<GoalDefinition>? goals,
         string? dagId = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? dependencies = null,
         IReadOnlyDictionary<string, object?>? metadata = null)
     {
@@ -77,7 +91,7 @@ public static class UserDagCompiler
                 if (args[i].Length > 0)
                     problems.Add(new("WrongArity", $"Constant node '{node.Name}' cannot have arguments.", Node: node.Name));
             }
-            else if (!operations.TryGet(node.Operation, out var op))
+            else if (!TryResolve(operations, node.Operation, out var op))
             {
                 problems.Add(new("UnknownOperation", $"Node '{node.Name}' uses the unknown operation '{node.Operation}'.", Node: node.Name));
             }
@@ -117,11 +131,16 @@ public static class UserDagCompiler
             }
         }
 
+        if (nodes.Count == 0) problems.Add(new("EmptyDag", "The DAG has no nodes."));
         var order = TopologicalOrder(nodes, args, byName, problems);
-        var goalNames = goals ?? Sinks(nodes, args, byName);
-        foreach (var g in goalNames.Where(g => !byName.ContainsKey(g)))
+        var goalList = goals ?? Sinks(nodes, args, byName).Select(GoalDefinition.ForNode).ToList();
+        foreach (var g in goalList)
         {
-            problems.Add(new("InvalidGoal", $"Goal '{g}' is not a node of the DAG.", Node: g));
+            if (g is null || string.IsNullOrEmpty(g.Node)) problems.Add(new("InvalidGoal", $"Goal '{g?.Name}' names no node."));
+            else if (!byName.ContainsKey(g.Node))
+                problems.Add(new("InvalidGoal", g.Name == g.Node ? $"Goal '{g.Node}' is not a node of the DAG." : $"Goal '{g.Name}' names node '{g.Node}', which is not a node of the DAG.", Node: g.Node));
+            else if (g.Kind == GoalKind.Save && string.IsNullOrEmpty(g.Path))
+                problems.Add(new("InvalidGoal", $"Save goal '{g.Name}' has no path.", Node: g.Node));
         }
 
         if (problems.Count > 0) throw new ValidationException(problems);
@@ -146,7 +165,7 @@ public static class UserDagCompiler
             if (node.Metadata is { Count: > 0 }) (nodeMetadata ??= new(StringComparer.Ordinal))[node.Name] = node.Metadata;
         }
 
-        foreach (var g in goalNames) builder.AddGoal(new DagGoal(g, GoalKind.Node, index[byName[g]]));
+        foreach (var g in goalList) builder.AddGoal(new DagGoal(string.IsNullOrEmpty(g.Name) ? g.Node : g.Name, g.Kind, index[byName[g.Node]], g.Path));
         IReadOnlyDictionary<string, object?>? allMetadata = metadata;
         if (nodeMetadata is not null)
         {
@@ -157,6 +176,10 @@ public static class UserDagCompiler
 
         return builder.Build(dagId, allMetadata);
     }
+
+    /// <summary>An operation by qualified name, or an unqualified name in the <c>default</c> namespace.</summary>
+    private static bool TryResolve(OperationRegistry operations, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Operation? operation) =>
+        operations.TryGet(name, out operation) || (!name.Contains('.', StringComparison.Ordinal) && operations.TryGet("default." + name, out operation));
 
     private static List<string> Sinks(IReadOnlyList<NodeDefinition> nodes, string[][] args, Dictionary<string, int> byName)
     {

@@ -1,5 +1,6 @@
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
+using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Tests.Scheduling;
 
@@ -116,9 +117,63 @@ public sealed class UserDagTests
         var sum = b.Operation("t.add", 1, [b.Constant(1.0), b.Constant(2.0)]);
         b.AddGoal(new DagGoal("result", GoalKind.Print, sum));
         var dag = b.Build();
-        var again = DagJson.Parse(DagJson.ToJson(dag), Registry);
+        var json = DagJson.ToJson(dag);
+        var again = DagJson.Parse(json, Registry);
         Assert.Equal(dag.Nodes[sum].Id, again.Nodes[again.Goals[0].Node].Id);
-        Assert.Equal(dag.Nodes[sum].Id.ToString(), again.Goals[0].Name);
+        Assert.Equal(dag.Nodes.Select(n => n.Id), again.Nodes.Select(n => n.Id));
+        Assert.Contains($"\"id\": \"{dag.Nodes[sum].Id}\"", json);
+        var goal = Assert.Single(again.Goals);
+        Assert.Equal(new DagGoal("result", GoalKind.Print, again.Goals[0].Node), goal);
+        Assert.Equal(json, DagJson.ToJson(again));
+    }
+
+    [Fact]
+    public void Goal_objects_keep_their_name_kind_and_path_and_are_checked_with_every_other_problem()
+    {
+        var dag = DagJson.Parse("""
+            {"nodes": [{"node_id": "x", "value": 2}, {"node_id": "sq", "operation": "t.add", "arguments": ["x", "x"]}],
+             "goals": ["sq", {"name": "shown", "node": "x", "kind": "print"}, {"name": "file", "node": "sq", "kind": "save", "path": "out.json"}]}
+            """, Registry);
+        Assert.Equal(
+            [new DagGoal("sq", GoalKind.Node, dag.Labels["sq"]), new DagGoal("shown", GoalKind.Print, dag.Labels["x"]), new DagGoal("file", GoalKind.Save, dag.Labels["sq"], "out.json")],
+            dag.Goals);
+        var again = DagJson.Parse(DagJson.ToJson(dag), Registry);
+        Assert.Equal(dag.Goals, again.Goals);
+
+        var error = Assert.Throws<ValidationException>(() => UserDagCompiler.Compile(
+            [NodeDefinition.Constant("x", 1.0), Op("y", "t.add", "nowhere")], Registry,
+            [new GoalDefinition("g", "ghost"), new GoalDefinition("s", "x", GoalKind.Save)]));
+        Assert.Equal(["InvalidGoal", "InvalidGoal", "MissingDependency"], error.Problems.Select(p => p.Code).Order(StringComparer.Ordinal));
+        Assert.Contains(error.Problems, p => p.Message.Contains("'g' names node 'ghost'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_value_without_an_operation_is_a_constant_with_the_same_id_as_the_spelled_out_form()
+    {
+        var shorthand = DagJson.Parse("""{"nodes": [{"node_id": "a", "value": 2}, {"node_id": "s", "operation": "t.add", "arguments": ["a", "a"]}]}""", Registry);
+        var spelled = DagJson.Parse("""{"nodes": [{"node_id": "a", "operation": "constant", "parameters": {"value": 2}}, {"node_id": "s", "operation": "t.add", "arguments": ["a", "a"]}]}""", Registry);
+        Assert.Equal(spelled.Nodes.Select(n => n.Id), shorthand.Nodes.Select(n => n.Id));
+        Assert.Equal(2.0, shorthand.Nodes[shorthand.Labels["a"]].Value);
+    }
+
+    [Fact]
+    public void Unqualified_operations_mean_the_default_namespace()
+    {
+        var registry = new OperationRegistry();
+        DefaultNamespace.Register(registry);
+        var qualified = UserDagCompiler.Compile([NodeDefinition.Constant("x", 3.0), Op("m", "default.mul", "x", "x")], registry);
+        var bare = UserDagCompiler.Compile([NodeDefinition.Constant("x", 3.0), Op("m", "mul", "x", "x")], registry);
+        Assert.Equal(qualified.Nodes.Select(n => n.Id), bare.Nodes.Select(n => n.Id));
+        Assert.Equal("default.mul", bare.Nodes[bare.Labels["m"]].Operator);
+        var error = Assert.Throws<ValidationException>(() => UserDagCompiler.Compile([Op("q", "add.nosuch")], registry));
+        Assert.Equal("UnknownOperation", Assert.Single(error.Problems).Code);
+    }
+
+    [Fact]
+    public void An_empty_dag_is_rejected()
+    {
+        var error = Assert.Throws<ValidationException>(() => DagJson.Parse("""{"nodes": []}""", Registry));
+        Assert.Equal("EmptyDag", Assert.Single(error.Problems).Code);
     }
 
     [Fact]
