@@ -131,7 +131,7 @@ internal static class UserDagConverter
         var kindText = PSValue.TryGet(goal, out var k, "kind") ? PSValue.Unwrap(k)?.ToString() : null;
         var path = PSValue.TryGet(goal, out var p, "path") ? PSValue.Unwrap(p)?.ToString() : null;
         var kind = GoalKind.Node;
-        if (node is null || name is null || (kindText is not null && !Enum.TryParse(kindText, true, out kind)))
+        if (node is null || name is null || (kindText is not null && !DagJson.TryParseKind(kindText, out kind)))
         {
             problems.Add(new("InvalidGoal", "A goal is a node name, or a table with 'node' (and a kind node, print or save)."));
             return null;

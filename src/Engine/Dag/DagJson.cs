@@ -119,13 +119,13 @@ public static class DagJson
 
                 var node = x.ValueKind == JsonValueKind.Object ? String(x, "node") ?? String(x, "node_id") : null;
                 var kindText = x.ValueKind == JsonValueKind.Object ? String(x, "kind") : null;
-                if (node is null || (kindText is not null && !Enum.TryParse<GoalKind>(kindText, ignoreCase: true, out _)))
+                var kind = GoalKind.Node;
+                if (node is null || (kindText is not null && !TryParseKind(kindText, out kind)))
                 {
                     problems.Add(new("InvalidGoal", $"Goal {x.GetRawText()} is neither a node name nor an object with \"node\" (and a kind node, print or save)."));
                     continue;
                 }
 
-                var kind = kindText is null ? GoalKind.Node : Enum.Parse<GoalKind>(kindText, ignoreCase: true);
                 goals.Add(new GoalDefinition(String(x, "name") ?? node, node, kind, String(x, "path")));
             }
         }
@@ -298,6 +298,22 @@ public static class DagJson
             default:
                 return null;
         }
+    }
+
+    /// <summary>A goal kind by its name (<c>node</c>, <c>print</c>, <c>save</c>, any case); numbers and combinations are not kinds.</summary>
+    public static bool TryParseKind(string text, out GoalKind kind)
+    {
+        foreach (var k in Enum.GetValues<GoalKind>())
+        {
+            if (string.Equals(text, k.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                kind = k;
+                return true;
+            }
+        }
+
+        kind = GoalKind.Node;
+        return false;
     }
 
     private static void WriteValue(Utf8JsonWriter w, object? value) => w.WriteRawValue(CanonicalJson.Serialize(value), skipInputValidation: true);

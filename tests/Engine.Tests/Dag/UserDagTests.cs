@@ -139,6 +139,12 @@ public sealed class UserDagTests
             dag.Goals);
         var again = DagJson.Parse(DagJson.ToJson(dag), Registry);
         Assert.Equal(dag.Goals, again.Goals);
+        foreach (var kind in new[] { "1", "print, save", "" })
+        {
+            var bad = Assert.Throws<ValidationException>(() => DagJson.Parse(
+                "{\"nodes\": [{\"node_id\": \"x\", \"value\": 2}], \"goals\": [{\"node\": \"x\", \"kind\": \"" + kind + "\"}]}", Registry));
+            Assert.Equal("InvalidGoal", Assert.Single(bad.Problems).Code);
+        }
 
         var error = Assert.Throws<ValidationException>(() => UserDagCompiler.Compile(
             [NodeDefinition.Constant("x", 1.0), Op("y", "t.add", "nowhere")], Registry,
