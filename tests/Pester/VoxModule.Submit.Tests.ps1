@@ -287,6 +287,19 @@ print "b" 1 + 2'
         (Submit-VoxDag -Dag $json -Store $script:Store -Wait).Value | Should -Be 7
     }
 
+    It 'ConvertTo-VoxDag -AsJson keeps a program''s goal names and kinds, and -Dag reports bad JSON with its line' {
+        $json = ConvertTo-VoxDag -Program 'print "sum" 1 + 2' -AsJson
+        (ConvertTo-VoxDag -Dag $json).Goals | Should -Be @('sum')
+        ($json | ConvertFrom-Json).goals[0].kind | Should -Be 'print'
+        $r = Submit-VoxDag -Dag $json -Store $script:Store -Wait
+        $r.Goal | Should -Be 'sum'
+        $r.Value | Should -Be 3
+        ConvertTo-VoxDag -Dag "{`n  `"nodes`": [ {`"node_id`": } ]`n}" -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'VoxDagInvalid,*'
+        $errs[0].Exception.Code | Should -Be 'InvalidJson'
+        $errs[0].Exception.Line | Should -Be 2
+    }
+
     It 'ConvertTo-VoxDag and Measure-VoxDag take every input form' {
         (ConvertTo-VoxDag -Path (Join-Path $TestDrive 'hell?.imgql')).Goals | Should -Be @('greeting', 'answer')
         (ConvertTo-VoxDag -LiteralPath $script:Hello).Source | Should -Be $script:Hello
