@@ -17,6 +17,7 @@ internal static class CompareMode
     public static async Task<int> RunAsync(string[] args)
     {
         var a = new BenchArgs(args);
+        DagMode.CacheSize = a.Get("cache-size", "0");
         var shapes = a.Get("shapes")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? DefaultShapes;
         var concurrency = a.Int("concurrency", Environment.ProcessorCount);
         var repeat = a.Int("repeat", 3);

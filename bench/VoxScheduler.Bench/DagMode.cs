@@ -10,9 +10,13 @@ namespace VoxScheduler.Bench;
 /// <summary>The <c>dag</c> mode: builds a recipe graph through the public DAG API and runs it on the scheduler.</summary>
 internal static class DagMode
 {
+    /// <summary>ExecutionConfig.CacheSize used by the benchmark passes (default 0: no value cache across executions).</summary>
+    public static string CacheSize { get; set; } = "0";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var a = new BenchArgs(args);
+        CacheSize = a.Get("cache-size", "0");
         var shape = a.Get("shape") ?? throw new ArgumentException("--shape is required");
         var recipe = GraphRecipe.Create(shape, a);
         var result = await RunRecipeAsync(recipe, a.Get("store", "none"), a.Int("concurrency", Environment.ProcessorCount),
@@ -88,7 +92,8 @@ internal static class DagMode
         int concurrency, bool warmUp)
     {
         string? folder = null;
-        var config = new ExecutionConfig { StorageBackend = store, MaxConcurrentNodes = concurrency };
+        // Each graph runs once per scheduler: a value cache across executions would only cost (--cache-size to measure it anyway).
+        var config = new ExecutionConfig { StorageBackend = store, MaxConcurrentNodes = concurrency, CacheSize = CacheSize };
         if (store != "none")
         {
             folder = Path.Combine(Path.GetTempPath(), "voxbench-" + Guid.NewGuid().ToString("N")[..8]);

@@ -53,7 +53,14 @@ internal static class PlanPruner
     /// The initial state of every node: NotNeeded, Pending (must run), Cached (stored),
     /// Completed (constants) or Failed (an external reference missing from the store).
     /// </summary>
-    public static async ValueTask<NodeState[]> PruneAsync(DagDefinition dag, NodeFlags[] flags, IResultStore? store, CancellationToken cancellationToken)
+    /// <param name="dag">The DAG.</param>
+    /// <param name="flags">From <see cref="ComputeFlags"/>.</param>
+    /// <param name="store">The store, or null for memory-only executions.</param>
+    /// <param name="cancellationToken">Cancels the existence queries.</param>
+    /// <param name="cachedValues">Receives, per node index, the values found in <paramref name="cache"/>.</param>
+    /// <param name="cache">Without a store: values kept in memory by earlier executions; a node found there is Cached and its value goes to <paramref name="cachedValues"/>.</param>
+    public static async ValueTask<NodeState[]> PruneAsync(DagDefinition dag, NodeFlags[] flags, IResultStore? store, CancellationToken cancellationToken,
+        ValueCache? cache = null, object?[]? cachedValues = null)
     {
         var nodes = dag.Nodes;
         var n = nodes.Count;
@@ -65,7 +72,16 @@ internal static class PlanPruner
         {
             for (var i = n - 1; i >= 0; i--)
             {
-                if (needed[i]) Resolve(nodes[i], i, exists: false, states, needed);
+                if (!needed[i]) continue;
+                object? kept = null;
+                if (cache is not null && nodes[i].Kind == NodeKind.Operation && (flags[i] & NodeFlags.Volatile) == 0)
+                {
+                    // Taken now, not looked up later: an eviction in between cannot leave a Cached node without its value.
+                    kept = cache.TryGet(nodes[i].Id);
+                    if (kept is not null) cachedValues![i] = kept;
+                }
+
+                Resolve(nodes[i], i, exists: kept is not null, states, needed);
             }
 
             return states;

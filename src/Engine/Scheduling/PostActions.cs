@@ -21,6 +21,8 @@ internal struct PostActions
 
     public List<NodeEventData>? Events;
 
+    public List<(Dag.NodeId Id, object Boxed)>? CacheFlush;
+
     public void EndEntry(InFlightEntry entry, bool success, object? value) => (EndEntries ??= []).Add((entry, success, value));
 }
 

@@ -87,7 +87,12 @@ internal sealed partial class ScheduledExecution
             post.Persist = new PersistItem(n, plan.Defs[n].Id, Unbox(boxed), plan.Ops[n]?.Name);
         }
 
-        if (boxed is not null && plan.Refs[n] > 0) plan.Values[n] = boxed;
+        if (boxed is not null)
+        {
+            if (plan.Refs[n] > 0) plan.Values[n] = boxed;
+            else KeepLocked(n, boxed);
+        }
+
         foreach (var d in plan.Dependents(n))
         {
             if (plan.State[d] == NodeState.Pending && --plan.Pending[d] == 0)
@@ -98,6 +103,12 @@ internal sealed partial class ScheduledExecution
         }
 
         ReleaseArgumentsLocked(n);
+        if (_cacheBuffer.Count >= 256)
+        {
+            post.CacheFlush = _cacheBuffer;
+            _cacheBuffer = [];
+        }
+
         if (_openEntries is not null && _openEntries.Remove(n, out var open)) post.EndEntry(open, true, boxed);
         if ((flags & NodeFlags.Goal) != 0) AddGoalLocked(ref post, n, state, boxed, duration);
         if (_hub.HasSubscribers) (post.Events ??= []).Add(new NodeEventData(n, state, duration, null));
@@ -108,7 +119,27 @@ internal sealed partial class ScheduledExecution
         var plan = _plan;
         foreach (var a in plan.Args[n])
         {
-            if (--plan.Refs[a] <= 0) plan.Values[a] = null;
+            if (--plan.Refs[a] <= 0) ReleaseValueLocked(a);
+        }
+    }
+
+    /// <summary>The last consumer is done: the value leaves the plan, for the value cache when there is one.</summary>
+    private void ReleaseValueLocked(int a)
+    {
+        var plan = _plan;
+        if (plan.Values[a] is { } value)
+        {
+            plan.Values[a] = null;
+            KeepLocked(a, value);
+        }
+    }
+
+    private void KeepLocked(int n, object boxed)
+    {
+        // Batched: the cache's lock is taken once per batch, after ours is released.
+        if (_cacheCapacity > 0 && _plan.Defs[n].Kind == NodeKind.Operation && (_plan.Flags[n] & NodeFlags.Volatile) == 0)
+        {
+            _cacheBuffer.Add((_plan.Defs[n].Id, boxed));
         }
     }
 
@@ -277,7 +308,7 @@ internal sealed partial class ScheduledExecution
             for (var i = 0; i < count; i++)
             {
                 var n = nodes[i];
-                if (--plan.Refs[n] <= 0) plan.Values[n] = null;
+                if (--plan.Refs[n] <= 0) ReleaseValueLocked(n);
             }
         }
     }

@@ -54,6 +54,7 @@ internal sealed partial class ScheduledExecution
         }
 
         for (var i = 0; i < post.NewWorkers; i++) _pool.Request(this);
+        if (post.CacheFlush is { } kept) _slot.Cache.AddRange(kept, _cacheCapacity);
         if (post.Retries is { } retries)
         {
             foreach (var r in retries) OnRetryDecided(r);

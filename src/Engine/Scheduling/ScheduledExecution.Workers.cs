@@ -193,6 +193,13 @@ internal sealed partial class ScheduledExecution
         {
             if (!ReferenceEquals(work.Arguments[i], WorkItem.LoadMarker)) continue;
             var id = plan.Defs[args[i]].Id;
+            if (_cacheCapacity > 0 && _slot.Cache.TryGet(id) is { } kept)
+            {
+                work.Arguments[i] = Unbox(kept);
+                loaded[i] = kept;
+                continue;
+            }
+
             try
             {
                 object? value = null;

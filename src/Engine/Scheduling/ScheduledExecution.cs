@@ -40,6 +40,9 @@ internal sealed partial class ScheduledExecution : IExecution
     private Dictionary<int, InFlightEntry>? _openEntries;
     private Dictionary<int, InFlightEntry>? _published;
     private string? _fatalError;
+    private readonly long _cacheCapacity;
+    private List<(NodeId Id, object Boxed)> _cacheBuffer = [];
+    private object?[]? _cachedValues;
 
     // Counters, guarded by _gate. _unfinished counts plan nodes that must still reach a final state.
     private int _workers, _running, _unfinished, _background, _waitingRetry, _waitingShared;
@@ -67,6 +70,7 @@ internal sealed partial class ScheduledExecution : IExecution
         _time = scheduler.Options.TimeProvider;
         _pool = scheduler.Pool;
         _maxConcurrent = config.MaxConcurrentNodes;
+        _cacheCapacity = config.CacheSizeBytes;
         _goals = new GoalTracker(dag);
         SubmittedAt = _time.GetUtcNow();
         _startTimestamp = _time.GetTimestamp();
@@ -166,7 +170,9 @@ internal sealed partial class ScheduledExecution : IExecution
             }
 
             var flags = PlanPruner.ComputeFlags(Dag, _initialOps);
-            var states = await PlanPruner.PruneAsync(Dag, flags, _store, _cts.Token).ConfigureAwait(false);
+            if (_store is null && _cacheCapacity > 0) _cachedValues = new object?[Dag.Nodes.Count];
+            var states = await PlanPruner.PruneAsync(Dag, flags, _store, _cts.Token, _cacheCapacity > 0 ? _slot.Cache : null, _cachedValues)
+                .ConfigureAwait(false);
             var plan = new ExecutionPlan(Dag, _initialOps, states, flags);
             if (_scheduler.Options.ProgressInterval > TimeSpan.Zero)
             {
@@ -233,7 +239,8 @@ internal sealed partial class ScheduledExecution : IExecution
                     break;
                 case NodeState.Cached:
                     _cached++;
-                    plan.Flags[i] |= NodeFlags.InStore;
+                    if (_cachedValues?[i] is { } kept) plan.Values[i] = kept;
+                    else plan.Flags[i] |= NodeFlags.InStore;
                     break;
                 case NodeState.Completed:
                     _completed++;
@@ -247,10 +254,11 @@ internal sealed partial class ScheduledExecution : IExecution
             _total++;
             if ((plan.Flags[i] & NodeFlags.Goal) != 0 && states[i] is NodeState.Cached or NodeState.Completed)
             {
-                AddGoalLocked(ref post, i, states[i], null, TimeSpan.Zero);
+                AddGoalLocked(ref post, i, states[i], _cachedValues?[i], TimeSpan.Zero);
             }
         }
 
+        _cachedValues = null;
         if (missing is not null)
         {
             foreach (var i in missing)
@@ -296,6 +304,14 @@ internal sealed partial class ScheduledExecution : IExecution
             }
         }
 
+        List<(NodeId Id, object Boxed)> rest;
+        lock (_gate)
+        {
+            rest = _cacheBuffer;
+            _cacheBuffer = [];
+        }
+
+        _slot.Cache.AddRange(rest, _cacheCapacity);
         ExecutionStatus status;
         lock (_gate)
         {

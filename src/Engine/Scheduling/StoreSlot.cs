@@ -20,6 +20,9 @@ internal sealed class StoreSlot
 
     public InFlightTable InFlight { get; } = new();
 
+    /// <summary>Values kept after their last consumer, shared by the executions on this slot.</summary>
+    public ValueCache Cache { get; } = new();
+
     private readonly List<ScheduledExecution> _active = [];
     private volatile int _activeCount;
 

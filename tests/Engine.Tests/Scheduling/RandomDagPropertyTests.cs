@@ -24,7 +24,8 @@ public sealed class RandomDagPropertyTests
         {
             var (dag, limit) = RandomDag(seed, failures: true);
             Current.Reset(dag);
-            var execution = await scheduler.SubmitAsync(dag, TestOps.Memory(limit));
+            // Some runs keep no values between executions, the others reuse what earlier samples left in the value cache.
+            var execution = await scheduler.SubmitAsync(dag, TestOps.Memory(limit) with { CacheSize = seed % 3 == 0 ? "0" : "1MB" });
             var status = await execution.Completion.WaitAsync(TimeSpan.FromSeconds(30));
             Check(dag, execution, status, limit);
         }, iter: 1500, threads: 1);
@@ -67,7 +68,7 @@ public sealed class RandomDagPropertyTests
             var node = dag.Goals[goal.Ordinal].Node;
             if (reference[node] is { } value)
             {
-                Assert.Equal(NodeStatus.Completed, goal.Status);
+                Assert.True(goal.Status is NodeStatus.Completed or NodeStatus.Cached, $"goal {goal.Name} is {goal.Status}");
                 Assert.Equal(value, Assert.IsType<double>(goal.Value));
             }
             else
@@ -215,7 +216,9 @@ public sealed class RandomDagPropertyTests
 
         public ConcurrentDictionary<NodeId, bool> Done { get; private set; } = new();
 
-        public ConcurrentQueue<string> Violations { get; private set; } = new();
+        private ConcurrentQueue<(NodeId Node, NodeId Argument)> _early = new();
+
+        public IEnumerable<string> Violations => _early.Where(e => Runs.ContainsKey(e.Argument)).Select(e => $"{e.Node} ran before its argument {e.Argument}");
 
         public int MaxConcurrent => Volatile.Read(ref _max);
 
@@ -225,7 +228,7 @@ public sealed class RandomDagPropertyTests
             _constants = dag.Nodes.Where(n => n.Kind == NodeKind.Constant).Select(n => n.Id).ToHashSet();
             Runs = new();
             Done = new();
-            Violations = new();
+            _early = new();
             _running = 0;
             _max = 0;
         }
@@ -239,7 +242,8 @@ public sealed class RandomDagPropertyTests
             if (!_arguments.TryGetValue(c.NodeId, out var arguments)) return;
             foreach (var a in arguments)
             {
-                if (!_constants.Contains(a) && !Done.ContainsKey(a)) Violations.Enqueue($"{c.NodeId} ran before its argument {a}");
+                // Not done yet: fine only if it never runs in this execution (it came from the value cache).
+                if (!_constants.Contains(a) && !Done.ContainsKey(a)) _early.Enqueue((c.NodeId, a));
             }
         }
 
