@@ -10,16 +10,16 @@ public sealed class ValueCacheTests
     {
         var cache = new ValueCache();
         var ids = Enumerable.Range(0, 100).Select(i => DagBuilder.ComputeConstantId((double)i)).ToArray();
-        cache.AddRange(ids.Take(10).Select(id => (id, (object)new string('x', 100))).ToList(), capacity: 4096);
+        cache.AddRange(ids.Take(10).Select(id => (id, (object)new string('x', 100))).ToList(), capacity: 8192);
         Assert.NotNull(cache.TryGet(ids[0])); // now the most recently used
-        cache.AddRange(ids.Skip(10).Select(id => (id, (object)new string('y', 100))).ToList(), capacity: 4096);
+        cache.AddRange(ids.Skip(10).Select(id => (id, (object)new string('y', 100))).ToList(), capacity: 8192);
 
-        Assert.True(cache.Bytes <= 4096);
+        Assert.True(cache.Bytes <= 8192);
         Assert.InRange(cache.Count, 1, 20);
         Assert.Null(cache.TryGet(ids[1]));
         Assert.NotNull(cache.TryGet(ids[99]));
-        cache.AddRange([(ids[0], new byte[10_000])], capacity: 4096);
-        Assert.True(cache.Bytes <= 4096);
+        cache.AddRange([(ids[0], new byte[10_000])], capacity: 8192);
+        Assert.True(cache.Bytes <= 8192);
     }
 
     [Fact]
