@@ -22,7 +22,9 @@ internal static class CompareMode
         var concurrency = a.Int("concurrency", Environment.ProcessorCount);
         var repeat = a.Int("repeat", 3);
         var script = a.Get("dask-script") ?? FindScript();
-        var dask = script is not null && DaskAvailable();
+        // Debian's python3-dask lives in the system Python, which may not be the first python3 on PATH.
+        var python = a.Get("python") ?? new[] { "python3", "/usr/bin/python3" }.FirstOrDefault(DaskAvailable);
+        var dask = script is not null && python is not null && DaskAvailable(python);
         if (!dask) Console.Error.WriteLine("Dask is not installed (run bench/setup-dask.sh): comparing with the in-process floor only.");
         foreach (var shape in shapes)
         {
@@ -31,11 +33,10 @@ internal static class CompareMode
             Console.WriteLine(DagMode.Json(ours));
             var oursRate = (double)ours["nodes_per_s"]!;
             var peers = new List<Dictionary<string, object?>> { Baseline(recipe, repeat, (string)ours["graph_sha256"]!) };
-            if (dask) peers.AddRange(RunDask(script!, shape, a, concurrency, repeat));
+            if (dask) peers.AddRange(RunDask(python!, script!, shape, a, concurrency, repeat));
             foreach (var peer in peers)
             {
-                if (!ReferenceEquals(peer, peers[0])) Console.WriteLine(JsonSerializer.Serialize(peer));
-                else Console.WriteLine(DagMode.Json(peer));
+                Console.WriteLine(DagMode.Json(peer));
                 if (!Equals(peer["graph_sha256"], ours["graph_sha256"]))
                 {
                     Console.Error.WriteLine($"{peer["engine"]} ran a different graph for {shape}: {peer["graph_sha256"]}");
@@ -87,9 +88,9 @@ internal static class CompareMode
         };
     }
 
-    private static IEnumerable<Dictionary<string, object?>> RunDask(string script, string shape, BenchArgs a, int concurrency, int repeat)
+    private static IEnumerable<Dictionary<string, object?>> RunDask(string python, string script, string shape, BenchArgs a, int concurrency, int repeat)
     {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in new[] { script, "--shape", shape, "--workers", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--repeat", repeat.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
@@ -113,7 +114,7 @@ internal static class CompareMode
             lines.Add(parsed.ToDictionary(kv => kv.Key, kv => (object?)(kv.Value.ValueKind switch
             {
                 JsonValueKind.String => kv.Value.GetString(),
-                JsonValueKind.Number => kv.Value.TryGetUInt64(out var u) ? u : kv.Value.GetDouble(),
+                JsonValueKind.Number => kv.Value.TryGetUInt64(out var u) ? (object)u : kv.Value.GetDouble(),
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 _ => null,
@@ -125,11 +126,11 @@ internal static class CompareMode
         return lines;
     }
 
-    private static bool DaskAvailable()
+    private static bool DaskAvailable(string python)
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo("python3", ["-c", "import dask"]) { RedirectStandardError = true, UseShellExecute = false })!;
+            using var p = Process.Start(new ProcessStartInfo(python, ["-c", "import dask"]) { RedirectStandardError = true, UseShellExecute = false })!;
             p.WaitForExit();
             return p.ExitCode == 0;
         }

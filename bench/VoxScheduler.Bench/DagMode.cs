@@ -147,5 +147,7 @@ internal static class DagMode
         };
     }
 
-    public static string Json(IReadOnlyDictionary<string, object?> fields) => JsonSerializer.Serialize(fields);
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Json(IReadOnlyDictionary<string, object?> fields) => JsonSerializer.Serialize(fields, JsonOptions);
 }
