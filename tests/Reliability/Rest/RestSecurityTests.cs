@@ -104,7 +104,14 @@ public sealed class RestSecurityTests(RestServerFixture fixture) : IClassFixture
     public async Task A_request_body_over_the_limit_is_refused_with_413()
     {
         var program = "print \"big\" \"" + new string('x', 2 * 1024 * 1024) + "\"";
-        var response = await PostAsync(new { program, storage_backend = "none" });
+        // Expect: 100-continue lets the server answer before the body is sent; without it the
+        // server's early 413 can race the upload and surface as a broken pipe on the client.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/execute-dynamic")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { program, storage_backend = "none" }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.ExpectContinue = true;
+        var response = await _server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
