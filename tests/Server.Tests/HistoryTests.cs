@@ -13,7 +13,7 @@ public sealed class HistoryTests
         string id;
         try
         {
-            var answer = await first.Client.RunAsync("print \"answer\" 6 * 7\nprint \"text\" \"ke\" + \"pt\"\nprint \"literal\" \"not stored\"\nprint \"bad\" 1 / 0", storagePath: "persist");
+            var answer = await first.Client.RunAsync("print \"answer\" 6 * 7\nprint \"text\" \"ke\" + \"pt\"\nprint \"literal\" \"a literal\"\nprint \"bad\" 1 / 0", storagePath: "persist");
             id = answer.GetProperty("execution_id").GetString()!;
         }
         finally
@@ -40,7 +40,8 @@ public sealed class HistoryTests
         Assert.Equal(42, goals["answer"].GetProperty("value").GetDouble());
         Assert.True(goals["text"].GetProperty("value").GetString() == "kept", detail.GetRawText());
         Assert.False(goals["bad"].GetProperty("available").GetBoolean());
-        Assert.False(goals["literal"].GetProperty("available").GetBoolean());
+        Assert.True(goals["literal"].GetProperty("available").GetBoolean());
+        Assert.Equal("a literal", goals["literal"].GetProperty("value").GetString());
 
         var url = goals["text"].GetProperty("content_url").GetString()!;
         using var content = await second.Client.GetAsync(url.TrimStart('/'));

@@ -158,6 +158,27 @@ internal sealed partial class ScheduledExecution
         }
     }
 
+    /// <summary>
+    /// Constants are never computed, so nothing else stores them; a goal's value must still be in
+    /// the store for readers of past executions (Get-VoxResult, the server's history). Storing is
+    /// idempotent (content addressing) and, for a value already reported from memory, best effort.
+    /// </summary>
+    private async ValueTask PersistConstantGoalAsync(DagNode def, object? value)
+    {
+        if (_store is null) return;
+        try
+        {
+            var data = ValueCodec.Encode(value);
+            var metadata = NodeExecutor.Metadata(def.Id, ValueCodec.Classify(value, Config.StreamingThreshold), data.Length,
+                DagBuilder.ConstantOperator, Dag.DagId, ExecutionId, _time.GetUtcNow());
+            await _store.StoreAsync(def.Id, data, metadata, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StorageException or IOException or UnauthorizedAccessException)
+        {
+            // The goal's value is already known; a store that cannot take it fails the next real write loudly.
+        }
+    }
+
     private async ValueTask<GoalResult> BuildGoalResultAsync(int goal, GoalFinish finish)
     {
         var current = _goals[goal];
@@ -178,7 +199,11 @@ internal sealed partial class ScheduledExecution
             object? value;
             var inMemory = true;
             if (finish.BoxedValue is not null) value = Unbox(finish.BoxedValue);
-            else if (def.Kind == NodeKind.Constant) value = def.Value;
+            else if (def.Kind == NodeKind.Constant)
+            {
+                value = def.Value;
+                await PersistConstantGoalAsync(def, value).ConfigureAwait(false);
+            }
             else
             {
                 inMemory = false;

@@ -15,7 +15,7 @@ internal sealed record StoredGoalDto
     [JsonPropertyName("node_id")]
     public required string NodeId { get; init; }
 
-    /// <summary>False when the store has no result for the goal: it failed, was cancelled or evicted, or is a literal constant (constants are never stored).</summary>
+    /// <summary>False when the store has no result for the goal: it failed, was cancelled, or was evicted.</summary>
     [JsonPropertyName("available")]
     public bool Available { get; init; }
 

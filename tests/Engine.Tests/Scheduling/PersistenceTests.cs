@@ -57,6 +57,29 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Constant_goals_are_stored_so_past_executions_can_be_read_back()
+    {
+        var ops = new TestOps();
+        var b = new DagBuilder();
+        var constant = b.Constant("a literal goal");
+        b.AddGoal(new DagGoal("text", GoalKind.Print, constant));
+        var id = b[constant].Id;
+        await using (var scheduler = ops.Scheduler())
+        {
+            var run = await TestOps.RunAsync(scheduler, b.Build(), Sqlite());
+            Assert.Equal(ExecutionStatus.Completed, run.Status);
+            Assert.Equal("a literal goal", run.GetGoalResults()[0].Value);
+        }
+
+        // A fresh store handle, as a later process reading the history would open.
+        await using var store = await StoreFactory.OpenAsync("sqlite", _folder);
+        var bytes = await store.RetrieveAsync(id);
+        Assert.NotNull(bytes);
+        Assert.Equal("a literal goal", VoxScheduler.Values.ValueCodec.Decode(bytes));
+        Assert.Equal(DagBuilder.ConstantOperator, (await store.GetMetadataAsync(id))!.Operator);
+    }
+
+    [Fact]
     public async Task Results_survive_a_scheduler_restart_and_overlapping_dags_compute_only_what_is_new()
     {
         var ops = new TestOps();

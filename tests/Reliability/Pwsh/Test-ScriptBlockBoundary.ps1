@@ -18,7 +18,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
 $null = New-PSDrive -Name sb -PSProvider VoxStore -Root $Store -Backend sqlite
-# Computed strings (constants are not stored): the store holds script text as results.
+# Computed strings: the store holds script text as results.
 $program = @"
 import "strings"
 print "r" rel.script(41)
