@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using VoxScheduler.Dag;
 
 namespace VoxScheduler.Storage;
@@ -12,7 +11,7 @@ internal sealed class DataFile : IAsyncDisposable
 {
     private readonly FileStream _stream;
     private readonly string _tempPath;
-    private readonly XxHash128 _hasher = new();
+    private readonly StoreHasher _hasher = new();
     private bool _moved;
 
     private DataFile(FileStream stream, string tempPath)

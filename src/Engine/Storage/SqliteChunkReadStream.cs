@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Hashing;
 using Microsoft.Data.Sqlite;
 using VoxScheduler.Dag;
 
@@ -18,7 +17,7 @@ internal sealed class SqliteChunkReadStream : ReadOnlyStreamBase
     private readonly Action<SqliteReadSession> _release;
     private readonly SqliteStoredRef _ref;
     private readonly NodeId _nodeId;
-    private readonly XxHash128 _hasher = new();
+    private readonly StoreHasher _hasher = new();
     private SqliteBlob? _blob;
     private int _blobRemaining;
     private byte[] _chunk = [];

@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using VoxScheduler.Dag;
 
 namespace VoxScheduler.Storage;
@@ -17,9 +16,9 @@ internal sealed class SqliteChunkWriter : IResultWriter
     private readonly NodeId _nodeId;
     private readonly StorageMetadata _metadata;
     private readonly string? _json;
-    private readonly XxHash128 _content = new();
+    private readonly StoreHasher _content = new();
     private readonly Queue<Task<bool>> _inFlight = new();
-    private XxHash128? _stored;
+    private StoreHasher? _stored;
     private byte[] _buffer = new byte[SqliteRowBuilder.ChunkSize];
     private int _buffered;
     private bool? _compressMode;
@@ -64,7 +63,7 @@ internal sealed class SqliteChunkWriter : IResultWriter
         {
             compressed = StoreCodec.TryCompress(raw.Span, codec);
             _compressMode = compressed is not null;
-            if (compressed is not null) _stored = new XxHash128();
+            if (compressed is not null) _stored = new StoreHasher();
         }
         else if (_compressMode == true)
         {

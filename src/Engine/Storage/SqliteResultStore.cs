@@ -226,7 +226,7 @@ public sealed class SqliteResultStore : IResultStore
         }
 
         Span<byte> hash = stackalloc byte[StoreHash.Length];
-        System.IO.Hashing.XxHash128.Hash(data, hash);
+        StoreHash.Compute(data, hash);
         if (!hash.SequenceEqual(stored.StoredHash))
         {
             throw new StorageCorruptionException("Stored result failed its checksum", nodeId);

@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using VoxScheduler.Dag;
 
 namespace VoxScheduler.Storage;
@@ -43,8 +42,8 @@ internal static class SqliteRowBuilder
     public static SqliteResultRow Chunked(NodeId id, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? metadataJson, byte codec, long now)
     {
         var chunks = new List<SqliteChunk>((int)(data.Length / ChunkSize) + 1);
-        var content = new XxHash128();
-        XxHash128? stored = null;
+        var content = new StoreHasher();
+        StoreHasher? stored = null;
         var compressMode = codec != StoreCodec.Raw;
         var anyCompressed = false;
         long storedSize = 0;
@@ -57,7 +56,7 @@ internal static class SqliteRowBuilder
             {
                 compressed = StoreCodec.TryCompress(raw.Span, codec);
                 if (offset == 0 && compressed is null) compressMode = false;
-                else stored ??= new XxHash128();
+                else stored ??= new StoreHasher();
             }
 
             ReadOnlyMemory<byte> storedBytes = compressed ?? raw;

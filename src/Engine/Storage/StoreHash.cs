@@ -10,19 +10,22 @@ internal static class StoreHash
 {
     public const int Length = 16;
 
-    public static byte[] Compute(ReadOnlySpan<byte> data)
+    public static byte[] Compute(ReadOnlySpan<byte> data) => StoreHasher.Hash(data);
+
+    public static void Compute(ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        var hash = new byte[Length];
-        XxHash128.Hash(data, hash);
-        return hash;
+        if (data.Length <= 240)
+        {
+            XxHash128.Hash(data, destination);
+            return;
+        }
+
+        var hasher = new StoreHasher();
+        hasher.Append(data);
+        hasher.Finish(destination);
     }
 
-    public static byte[] Finish(XxHash128 hasher)
-    {
-        var hash = new byte[Length];
-        hasher.GetCurrentHash(hash);
-        return hash;
-    }
+    public static byte[] Finish(StoreHasher hasher) => hasher.Finish();
 
     public static string ToHex(byte[]? hash) => hash is null ? string.Empty : Convert.ToHexStringLower(hash);
 

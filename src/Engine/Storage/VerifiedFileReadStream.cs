@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using VoxScheduler.Dag;
 
 namespace VoxScheduler.Storage;
@@ -14,7 +13,7 @@ internal sealed class VerifiedFileReadStream : ReadOnlyStreamBase
     private readonly long _expectedLength;
     private readonly byte[] _expectedHash;
     private readonly NodeId _nodeId;
-    private readonly XxHash128 _hasher = new();
+    private readonly StoreHasher _hasher = new();
     private long _read;
     private bool _verified;
 
