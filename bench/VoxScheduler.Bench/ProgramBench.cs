@@ -95,10 +95,18 @@ internal static class ProgramBench
         for (var run = 1; run <= runs; run++)
         {
             var cpuBefore = CpuSeconds();
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var gen2Before = GC.CollectionCount(2);
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
             var clock = Stopwatch.StartNew();
             var compiled = ProgramCompiler.CompileFile(file, registry, options);
             var reduceSeconds = clock.Elapsed.TotalSeconds;
             var reduceCpu = CpuSeconds() - cpuBefore;
+            var reducePause = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds;
+            var reduceGen2 = GC.CollectionCount(2) - gen2Before;
+            var reduceAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var reduceJit = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalSeconds;
             var line = new Dictionary<string, object?>
             {
                 ["engine"] = "voxscheduler",
@@ -108,6 +116,12 @@ internal static class ProgramBench
                 ["reduce_s"] = Math.Round(reduceSeconds, 4),
                 // CPU seconds of the process while reducing: a steadier figure than wall time on a shared machine.
                 ["reduce_cpu_s"] = Math.Round(reduceCpu, 4),
+                // Time the reducing thread stood still for the garbage collector, and full collections it caused.
+                ["reduce_gc_pause_s"] = Math.Round(reducePause, 4),
+                ["reduce_gen2_gcs"] = reduceGen2,
+                ["reduce_alloc_mb"] = Math.Round(reduceAllocated / (1024.0 * 1024.0), 1),
+                // Time spent compiling methods to machine code (the first run pays it; later runs do not).
+                ["reduce_jit_s"] = Math.Round(reduceJit, 4),
             };
             if (scheduler is not null)
             {
