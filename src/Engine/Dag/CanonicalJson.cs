@@ -160,8 +160,25 @@ public static class CanonicalJson
         }
     }
 
+    /// <summary>Largest integer below which every integer is a double: their shortest round-trip digits are their own.</summary>
+    private const double MaxSafeInteger = 9007199254740991d;
+
     /// <summary>Writes a number as ECMAScript's Number.prototype.toString would.</summary>
-    public static void WriteNumber(IBufferWriter<byte> output, double value) => WriteAscii(output, FormatNumber(value));
+    public static void WriteNumber(IBufferWriter<byte> output, double value)
+    {
+        // Integers up to 2^53 (revisions, counters, most literals) print as their plain digits:
+        // formatted straight into the output, no strings. Larger ones may print rounded digits
+        // (2^60 is 1152921504606847000 in ECMAScript), so they take the general path.
+        if (Math.Abs(value) <= MaxSafeInteger && value == Math.Floor(value))
+        {
+            var span = output.GetSpan(20);
+            ((long)value).TryFormat(span, out var written, default, CultureInfo.InvariantCulture); // -0 becomes 0, as JCS wants
+            output.Advance(written);
+            return;
+        }
+
+        WriteAscii(output, FormatNumber(value));
+    }
 
     /// <summary>ECMAScript Number.prototype.toString of a finite double (RFC 8785 §3.2.2.3).</summary>
     public static string FormatNumber(double value)

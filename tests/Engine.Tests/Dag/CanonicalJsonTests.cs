@@ -27,6 +27,46 @@ public sealed class CanonicalJsonTests
     public void Negative_zero_is_written_as_zero() => Assert.Equal("0", CanonicalJson.FormatNumber(-0.0));
 
     [Theory]
+    [InlineData(-0.0, "0")]
+    [InlineData(7.0, "7")]
+    [InlineData(-1000000007.0, "-1000000007")]
+    [InlineData(9007199254740991.0, "9007199254740991")]
+    [InlineData(-9007199254740991.0, "-9007199254740991")]
+    [InlineData(9007199254740992.0, "9007199254740992")]
+    [InlineData(1152921504606846976.0, "1152921504606847000")] // 2^60: ECMAScript prints its shortest digits, not the exact integer
+    [InlineData(1e20, "100000000000000000000")]
+    [InlineData(2.5, "2.5")]
+    public void Written_numbers_match_the_ECMAScript_form(double value, string expected)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        CanonicalJson.WriteNumber(buffer, value);
+        Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void The_integer_fast_path_agrees_with_the_general_formatting()
+    {
+        var random = new Random(20261126);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Integers of every magnitude around the 2^53 boundary, both signs, and some fractions.
+            var magnitude = Math.Pow(2, random.Next(0, 64));
+            var value = Math.Floor(random.NextDouble() * magnitude) * (random.Next(2) == 0 ? 1 : -1);
+            if (i % 10 == 0) value += 0.5;
+            buffer.ResetWrittenCount();
+            CanonicalJson.WriteNumber(buffer, value);
+            Assert.Equal(CanonicalJson.FormatNumber(value), System.Text.Encoding.ASCII.GetString(buffer.WrittenSpan));
+        }
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Non_finite_numbers_are_refused_when_written(double value) =>
+        Assert.Throws<ArgumentException>(() => CanonicalJson.WriteNumber(new System.Buffers.ArrayBufferWriter<byte>(), value));
+
+    [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
     [InlineData(double.NegativeInfinity)]
