@@ -61,8 +61,12 @@ public static class ProgramCompiler
         var commands = Parser.ParseProgram(source, display, diagnostics);
         diagnostics.ThrowIfAny(); // reduction errors after a syntax error would mostly be echoes of it
 
-        var builder = new DagBuilder(Math.Max(16, source.Length / 8));
-        var reducer = new Reducer(builder, operations, diagnostics, options);
+        // About one node per 16 characters of source (a declaration like "let f9 = (f8 + f7) % 97"
+        // makes two): tables sized once instead of grown by doubling, without reserving for
+        // nodes that never come. Denser programs grow them as usual.
+        var expectedNodes = Math.Max(16, source.Length / 16);
+        var builder = new DagBuilder(expectedNodes);
+        var reducer = new Reducer(builder, operations, diagnostics, options, expectedNodes);
         var scope = reducer.CreateFileScope(display, fullPath);
         reducer.ReduceProgram(commands, scope);
         diagnostics.ThrowIfAny();

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using VoxScheduler.Dag;
 
 namespace VoxScheduler.Language.Reduction;
@@ -10,11 +11,14 @@ namespace VoxScheduler.Language.Reduction;
 /// builder, which computes their content ids. Purely a speed-up: the builder would find the
 /// same index from the id.
 /// </summary>
-internal sealed class NodeCache(DagBuilder builder)
+internal sealed class NodeCache(DagBuilder builder, int capacity = 0)
 {
     private readonly Dictionary<double, int> _numbers = [];
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
-    private readonly Dictionary<OperationKey, int> _operations = [];
+    // Keys hold no references (operators are numbered), so the GC never scans this table.
+    private readonly Dictionary<OperationKey, int> _operations = new(capacity);
+    // Operator names come from the registry's Operation objects: reference identity numbers them.
+    private readonly Dictionary<string, int> _operators = new(ReferenceEqualityComparer.Instance);
     private int _true = -1, _false = -1, _null = -1;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
@@ -62,7 +66,9 @@ internal sealed class NodeCache(DagBuilder builder)
             return builder.Operation(op, revision, args, attributes);
         }
 
-        var key = new OperationKey(op, revision, args.Length, args.Length > 0 ? args[0] : -1, args.Length > 1 ? args[1] : -1);
+        ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(_operators, op, out var known);
+        if (!known) number = _operators.Count;
+        var key = new OperationKey(number, revision, args.Length, args.Length > 0 ? args[0] : -1, args.Length > 1 ? args[1] : -1);
         if (!_operations.TryGetValue(key, out var index))
         {
             index = builder.Operation(op, revision, args, null);
@@ -72,14 +78,5 @@ internal sealed class NodeCache(DagBuilder builder)
         return index;
     }
 
-    private readonly record struct OperationKey(string Operator, int Revision, int Count, int A0, int A1)
-    {
-        // Operator names come from the registry's Operation objects: reference identity is enough to hash.
-        public override int GetHashCode() => HashCode.Combine(RuntimeHelpers.GetHashCode(Operator), Revision, Count, A0, A1);
-
-        public bool Equals(OperationKey other) =>
-            ReferenceEquals(Operator, other.Operator) || Operator == other.Operator
-                ? Revision == other.Revision && Count == other.Count && A0 == other.A0 && A1 == other.A1
-                : false;
-    }
+    private readonly record struct OperationKey(int Operator, int Revision, int Count, int A0, int A1);
 }

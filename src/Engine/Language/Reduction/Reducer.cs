@@ -36,10 +36,10 @@ internal sealed partial class Reducer
     private int _loopDepth;
     private bool _stackExhaustedReported;
 
-    public Reducer(DagBuilder builder, OperationRegistry operations, Diagnostics diagnostics, CompileOptions options)
+    public Reducer(DagBuilder builder, OperationRegistry operations, Diagnostics diagnostics, CompileOptions options, int expectedNodes = 0)
     {
         _builder = builder;
-        _nodes = new NodeCache(builder);
+        _nodes = new NodeCache(builder, expectedNodes);
         _operations = operations;
         _diagnostics = diagnostics;
         _options = options;

@@ -28,7 +28,7 @@ internal sealed class Lexer
     private Lexer(string text, string file, Diagnostics diagnostics)
     {
         _text = text;
-        _tokens = new List<Token>(Math.Min(text.Length / 3 + 16, 1 << 24)); // about one token per three characters
+        _tokens = new List<Token>(Math.Min(text.Length / 4 + 16, 1 << 24)); // about one token per four characters
         _file = file;
         _diagnostics = diagnostics;
         _poolLookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
