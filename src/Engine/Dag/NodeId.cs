@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 
 namespace VoxScheduler.Dag;
 
@@ -46,7 +45,7 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>, ISpanFo
     public static NodeId Hash(ReadOnlySpan<byte> canonicalUtf8)
     {
         Span<byte> digest = stackalloc byte[ByteLength];
-        SHA256.HashData(canonicalUtf8, digest);
+        Sha256.Hash(canonicalUtf8, digest);
         return FromBytes(digest);
     }
 
