@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Collections.ObjectModel;
+using System.Runtime.InteropServices;
 
 namespace VoxScheduler.Dag;
 
@@ -51,12 +52,8 @@ public sealed class DagBuilder
     public int Constant(object? value)
     {
         var id = ComputeConstantId(value);
-        if (_byId.TryGetValue(id, out var existing))
-        {
-            return existing;
-        }
-
-        return Add(new DagNode(_nodes.Count, id, NodeKind.Constant, ConstantOperator, 0, ImmutableArray<int>.Empty, value, null));
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_byId, id, out var exists);
+        return exists ? slot : slot = Append(new DagNode(_nodes.Count, id, NodeKind.Constant, ConstantOperator, 0, ImmutableArray<int>.Empty, value, null));
     }
 
     /// <summary>Adds (or finds) an operation node over existing nodes.</summary>
@@ -85,12 +82,9 @@ public sealed class DagBuilder
         }
 
         var id = ComputeOperationId(@operator, revision, ids, attributes);
-        if (_byId.TryGetValue(id, out var existing))
-        {
-            return existing;
-        }
-
-        return Add(new DagNode(_nodes.Count, id, NodeKind.Operation, @operator, revision, arguments.ToImmutableArray(), null, attributes));
+        // One hash lookup finds the node or reserves its slot.
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_byId, id, out var exists);
+        return exists ? slot : slot = Append(new DagNode(_nodes.Count, id, NodeKind.Operation, @operator, revision, arguments.ToImmutableArray(), null, attributes));
     }
 
     /// <summary>
@@ -99,12 +93,8 @@ public sealed class DagBuilder
     /// </summary>
     public int External(NodeId id)
     {
-        if (_byId.TryGetValue(id, out var existing))
-        {
-            return existing;
-        }
-
-        return Add(new DagNode(_nodes.Count, id, NodeKind.External, ExternalOperator, 0, ImmutableArray<int>.Empty, null, null));
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_byId, id, out var exists);
+        return exists ? slot : slot = Append(new DagNode(_nodes.Count, id, NodeKind.External, ExternalOperator, 0, ImmutableArray<int>.Empty, null, null));
     }
 
     /// <summary>Gives a node a user label. Returns false when the label is already taken by another node.</summary>
@@ -150,10 +140,10 @@ public sealed class DagBuilder
         return NodeId.Hash(buffer.WrittenSpan).ToShortString(16);
     }
 
-    private int Add(DagNode node)
+    /// <summary>Appends a node whose id slot the caller has just reserved in <see cref="_byId"/>.</summary>
+    private int Append(DagNode node)
     {
         _nodes.Add(node);
-        _byId.Add(node.Id, node.Index);
         return node.Index;
     }
 

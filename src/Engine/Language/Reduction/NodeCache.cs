@@ -69,13 +69,21 @@ internal sealed class NodeCache(DagBuilder builder, int capacity = 0)
         ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(_operators, op, out var known);
         if (!known) number = _operators.Count;
         var key = new OperationKey(number, revision, args.Length, args.Length > 0 ? args[0] : -1, args.Length > 1 ? args[1] : -1);
-        if (!_operations.TryGetValue(key, out var index))
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_operations, key, out var exists);
+        if (exists)
         {
-            index = builder.Operation(op, revision, args, null);
-            _operations[key] = index;
+            return index;
         }
 
-        return index;
+        try
+        {
+            return index = builder.Operation(op, revision, args, null);
+        }
+        catch
+        {
+            _operations.Remove(key); // never leave a reserved slot pointing at node 0
+            throw;
+        }
     }
 
     private readonly record struct OperationKey(int Operator, int Revision, int Count, int A0, int A1);
