@@ -17,8 +17,18 @@ public static class DefaultNamespace
         registry.RegisterRange(Create());
     }
 
-    private static Operation Op(string name, int min, int max, string description, Func<OperationContext, object?> body, Purity purity = Purity.Pure) =>
-        Operation.Create("default." + name, min, max, body, 1, purity, description);
+    /// <summary>Revision of <c>default.sequence</c>; loop expansion builds such nodes itself and must use the same.</summary>
+    internal const int SequenceRevision = 1;
+
+    /// <summary>Revision of <c>default.where</c> (see <see cref="SequenceRevision"/>).</summary>
+    internal const int WhereRevision = 1;
+
+    /// <summary>Revision of <c>default.concat_sequences</c> (see <see cref="SequenceRevision"/>).</summary>
+    internal const int ConcatSequencesRevision = 1;
+
+    private static Operation Op(string name, int min, int max, string description, Func<OperationContext, object?> body, Purity purity = Purity.Pure,
+        int revision = 1) =>
+        Operation.Create("default." + name, min, max, body, revision, purity, description);
 
     private static IEnumerable<Operation> Create()
     {
@@ -43,7 +53,7 @@ public static class DefaultNamespace
 
         // sequences
         yield return Op("range", 1, 2, "range(stop) or range(start, stop): the integral numbers start, start+1, …, stop-1.", Range);
-        yield return Op("sequence", 0, -1, "The array literal [a, b, …]: its arguments as a sequence.", c => c.Arguments.ToArray());
+        yield return Op("sequence", 0, -1, "The array literal [a, b, …]: its arguments as a sequence.", c => c.Arguments.ToArray(), revision: SequenceRevision);
         yield return Op("index", 2, 2, "xs[i]: the item at zero-based integral index i (also characters of a string); out of range is an error.", Index);
         yield return Op("slice", 3, 3, "xs[a:b]: items a..b-1, bounds clamped to the length; a missing bound is null.", c => Slice(c, c[1], c[2]));
         yield return Op("subsequence", 2, 3, "subsequence(xs, start[, stop]): as xs[start:stop].", c => Slice(c, c[1], c.Count > 2 ? c[2] : null));
@@ -85,9 +95,9 @@ public static class DefaultNamespace
 
         // internal operations of the compiler
         yield return new ForEachOperation();
-        yield return Op("where", 2, 2, "Internal: the items of a sequence whose mask entry is true (filter).", Where);
+        yield return Op("where", 2, 2, "Internal: the items of a sequence whose mask entry is true (filter).", Where, revision: WhereRevision);
         yield return Op("concat_sequences", 0, -1, "Internal: the concatenation of sequences (an expanded loop's parts).",
-            c => c.Arguments.SelectMany((a, i) => a as object?[] ?? throw c.TypeError(i, "a sequence", a)).ToArray());
+            c => c.Arguments.SelectMany((a, i) => a as object?[] ?? throw c.TypeError(i, "a sequence", a)).ToArray(), revision: ConcatSequencesRevision);
         yield return Op("loop_variable", 0, 0, "Internal: placeholder for a loop variable inside a loop template; never runs.",
             c => throw c.Fail("a loop variable was evaluated outside its loop (internal error)."));
     }

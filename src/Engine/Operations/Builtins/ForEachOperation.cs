@@ -123,7 +123,7 @@ public sealed class ForEachOperation : Operation
                 children.Add(fragment.Operation(OperationName, Revision, childArgs, childAttributes));
             }
 
-            root = fragment.Operation("default.concat_sequences", 1, children.ToArray());
+            root = fragment.Operation("default.concat_sequences", DefaultNamespace.ConcatSequencesRevision, children.ToArray());
         }
 
         return new(OperationResult.Expand(fragment.Build(), root));
@@ -150,8 +150,8 @@ public sealed class ForEachOperation : Operation
             results[i - start] = Instantiate(fragment, context, body, item, captures);
         }
 
-        var mapped = fragment.Operation("default.sequence", 1, results);
-        return itemNodes is null ? mapped : fragment.Operation("default.where", 1, [fragment.Operation("default.sequence", 1, itemNodes), mapped]);
+        var mapped = fragment.Operation("default.sequence", DefaultNamespace.SequenceRevision, results);
+        return itemNodes is null ? mapped : fragment.Operation("default.where", DefaultNamespace.WhereRevision, [fragment.Operation("default.sequence", DefaultNamespace.SequenceRevision, itemNodes), mapped]);
     }
 
     /// <summary>Builds the body's nodes for one item; returns the result node.</summary>
