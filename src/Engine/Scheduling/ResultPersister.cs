@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
@@ -18,6 +19,13 @@ internal sealed class ResultPersister
 {
     private const int Capacity = 16 * 1024;
     private const int MaxInFlight = 1024;
+
+    // Values per writer op on the batched path, and values awaiting their commit at most.
+    private const int BatchSize = 4096;
+    private const int MaxOutstanding = 32 * 1024;
+
+    // byte[] values longer than this skip the inline attempt (they are never inline rows at the default threshold).
+    private const int InlineCandidate = 64 * 1024;
 
     private readonly Channel<PersistItem> _queue = Channel.CreateBounded<PersistItem>(new BoundedChannelOptions(Capacity)
     {
@@ -49,7 +57,7 @@ internal sealed class ResultPersister
     }
 
     /// <summary>Results written so far.</summary>
-    public long Written => Volatile.Read(ref _written);
+    public long Written => Interlocked.Read(ref _written);
 
     private long _written;
 
@@ -66,6 +74,12 @@ internal sealed class ResultPersister
 
     private async Task RunAsync()
     {
+        if (SqliteResultStore.BatchTarget(_store) is { } sqlite)
+        {
+            await RunBatchedAsync(sqlite).ConfigureAwait(false);
+            return;
+        }
+
         var reader = _queue.Reader;
         var items = new PersistItem[MaxInFlight];
         var pending = new ValueTask<bool>[MaxInFlight];
@@ -76,20 +90,7 @@ internal sealed class ResultPersister
             while (count < MaxInFlight && reader.TryRead(out var item))
             {
                 items[count] = item;
-                try
-                {
-                    var value = item.Value;
-                    var data = ValueCodec.Encode(value);
-                    var metadata = NodeExecutor.Metadata(item.Id, ValueCodec.Classify(value, _streamingThreshold), data.Length, item.Operator,
-                        _dagId, _executionId, _time.GetUtcNow());
-                    // Durability is not our cancellation's business: a completed value is kept even when the run is cancelled.
-                    pending[count] = _store.StoreAsync(item.Id, data, metadata, CancellationToken.None);
-                }
-                catch (Exception e)
-                {
-                    pending[count] = ValueTask.FromException<bool>(e);
-                }
-
+                pending[count] = StoreOne(item);
                 count++;
             }
 
@@ -98,7 +99,7 @@ internal sealed class ResultPersister
                 try
                 {
                     await pending[i].ConfigureAwait(false);
-                    _written++;
+                    Interlocked.Increment(ref _written);
                 }
                 catch (Exception e)
                 {
@@ -112,6 +113,139 @@ internal sealed class ResultPersister
 
             _release(nodes, count);
         }
+    }
+
+    private ValueTask<bool> StoreOne(PersistItem item, byte[]? encoded = null)
+    {
+        try
+        {
+            var value = item.Value;
+            var data = encoded ?? ValueCodec.Encode(value);
+            var metadata = NodeExecutor.Metadata(item.Id, ValueCodec.Classify(value, _streamingThreshold), data.Length, item.Operator,
+                _dagId, _executionId, _time.GetUtcNow());
+            // Durability is not our cancellation's business: a completed value is kept even when the run is cancelled.
+            return _store.StoreAsync(item.Id, data, metadata, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<bool>(e);
+        }
+    }
+
+    /// <summary>
+    /// The sqlite (and hybrid) path: small results become rows of one writer op per batch, and
+    /// batches are pipelined (the next is built while earlier ones commit), so the writer finds
+    /// many rows queued and commits them together. At most <see cref="MaxOutstanding"/> values
+    /// wait for their commit at any time.
+    /// </summary>
+    private async Task RunBatchedAsync(SqliteResultStore sqlite)
+    {
+        var reader = _queue.Reader;
+        var outstanding = new Queue<(Task Done, int Count)>();
+        var outstandingCount = 0;
+        var encoded = new ArrayBufferWriter<byte>(256);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var batch = new PersistBatch(BatchSize);
+            var now = SqliteResultStore.Now();
+            while (batch.Count < BatchSize && reader.TryRead(out var item))
+            {
+                var index = batch.Count++;
+                batch.Items[index] = item;
+                try
+                {
+                    var value = item.Value;
+                    if (value is byte[] { Length: > InlineCandidate })
+                    {
+                        (batch.Singles ??= []).Add((index, StoreOne(item)));
+                        continue;
+                    }
+
+                    encoded.ResetWrittenCount();
+                    ValueCodec.Encode(encoded, value);
+                    var row = sqlite.TryInlineRow(item.Id, encoded.WrittenSpan, ValueCodec.Classify(value, _streamingThreshold), _dagId, _executionId,
+                        item.Operator, now);
+                    if (row is not null)
+                    {
+                        batch.RowItems[batch.RowCount] = index;
+                        batch.Rows[batch.RowCount++] = row;
+                    }
+                    else
+                    {
+                        (batch.Singles ??= []).Add((index, StoreOne(item, encoded.WrittenSpan.ToArray())));
+                    }
+                }
+                catch (Exception e)
+                {
+                    (batch.Singles ??= []).Add((index, ValueTask.FromException<bool>(e)));
+                }
+            }
+
+            if (encoded.Capacity > 64 * 1024) encoded = new ArrayBufferWriter<byte>(256);
+            if (batch.RowCount > 0) batch.RowsDone = sqlite.StoreBatchAsync(batch.Rows, batch.RowCount);
+            outstanding.Enqueue((FinishAsync(batch), batch.Count));
+            outstandingCount += batch.Count;
+            while (outstanding.TryPeek(out var oldest) && (oldest.Done.IsCompleted || outstandingCount > MaxOutstanding))
+            {
+                await oldest.Done.ConfigureAwait(false);
+                outstanding.Dequeue();
+                outstandingCount -= oldest.Count;
+            }
+        }
+
+        while (outstanding.TryDequeue(out var rest)) await rest.Done.ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for a batch's writes, reports failures, then drops the batch's references (never throws).</summary>
+    private async Task FinishAsync(PersistBatch batch)
+    {
+        if (batch.RowsDone is { } rows)
+        {
+            try
+            {
+                await rows.ConfigureAwait(false);
+                Interlocked.Add(ref _written, batch.RowCount);
+            }
+            catch (Exception e)
+            {
+                for (var r = 0; r < batch.RowCount; r++) _onError(batch.Items[batch.RowItems[r]], e);
+            }
+        }
+
+        if (batch.Singles is { } singles)
+        {
+            foreach (var (index, pending) in singles)
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                    Interlocked.Increment(ref _written);
+                }
+                catch (Exception e)
+                {
+                    _onError(batch.Items[index], e);
+                }
+            }
+        }
+
+        var nodes = batch.RowItems;
+        for (var i = 0; i < batch.Count; i++) nodes[i] = batch.Items[i].Node;
+        _release(nodes, batch.Count);
+    }
+
+    /// <summary>One batch of values on its way to the store.</summary>
+    private sealed class PersistBatch(int capacity)
+    {
+        public readonly PersistItem[] Items = new PersistItem[capacity];
+        public readonly SqliteResultRow[] Rows = new SqliteResultRow[capacity];
+
+        /// <summary>For each row, its index in <see cref="Items"/> (reused for the node numbers once written).</summary>
+        public readonly int[] RowItems = new int[capacity];
+
+        public int Count;
+        public int RowCount;
+        public Task? RowsDone;
+        public List<(int Index, ValueTask<bool> Pending)>? Singles;
     }
 }
 

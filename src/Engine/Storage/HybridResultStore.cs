@@ -13,6 +13,8 @@ public sealed class HybridResultStore : IResultStore
 
     private HybridResultStore(SqliteResultStore inner) => _inner = inner;
 
+    internal SqliteResultStore Inner => _inner;
+
     /// <summary>Opens (creating or migrating) the hybrid store in <paramref name="folder"/>.</summary>
     public static async ValueTask<HybridResultStore> OpenAsync(string folder, StoreOptions? options = null, CancellationToken cancellationToken = default)
         => new(await SqliteResultStore.OpenAsync(folder, "hybrid", options ?? new StoreOptions(), writesLargeFiles: true, cancellationToken).ConfigureAwait(false));

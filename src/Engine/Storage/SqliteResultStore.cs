@@ -138,6 +138,30 @@ public sealed class SqliteResultStore : IResultStore
         return Writable(cancellationToken).Enqueue(new SqliteWriteOps.Store(row, null), cancellationToken);
     }
 
+    /// <summary>
+    /// The row <see cref="StoreBatchAsync"/> inserts for a small result, built on the caller's
+    /// thread exactly as <see cref="StoreAsync"/> would build it; null when the result is not
+    /// stored inline (chunked, or a large file of the hybrid store): it then goes through StoreAsync.
+    /// </summary>
+    internal SqliteResultRow? TryInlineRow(NodeId nodeId, ReadOnlySpan<byte> data, Values.DataType dataType, string? dagId, string? executionId,
+        string? @operator, long now)
+    {
+        if (data.Length > _options.InlineThreshold || (_writesLargeFiles && data.Length >= _options.StreamingThreshold)) return null;
+        return SqliteRowBuilder.Inline(nodeId, data, dataType, dagId, executionId, @operator, null, _codec, now);
+    }
+
+    /// <summary>Inserts <paramref name="count"/> rows from <see cref="TryInlineRow"/> as one writer op; completes when they are durable.</summary>
+    internal Task StoreBatchAsync(SqliteResultRow[] rows, int count) =>
+        Writable(CancellationToken.None).Enqueue(new SqliteWriteOps.StoreMany(rows, count), CancellationToken.None);
+
+    /// <summary>The sqlite store behind <paramref name="store"/> when it takes batches (sqlite and hybrid), else null.</summary>
+    internal static SqliteResultStore? BatchTarget(IResultStore store) => store switch
+    {
+        SqliteResultStore sqlite => sqlite,
+        HybridResultStore hybrid => hybrid.Inner,
+        _ => null,
+    };
+
     internal SqliteReadSession RentReader() => _readers.Rent();
 
     internal void ReturnReader(SqliteReadSession session) => _readers.Return(session);

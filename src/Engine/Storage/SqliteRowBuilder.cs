@@ -11,23 +11,27 @@ internal static class SqliteRowBuilder
     /// <summary>Size of a stored chunk of a large result.</summary>
     public const int ChunkSize = 1024 * 1024;
 
-    public static SqliteResultRow Inline(NodeId id, ReadOnlySpan<byte> data, StorageMetadata metadata, string? metadataJson, byte codec, long now)
+    public static SqliteResultRow Inline(NodeId id, ReadOnlySpan<byte> data, StorageMetadata metadata, string? metadataJson, byte codec, long now) =>
+        Inline(id, data, metadata.DataType, metadata.DagId, metadata.ExecutionId, metadata.Operator, metadataJson, codec, now);
+
+    public static SqliteResultRow Inline(NodeId id, ReadOnlySpan<byte> data, Values.DataType dataType, string? dagId, string? executionId, string? @operator,
+        string? metadataJson, byte codec, long now)
     {
         var hash = StoreHash.Compute(data);
         var compressed = StoreCodec.TryCompress(data, codec);
         return new SqliteResultRow
         {
             NodeId = id,
-            DataType = metadata.DataType,
+            DataType = dataType,
             Size = data.Length,
             StoredSize = compressed?.Length ?? data.Length,
             Compression = compressed is null ? StoreCodec.Raw : codec,
             ContentHash = hash,
             Checksum = compressed is null ? null : StoreHash.Compute(compressed),
             CreatedAt = now,
-            DagId = metadata.DagId,
-            ExecutionId = metadata.ExecutionId,
-            Operator = metadata.Operator,
+            DagId = dagId,
+            ExecutionId = executionId,
+            Operator = @operator,
             MetadataJson = metadataJson,
             Location = SqliteResultRow.Inline,
             InlineData = compressed ?? data.ToArray(),

@@ -10,6 +10,9 @@ internal abstract class SqliteWriteOp
     /// <summary>Approximate payload size, to bound a batch's memory and transaction size.</summary>
     public virtual long Bytes => 64;
 
+    /// <summary>Result rows this op inserts, to bound a transaction's row count.</summary>
+    public virtual int Rows => 1;
+
     public abstract void Execute(SqliteWriter writer);
 
     public abstract void Complete();

@@ -15,6 +15,11 @@ internal sealed class SqliteWriter : IDisposable
 {
     private const int MaxBatchOps = 4096;
     private const long MaxBatchBytes = 32L * 1024 * 1024;
+
+    // A commit writes every page the transaction dirtied to the WAL. Results land at random
+    // places of the node_id index, so a bigger transaction rewrites each touched index page
+    // once for many more rows: the per-row commit cost falls as batches grow.
+    private const int MaxBatchRows = 16 * 1024;
     private static readonly TimeSpan BusyBudget = TimeSpan.FromSeconds(120);
 
     private readonly SqliteConnection _connection;
@@ -30,6 +35,7 @@ internal sealed class SqliteWriter : IDisposable
     private volatile bool _stopping;
 
     private readonly SqliteRawStatement _begin, _commit, _rollback, _exists, _insertResult, _touch;
+    private readonly SqliteInlineInserter _inlineInserter;
     private readonly SqliteCommand _insertChunk, _allocateBlob, _clearPending, _deleteChunks;
     private readonly SqliteCommand _selectForDelete, _deleteResult, _selectMetadata, _updateMetadata;
     private readonly SqliteCommand _upsertExecution, _insertName, _insertHistory;
@@ -50,6 +56,7 @@ internal sealed class SqliteWriter : IDisposable
                 dag_id, execution_id, operator, metadata, location, blob_id, file_name, data)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
             """);
+        _inlineInserter = new SqliteInlineInserter(connection);
         _touch = new SqliteRawStatement(connection, "UPDATE results SET accessed_at = ?2 WHERE node_id = ?1 AND accessed_at < ?2");
         _insertChunk = Prepare("INSERT OR REPLACE INTO chunks(chunk_key, raw_size, codec, data) VALUES ($key, $raw, $codec, zeroblob($length))", "$key", "$raw", "$codec", "$length");
         _allocateBlob = Prepare("INSERT INTO pending_blobs(pid, started_at) VALUES ($pid, $at) RETURNING blob_id", "$pid", "$at");
@@ -171,6 +178,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         foreach (var command in _commands) command.Dispose();
         foreach (var statement in new[] { _begin, _commit, _rollback, _exists, _insertResult, _touch }) statement.Dispose();
+        _inlineInserter.Dispose();
         _connection.Dispose();
         _checkpointRequested.Dispose();
         _stop.Dispose();
@@ -202,10 +210,12 @@ internal sealed class SqliteWriter : IDisposable
 
                 batch.Add(first);
                 var bytes = first.Bytes;
-                while (batch.Count < MaxBatchOps && bytes < MaxBatchBytes && reader.TryRead(out var next))
+                var rows = first.Rows;
+                while (batch.Count < MaxBatchOps && bytes < MaxBatchBytes && rows < MaxBatchRows && reader.TryRead(out var next))
                 {
                     batch.Add(next);
                     bytes += next.Bytes;
+                    rows += next.Rows;
                 }
 
                 RunBatch(batch);
@@ -324,6 +334,23 @@ internal sealed class SqliteWriter : IDisposable
         s.Bind(15, row.FileName);
         s.Bind(16, row.InlineData);
         return s.Execute() == 1;
+    }
+
+    /// <summary>Inserts small inline rows (the persister's batches), many per statement where they allow it.</summary>
+    public void InsertInlineRows(SqliteResultRow[] rows, int count)
+    {
+        var done = 0;
+        while (done < count)
+        {
+            var taken = _inlineInserter.TryInsert(rows, done, count - done);
+            if (taken > 0)
+            {
+                done += taken;
+                continue;
+            }
+
+            InsertResult(rows[done++]);
+        }
     }
 
     public long AllocateBlob(bool pending)

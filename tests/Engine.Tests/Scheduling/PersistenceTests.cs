@@ -1,7 +1,9 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Storage;
+using VoxScheduler.Values;
 
 namespace VoxScheduler.Tests.Scheduling;
 
@@ -246,5 +248,65 @@ public sealed class PersistenceTests : IDisposable
         Assert.Same(one, two);
         var execution = await TestOps.RunAsync(scheduler, Diamond(out _), Sqlite());
         Assert.Same(one, execution.Store);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("hybrid")]
+    public async Task Persisted_results_are_stored_exactly_as_a_direct_store_write_stores_them(string backend)
+    {
+        // Numbers (batched in groups of rows and single rows), short and compressible strings, a
+        // value above the streaming threshold (a file in the hybrid store) and one above the
+        // inline threshold (chunks in sqlite): each path of the persister and the store.
+        const long streaming = 4096;
+        var ops = new TestOps();
+        ops.Registry.Register(Operation.Create("t.text", 1, 1, c => new string('v', (int)c.Number(0))));
+        ops.Registry.Register(Operation.Create("t.bytes", 1, 1, c =>
+        {
+            var bytes = new byte[(int)c.Number(0)];
+            for (var i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i % 7);
+            return bytes;
+        }));
+        await using var scheduler = ops.Scheduler();
+        var b = new DagBuilder();
+        var nodes = new List<int>();
+        var x = b.Operation("t.add", 1, [b.Constant(1.0)]);
+        nodes.Add(x);
+        for (var i = 0; i < 70; i++) nodes.Add(x = b.Operation("t.add", 1, [x, b.Constant(1.0)]));
+        foreach (var n in new[] { 10.0, 500.0, 5000.0 }) nodes.Add(b.Operation("t.text", 1, [b.Constant(n)]));
+        foreach (var n in new[] { 100.0, 200_000.0 }) nodes.Add(b.Operation("t.bytes", 1, [b.Constant(n)]));
+        foreach (var n in nodes.Skip(70)) b.AddGoal(new DagGoal($"g{n}", GoalKind.Print, n));
+        var dag = b.Build();
+        var execution = await TestOps.RunAsync(scheduler, dag, Sqlite() with { StorageBackend = backend, StreamingThreshold = streaming });
+        Assert.Equal(ExecutionStatus.Completed, execution.Status);
+
+        var options = new StoreOptions { Compression = true, StreamingThreshold = streaming };
+        var referenceFolder = Directory.CreateDirectory(Path.Combine(_folder, "reference")).FullName;
+        IResultStore reference = backend == "hybrid"
+            ? await HybridResultStore.OpenAsync(referenceFolder, options)
+            : await SqliteResultStore.OpenAsync(referenceFolder, options);
+        await using (reference)
+        {
+            var store = execution.Store!;
+            for (var k = 0; k < nodes.Count; k++)
+            {
+                var id = dag.Nodes[nodes[k]].Id;
+                var bytes = await store.RetrieveAsync(id);
+                Assert.NotNull(bytes);
+                var value = ValueCodec.Decode(bytes);
+                if (k <= 70) Assert.Equal(k + 1.0, value);
+                var op = dag.Nodes[nodes[k]].Operator;
+                Assert.True(await reference.StoreAsync(id, bytes, NodeExecutor.Metadata(id, ValueCodec.Classify(value, streaming), bytes.Length, op,
+                    dag.DagId, execution.ExecutionId, DateTimeOffset.UtcNow)));
+                var stored = await store.GetMetadataAsync(id);
+                var expected = await reference.GetMetadataAsync(id);
+                Assert.NotNull(stored);
+                Assert.NotNull(expected);
+                Assert.Equal(
+                    (expected.DataType, expected.Size, expected.StoredSize, expected.ContentHash, expected.Checksum, expected.Compression, expected.DagId, expected.ExecutionId, expected.Operator),
+                    (stored.DataType, stored.Size, stored.StoredSize, stored.ContentHash, stored.Checksum, stored.Compression, stored.DagId, stored.ExecutionId, stored.Operator));
+                Assert.Null(stored.Metadata);
+            }
+        }
     }
 }
