@@ -171,18 +171,16 @@ internal sealed class StoreHasher
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Consume(Span<ulong> acc, ref int stripesInBlock, ReadOnlySpan<byte> source, int stripes, ReadOnlySpan<byte> secret)
     {
+        if (Avx2.IsSupported)
+        {
+            ConsumeAvx2(acc, ref stripesInBlock, source[..(stripes * StripeLength)], stripes);
+            return;
+        }
+
         while (stripes > 0)
         {
             var take = Math.Min(stripes, StripesPerBlock - stripesInBlock);
-            if (Avx2.IsSupported)
-            {
-                AccumulateAvx2(acc, source[..(take * StripeLength)], secret.Slice(stripesInBlock * 8, (take - 1) * 8 + StripeLength), take);
-            }
-            else
-            {
-                for (var i = 0; i < take; i++) Accumulate512(acc, source.Slice(i * StripeLength, StripeLength), secret.Slice((stripesInBlock + i) * 8, StripeLength));
-            }
-
+            for (var i = 0; i < take; i++) Accumulate512(acc, source.Slice(i * StripeLength, StripeLength), secret.Slice((stripesInBlock + i) * 8, StripeLength));
             source = source[(take * StripeLength)..];
             stripes -= take;
             stripesInBlock += take;
@@ -194,22 +192,36 @@ internal sealed class StoreHasher
         }
     }
 
+    // The accumulators stay in two registers across blocks; the scramble is vectorized too, so
+    // the loop is bound by loads rather than by per-block bookkeeping.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateAvx2(Span<ulong> acc, ReadOnlySpan<byte> source, ReadOnlySpan<byte> secret, int stripes)
+    private static void ConsumeAvx2(Span<ulong> acc, ref int stripesInBlock, ReadOnlySpan<byte> source, int stripes)
     {
         ref var src = ref MemoryMarshal.GetReference(source);
-        ref var key = ref MemoryMarshal.GetReference(secret);
+        ref var key = ref MemoryMarshal.GetReference(Secret);
         ref var accRef = ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetReference(acc));
         var acc1 = Vector256.LoadUnsafe(ref accRef).AsUInt64();
         var acc2 = Vector256.LoadUnsafe(ref accRef, 32).AsUInt64();
+        var scramble1 = Vector256.LoadUnsafe(ref key, ScrambleSecretOffset).AsUInt64();
+        var scramble2 = Vector256.LoadUnsafe(ref key, ScrambleSecretOffset + 32).AsUInt64();
+        var prime = Vector256.Create((ulong)Prime32_1).AsUInt32();
+        var inBlock = stripesInBlock;
+        nuint offset = 0;
         for (var i = 0; i < stripes; i++)
         {
-            var offset = (nuint)(i * StripeLength);
-            var keyOffset = (nuint)(i * 8);
+            var keyOffset = (nuint)(inBlock * 8);
             acc1 = AccumulateLane(acc1, Vector256.LoadUnsafe(ref src, offset).AsUInt64(), Vector256.LoadUnsafe(ref key, keyOffset).AsUInt64());
             acc2 = AccumulateLane(acc2, Vector256.LoadUnsafe(ref src, offset + 32).AsUInt64(), Vector256.LoadUnsafe(ref key, keyOffset + 32).AsUInt64());
+            offset += StripeLength;
+            if (++inBlock == StripesPerBlock)
+            {
+                acc1 = ScrambleLane(acc1, scramble1, prime);
+                acc2 = ScrambleLane(acc2, scramble2, prime);
+                inBlock = 0;
+            }
         }
 
+        stripesInBlock = inBlock;
         acc1.AsByte().StoreUnsafe(ref accRef);
         acc2.AsByte().StoreUnsafe(ref accRef, 32);
     }
@@ -222,6 +234,16 @@ internal sealed class StoreHasher
         var product = Avx2.Multiply(mixed.AsUInt32(), Avx2.ShiftRightLogical(mixed, 32).AsUInt32());
         var swapped = Avx2.Shuffle(data.AsUInt32(), 0b01_00_11_10).AsUInt64();
         return acc + product + swapped;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> ScrambleLane(Vector256<ulong> acc, Vector256<ulong> key, Vector256<uint> prime)
+    {
+        var mixed = (acc ^ Avx2.ShiftRightLogical(acc, 47)) ^ key;
+        // A 64 x 32-bit multiply from two 32 x 32 -> 64 ones.
+        var low = Avx2.Multiply(mixed.AsUInt32(), prime);
+        var high = Avx2.Multiply(Avx2.ShiftRightLogical(mixed, 32).AsUInt32(), prime);
+        return low + Avx2.ShiftLeftLogical(high, 32);
     }
 
     private static void Accumulate512(Span<ulong> acc, ReadOnlySpan<byte> stripe, ReadOnlySpan<byte> secret)

@@ -420,6 +420,45 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(streamed, s.NodeId);
     }
 
+    [Theory]
+    [InlineData(false, 1024 * 1024)]
+    [InlineData(true, 1024 * 1024)]
+    [InlineData(false, 5 * 1024 * 1024)]
+    public async Task A_large_streamed_result_read_in_buffers_of_megabytes_is_identical_and_its_damage_is_reported(bool damage, int bufferSize)
+    {
+        // Large reads fill the caller's buffer in several verified pieces: a megabyte buffer
+        // takes that path, one larger than the result ends it in its first call.
+        var id = Id($"large-buffers-{damage}-{bufferSize}");
+        var data = Random(3 * 1024 * 1024 + 7, 21);
+        await using (var writer = await Store.OpenWriteAsync(id, Meta(id)))
+        {
+            for (var offset = 0; offset < data.Length; offset += 1024 * 1024) await writer.WriteAsync(data.AsMemory(offset, Math.Min(1024 * 1024, data.Length - offset)));
+            await writer.CommitAsync();
+        }
+
+        if (damage) await DamageAsync(id, truncate: false);
+        var read = new MemoryStream();
+        async Task ReadAsync()
+        {
+            await using var stream = await Store.OpenReadAsync(id) ?? throw new InvalidOperationException("large result missing");
+            var buffer = new byte[bufferSize];
+            int n;
+            while ((n = await stream.ReadAsync(buffer)) > 0) read.Write(buffer, 0, n);
+        }
+
+        if (!damage)
+        {
+            await ReadAsync();
+            Assert.Equal(data, read.ToArray());
+            return;
+        }
+
+        var e = await Assert.ThrowsAsync<StorageCorruptionException>(ReadAsync);
+        Assert.Equal(id, e.NodeId);
+        Assert.Contains(id.ToString(), e.Message);
+        Assert.True(read.Length < data.Length, "the damaged result was served whole");
+    }
+
     [Fact]
     public async Task A_damaged_result_can_be_recomputed_and_stored_again()
     {
