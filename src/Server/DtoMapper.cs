@@ -30,7 +30,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
     };
 
     public static bool IsFinished(ExecutionStatus status) =>
-        status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled;
+        status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Interrupted;
 
     public static ProgressDto ToProgress(ExecutionProgress p) => new()
     {

@@ -11,4 +11,9 @@ public enum ExecutionStatus
     Failed,
     /// <summary>Stopped by a cancel; re-submitting resumes.</summary>
     Cancelled,
+    /// <summary>
+    /// Seen only in the history: the process running it ended (killed, crashed) before it
+    /// finished. Results completed before that are kept; re-submitting resumes.
+    /// </summary>
+    Interrupted,
 }

@@ -403,6 +403,7 @@ internal sealed partial class ScheduledExecution : IExecution
                 SkippedNodes = _skipped,
                 Source = _source,
                 Error = _fatalError ?? (_errors is null ? null : _errors.Values.FirstOrDefault()),
+                Owner = ExecutionOwner.Current,
             };
         }
     }

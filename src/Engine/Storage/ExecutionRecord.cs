@@ -10,7 +10,7 @@ public sealed record ExecutionRecord
 
     public string? DagId { get; init; }
 
-    /// <summary>Final or current status: Pending, Running, Completed, Failed, Cancelled.</summary>
+    /// <summary>Final or current status: Pending, Running, Completed, Failed, Cancelled, or Interrupted (its process ended first).</summary>
     public required string Status { get; init; }
 
     public DateTimeOffset SubmittedAt { get; init; }
@@ -32,4 +32,10 @@ public sealed record ExecutionRecord
 
     /// <summary>The first error, when the execution failed.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// The process that runs (or ran) it, as <see cref="ExecutionOwner"/> describes; lets a record
+    /// left Running by a process that has ended be reported Interrupted. Null in older records.
+    /// </summary>
+    public string? Owner { get; init; }
 }

@@ -58,6 +58,7 @@ internal sealed class FileSystemExecutionLog
             w.WriteNumber("skipped_nodes", r.SkippedNodes);
             if (r.Source is not null) w.WriteString("source", r.Source);
             if (r.Error is not null) w.WriteString("error", r.Error);
+            if (r.Owner is not null) w.WriteString("owner", r.Owner);
             w.WriteEndObject();
         }
 
@@ -102,7 +103,7 @@ internal sealed class FileSystemExecutionLog
         {
             using var document = JsonDocument.Parse(bytes);
             var root = document.RootElement;
-            return new ExecutionRecord
+            return ExecutionOwner.Resolve(new ExecutionRecord
             {
                 ExecutionId = root.GetProperty("execution_id").GetString()!,
                 Name = Optional(root, "name"),
@@ -117,7 +118,8 @@ internal sealed class FileSystemExecutionLog
                 SkippedNodes = root.GetProperty("skipped_nodes").GetInt32(),
                 Source = Optional(root, "source"),
                 Error = Optional(root, "error"),
-            };
+                Owner = Optional(root, "owner"),
+            });
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

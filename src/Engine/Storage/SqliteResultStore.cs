@@ -549,9 +549,9 @@ public sealed class SqliteResultStore : IResultStore
     }
 
     private const string ExecutionSql =
-        "SELECT execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error FROM executions";
+        "SELECT execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error, owner FROM executions";
 
-    private static ExecutionRecord ReadExecution(SqliteDataReader r) => new()
+    private static ExecutionRecord ReadExecution(SqliteDataReader r) => ExecutionOwner.Resolve(new()
     {
         ExecutionId = r.GetString(0),
         Name = r.IsDBNull(1) ? null : r.GetString(1),
@@ -566,7 +566,8 @@ public sealed class SqliteResultStore : IResultStore
         SkippedNodes = r.GetInt32(10),
         Source = r.IsDBNull(11) ? null : r.GetString(11),
         Error = r.IsDBNull(12) ? null : r.GetString(12),
-    };
+        Owner = r.IsDBNull(13) ? null : r.GetString(13),
+    });
 
     // Execution history is small next to results (one row per execution or name), so it is read in one go.
     private List<T> Query<T>(string sql, string? parameter, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace VoxScheduler.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private const string Marker = "voxscheduler-store";
 
@@ -72,8 +72,12 @@ internal static class SqliteSchema
         CREATE INDEX node_history_by_execution ON node_history(execution_id, id);
         """;
 
+    // Version 2: the process that runs each execution, so a record its ended process left
+    // Running reads back Interrupted (ExecutionOwner).
+    private const string Version2 = "ALTER TABLE executions ADD COLUMN owner TEXT;";
+
     // Migration steps: Steps[n] takes a database from version n to n + 1.
-    private static readonly string[] Steps = [Version1];
+    private static readonly string[] Steps = [Version1, Version2];
 
     /// <summary>Creates or migrates the schema; refuses unknown newer versions and foreign databases.</summary>
     public static void Ensure(SqliteConnection connection, string location, bool readOnly)

@@ -363,6 +363,44 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_execution_whose_process_has_ended_reads_back_interrupted()
+    {
+        // A process that has certainly ended: started, waited for, gone.
+        using var finished = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true })!;
+        await finished.WaitForExitAsync();
+        var endedPid = finished.Id;
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        var current = ExecutionOwner.Current;
+        var currentSeconds = long.Parse(current.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture);
+        var records = new Dictionary<string, (string Status, string? Owner)>
+        {
+            ["ended-process"] = ("Running", $"{Environment.MachineName}/{endedPid}/0"),
+            ["reused-pid"] = ("Pending", $"{Environment.MachineName}/{Environment.ProcessId}/{currentSeconds - 3600}"),
+            ["this-process"] = ("Running", current),
+            ["other-machine"] = ("Running", $"another-machine-{Guid.NewGuid():N}/{endedPid}/0"),
+            ["no-owner"] = ("Running", null),
+            ["finished"] = ("Completed", $"{Environment.MachineName}/{endedPid}/0"),
+        };
+        foreach (var (id, (status, owner)) in records)
+        {
+            await Store.RecordExecutionAsync(new ExecutionRecord { ExecutionId = id, Status = status, Owner = owner, SubmittedAt = start, TotalNodes = 3 });
+        }
+
+        var interrupted = await Store.GetExecutionAsync("ended-process");
+        Assert.Equal("Interrupted", interrupted!.Status);
+        Assert.Contains("ended before it finished", interrupted.Error);
+        Assert.Equal("Interrupted", (await Store.GetExecutionAsync("reused-pid"))!.Status);
+        Assert.Equal("Running", (await Store.GetExecutionAsync("this-process"))!.Status);
+        Assert.Equal("Running", (await Store.GetExecutionAsync("other-machine"))!.Status);
+        Assert.Equal("Running", (await Store.GetExecutionAsync("no-owner"))!.Status);
+        Assert.Equal("Completed", (await Store.GetExecutionAsync("finished"))!.Status);
+        var listed = (await Store.ListExecutionsAsync().ToListAsync()).ToDictionary(r => r.ExecutionId, r => r.Status);
+        Assert.Equal("Interrupted", listed["ended-process"]);
+        Assert.Equal("Running", listed["this-process"]);
+        Assert.Equal(current, (await Store.GetExecutionAsync("this-process"))!.Owner);
+    }
+
+    [Fact]
     public async Task Many_threads_write_and_read_at_once()
     {
         const int Writers = 8, PerWriter = 60;

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using VoxScheduler.Storage;
+using VoxScheduler.Dag;
 
 namespace VoxScheduler.Tests.Storage;
 
@@ -102,8 +103,39 @@ public sealed class StoreFactoryTests : IDisposable
         {
             var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
             Assert.Equal("wal", Scalar(path, "PRAGMA journal_mode"));
-            Assert.Equal(1L, Scalar(path, "PRAGMA user_version"));
+            Assert.Equal((long)SqliteSchema.CurrentVersion, Scalar(path, "PRAGMA user_version"));
         }
+    }
+
+    [Fact]
+    public async Task A_version_1_sqlite_store_is_migrated_keeping_its_history_and_results()
+    {
+        var folder = _temp.Sub("v1");
+        var id = NodeId.Hash("v1-result"u8);
+        var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
+        {
+            await store.StoreAsync(id, new byte[] { 1, 2, 3 }, new StorageMetadata { NodeId = id, DataType = VoxScheduler.Values.DataType.Binary });
+            await store.RecordExecutionAsync(new ExecutionRecord { ExecutionId = "old", Status = "Completed", SubmittedAt = DateTimeOffset.UnixEpoch, TotalNodes = 1 });
+            await store.FlushAsync();
+        }
+
+        // Take the file back to version 1: no owner column.
+        Execute(path, "ALTER TABLE executions DROP COLUMN owner;");
+        Execute(path, "PRAGMA user_version = 1;");
+
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
+        {
+            var old = await store.GetExecutionAsync("old");
+            Assert.NotNull(old);
+            Assert.Equal("Completed", old!.Status);
+            Assert.Null(old.Owner);
+            Assert.Equal(new byte[] { 1, 2, 3 }, await store.RetrieveAsync(id));
+            await store.RecordExecutionAsync(new ExecutionRecord { ExecutionId = "new", Status = "Running", SubmittedAt = DateTimeOffset.UnixEpoch, Owner = ExecutionOwner.Current });
+            Assert.Equal(ExecutionOwner.Current, (await store.GetExecutionAsync("new"))!.Owner);
+        }
+
+        Assert.Equal((long)SqliteSchema.CurrentVersion, Scalar(path, "PRAGMA user_version"));
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Storage;
 using VoxScheduler.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -122,6 +123,15 @@ public sealed class KillResumeTests(ITestOutputHelper output)
             }
 
             Assert.True(durable.IsSubsetOf(final.Keys), "a durable result disappeared during the resumed run");
+            await using (var history = await StoreFactory.OpenAsync(backend, store))
+            {
+                // Every killed run that got as far as recording itself reads back Interrupted, never Running.
+                var records = await history.ListExecutionsAsync().ToListAsync();
+                Assert.Contains(records, r => r.Status == "Completed");
+                var stuck = records.Where(r => r.Status is not ("Completed" or "Interrupted")).ToList();
+                Assert.True(stuck.Count == 0, $"executions of killed processes are reported as {string.Join(", ", stuck.Select(r => r.Status))}");
+            }
+
             Assert.True(resumed.Computed.All(final.ContainsKey), "a result computed by the resumed run is not in the store");
             Assert.True(reference.PlanGoals.All(final.ContainsKey), "a goal's result is not in the store after the resumed run");
 

@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace VoxScheduler.Storage;
+
+/// <summary>
+/// Which process runs an execution, recorded with its history as
+/// <c>machine/pid/process-start-seconds</c>. A record left <c>Running</c> by a process that has
+/// since ended (killed, crashed, machine switched off) is read back as <c>Interrupted</c>
+/// instead of running forever. Only a process on this machine that is certainly gone (no such
+/// pid, or the pid now belongs to a later process) counts as ended: a record from another
+/// machine, or one written before owners were recorded, keeps its status.
+/// </summary>
+public static class ExecutionOwner
+{
+    /// <summary>The status a finished-without-ending execution is reported with.</summary>
+    public const string InterruptedStatus = "Interrupted";
+
+    private static readonly Lazy<string> s_current = new(() => Describe(Environment.MachineName, Environment.ProcessId, StartTicks(Environment.ProcessId)));
+
+    /// <summary>The owner string of this process.</summary>
+    public static string Current => s_current.Value;
+
+    /// <summary>The owner string of a process on this machine, or null when its start time cannot be read.</summary>
+    public static string? Of(int processId)
+    {
+        var ticks = StartTicks(processId);
+        return ticks is null ? null : Describe(Environment.MachineName, processId, ticks);
+    }
+
+    /// <summary>
+    /// The record as it should be reported: a Pending or Running record whose owner has ended
+    /// becomes Interrupted (with an explanation in place of a missing error).
+    /// </summary>
+    public static ExecutionRecord Resolve(ExecutionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Status is not ("Running" or "Pending") || !HasEnded(record.Owner))
+        {
+            return record;
+        }
+
+        return record with
+        {
+            Status = InterruptedStatus,
+            Error = record.Error ?? "the process running this execution ended before it finished; submit the DAG again to resume it",
+        };
+    }
+
+    /// <summary>True only when <paramref name="owner"/> names a process of this machine that no longer runs.</summary>
+    public static bool HasEnded(string? owner)
+    {
+        if (owner is null)
+        {
+            return false;
+        }
+
+        var parts = owner.Split('/');
+        if (parts.Length != 3
+            || !string.Equals(parts[0], Environment.MachineName, StringComparison.OrdinalIgnoreCase)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var startTicks))
+        {
+            return false; // another machine, or not a form this build writes: cannot tell
+        }
+
+        if (pid == Environment.ProcessId)
+        {
+            return StartTicks(pid) is { } mine && IsOtherProcess(mine, startTicks);
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            if (process.HasExited)
+            {
+                return true;
+            }
+
+            // The pid was reused by a later process when the start times differ.
+            return StartTicks(process) is { } ticks && IsOtherProcess(ticks, startTicks);
+        }
+        catch (ArgumentException)
+        {
+            return true; // no process has this pid
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    // Start times are in whole seconds and two processes may compute them a few milliseconds
+    // apart (from the boot time and the process's start in clock ticks), so only a clear
+    // difference means another process; 0 means the start was unknown when recorded.
+    private static bool IsOtherProcess(long seconds, long recordedSeconds) =>
+        recordedSeconds != 0 && Math.Abs(seconds - recordedSeconds) > 2;
+
+    private static string Describe(string machine, int pid, long? startTicks) =>
+        string.Create(CultureInfo.InvariantCulture, $"{machine}/{pid}/{startTicks ?? 0}");
+
+    private static long? StartTicks(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return StartTicks(process);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or Win32Exception or NotSupportedException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // Whole seconds of the start time (see IsOtherProcess).
+    private static long? StartTicks(Process process)
+    {
+        try
+        {
+            var start = process.StartTime.ToUniversalTime();
+            return start.Ticks / TimeSpan.TicksPerSecond;
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
