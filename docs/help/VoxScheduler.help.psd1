@@ -61,7 +61,7 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sq
     }
     'Get-VoxExecution' = @{
         Synopsis    = 'Lists executions of this process and past ones from a store''s history.'
-        Description = 'Get-VoxExecution writes the executions of this PowerShell process (running and finished), then the past executions recorded in the store (-Store, default: the default store). -Id filters by id or name with wildcards, -Status by state, -Live keeps only executions of this process.'
+        Description = 'Get-VoxExecution writes the executions of this PowerShell process (running and finished), then the past executions recorded in the store (-Store, default: the default store). -Id filters by id or name with wildcards, -Status by state, -Live keeps only executions of this process. A past execution whose process ended before it finished (killed, crashed) is listed as Interrupted; submitting its DAG again resumes it.'
         Examples    = @(
             @{ Code = 'Get-VoxExecution'; Remarks = 'Lists current and past executions.' }
             @{ Code = 'Get-VoxExecution -Store lab: -Status Failed'; Remarks = 'Lists the failed executions recorded in the lab: store.' }
