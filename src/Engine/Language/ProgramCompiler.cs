@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using VoxScheduler.Dag;
@@ -12,6 +13,12 @@ public static class ProgramCompiler
 {
     /// <summary>Stack of the compiling thread: deep (but bounded) nesting is parsed and reduced recursively.</summary>
     private const int CompilerStackSize = 256 * 1024 * 1024;
+
+    /// <summary>Programs at least this long (characters) are parsed and reduced at the same time.</summary>
+    internal const int PipelineThreshold = 64 * 1024;
+
+    /// <summary>Commands handed from the parser to the reducer at a time.</summary>
+    private const int PipelineBatch = 256;
 
     /// <summary>The file name used in diagnostics for program text.</summary>
     public const string ProgramTextName = "<program>";
@@ -57,18 +64,25 @@ public static class ProgramCompiler
             fullPath = Path.GetFullPath(Path.Combine(options.WorkingDirectory, options.FilePath));
         }
 
-        var diagnostics = new Diagnostics();
-        var commands = Parser.ParseProgram(source, display, diagnostics);
-        diagnostics.ThrowIfAny(); // reduction errors after a syntax error would mostly be echoes of it
-
         // About one node per 16 characters of source (a declaration like "let f9 = (f8 + f7) % 97"
         // makes two): tables sized once instead of grown by doubling, without reserving for
         // nodes that never come. Denser programs grow them as usual.
         var expectedNodes = Math.Max(16, source.Length / 16);
         var builder = new DagBuilder(expectedNodes);
+        var diagnostics = new Diagnostics();
         var reducer = new Reducer(builder, operations, diagnostics, options, expectedNodes);
         var scope = reducer.CreateFileScope(display, fullPath);
-        reducer.ReduceProgram(commands, scope);
+        if (source.Length < PipelineThreshold)
+        {
+            var commands = Parser.ParseProgram(source, display, diagnostics);
+            diagnostics.ThrowIfAny(); // reduction errors after a syntax error would mostly be echoes of it
+            reducer.ReduceProgram(commands, scope);
+        }
+        else
+        {
+            ParseWhileReducing(source, display, reducer, scope);
+        }
+
         diagnostics.ThrowIfAny();
 
         var metadata = new Dictionary<string, object?>
@@ -78,6 +92,64 @@ public static class ProgramCompiler
         };
         var dag = builder.Build(metadata: metadata);
         return new CompiledProgram(dag, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// A large program is parsed on a second thread while the commands parsed so far are reduced
+    /// (reduction, which hashes every node, is the longer half). Only syntax errors are reported
+    /// when there are any, as in the sequential path: reduction problems found meanwhile would
+    /// mostly be echoes of them.
+    /// </summary>
+    private static void ParseWhileReducing(string source, string display, Reducer reducer, FileScope scope)
+    {
+        var parseDiagnostics = new Diagnostics();
+        using var stop = new CancellationTokenSource();
+        using var batches = new BlockingCollection<List<Command>>(boundedCapacity: 64);
+        ExceptionDispatchInfo? parseFailure = null;
+        var parser = new Thread(() =>
+        {
+            try
+            {
+                Parser.ParseProgram(source, display, parseDiagnostics, batch => batches.Add(batch, stop.Token), PipelineBatch);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The reducer failed and stopped consuming; its exception is the one reported.
+            }
+            catch (Exception e)
+            {
+                parseFailure = ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                batches.CompleteAdding();
+            }
+        }, CompilerStackSize)
+        {
+            Name = "VoxLogicA parser",
+            IsBackground = true,
+        };
+        parser.Start();
+        try
+        {
+            reducer.BeginProgram(scope);
+            foreach (var batch in batches.GetConsumingEnumerable())
+            {
+                reducer.ReduceMainCommands(batch, scope);
+            }
+        }
+        catch
+        {
+            stop.Cancel();
+            throw;
+        }
+        finally
+        {
+            parser.Join();
+        }
+
+        parseFailure?.Throw();
+        parseDiagnostics.ThrowIfAny();
     }
 
     /// <summary>Runs the compiler on a thread with a large stack; exceptions surface to the caller unchanged.</summary>

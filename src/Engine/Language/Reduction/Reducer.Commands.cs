@@ -12,13 +12,21 @@ internal sealed partial class Reducer
     /// <summary>Reduces the commands of the main program, adding its goals.</summary>
     public void ReduceProgram(List<Command> commands, FileScope scope)
     {
+        BeginProgram(scope);
+        ReduceMainCommands(commands, scope);
+    }
+
+    /// <summary>Starts reducing the main program of <paramref name="scope"/>; its commands follow in <see cref="ReduceMainCommands"/>.</summary>
+    public void BeginProgram(FileScope scope)
+    {
         if (scope.Path is not null)
         {
             _importStack.Add(scope.Path);
         }
-
-        ReduceCommands(commands, scope, isMain: true);
     }
+
+    /// <summary>Reduces the next commands of the main program, in source order.</summary>
+    public void ReduceMainCommands(List<Command> commands, FileScope scope) => ReduceCommands(commands, scope, isMain: true);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void ReduceCommands(List<Command> commands, FileScope scope, bool isMain)

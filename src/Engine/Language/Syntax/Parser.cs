@@ -35,7 +35,25 @@ internal sealed class Parser
     {
         var tokens = Lexer.Tokenize(text, file, diagnostics);
         var parser = new Parser(tokens, file, diagnostics);
-        return parser.ParseCommands();
+        return parser.ParseCommands(null, 0);
+    }
+
+    /// <summary>
+    /// Parses a whole file, handing the commands over in source order as batches of
+    /// <paramref name="batchSize"/> (the last may be shorter) while parsing goes on, so that
+    /// another thread can reduce them meanwhile.
+    /// </summary>
+    public static void ParseProgram(string text, string file, Diagnostics diagnostics, Action<List<Command>> onBatch, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(onBatch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var tokens = Lexer.Tokenize(text, file, diagnostics);
+        var parser = new Parser(tokens, file, diagnostics);
+        var rest = parser.ParseCommands(onBatch, batchSize);
+        if (rest.Count > 0)
+        {
+            onBatch(rest);
+        }
     }
 
     private Token Current => _tokens[_pos];
@@ -45,9 +63,9 @@ internal sealed class Parser
     private Token Previous => _tokens[Math.Max(0, _pos - 1)];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
-    private List<Command> ParseCommands()
+    private List<Command> ParseCommands(Action<List<Command>>? onBatch, int batchSize)
     {
-        var commands = new List<Command>();
+        var commands = new List<Command>(onBatch is null ? 16 : batchSize);
         while (Current.Kind != TokenKind.End)
         {
             var start = _pos;
@@ -55,6 +73,12 @@ internal sealed class Parser
             _operators.Clear();
             try
             {
+                if (onBatch is not null && commands.Count == batchSize)
+                {
+                    onBatch(commands);
+                    commands = new List<Command>(batchSize);
+                }
+
                 commands.Add(ParseCommand());
                 if (Current.Kind != TokenKind.End && !IsCommandStart(_pos))
                 {
