@@ -7,7 +7,7 @@ using VoxScheduler.Values;
 namespace VoxScheduler.Bench;
 
 /// <summary>
-/// <c>storage --backend sqlite|filesystem|hybrid [--small N] [--seconds S] [--writers W] [--readers R] [--large-mb M] [--streaming-threshold-mb T] [--path DIR]</c>:
+/// <c>storage --backend sqlite|filesystem|hybrid [--small N] [--seconds S] [--writers W] [--readers R] [--large-mb M] [--rounds K] [--streaming-threshold-mb T] [--path DIR]</c>:
 /// small 100-byte writes (W concurrent writers: group commit), small reads, batched exists,
 /// and a large streamed write/read of incompressible bytes next to a plain file write
 /// (flushed to disk, as the stores are durable) and read of the same bytes on the same disk.
@@ -24,6 +24,8 @@ internal static class StorageBench
         var writers = a.Int("writers", 1024);
         var readers = a.Int("readers", Environment.ProcessorCount);
         var largeMb = a.Int("large-mb", 64);
+        // Medians over more rounds steady the large-object ratios on a loaded machine.
+        var rounds = a.Int("rounds", 3);
         var root = a.Get("path") ?? Path.Combine(Path.GetTempPath(), "vox-bench-storage-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -55,7 +57,7 @@ internal static class StorageBench
             var storeRead = new List<double>();
             var fileWrite = new List<double>();
             var fileRead = new List<double>();
-            for (var round = 0; round < 3; round++)
+            for (var round = 0; round < rounds; round++)
             {
                 // Alternate store and plain file so drifting machine load hits both alike.
                 storeWrite.Add(await LargeWriteAsync(store, NodeId.Hash(Encoding.UTF8.GetBytes($"bench-large-{round}")), large));
