@@ -17,29 +17,29 @@ namespace VoxScheduler.Execution;
 internal static class NodeExecutor
 {
     /// <summary>
-    /// Runs <paramref name="operation"/> on already gathered argument values; <paramref name="stream"/>
+    /// Runs <paramref name="operation"/> on already gathered argument values; <paramref name="streams"/>
     /// is where a streaming operation writes (null: streaming unavailable, no store).
     /// </summary>
     public static ValueTask<ExecutionResult> ExecuteAsync(Operation operation, NodeId nodeId, object?[] arguments,
         IReadOnlyDictionary<string, object?>? attributes, OperationEnvironment environment, CancellationToken cancellationToken,
-        StreamingContext? stream, int attempt)
+        StreamingSource? streams, int attempt)
     {
         var start = Stopwatch.GetTimestamp();
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         ValueTask<OperationResult> pending;
+        var context = new OperationContext(operation, nodeId, arguments, attributes, environment, cancellationToken, streams, attempt);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var context = new OperationContext(operation, nodeId, arguments, attributes, environment, cancellationToken,
-                stream is null ? null : stream.OpenForOperationAsync, attempt);
             pending = operation.ExecuteAsync(context);
         }
         catch (Exception e)
         {
+            if (context.Stream is not null) return SlowAsync(nodeId, ValueTask.FromException<OperationResult>(e), cancellationToken, context, start, 0);
             return new(Failure(nodeId, e, cancellationToken, start, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore));
         }
 
-        if (pending.IsCompletedSuccessfully && stream is not { IsOpen: true })
+        if (pending.IsCompletedSuccessfully && context.Stream is null)
         {
             var result = pending.Result;
             var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
@@ -47,15 +47,17 @@ internal static class NodeExecutor
         }
 
         // The operation went asynchronous (or streamed): only now do we pay for a state machine.
-        return SlowAsync(nodeId, pending, cancellationToken, stream, start, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+        return SlowAsync(nodeId, pending, cancellationToken, context, start, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
     }
 
     private static async ValueTask<ExecutionResult> SlowAsync(NodeId nodeId, ValueTask<OperationResult> pending,
-        CancellationToken cancellationToken, StreamingContext? stream, long start, long allocated)
+        CancellationToken cancellationToken, OperationContext context, long start, long allocated)
     {
         try
         {
             var result = await pending.ConfigureAwait(false);
+            // Read after the operation finished: it may open its output at any point of its run.
+            var stream = context.Stream;
             if (stream is { IsOpen: true })
             {
                 if (result.Kind != OperationResultKind.Streamed)
@@ -76,7 +78,7 @@ internal static class NodeExecutor
         }
         catch (Exception e)
         {
-            if (stream is not null)
+            if (context.Stream is { } stream)
             {
                 try
                 {

@@ -11,6 +11,7 @@ namespace VoxScheduler.Operations;
 public sealed class OperationContext
 {
     private readonly Func<CancellationToken, ValueTask<IStreamingOutput>>? _openOutput;
+    private readonly Execution.StreamingSource? _streams;
 
     public OperationContext(
         Operation operation,
@@ -31,6 +32,17 @@ public sealed class OperationContext
         Attempt = attempt;
         _openOutput = openOutput;
     }
+
+    /// <summary>The executor's constructor: the node's streaming output is created from <paramref name="streams"/> only if the operation opens it.</summary>
+    internal OperationContext(Operation operation, NodeId nodeId, object?[] arguments, IReadOnlyDictionary<string, object?>? attributes,
+        OperationEnvironment environment, CancellationToken cancellationToken, Execution.StreamingSource? streams, int attempt)
+        : this(operation, nodeId, arguments, attributes, environment, cancellationToken, (Func<CancellationToken, ValueTask<IStreamingOutput>>?)null, attempt)
+    {
+        _streams = streams;
+    }
+
+    /// <summary>The streaming output the operation opened through the executor's source, or null.</summary>
+    internal Execution.StreamingContext? Stream { get; private set; }
 
     /// <summary>The operation being run.</summary>
     public Operation Operation { get; }
@@ -60,13 +72,16 @@ public sealed class OperationContext
     public object? this[int index] => Arguments[index];
 
     /// <summary>True when <see cref="OpenOutputAsync"/> is available (the execution has a store and the node is cacheable).</summary>
-    public bool CanStream => _openOutput is not null;
+    public bool CanStream => _openOutput is not null || _streams is not null;
 
     /// <summary>Opens the streaming output (at most once per invocation).</summary>
-    public ValueTask<IStreamingOutput> OpenOutputAsync() =>
-        _openOutput is null
-            ? throw new InvalidOperationException($"{Operation.Name} cannot stream here: no store is attached to this execution.")
-            : _openOutput(CancellationToken);
+    public ValueTask<IStreamingOutput> OpenOutputAsync()
+    {
+        if (_openOutput is not null) return _openOutput(CancellationToken);
+        if (_streams is null) throw new InvalidOperationException($"{Operation.Name} cannot stream here: no store is attached to this execution.");
+        Stream ??= _streams.Create(NodeId, Operation.Name);
+        return Stream.OpenForOperationAsync(CancellationToken);
+    }
 
     /// <summary>Argument as a number, or a clear type error.</summary>
     public double Number(int index) => Arguments[index] switch

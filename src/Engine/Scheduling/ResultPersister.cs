@@ -23,6 +23,7 @@ internal sealed class ResultPersister
     // Values per writer op on the batched path, and values awaiting their commit at most.
     private const int BatchSize = 4096;
     private const int MaxOutstanding = 32 * 1024;
+    private const int MaxBatches = 16;
 
     // byte[] values longer than this skip the inline attempt (they are never inline rows at the default threshold).
     private const int InlineCandidate = 64 * 1024;
@@ -42,6 +43,7 @@ internal sealed class ResultPersister
     private readonly long _streamingThreshold;
     private readonly TimeProvider _time;
     private readonly Task _loop;
+    private readonly Stack<PersistBatch> _pool = new();
 
     public ResultPersister(IResultStore store, string dagId, string executionId, long streamingThreshold, TimeProvider time,
         Action<int[], int> release, Action<PersistItem, Exception> onError)
@@ -133,10 +135,11 @@ internal sealed class ResultPersister
     }
 
     /// <summary>
-    /// The sqlite (and hybrid) path: small results become rows of one writer op per batch, and
+    /// The sqlite (and hybrid) path: small results are packed into one writer op per batch, and
     /// batches are pipelined (the next is built while earlier ones commit), so the writer finds
     /// many rows queued and commits them together. At most <see cref="MaxOutstanding"/> values
-    /// wait for their commit at any time.
+    /// wait for their commit at any time. Batches are reused once committed: adding a small
+    /// result allocates nothing.
     /// </summary>
     private async Task RunBatchedAsync(SqliteResultStore sqlite)
     {
@@ -146,11 +149,13 @@ internal sealed class ResultPersister
         var encoded = new ArrayBufferWriter<byte>(256);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var batch = new PersistBatch(BatchSize);
-            var now = SqliteResultStore.Now();
+            var batch = RentBatch();
+            var rows = batch.Rows;
+            rows.Reset(_dagId, _executionId, SqliteResultStore.Now());
             while (batch.Count < BatchSize && reader.TryRead(out var item))
             {
                 var index = batch.Count++;
+                if (index == batch.Items.Length) batch.Grow();
                 batch.Items[index] = item;
                 try
                 {
@@ -163,14 +168,7 @@ internal sealed class ResultPersister
 
                     encoded.ResetWrittenCount();
                     ValueCodec.Encode(encoded, value);
-                    var row = sqlite.TryInlineRow(item.Id, encoded.WrittenSpan, ValueCodec.Classify(value, _streamingThreshold), _dagId, _executionId,
-                        item.Operator, now);
-                    if (row is not null)
-                    {
-                        batch.RowItems[batch.RowCount] = index;
-                        batch.Rows[batch.RowCount++] = row;
-                    }
-                    else
+                    if (!sqlite.TryAddToBatch(rows, item.Id, encoded.WrittenSpan, ValueCodec.Classify(value, _streamingThreshold), item.Operator))
                     {
                         (batch.Singles ??= []).Add((index, StoreOne(item, encoded.WrittenSpan.ToArray())));
                     }
@@ -182,10 +180,11 @@ internal sealed class ResultPersister
             }
 
             if (encoded.Capacity > 64 * 1024) encoded = new ArrayBufferWriter<byte>(256);
-            if (batch.RowCount > 0) batch.RowsDone = sqlite.StoreBatchAsync(batch.Rows, batch.RowCount);
+            batch.Stored = rows.Count + rows.Rows.Count;
+            if (batch.Stored > 0) batch.RowsDone = sqlite.StoreBatchAsync(rows);
             outstanding.Enqueue((FinishAsync(batch), batch.Count));
             outstandingCount += batch.Count;
-            while (outstanding.TryPeek(out var oldest) && (oldest.Done.IsCompleted || outstandingCount > MaxOutstanding))
+            while (outstanding.TryPeek(out var oldest) && (oldest.Done.IsCompleted || outstandingCount > MaxOutstanding || outstanding.Count > MaxBatches))
             {
                 await oldest.Done.ConfigureAwait(false);
                 outstanding.Dequeue();
@@ -196,19 +195,27 @@ internal sealed class ResultPersister
         while (outstanding.TryDequeue(out var rest)) await rest.Done.ConfigureAwait(false);
     }
 
-    /// <summary>Waits for a batch's writes, reports failures, then drops the batch's references (never throws).</summary>
+    /// <summary>Waits for a batch's writes, reports failures, drops the batch's references and returns it for reuse (never throws).</summary>
     private async Task FinishAsync(PersistBatch batch)
     {
+        var failed = false;
         if (batch.RowsDone is { } rows)
         {
             try
             {
                 await rows.ConfigureAwait(false);
-                Interlocked.Add(ref _written, batch.RowCount);
+                Interlocked.Add(ref _written, batch.Stored);
             }
             catch (Exception e)
             {
-                for (var r = 0; r < batch.RowCount; r++) _onError(batch.Items[batch.RowItems[r]], e);
+                // The whole op failed: report every value it carried (those not sent separately).
+                failed = true;
+                var single = new bool[batch.Count];
+                foreach (var (index, _) in batch.Singles ?? []) single[index] = true;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (!single[i]) _onError(batch.Items[i], e);
+                }
             }
         }
 
@@ -228,22 +235,50 @@ internal sealed class ResultPersister
             }
         }
 
-        var nodes = batch.RowItems;
+        var nodes = batch.Nodes;
         for (var i = 0; i < batch.Count; i++) nodes[i] = batch.Items[i].Node;
         _release(nodes, batch.Count);
+        if (!failed) ReturnBatch(batch);
+    }
+
+    private PersistBatch RentBatch()
+    {
+        lock (_pool)
+        {
+            if (_pool.TryPop(out var batch)) return batch;
+        }
+
+        return new PersistBatch();
+    }
+
+    private void ReturnBatch(PersistBatch batch)
+    {
+        Array.Clear(batch.Items, 0, batch.Count);
+        batch.Count = 0;
+        batch.Stored = 0;
+        batch.RowsDone = null;
+        batch.Singles = null;
+        lock (_pool) _pool.Push(batch);
     }
 
     /// <summary>One batch of values on its way to the store.</summary>
-    private sealed class PersistBatch(int capacity)
+    private sealed class PersistBatch
     {
-        public readonly PersistItem[] Items = new PersistItem[capacity];
-        public readonly SqliteResultRow[] Rows = new SqliteResultRow[capacity];
-
-        /// <summary>For each row, its index in <see cref="Items"/> (reused for the node numbers once written).</summary>
-        public readonly int[] RowItems = new int[capacity];
+        public PersistItem[] Items = new PersistItem[256];
+        public int[] Nodes = new int[256];
+        public readonly SqliteInlineBatch Rows = new(256);
 
         public int Count;
-        public int RowCount;
+
+        // Batches start small (a slow producer sends a few values at a time) and grow to BatchSize.
+        public void Grow()
+        {
+            Array.Resize(ref Items, Items.Length * 2);
+            Nodes = new int[Items.Length];
+        }
+
+        /// <summary>Results in <see cref="Rows"/>.</summary>
+        public int Stored;
         public Task? RowsDone;
         public List<(int Index, ValueTask<bool> Pending)>? Singles;
     }

@@ -171,10 +171,8 @@ internal sealed partial class ScheduledExecution
             token = timeout.Token;
         }
 
-        var stream = cacheable && _store is not null
-            ? new StreamingContext(_store, NodeExecutor.Metadata(def.Id, DataType.Binary, 0, op.Name, Dag.DagId, ExecutionId, _time.GetUtcNow()))
-            : null;
-        var pending = NodeExecutor.ExecuteAsync(op, def.Id, work.Arguments, def.Attributes, _environment, token, stream, work.Attempt);
+        var streams = cacheable ? _streams : null;
+        var pending = NodeExecutor.ExecuteAsync(op, def.Id, work.Arguments, def.Attributes, _environment, token, streams, work.Attempt);
         if (pending.IsCompletedSuccessfully && timeout is null)
         {
             var outcome = ToOutcome(work, pending.Result, null, null);

@@ -1,4 +1,5 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Storage;
 
@@ -33,6 +34,7 @@ internal sealed partial class ScheduledExecution : IExecution
 
     private ExecutionPlan _plan = null!;
     private ResultPersister? _persister;
+    private StreamingSource? _streams;
     private ITimer? _progressTimer;
     private HashSet<ITimer>? _retryTimers;
     private Dictionary<int, string>? _errors;
@@ -166,6 +168,7 @@ internal sealed partial class ScheduledExecution : IExecution
             {
                 await _store.RecordExecutionAsync(Record("Running"), _cts.Token).ConfigureAwait(false);
                 await _store.RecordNodeNamesAsync(ExecutionId, NamedNodes(), _cts.Token).ConfigureAwait(false);
+                _streams = new StreamingSource(_store, Dag.DagId, ExecutionId, _time);
                 _persister = new ResultPersister(_store, Dag.DagId, ExecutionId, Config.StreamingThreshold, _time, ReleasePersisted, OnPersistError);
             }
 

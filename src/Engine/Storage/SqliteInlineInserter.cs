@@ -3,12 +3,12 @@ using Microsoft.Data.Sqlite;
 namespace VoxScheduler.Storage;
 
 /// <summary>
-/// Inserts small raw inline results (the bulk of a persisted run: one tiny value per node)
-/// with statements specialised for them: many rows per statement, so SQLite opens its cursors
-/// on the table and its indexes once per group instead of once per row; only the per-row
-/// fields are bound, and a text binding that did not change since the last row (the
-/// execution, the operator) is kept, since SQLite keeps bindings across resets. The rows are
-/// exactly those <see cref="SqliteWriter.InsertResult"/> would write.
+/// Inserts the packed raw inline rows of a <see cref="SqliteInlineBatch"/> (the bulk of a
+/// persisted run: one tiny value per node) with statements specialised for them: many rows per
+/// statement, so SQLite opens its cursors on the table and its indexes once per group instead
+/// of once per row; only the per-row fields are bound, and a text binding that did not change
+/// since the last row (the execution, the operator) is kept, since SQLite keeps bindings across
+/// resets. The rows are exactly those <see cref="SqliteWriter.InsertResult"/> would write for them.
 /// </summary>
 internal sealed class SqliteInlineInserter : IDisposable
 {
@@ -27,37 +27,13 @@ internal sealed class SqliteInlineInserter : IDisposable
         _group = new Statement(connection, GroupSize);
     }
 
-    /// <summary>
-    /// Inserts rows from <paramref name="start"/> (at most <paramref name="available"/>) while they
-    /// suit these statements; returns how many it inserted (0: the first row needs the general insert).
-    /// </summary>
-    public int TryInsert(SqliteResultRow[] rows, int start, int available)
+    /// <summary>Inserts the batch's packed rows: groups of <see cref="GroupSize"/>, then one by one.</summary>
+    public void Insert(SqliteInlineBatch batch)
     {
-        var first = rows[start];
-        if (!Suits(first)) return 0;
-        var statement = _one;
-        if (available >= GroupSize)
-        {
-            statement = _group;
-            for (var i = 1; i < GroupSize; i++)
-            {
-                var row = rows[start + i];
-                if (!Suits(row) || row.CreatedAt != first.CreatedAt || !string.Equals(row.DagId, first.DagId, StringComparison.Ordinal)
-                    || !string.Equals(row.ExecutionId, first.ExecutionId, StringComparison.Ordinal))
-                {
-                    statement = _one;
-                    break;
-                }
-            }
-        }
-
-        statement.Insert(rows, start);
-        return statement.Rows;
+        var i = 0;
+        for (; i + GroupSize <= batch.Count; i += GroupSize) _group.Insert(batch, i);
+        for (; i < batch.Count; i++) _one.Insert(batch, i);
     }
-
-    private static bool Suits(SqliteResultRow row) =>
-        row.Location == SqliteResultRow.Inline && row.Compression == StoreCodec.Raw && row.Checksum is null && row.MetadataJson is null
-        && row.FileName is null && row.InlineData is { } data && data.Length == row.StoredSize && row.StoredSize == row.Size;
 
     public void Dispose()
     {
@@ -100,29 +76,29 @@ internal sealed class SqliteInlineInserter : IDisposable
 
         public int Rows { get; }
 
-        public void Insert(SqliteResultRow[] rows, int start)
+        public void Insert(SqliteInlineBatch batch, int start)
         {
-            var first = rows[start];
-            if (!_createdAtBound || _createdAt != first.CreatedAt)
+            if (!_createdAtBound || _createdAt != batch.CreatedAt)
             {
                 _createdAtBound = false;
-                _raw.Bind(1, first.CreatedAt);
-                _createdAt = first.CreatedAt;
+                _raw.Bind(1, batch.CreatedAt);
+                _createdAt = batch.CreatedAt;
                 _createdAtBound = true;
             }
 
-            BindText(2, first.DagId);
-            BindText(3, first.ExecutionId);
+            BindText(2, batch.DagId);
+            BindText(3, batch.ExecutionId);
             for (var j = 0; j < Rows; j++)
             {
-                var row = rows[start + j];
+                var i = start + j;
                 var b = SharedParameters + 1 + (j * RowParameters);
-                _raw.Bind(b, row.NodeId);
-                _raw.Bind(b + 1, (long)row.DataType);
-                _raw.Bind(b + 2, row.Size);
-                _raw.Bind(b + 3, row.ContentHash);
-                BindText(b + 4, row.Operator);
-                _raw.Bind(b + 5, row.InlineData);
+                var data = batch.Data(i);
+                _raw.Bind(b, batch.Id(i));
+                _raw.Bind(b + 1, (long)batch.Type(i));
+                _raw.Bind(b + 2, data.Length);
+                _raw.Bind(b + 3, batch.Hash(i));
+                BindText(b + 4, batch.Operator(i));
+                _raw.Bind(b + 5, data);
             }
 
             _raw.Execute();

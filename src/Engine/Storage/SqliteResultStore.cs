@@ -139,20 +139,28 @@ public sealed class SqliteResultStore : IResultStore
     }
 
     /// <summary>
-    /// The row <see cref="StoreBatchAsync"/> inserts for a small result, built on the caller's
-    /// thread exactly as <see cref="StoreAsync"/> would build it; null when the result is not
-    /// stored inline (chunked, or a large file of the hybrid store): it then goes through StoreAsync.
+    /// Adds a small result to <paramref name="batch"/>, built on the caller's thread into exactly
+    /// the row <see cref="StoreAsync"/> would write; false when the result is not stored inline
+    /// (chunks, or a large file of the hybrid store): it then goes through StoreAsync.
     /// </summary>
-    internal SqliteResultRow? TryInlineRow(NodeId nodeId, ReadOnlySpan<byte> data, Values.DataType dataType, string? dagId, string? executionId,
-        string? @operator, long now)
+    internal bool TryAddToBatch(SqliteInlineBatch batch, NodeId nodeId, ReadOnlySpan<byte> data, Values.DataType dataType, string? @operator)
     {
-        if (data.Length > _options.InlineThreshold || (_writesLargeFiles && data.Length >= _options.StreamingThreshold)) return null;
-        return SqliteRowBuilder.Inline(nodeId, data, dataType, dagId, executionId, @operator, null, _codec, now);
+        if (data.Length > _options.InlineThreshold || (_writesLargeFiles && data.Length >= _options.StreamingThreshold)) return false;
+        if (_codec == StoreCodec.Raw || data.Length < StoreCodec.MinimumCompressible)
+        {
+            batch.AddRaw(nodeId, data, dataType, @operator);
+        }
+        else
+        {
+            batch.Rows.Add(SqliteRowBuilder.Inline(nodeId, data, dataType, batch.DagId, batch.ExecutionId, @operator, null, _codec, batch.CreatedAt));
+        }
+
+        return true;
     }
 
-    /// <summary>Inserts <paramref name="count"/> rows from <see cref="TryInlineRow"/> as one writer op; completes when they are durable.</summary>
-    internal Task StoreBatchAsync(SqliteResultRow[] rows, int count) =>
-        Writable(CancellationToken.None).Enqueue(new SqliteWriteOps.StoreMany(rows, count), CancellationToken.None);
+    /// <summary>Inserts the batch's rows as one writer op; completes when they are durable. The batch must not change until then.</summary>
+    internal Task StoreBatchAsync(SqliteInlineBatch batch) =>
+        Writable(CancellationToken.None).Enqueue(new SqliteWriteOps.StoreMany(batch), CancellationToken.None);
 
     /// <summary>The sqlite store behind <paramref name="store"/> when it takes batches (sqlite and hybrid), else null.</summary>
     internal static SqliteResultStore? BatchTarget(IResultStore store) => store switch

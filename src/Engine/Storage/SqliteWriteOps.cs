@@ -41,26 +41,17 @@ internal static class SqliteWriteOps
     /// Inserts many small inline results (the scheduler's persister): one op, so one task and one
     /// queue slot per batch, and its rows always commit in one transaction. Rows that exist are kept.
     /// </summary>
-    internal sealed class StoreMany : SqliteWriteOp<bool>
+    internal sealed class StoreMany(SqliteInlineBatch batch) : SqliteWriteOp<bool>
     {
-        private readonly SqliteResultRow[] _rows;
-        private readonly int _count;
-        private readonly long _bytes;
-
-        public StoreMany(SqliteResultRow[] rows, int count)
-        {
-            _rows = rows;
-            _count = count;
-            for (var i = 0; i < count; i++) _bytes += rows[i].StoredSize + 128;
-        }
+        private readonly long _bytes = batch.Bytes;
 
         public override long Bytes => _bytes;
 
-        public override int Rows => _count;
+        public override int Rows => batch.Count + batch.Rows.Count;
 
         public override void Execute(SqliteWriter writer)
         {
-            writer.InsertInlineRows(_rows, _count);
+            writer.InsertInlineBatch(batch);
             Outcome = true;
         }
     }

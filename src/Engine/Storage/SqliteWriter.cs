@@ -336,21 +336,11 @@ internal sealed class SqliteWriter : IDisposable
         return s.Execute() == 1;
     }
 
-    /// <summary>Inserts small inline rows (the persister's batches), many per statement where they allow it.</summary>
-    public void InsertInlineRows(SqliteResultRow[] rows, int count)
+    /// <summary>Inserts a persister batch: its packed raw rows many per statement, then its other rows.</summary>
+    public void InsertInlineBatch(SqliteInlineBatch batch)
     {
-        var done = 0;
-        while (done < count)
-        {
-            var taken = _inlineInserter.TryInsert(rows, done, count - done);
-            if (taken > 0)
-            {
-                done += taken;
-                continue;
-            }
-
-            InsertResult(rows[done++]);
-        }
+        _inlineInserter.Insert(batch);
+        foreach (var row in batch.Rows) InsertResult(row);
     }
 
     public long AllocateBlob(bool pending)

@@ -12,7 +12,7 @@ internal static class StoreCodec
     public const byte Brotli = 2;
 
     // Below this size compression cannot win enough to pay for itself (and LZ4 clears a 16 KiB table per call).
-    private const int MinimumCompressible = 128;
+    internal const int MinimumCompressible = 128;
 
     public static string? Name(byte codec) => codec switch
     {

@@ -1,0 +1,16 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Execution;
+
+/// <summary>
+/// Where the nodes of one execution stream their outputs: one per execution, so a node that
+/// never streams (nearly all of them) costs no per-node object; the node's
+/// <see cref="StreamingContext"/> is created only when its operation opens the output.
+/// </summary>
+internal sealed class StreamingSource(IResultStore store, string? dagId, string? executionId, TimeProvider time)
+{
+    public StreamingContext Create(NodeId nodeId, string? @operator) =>
+        new(store, NodeExecutor.Metadata(nodeId, DataType.Binary, 0, @operator, dagId, executionId, time.GetUtcNow()));
+}
