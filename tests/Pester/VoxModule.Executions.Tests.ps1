@@ -222,7 +222,7 @@ Import-Module '$script:VoxModulePath' -ErrorAction Stop
         (Get-VoxExecution -Store $store -Status Completed).ExecutionId | Should -Contain $childId
     }
 
-    It 'refuses to stop an execution recorded as running by another process (VoxExecutionNotLocal)' {
+    It 'lists an execution whose process was killed as Interrupted, and stopping it is a no-op' {
         $store = Join-Path $TestDrive 'killed-store'
         # The child records a running execution and dies without ending it.
         $out = Invoke-VoxFreshPwsh @"
@@ -235,9 +235,44 @@ Stop-Process -Id `$PID -Force
 "@
         $id = @($out)[-1]
         $past = Get-VoxExecution -Store $store -Id $id
-        $past.Status | Should -BeIn 'Pending', 'Running'
-        Stop-VoxExecution -Id $id -Store $store -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
-        $errs[0].FullyQualifiedErrorId | Should -Be 'VoxExecutionNotLocal,VoxScheduler.Cmdlets.Commands.StopVoxExecutionCommand'
+        $past.Status | Should -Be 'Interrupted'
+        $past.IsFinished | Should -BeTrue
+        $past.Error | Should -BeLike '*ended before it finished*'
+        (Get-VoxExecution -Store $store -Status Interrupted).ExecutionId | Should -Contain $id
+        $stopped = Stop-VoxExecution -Id $id -Store $store -Confirm:$false -PassThru -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs | Should -BeNullOrEmpty
+        $stopped.Status | Should -Be 'Interrupted'
+    }
+
+    It 'refuses to stop an execution running in another live process (VoxExecutionNotLocal)' {
+        $store = Join-Path $TestDrive 'other-process-store'
+        $handoff = Join-Path $TestDrive 'other-process.txt'
+        # A script file: the program's quotes and newlines would not survive a command line.
+        $childScript = Join-Path $TestDrive 'other-process.ps1'
+        Set-Content -LiteralPath $childScript -Value @"
+Import-Module '$script:VoxModulePath' -ErrorAction Stop
+`$e = Submit-VoxDag -Program '$(Get-SlowProgram 60000)' -Store '$store'
+`$null = Get-VoxResult -InputObject `$e -Wait | Select-Object -First 1
+Set-Content -LiteralPath '$handoff.tmp' -Value "`$PID`n`$(`$e.ExecutionId)"
+Move-Item -LiteralPath '$handoff.tmp' -Destination '$handoff'
+Wait-VoxExecution -InputObject `$e -Timeout 120 | Out-Null
+"@
+        $child = Start-VoxFreshPwsh -Command "& '$childScript'"
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path -LiteralPath $handoff) -and [DateTime]::UtcNow -lt $deadline -and -not $child.HasExited) { Start-Sleep -Milliseconds 100 }
+            Test-Path -LiteralPath $handoff | Should -BeTrue -Because 'the child pwsh should have started its execution'
+            $childPid, $id = Get-Content -LiteralPath $handoff
+            $other = Get-VoxExecution -Store $store -Id $id
+            $other.Status | Should -Be 'Running'
+            $other.IsLive | Should -BeFalse
+            Stop-VoxExecution -Id $id -Store $store -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'VoxExecutionNotLocal,VoxScheduler.Cmdlets.Commands.StopVoxExecutionCommand'
+        }
+        finally {
+            if ($childPid) { Stop-Process -Id $childPid -Force -ErrorAction SilentlyContinue }
+            Stop-Process -Id $child.Id -Force -ErrorAction SilentlyContinue
+        }
     }
 
     It 'lets two pwsh processes run on one store at the same time, and a third finds their results cached' {
