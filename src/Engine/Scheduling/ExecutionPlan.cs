@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
@@ -27,6 +28,7 @@ internal sealed class ExecutionPlan
     private int _extraCount;
     private Dictionary<NodeId, int>? _byId;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ExecutionPlan(DagDefinition dag, Operation?[] ops, NodeState[] states, NodeFlags[] flags)
     {
         var n = dag.Nodes.Count;

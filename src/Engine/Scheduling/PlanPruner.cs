@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
@@ -19,6 +20,7 @@ internal static class PlanPruner
     public const int BatchSize = 4096;
 
     /// <summary>Forward pass: a node is volatile when its operation is non-deterministic or any argument is volatile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NodeFlags[] ComputeFlags(DagDefinition dag, Operation?[] ops)
     {
         var n = dag.Nodes.Count;
@@ -49,6 +51,26 @@ internal static class PlanPruner
         return flags;
     }
 
+    // One pass over every node, once per execution: compiled optimized right away rather than
+    // run at tier 0 (a single call never reaches the call count that would tier it up).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PruneInMemory(IReadOnlyList<DagNode> nodes, NodeFlags[] flags, NodeState[] states, bool[] needed, ValueCache? cache, object?[]? cachedValues)
+    {
+        for (var i = nodes.Count - 1; i >= 0; i--)
+        {
+            if (!needed[i]) continue;
+            object? kept = null;
+            if (cache is not null && nodes[i].Kind == NodeKind.Operation && (flags[i] & NodeFlags.Volatile) == 0)
+            {
+                // Taken now, not looked up later: an eviction in between cannot leave a Cached node without its value.
+                kept = cache.TryGet(nodes[i].Id);
+                if (kept is not null) cachedValues![i] = kept;
+            }
+
+            Resolve(nodes[i], i, exists: kept is not null, states, needed);
+        }
+    }
+
     /// <summary>
     /// The initial state of every node: NotNeeded, Pending (must run), Cached (stored),
     /// Completed (constants) or Failed (an external reference missing from the store).
@@ -70,20 +92,7 @@ internal static class PlanPruner
 
         if (store is null)
         {
-            for (var i = n - 1; i >= 0; i--)
-            {
-                if (!needed[i]) continue;
-                object? kept = null;
-                if (cache is not null && nodes[i].Kind == NodeKind.Operation && (flags[i] & NodeFlags.Volatile) == 0)
-                {
-                    // Taken now, not looked up later: an eviction in between cannot leave a Cached node without its value.
-                    kept = cache.TryGet(nodes[i].Id);
-                    if (kept is not null) cachedValues![i] = kept;
-                }
-
-                Resolve(nodes[i], i, exists: kept is not null, states, needed);
-            }
-
+            PruneInMemory(nodes, flags, states, needed, cache, cachedValues);
             return states;
         }
 

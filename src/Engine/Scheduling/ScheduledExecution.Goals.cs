@@ -16,6 +16,7 @@ internal sealed partial class ScheduledExecution
     }
 
     /// <summary>Runs post actions; completes synchronously unless the persister's queue is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ValueTask RunPostAsync(PostActions post)
     {
         if (post.HasPersist && !_persister!.TryEnqueue(post.Persist))
@@ -46,6 +47,7 @@ internal sealed partial class ScheduledExecution
         RunPostRest(ref post);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunPostRest(ref PostActions post)
     {
         if (post.EndEntries is { } ends)

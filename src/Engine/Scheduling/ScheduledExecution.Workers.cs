@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
 using VoxScheduler.Operations;
@@ -79,6 +80,11 @@ internal sealed partial class ScheduledExecution
         if (finish) await FinalizeAsync().ConfigureAwait(false);
     }
 
+    // The per-node scheduler methods are compiled fully optimized on first call: an execution of
+    // a few hundred thousand trivial nodes is over in tens of milliseconds, before tiered
+    // compilation would have promoted them. (The operation call path, where profile-guided
+    // devirtualization pays off, is left to tiering.)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TakeNextLocked(out WorkItem work)
     {
         var plan = _plan;
@@ -125,6 +131,7 @@ internal sealed partial class ScheduledExecution
     }
 
     /// <summary>Asks for more workers while there are more ready nodes than workers about to take one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureWorkersLocked(ref PostActions post)
     {
         if (_finishing || _cts.IsCancellationRequested) return;
@@ -271,6 +278,7 @@ internal sealed partial class ScheduledExecution
         return outcome;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private NodeOutcome ToOutcome(WorkItem work, ExecutionResult result, NodeDeadline? timeout, object?[]? loaded)
     {
         if (timeout is { TimedOut: true } && !_cts.IsCancellationRequested)

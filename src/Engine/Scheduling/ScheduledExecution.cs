@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
 using VoxScheduler.Operations;
@@ -220,6 +221,7 @@ internal sealed partial class ScheduledExecution : IExecution
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InitializeLocked(ref PostActions post)
     {
         var plan = _plan;
@@ -319,16 +321,7 @@ internal sealed partial class ScheduledExecution : IExecution
         lock (_gate)
         {
             var cancelled = _cts.IsCancellationRequested && (_unfinished > 0 || _cancelledBeforePlan);
-            var plan = _plan;
-            for (var i = 0; i < plan.Count; i++)
-            {
-                if (plan.State[i] is NodeState.Pending or NodeState.Ready or NodeState.Running or NodeState.Waiting)
-                {
-                    plan.State[i] = NodeState.Cancelled;
-                    _cancelledNodes++;
-                }
-            }
-
+            CancelUnfinishedLocked();
             _ready.Clear();
             _goals.CancelUnfinished();
             _fatalError ??= storeError;
@@ -362,6 +355,21 @@ internal sealed partial class ScheduledExecution : IExecution
         });
         _scheduler.OnFinished(this);
         _completion.TrySetResult(status);
+    }
+
+    /// <summary>Marks every node that never reached a final state as cancelled (one pass, once per execution).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CancelUnfinishedLocked()
+    {
+        var plan = _plan;
+        for (var i = 0; i < plan.Count; i++)
+        {
+            if (plan.State[i] is NodeState.Pending or NodeState.Ready or NodeState.Running or NodeState.Waiting)
+            {
+                plan.State[i] = NodeState.Cancelled;
+                _cancelledNodes++;
+            }
+        }
     }
 
     private void PublishProgress()
