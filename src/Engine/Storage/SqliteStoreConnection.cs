@@ -20,10 +20,40 @@ internal static class SqliteStoreConnection
 
     public static SqliteConnection Open(string databasePath, bool readOnly, bool memoryMapped = false)
     {
+        if (!readOnly)
+        {
+            return Open(databasePath, SqliteOpenMode.ReadWriteCreate, memoryMapped);
+        }
+
+        try
+        {
+            return Open(databasePath, SqliteOpenMode.ReadOnly, memoryMapped);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == CantOpen && File.Exists(databasePath))
+        {
+            // A WAL database is read through its shared-memory file (-shm), which SQLite must be
+            // able to create: on read-only media (a read-only mount, a CD, a write-protected
+            // share) it cannot. A store closed cleanly has no write-ahead log left, and is then
+            // opened as immutable: read directly, no -shm, no locks. A non-empty log holds
+            // committed results not yet in the database file; reading without it would lose them.
+            var log = new FileInfo(databasePath + "-wal");
+            if (log.Exists && log.Length > 0)
+            {
+                throw new StorageException(
+                    $"The store database '{databasePath}' cannot be opened read-only here: its folder is not writable (read-only file system?) and its write-ahead log '{log.Name}' still holds committed results. Open the store once where it is writable (that folds the log into the database), then read it from here.",
+                    null, e);
+            }
+
+            return Open(new Uri(Path.GetFullPath(databasePath)).AbsoluteUri + "?immutable=1", SqliteOpenMode.ReadOnly, memoryMapped);
+        }
+    }
+
+    private static SqliteConnection Open(string dataSource, SqliteOpenMode mode, bool memoryMapped)
+    {
         var builder = new SqliteConnectionStringBuilder
         {
-            DataSource = databasePath,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            DataSource = dataSource,
+            Mode = mode,
             Pooling = false,
             DefaultTimeout = 5,
         };
@@ -32,6 +62,12 @@ internal static class SqliteStoreConnection
         {
             connection.Open();
             Execute(connection, $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
+            if (mode == SqliteOpenMode.ReadOnly)
+            {
+                // Reading the schema makes SQLite open the -shm of a WAL database now, so a folder
+                // where that is impossible is found here and not at the first query.
+                Execute(connection, "PRAGMA schema_version;");
+            }
 
             // Readers map the database file: large results are copied from the page cache
             // without a read() call per page.

@@ -118,15 +118,18 @@ public sealed class DiskFullAndReadOnlyTests(ITestOutputHelper output)
                 $"the error does not say the store is read-only: {error}");
             output.WriteLine($"{backend}: {error}");
 
-            // The stored results can still be read while the folder is read-only, if the store opens at all.
-            try
+            // The stored results can still be read, verified, while the folder is read-only (sqlite
+            // then reads its cleanly closed database as immutable: no -shm can be created).
+            var readable = await StoreInspector.ReadAllAsync(backend, folder, new StoreOptions { ReadOnly = true });
+            Assert.Equal(before.Count, readable.Count);
+            foreach (var (id, bytes) in before)
             {
-                var readable = await StoreInspector.ReadAllAsync(backend, folder, new StoreOptions { ReadOnly = true });
-                Assert.Equal(before.Count, readable.Count);
+                Assert.True(readable.TryGetValue(id, out var read) && read.AsSpan().SequenceEqual(bytes), $"{id} reads differently from the read-only store");
             }
-            catch (StorageException e)
+
+            await using (var history = await StoreFactory.OpenAsync(backend, folder, new StoreOptions { ReadOnly = true }))
             {
-                output.WriteLine($"{backend}: read-only open refused: {e.Message}");
+                Assert.NotEmpty(await history.ListExecutionsAsync().ToListAsync());
             }
         }
 
@@ -147,6 +150,44 @@ public sealed class DiskFullAndReadOnlyTests(ITestOutputHelper output)
         }
 
         return null;
+    }
+
+    [Fact]
+    public async Task A_read_only_copy_whose_write_ahead_log_is_not_folded_in_is_refused_saying_what_to_do()
+    {
+        using var temp = new TempFolder("vox-ro-wal");
+        var live = temp.Sub("live");
+        var copy = temp.Sub("copy");
+        await using (var store = await StoreFactory.OpenAsync("sqlite", live))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var id = NodeId.Hash(System.Text.Encoding.UTF8.GetBytes($"wal-{i}"));
+                await store.StoreAsync(id, new byte[100], new StorageMetadata { NodeId = id, DataType = Values.DataType.Binary });
+            }
+
+            await store.FlushAsync();
+            // A copy taken while the store is open: the database file and its log, without the -shm.
+            var database = Path.Combine(live, SqliteResultStore.DatabaseFileName);
+            Assert.True(new FileInfo(database + "-wal").Length > 0, "the open store should have a write-ahead log");
+            File.Copy(database, Path.Combine(copy, SqliteResultStore.DatabaseFileName));
+            File.Copy(database + "-wal", Path.Combine(copy, SqliteResultStore.DatabaseFileName + "-wal"));
+        }
+
+        using (new ReadOnlyFolder(copy))
+        {
+            var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("sqlite", copy, new StoreOptions { ReadOnly = true }));
+            Assert.True(Mentions(e.Message, "write-ahead log") && Mentions(e.Message, "writable"), e.Message);
+            output.WriteLine(e.Message);
+        }
+
+        // Where it is writable, the copy opens and folds its log in: every result is there.
+        await using (var store = await StoreFactory.OpenAsync("sqlite", copy))
+        {
+            Assert.Equal(20, await store.ListAsync(ResultQuery.All).CountAsync());
+        }
+
+        ReliabilityCounters.Add("faults.readonly", 1);
     }
 
     private static bool Mentions(string? text, params string[] words) =>
