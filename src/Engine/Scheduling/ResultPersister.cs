@@ -22,8 +22,12 @@ internal sealed class ResultPersister
 
     // Values per writer op on the batched path, and values awaiting their commit at most.
     private const int BatchSize = 4096;
-    private const int MaxOutstanding = 32 * 1024;
+    private const int MaxOutstanding = 64 * 1024;
     private const int MaxBatches = 16;
+
+    // Encoded bytes per batch and awaiting their commit at most: large values are few per batch.
+    private const long MaxBatchBytes = 64L * 1024 * 1024;
+    private const long MaxOutstandingBytes = 256L * 1024 * 1024;
 
     // byte[] values longer than this skip the inline attempt (they are never inline rows at the default threshold).
     private const int InlineCandidate = 64 * 1024;
@@ -137,22 +141,25 @@ internal sealed class ResultPersister
     /// <summary>
     /// The sqlite (and hybrid) path: small results are packed into one writer op per batch, and
     /// batches are pipelined (the next is built while earlier ones commit), so the writer finds
-    /// many rows queued and commits them together. At most <see cref="MaxOutstanding"/> values
-    /// wait for their commit at any time. Batches are reused once committed: adding a small
-    /// result allocates nothing.
+    /// many rows queued and commits them together (bigger transactions rewrite each touched page
+    /// of the random node_id index once for more rows). At most <see cref="MaxOutstanding"/>
+    /// values (<see cref="MaxOutstandingBytes"/> encoded bytes) wait for their commit at any
+    /// time. Batches are reused once committed: adding a small result allocates nothing.
     /// </summary>
     private async Task RunBatchedAsync(SqliteResultStore sqlite)
     {
         var reader = _queue.Reader;
-        var outstanding = new Queue<(Task Done, int Count)>();
+        var outstanding = new Queue<(Task Done, int Count, long Bytes)>();
         var outstandingCount = 0;
+        long outstandingBytes = 0;
         var encoded = new ArrayBufferWriter<byte>(256);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             var batch = RentBatch();
             var rows = batch.Rows;
             rows.Reset(_dagId, _executionId, SqliteResultStore.Now());
-            while (batch.Count < BatchSize && reader.TryRead(out var item))
+            long bytes = 0;
+            while (batch.Count < BatchSize && bytes < MaxBatchBytes && reader.TryRead(out var item))
             {
                 var index = batch.Count++;
                 if (index == batch.Items.Length) batch.Grow();
@@ -160,14 +167,16 @@ internal sealed class ResultPersister
                 try
                 {
                     var value = item.Value;
-                    if (value is byte[] { Length: > InlineCandidate })
+                    if (value is byte[] { Length: > InlineCandidate } large)
                     {
+                        bytes += large.Length;
                         (batch.Singles ??= []).Add((index, StoreOne(item)));
                         continue;
                     }
 
                     encoded.ResetWrittenCount();
                     ValueCodec.Encode(encoded, value);
+                    bytes += encoded.WrittenCount;
                     if (!sqlite.TryAddToBatch(rows, item.Id, encoded.WrittenSpan, ValueCodec.Classify(value, _streamingThreshold), item.Operator))
                     {
                         (batch.Singles ??= []).Add((index, StoreOne(item, encoded.WrittenSpan.ToArray())));
@@ -182,13 +191,16 @@ internal sealed class ResultPersister
             if (encoded.Capacity > 64 * 1024) encoded = new ArrayBufferWriter<byte>(256);
             batch.Stored = rows.Count + rows.Rows.Count;
             if (batch.Stored > 0) batch.RowsDone = sqlite.StoreBatchAsync(rows);
-            outstanding.Enqueue((FinishAsync(batch), batch.Count));
+            outstanding.Enqueue((FinishAsync(batch), batch.Count, bytes));
             outstandingCount += batch.Count;
-            while (outstanding.TryPeek(out var oldest) && (oldest.Done.IsCompleted || outstandingCount > MaxOutstanding || outstanding.Count > MaxBatches))
+            outstandingBytes += bytes;
+            while (outstanding.TryPeek(out var oldest) && (oldest.Done.IsCompleted || outstandingCount > MaxOutstanding
+                || outstandingBytes > MaxOutstandingBytes || outstanding.Count > MaxBatches))
             {
                 await oldest.Done.ConfigureAwait(false);
                 outstanding.Dequeue();
                 outstandingCount -= oldest.Count;
+                outstandingBytes -= oldest.Bytes;
             }
         }
 
