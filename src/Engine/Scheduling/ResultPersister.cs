@@ -9,11 +9,12 @@ namespace VoxScheduler.Scheduling;
 
 /// <summary>
 /// Takes completed values off the workers and writes them to the store: workers enqueue and
-/// go on (they never wait for durability); one loop encodes and issues many StoreAsync calls
-/// at once so the store can commit them in one transaction (group commit), then awaits them.
-/// The queue is bounded, so a store slower than the workers slows them down instead of letting
-/// memory grow with the DAG. Each queued value holds a reference on its plan node until it is
-/// durable, so a released value can always be found in the store.
+/// go on (they never wait for durability); one loop encodes them and hands them to the store
+/// many at a time so the store commits them in one transaction (group commit): on sqlite and
+/// hybrid stores as packed batches of rows (<see cref="RunBatchedAsync"/>), on others as many
+/// concurrent StoreAsync calls. The queue is bounded, so a store slower than the workers slows
+/// them down instead of letting memory grow with the DAG. Each queued value holds a reference
+/// on its plan node until it is durable, so a released value can always be found in the store.
 /// </summary>
 internal sealed class ResultPersister
 {
