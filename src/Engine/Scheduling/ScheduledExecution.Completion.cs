@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using VoxScheduler.Dag;
 using VoxScheduler.Storage;
 
@@ -11,7 +10,6 @@ namespace VoxScheduler.Scheduling;
 /// </summary>
 internal sealed partial class ScheduledExecution
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyLocked(ref PostActions post, ref WorkItem work, NodeOutcome outcome)
     {
         var plan = _plan;
@@ -72,7 +70,6 @@ internal sealed partial class ScheduledExecution
         EnsureWorkersLocked(ref post);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CompleteLocked(ref PostActions post, int n, object? boxed, NodeState state, TimeSpan duration)
     {
         var plan = _plan;
@@ -117,7 +114,6 @@ internal sealed partial class ScheduledExecution
         if (_hub.HasSubscribers) (post.Events ??= []).Add(new NodeEventData(n, state, duration, null));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReleaseArgumentsLocked(int n)
     {
         var plan = _plan;

@@ -80,10 +80,11 @@ internal sealed partial class ScheduledExecution
         if (finish) await FinalizeAsync().ConfigureAwait(false);
     }
 
-    // The per-node scheduler methods are compiled fully optimized on first call: an execution of
+    // The per-node dispatch methods are compiled fully optimized on first call: an execution of
     // a few hundred thousand trivial nodes is over in tens of milliseconds, before tiered
-    // compilation would have promoted them. (The operation call path, where profile-guided
-    // devirtualization pays off, is left to tiering.)
+    // compilation would have promoted them. The operation call path (profile-guided
+    // devirtualization) and the completion methods (their dependent loops: measured 10% faster
+    // on a 1M-node layered DAG with profile-guided code) are left to tiering.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TakeNextLocked(out WorkItem work)
     {
