@@ -22,7 +22,7 @@ internal sealed partial class Reducer
             locals = new LocalScope(p, RValue.Of(int.MinValue), locals);
         }
 
-        CheckValue(f.Declaration.Body, new Env(locals, f.Scope, f.Serial, null));
+        CheckValue(f.Declaration.Body, new Env(locals, f.Scope, f.Serial));
         return !_checkFailed;
     }
 

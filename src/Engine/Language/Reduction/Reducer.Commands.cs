@@ -31,7 +31,7 @@ internal sealed partial class Reducer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void ReduceCommands(List<Command> commands, FileScope scope, bool isMain)
     {
-        var top = new Env(null, scope, int.MaxValue, null);
+        var top = new Env(null, scope, int.MaxValue);
         foreach (var command in commands)
         {
             switch (command)
@@ -54,7 +54,7 @@ internal sealed partial class Reducer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void Declare(Declaration d, FileScope scope, bool isMain)
     {
-        var top = new Env(null, scope, int.MaxValue, null);
+        var top = new Env(null, scope, int.MaxValue);
         if (d.Name.StartsWith('$'))
         {
             Error(top, d.NamePosition, "ReservedName", $"'{d.Name}' is a program variable; program variables ($file, $stem, $dir, $cwd) cannot be declared");
@@ -123,7 +123,7 @@ internal sealed partial class Reducer
 
     private void Import(ImportCommand i, FileScope scope)
     {
-        var env = new Env(null, scope, int.MaxValue, null);
+        var env = new Env(null, scope, int.MaxValue);
         if (_namespaces.Contains(i.Name))
         {
             scope.Namespaces.Add((i.Name, ++_serial));

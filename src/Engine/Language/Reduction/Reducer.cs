@@ -32,6 +32,7 @@ internal sealed partial class Reducer
     private readonly Dictionary<string, FileScope> _importedFiles = new(StringComparer.Ordinal);
     private readonly List<string> _importStack = [];
     private readonly List<BinaryExpr> _spine = [];
+    private readonly List<CallFrame> _calls = [];
     private int _serial;
     private int _loopDepth;
     private bool _stackExhaustedReported;
@@ -48,7 +49,7 @@ internal sealed partial class Reducer
 
     private RValue Error(Env env, SourcePosition position, string code, string message)
     {
-        _diagnostics.Add(code, env.File.DisplayName, position, message, CallFrame.Describe(env.Calls));
+        _diagnostics.Add(code, env.File.DisplayName, position, message, CallFrame.Describe(_calls));
         return RValue.Poison;
     }
 
@@ -405,7 +406,7 @@ internal sealed partial class Reducer
             return memo;
         }
 
-        if (env.Calls is { Depth: >= MaxCallDepth })
+        if (_calls.Count >= MaxCallDepth)
         {
             return Error(env, callSite, "TooDeep", $"function applications nested more than {MaxCallDepth} deep");
         }
@@ -417,8 +418,19 @@ internal sealed partial class Reducer
             locals = new LocalScope(parameters[i], RValue.Of(args[i]), locals);
         }
 
-        var inner = new Env(locals, f.Scope, f.Serial, new CallFrame(f.Name, env.File.DisplayName, callSite, env.Calls));
-        var result = ReduceNode(f.Declaration.Body, inner);
+        // The call chain is a stack of structs, not a frame object per application: reduction is
+        // synchronous, so the frames of the calls being reduced are exactly the stack.
+        _calls.Add(new CallFrame(f.Name, env.File.DisplayName, callSite));
+        RValue result;
+        try
+        {
+            result = ReduceNode(f.Declaration.Body, new Env(locals, f.Scope, f.Serial));
+        }
+        finally
+        {
+            _calls.RemoveAt(_calls.Count - 1);
+        }
+
         f.Memo[key] = result;
         return result;
     }
