@@ -191,7 +191,19 @@ internal sealed class ResultPersister
 
             if (encoded.Capacity > 64 * 1024) encoded = new ArrayBufferWriter<byte>(256);
             batch.Stored = rows.Count + rows.Rows.Count;
-            if (batch.Stored > 0) batch.RowsDone = sqlite.StoreBatchAsync(rows);
+            if (batch.Stored > 0)
+            {
+                try
+                {
+                    batch.RowsDone = sqlite.StoreBatchAsync(rows);
+                }
+                catch (Exception e)
+                {
+                    // A closed store: reported for each value like any failed write, never out of this loop.
+                    batch.RowsDone = Task.FromException(e);
+                }
+            }
+
             outstanding.Enqueue((FinishAsync(batch), batch.Count, bytes));
             outstandingCount += batch.Count;
             outstandingBytes += bytes;
