@@ -14,6 +14,7 @@ namespace VoxScheduler.Storage;
 internal sealed class SqliteWriter : IDisposable
 {
     private const int MaxBatchOps = 4096;
+    private const long SafetyNetWalBytes = 256L * 1024 * 1024;
     private const long MaxBatchBytes = 32L * 1024 * 1024;
 
     // A commit writes every page the transaction dirtied to the WAL. Results land at random
@@ -85,8 +86,9 @@ internal sealed class SqliteWriter : IDisposable
 
         // Checkpoints copy the WAL into the database and fsync it: done on another connection in
         // the background so commits never wait for them. The writer's own auto-checkpoint only
-        // remains as a safety net if the background one falls far behind (256 MiB of WAL).
-        SqliteStoreConnection.Execute(_connection, "PRAGMA wal_autocheckpoint=65536;");
+        // remains as a safety net if the background one falls far behind (256 MiB of WAL, in pages
+        // of this database's own size: a store made by an older version may have smaller ones).
+        SqliteStoreConnection.Execute(_connection, $"PRAGMA wal_autocheckpoint={SafetyNetWalBytes / PageSizeOf(_connection)};");
 
         // The writer's page cache holds the pages inserts touch, chiefly the node_id index
         // (random positions): at a million results it no longer fits the readers' 16 MiB and
@@ -101,6 +103,13 @@ internal sealed class SqliteWriter : IDisposable
 
         _thread = new Thread(Run) { IsBackground = true, Name = "VoxScheduler sqlite writer" };
         _thread.Start();
+    }
+
+    private static long PageSizeOf(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_size;";
+        return Math.Max(512, Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private void RequestCheckpoint()

@@ -107,6 +107,44 @@ public sealed class StoreFactoryTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("hybrid")]
+    public async Task New_sqlite_databases_are_made_with_the_store_page_size(string backend)
+    {
+        var folder = _temp.Sub("page-" + backend);
+        await (await StoreFactory.OpenAsync(backend, folder)).DisposeAsync();
+        Assert.Equal((long)SqliteSchema.PageSize, Scalar(Path.Combine(folder, SqliteResultStore.DatabaseFileName), "PRAGMA page_size"));
+    }
+
+    [Fact]
+    public async Task A_store_made_with_4_KiB_pages_keeps_them_and_stores_and_reads_as_before()
+    {
+        // Stores made before the page size changed have SQLite's default 4 KiB pages.
+        var folder = _temp.Sub("page-4k");
+        var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
+        await (await StoreFactory.OpenAsync("sqlite", folder)).DisposeAsync();
+        Execute(path, "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; PRAGMA journal_mode=WAL;");
+        Assert.Equal(4096L, Scalar(path, "PRAGMA page_size"));
+
+        var small = Enumerable.Range(0, 500).Select(i => (Id: StoreTestData.Id("small-" + i), Data: StoreTestData.Random(40 + (i % 300), i))).ToList();
+        var large = (Id: StoreTestData.Id("large"), Data: StoreTestData.Random(5 * 1024 * 1024 + 123, 7));
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
+        {
+            foreach (var (id, data) in small.Append(large)) Assert.True(await store.StoreAsync(id, data, StoreTestData.Meta(id)));
+            await store.FlushAsync();
+        }
+
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
+        {
+            foreach (var (id, data) in small.Append(large)) Assert.Equal(data, await store.RetrieveAsync(id));
+            Assert.Equal(small.Count + 1, await store.ListAsync(new ResultQuery()).CountAsync());
+        }
+
+        Assert.Equal(4096L, Scalar(path, "PRAGMA page_size"));
+        Assert.Equal("ok", Scalar(path, "PRAGMA integrity_check"));
+    }
+
     [Fact]
     public async Task A_version_1_sqlite_store_is_migrated_keeping_its_history_and_results()
     {
