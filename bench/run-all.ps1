@@ -3,8 +3,8 @@
     Runs every benchmark the README reports, in one go, and keeps the JSON lines.
 .DESCRIPTION
     Builds the harness in Release, then runs, in this order: compare (VoxScheduler, the floor loop
-    and, when python3-dask is installed, Dask on the six recipe shapes), the 1M-node and the
-    sqlite-persisted dag runs, the storage mode on the three backends, and the program mode
+    and, when python3-dask is installed, Dask on the six recipe shapes), the dag runs in memory
+    and persisted in sqlite at 10k, 100k and 1M nodes, the storage mode on the three backends, and the program mode
     (function explosion at depth 10 and 14, the 100k-declaration Fibonacci chain cold and warm,
     the VoxLogicA-2 scheduler benchmark at E=150, B=1000). Each program runs in a fresh process.
     Every line the harness prints is appended to -Out with the command that produced it.
@@ -25,10 +25,14 @@ $harness = Join-Path $project 'bin/Release/net10.0/VoxScheduler.Bench.dll'
 
 $runs = @(
     @('compare'),
+    @('dag', '--shape', 'chain', '--n', '10000'),
     @('dag', '--shape', 'chain', '--n', '1000000'),
     @('dag', '--shape', 'layered', '--L', '1000', '--W', '1000'),
+    @('dag', '--shape', 'chain', '--n', '10000', '--store', 'sqlite'),
     @('dag', '--shape', 'chain', '--n', '100000', '--store', 'sqlite'),
     @('dag', '--shape', 'layered', '--store', 'sqlite'),
+    @('dag', '--shape', 'chain', '--n', '1000000', '--store', 'sqlite'),
+    @('dag', '--shape', 'layered', '--L', '1000', '--W', '1000', '--store', 'sqlite'),
     @('storage', '--backend', 'sqlite'),
     @('storage', '--backend', 'hybrid'),
     @('storage', '--backend', 'filesystem'),

@@ -12,19 +12,28 @@ internal static class Program
         }
 
         var rest = args[1..];
-        switch (args[0])
+        try
         {
-            case "dag":
-                return await DagMode.RunAsync(rest);
-            case "compare":
-                return await CompareMode.RunAsync(rest);
-            case "program":
-                return await ProgramBench.RunAsync(rest);
-            case "storage":
-                return await StorageBench.RunAsync(rest);
-            default:
-                Console.Error.WriteLine($"unknown mode '{args[0]}'");
-                return 2;
+            switch (args[0])
+            {
+                case "dag":
+                    return await DagMode.RunAsync(rest);
+                case "compare":
+                    return await CompareMode.RunAsync(rest);
+                case "program":
+                    return await ProgramBench.RunAsync(rest);
+                case "storage":
+                    return await StorageBench.RunAsync(rest);
+                default:
+                    Console.Error.WriteLine($"unknown mode '{args[0]}'");
+                    return 2;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            // A missing or malformed option: say which, not a stack trace (BENCHMARKS.md §2 lists the options).
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return 2;
         }
     }
 }
