@@ -49,6 +49,12 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>, ISpanFo
         return FromBytes(digest);
     }
 
+    /// <summary>
+    /// The first 8 digest bytes as a big-endian signed integer: the sqlite store's compact index
+    /// key (distinct ids share it with probability about n²/2⁶⁵; the store handles that case).
+    /// </summary>
+    internal long StoreKey => unchecked((long)_w0);
+
     /// <summary>Writes the 32 digest bytes.</summary>
     public void CopyTo(Span<byte> destination)
     {

@@ -147,7 +147,7 @@ internal sealed class ResultPersister
     /// The sqlite (and hybrid) path: small results are packed into one writer op per batch, and
     /// batches are pipelined (the next is built while earlier ones commit), so the writer finds
     /// many rows queued and commits them together (bigger transactions rewrite each touched page
-    /// of the random node_id index once for more rows). At most <see cref="MaxOutstanding"/>
+    /// of the random node_key index once for more rows). At most <see cref="MaxOutstanding"/>
     /// values (<see cref="MaxOutstandingBytes"/> encoded bytes) wait for their commit at any
     /// time. Batches are reused once committed: adding a small result allocates nothing.
     /// </summary>

@@ -8,7 +8,8 @@ namespace VoxScheduler.Storage;
 /// statement, so SQLite opens its cursors on the table and its indexes once per group instead
 /// of once per row; only the per-row fields are bound, and a text binding that did not change
 /// since the last row (the execution, the operator) is kept, since SQLite keeps bindings across
-/// resets. The rows are exactly those <see cref="SqliteWriter.InsertResult"/> would write for them.
+/// resets. The rows are exactly those <see cref="SqliteWriter.InsertResult"/> would write for them:
+/// under their store key, or, for an id whose key another id holds, without one.
 /// </summary>
 internal sealed class SqliteInlineInserter : IDisposable
 {
@@ -16,7 +17,7 @@ internal sealed class SqliteInlineInserter : IDisposable
     public const int GroupSize = 16;
 
     private const int SharedParameters = 3;
-    private const int RowParameters = 6;
+    private const int RowParameters = 7;
 
     private readonly Statement _one;
     private readonly Statement _group;
@@ -27,12 +28,42 @@ internal sealed class SqliteInlineInserter : IDisposable
         _group = new Statement(connection, GroupSize);
     }
 
-    /// <summary>Inserts the batch's packed rows: groups of <see cref="GroupSize"/>, then one by one.</summary>
-    public void Insert(SqliteInlineBatch batch)
+    /// <summary>Inserts the batch's packed rows that are not stored yet: groups of <see cref="GroupSize"/>, then one by one.</summary>
+    public void Insert(SqliteInlineBatch batch, SqliteWriter writer)
     {
         var i = 0;
-        for (; i + GroupSize <= batch.Count; i += GroupSize) _group.Insert(batch, i);
-        for (; i < batch.Count; i++) _one.Insert(batch, i);
+        if (writer.CollidedRowsExist())
+        {
+            // Rare: a row without a key may be any of these ids, so each is looked up first.
+            for (; i < batch.Count; i++)
+            {
+                if (writer.ExistsCollided(batch.Id(i))) continue;
+                if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, writer);
+            }
+
+            return;
+        }
+
+        for (; i + GroupSize <= batch.Count; i += GroupSize)
+        {
+            if (_group.Insert(batch, i, keyed: true) == GroupSize) continue;
+            for (var j = i; j < i + GroupSize; j++) Resolve(batch, j, writer);
+        }
+
+        for (; i < batch.Count; i++)
+        {
+            if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, writer);
+        }
+    }
+
+    // Row i may not have been inserted under its key: the key is held by this id (already stored,
+    // or an earlier row of the batch) or by another id, in which case the row goes in without a key.
+    private void Resolve(SqliteInlineBatch batch, int i, SqliteWriter writer)
+    {
+        var id = batch.Id(i);
+        if (writer.KeyHolderIs(id) || (writer.CollidedRowsExist() && writer.ExistsCollided(id))) return;
+        _one.Insert(batch, i, keyed: false);
+        writer.NoteCollided();
     }
 
     public void Dispose()
@@ -62,11 +93,11 @@ internal sealed class SqliteInlineInserter : IDisposable
             {
                 var b = SharedParameters + 1 + (j * RowParameters);
                 if (j > 0) values.Append(", ");
-                values.Append($"(?{b}, ?{b + 1}, ?{b + 2}, ?{b + 2}, {StoreCodec.Raw}, ?{b + 3}, NULL, ?1, ?1, ?2, ?3, ?{b + 4}, NULL, {SqliteResultRow.Inline}, NULL, NULL, ?{b + 5})");
+                values.Append($"(?{b + 6}, ?{b}, ?{b + 1}, ?{b + 2}, ?{b + 2}, {StoreCodec.Raw}, ?{b + 3}, NULL, ?1, ?1, ?2, ?3, ?{b + 4}, NULL, {SqliteResultRow.Inline}, NULL, NULL, ?{b + 5})");
             }
 
             _raw = new SqliteRawStatement(connection, $"""
-                INSERT OR IGNORE INTO results(node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at,
+                INSERT OR IGNORE INTO results(node_key, node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at,
                     dag_id, execution_id, operator, metadata, location, blob_id, file_name, data)
                 VALUES {values}
                 """);
@@ -76,7 +107,8 @@ internal sealed class SqliteInlineInserter : IDisposable
 
         public int Rows { get; }
 
-        public void Insert(SqliteInlineBatch batch, int start)
+        /// <summary>Inserts <see cref="Rows"/> rows from <paramref name="start"/> (keyed or not); returns how many were new.</summary>
+        public int Insert(SqliteInlineBatch batch, int start, bool keyed)
         {
             if (!_createdAtBound || _createdAt != batch.CreatedAt)
             {
@@ -99,9 +131,11 @@ internal sealed class SqliteInlineInserter : IDisposable
                 _raw.Bind(b + 3, batch.Hash(i));
                 BindText(b + 4, batch.Operator(i));
                 _raw.Bind(b + 5, data);
+                if (keyed) _raw.Bind(b + 6, batch.Id(i).StoreKey);
+                else _raw.BindNull(b + 6);
             }
 
-            _raw.Execute();
+            return _raw.Execute();
         }
 
         private void BindText(int index, string? value)

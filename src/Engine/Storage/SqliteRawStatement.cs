@@ -45,6 +45,13 @@ internal sealed class SqliteRawStatement : IDisposable
         Check(raw.sqlite3_bind_blob(_statement, index, bytes));
     }
 
+    /// <summary>Binds a result's lookup pair (schema 3): its store key at <paramref name="index"/>, its id at the next index.</summary>
+    public void BindKeyAndId(int index, NodeId id)
+    {
+        Check(raw.sqlite3_bind_int64(_statement, index, id.StoreKey));
+        Bind(index + 1, id);
+    }
+
     public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
 
     /// <summary>Steps once: true when a row is available. Call <see cref="Reset"/> when done with the statement.</summary>

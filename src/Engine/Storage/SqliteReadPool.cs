@@ -12,14 +12,16 @@ internal sealed class SqliteReadPool : IDisposable
 
     private readonly string _databasePath;
     private readonly bool _readOnly;
+    private readonly int _schemaVersion;
     private readonly ConcurrentBag<SqliteReadSession> _idle = [];
     private int _idleCount;
     private volatile bool _disposed;
 
-    public SqliteReadPool(string databasePath, bool readOnly)
+    public SqliteReadPool(string databasePath, bool readOnly, int schemaVersion)
     {
         _databasePath = databasePath;
         _readOnly = readOnly;
+        _schemaVersion = schemaVersion;
     }
 
     public SqliteReadSession Rent()
@@ -31,7 +33,7 @@ internal sealed class SqliteReadPool : IDisposable
             return session;
         }
 
-        return SqliteStoreConnection.Retry(() => new SqliteReadSession(SqliteStoreConnection.Open(_databasePath, _readOnly, memoryMapped: true)), _databasePath);
+        return SqliteStoreConnection.Retry(() => new SqliteReadSession(SqliteStoreConnection.Open(_databasePath, _readOnly, memoryMapped: true), _schemaVersion), _databasePath);
     }
 
     public void Return(SqliteReadSession session)

@@ -18,14 +18,23 @@ internal sealed class SqliteReadSession : IDisposable
     private readonly SqliteRawStatement _begin, _end, _exists, _ref, _metadata, _chunkInfo;
     private readonly Dictionary<string, SqliteCommand> _adHoc = [];
 
-    public SqliteReadSession(SqliteConnection connection)
+    private const string RefColumns = "size, stored_size, compression, content_hash, checksum, location, blob_id, file_name, accessed_at, data";
+
+    /// <param name="connection">An open connection to the store's database.</param>
+    /// <param name="schemaVersion">The database's schema version: the current one, or an older one opened read-only as it is.</param>
+    public SqliteReadSession(SqliteConnection connection, int schemaVersion)
     {
         Connection = connection;
         _begin = new SqliteRawStatement(connection, "BEGIN");
         _end = new SqliteRawStatement(connection, "COMMIT");
-        _exists = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_id = ?1");
-        _ref = new SqliteRawStatement(connection, "SELECT size, stored_size, compression, content_hash, checksum, location, blob_id, file_name, accessed_at, data FROM results WHERE node_id = ?1");
-        _metadata = new SqliteRawStatement(connection, $"SELECT {MetadataColumns} FROM results WHERE node_id = ?1");
+
+        // Every lookup binds the id's store key as ?1 and the id as ?2 (a schema 2 store needs only the id).
+        Func<string, string> byId = schemaVersion >= 3
+            ? columns => SqliteSchema.SelectResult(columns, "?1", "?2")
+            : columns => SqliteSchema.SelectResultVersion2(columns, "?2");
+        _exists = new SqliteRawStatement(connection, byId("1"));
+        _ref = new SqliteRawStatement(connection, byId(RefColumns));
+        _metadata = new SqliteRawStatement(connection, byId(MetadataColumns));
         _chunkInfo = new SqliteRawStatement(connection, "SELECT raw_size, codec, length(data) FROM chunks WHERE chunk_key = ?1");
         _chunk = Prepare("SELECT raw_size, codec, data FROM chunks WHERE chunk_key = $key", "$key");
     }
@@ -46,7 +55,7 @@ internal sealed class SqliteReadSession : IDisposable
     {
         try
         {
-            _exists.Bind(1, id);
+            _exists.BindKeyAndId(1, id);
             return _exists.Step();
         }
         finally
@@ -60,7 +69,7 @@ internal sealed class SqliteReadSession : IDisposable
         var r = _ref;
         try
         {
-            r.Bind(1, id);
+            r.BindKeyAndId(1, id);
             if (!r.Step()) return null;
             return new SqliteStoredRef
             {
@@ -87,7 +96,7 @@ internal sealed class SqliteReadSession : IDisposable
         var r = _metadata;
         try
         {
-            r.Bind(1, id);
+            r.BindKeyAndId(1, id);
             if (!r.Step()) return null;
             var hash = r.Blob(5).ToArray();
             return new StorageMetadata

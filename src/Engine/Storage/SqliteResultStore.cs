@@ -26,7 +26,7 @@ public sealed class SqliteResultStore : IResultStore
     private readonly long _accessResolutionMs;
     private int _disposed;
 
-    private SqliteResultStore(string folder, string backend, StoreOptions options, SqliteWriter? writer, bool writesLargeFiles)
+    private SqliteResultStore(string folder, string backend, StoreOptions options, SqliteWriter? writer, bool writesLargeFiles, int schemaVersion)
     {
         Location = folder;
         Backend = backend;
@@ -37,7 +37,7 @@ public sealed class SqliteResultStore : IResultStore
         _writesLargeFiles = writesLargeFiles;
         _accessResolutionMs = (long)options.AccessTimeResolution.TotalMilliseconds;
         LargeFolder = Path.Combine(folder, LargeFolderName);
-        _readers = new SqliteReadPool(_databasePath, options.ReadOnly);
+        _readers = new SqliteReadPool(_databasePath, options.ReadOnly, schemaVersion);
         if (writer is not null) _access = new AccessTracker(ids => writer.TryPost(new SqliteWriteOps.Touch(ids, Now())));
     }
 
@@ -69,13 +69,10 @@ public sealed class SqliteResultStore : IResultStore
 
         var connection = SqliteStoreConnection.Retry(() => SqliteStoreConnection.Open(databasePath, options.ReadOnly), databasePath);
         SqliteWriter? writer = null;
+        int schemaVersion;
         try
         {
-            SqliteStoreConnection.Retry(() =>
-            {
-                SqliteSchema.Ensure(connection, databasePath, options.ReadOnly);
-                return true;
-            }, databasePath);
+            schemaVersion = SqliteStoreConnection.Retry(() => SqliteSchema.Ensure(connection, databasePath, options.ReadOnly), databasePath);
             if (options.ReadOnly)
             {
                 connection.Dispose();
@@ -91,7 +88,7 @@ public sealed class SqliteResultStore : IResultStore
             throw;
         }
 
-        var store = new SqliteResultStore(folder, backend, options, writer, writesLargeFiles);
+        var store = new SqliteResultStore(folder, backend, options, writer, writesLargeFiles, schemaVersion);
         if (writer is not null)
         {
             await writer.Enqueue(new SqliteWriteOps.CollectAbandoned(), cancellationToken).ConfigureAwait(false);

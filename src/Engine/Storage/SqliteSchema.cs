@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using VoxScheduler.Dag;
 
 namespace VoxScheduler.Storage;
 
@@ -9,11 +10,14 @@ namespace VoxScheduler.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
+
+    /// <summary>The oldest version a read-only open reads as it is (it cannot migrate).</summary>
+    public const int OldestReadable = 2;
 
     /// <summary>
     /// The page size of the stores this version creates (SQLite's default is 4 KiB). Results land
-    /// at random places of the node_id index, so a large transaction dirties most of its leaves;
+    /// at random places of the key index, so a large transaction dirties most of its leaves;
     /// 16 KiB pages make the tree shallower and the commit cheaper per row: a million persisted
     /// results run 25–35% faster, and large results read about 1.7 times as fast (fewer overflow
     /// pages), with small reads and writes unchanged (measured with the bench's dag and storage modes).
@@ -85,11 +89,72 @@ internal static class SqliteSchema
     // Running reads back Interrupted (ExecutionOwner).
     private const string Version2 = "ALTER TABLE executions ADD COLUMN owner TEXT;";
 
-    // Migration steps: Steps[n] takes a database from version n to n + 1.
-    private static readonly string[] Steps = [Version1, Version2];
+    // The results table's columns after its key: every version since 1 has them, in this order.
+    private const string ResultColumns =
+        "node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at, dag_id, execution_id, operator, metadata, location, blob_id, file_name, data";
 
-    /// <summary>Creates or migrates the schema; refuses unknown newer versions and foreign databases.</summary>
-    public static void Ensure(SqliteConnection connection, string location, bool readOnly)
+    // Version 3: results are found through node_key, the first 8 bytes of node_id as an integer,
+    // under a UNIQUE index, instead of a primary key on the 32-byte id. New results land at
+    // random places of that index, so its size is what a commit rewrites and what each insert
+    // searches: 8-byte integer keys make it 2.4 times smaller than the blob keys (18 against
+    // 43 MB at a million results) and compare faster. The rare id whose key another stored id already has (probability about
+    // n²/2⁶⁵ for n results) is kept with node_key NULL, which a UNIQUE index admits any number
+    // of: it is found among the index's NULL entries, none in practice. Rowids are kept
+    // (listing pages by them).
+    private static readonly string Version3 = $"""
+        CREATE TABLE results_v3(
+            node_key INTEGER,
+            node_id BLOB NOT NULL,
+            data_type INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            stored_size INTEGER NOT NULL,
+            compression INTEGER NOT NULL,
+            content_hash BLOB NOT NULL,
+            checksum BLOB,
+            created_at INTEGER NOT NULL,
+            accessed_at INTEGER NOT NULL,
+            dag_id TEXT,
+            execution_id TEXT,
+            operator TEXT,
+            metadata TEXT,
+            location INTEGER NOT NULL,
+            blob_id INTEGER,
+            file_name TEXT,
+            data BLOB);
+        INSERT INTO results_v3(rowid, node_key, {ResultColumns})
+            SELECT rowid, {KeyFunction}(node_id), {ResultColumns} FROM results ORDER BY rowid;
+        UPDATE results_v3 SET node_key = NULL
+            WHERE node_key IS NOT NULL AND rowid NOT IN (SELECT min(rowid) FROM results_v3 WHERE node_key IS NOT NULL GROUP BY node_key);
+        DROP TABLE results;
+        ALTER TABLE results_v3 RENAME TO results;
+        CREATE UNIQUE INDEX results_by_key ON results(node_key);
+        CREATE INDEX results_by_dag ON results(dag_id) WHERE dag_id IS NOT NULL;
+        CREATE INDEX results_by_execution ON results(execution_id) WHERE execution_id IS NOT NULL;
+        """;
+
+    // The SQL function the version 3 step computes keys with (registered on the migrating connection only).
+    private const string KeyFunction = "voxscheduler_node_key";
+
+    // Migration steps: Steps[n] takes a database from version n to n + 1.
+    private static readonly string[] Steps = [Version1, Version2, Version3];
+
+    /// <summary>
+    /// SQL selecting <paramref name="columns"/> of the result whose key and id are the parameters
+    /// <paramref name="key"/> and <paramref name="id"/> (schema 3): its row is under its key, or,
+    /// for the rare id whose key another id holds, among the rows without a key.
+    /// </summary>
+    public static string SelectResult(string columns, string key, string id) =>
+        $"SELECT {columns} FROM results WHERE node_key = {key} AND node_id = {id} UNION ALL SELECT {columns} FROM results WHERE node_key IS NULL AND node_id = {id} LIMIT 1";
+
+    /// <summary>The same lookup in a schema 2 store (opened read-only as it is): node_id is the primary key.</summary>
+    public static string SelectResultVersion2(string columns, string id) => $"SELECT {columns} FROM results WHERE node_id = {id}";
+
+    /// <summary>
+    /// Creates or migrates the schema; refuses unknown newer versions and foreign databases.
+    /// Returns the version the database is at: <see cref="CurrentVersion"/>, or, opened
+    /// read-only, an older one from <see cref="OldestReadable"/> on, which is read as it is.
+    /// </summary>
+    public static int Ensure(SqliteConnection connection, string location, bool readOnly)
     {
         var version = ReadVersion(connection);
         if (version > CurrentVersion)
@@ -97,10 +162,10 @@ internal static class SqliteSchema
             throw new StorageException($"The store '{location}' has schema version {version}, newer than this VoxScheduler understands (up to {CurrentVersion}); open it with a newer version.");
         }
 
-        if (version == CurrentVersion)
+        if (version == CurrentVersion || (readOnly && version >= OldestReadable))
         {
             CheckMarker(connection, location);
-            return;
+            return version;
         }
 
         if (readOnly)
@@ -124,6 +189,7 @@ internal static class SqliteSchema
                 throw new StorageException($"'{location}' is a SQLite database but not a VoxScheduler store (it has other tables); refusing to modify it.");
             }
 
+            connection.CreateFunction<byte[], long?>(KeyFunction, id => id.Length == NodeId.ByteLength ? NodeId.FromBytes(id).StoreKey : null, isDeterministic: true);
             for (; version < CurrentVersion; version++)
             {
                 SqliteStoreConnection.Execute(connection, Steps[version]);
@@ -136,6 +202,7 @@ internal static class SqliteSchema
 
             SqliteStoreConnection.Execute(connection, $"PRAGMA user_version={CurrentVersion};");
             SqliteStoreConnection.Execute(connection, "COMMIT;");
+            return CurrentVersion;
         }
         catch
         {

@@ -18,7 +18,7 @@ internal sealed class SqliteWriter : IDisposable
     private const long MaxBatchBytes = 32L * 1024 * 1024;
 
     // A commit writes every page the transaction dirtied to the WAL. Results land at random
-    // places of the node_id index, so a bigger transaction rewrites each touched index page
+    // places of the node_key index, so a bigger transaction rewrites each touched index page
     // once for many more rows: the per-row commit cost falls as batches grow.
     private const int MaxBatchRows = 128 * 1024;
     private static readonly TimeSpan BusyBudget = TimeSpan.FromSeconds(120);
@@ -35,7 +35,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly ManualResetEventSlim _stop = new(false);
     private volatile bool _stopping;
 
-    private readonly SqliteRawStatement _begin, _commit, _rollback, _exists, _insertResult, _touch;
+    private readonly SqliteRawStatement _begin, _commit, _rollback, _exists, _insertResult, _touch, _keyHolder, _existsCollided, _anyCollided;
     private readonly SqliteInlineInserter _inlineInserter;
     private readonly SqliteCommand _insertChunk, _allocateBlob, _clearPending, _deleteChunks;
     private readonly SqliteCommand _selectForDelete, _deleteResult, _selectMetadata, _updateMetadata;
@@ -51,22 +51,27 @@ internal sealed class SqliteWriter : IDisposable
         _begin = new SqliteRawStatement(connection, "BEGIN IMMEDIATE");
         _commit = new SqliteRawStatement(connection, "COMMIT");
         _rollback = new SqliteRawStatement(connection, "ROLLBACK");
-        _exists = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_id = ?1");
+        _exists = new SqliteRawStatement(connection, SqliteSchema.SelectResult("1", "?1", "?2"));
+
+        // Keyed (?17 the id's store key) or, for an id whose key another id holds, with ?17 NULL.
         _insertResult = new SqliteRawStatement(connection, """
-            INSERT OR IGNORE INTO results(node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at,
+            INSERT OR IGNORE INTO results(node_key, node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at,
                 dag_id, execution_id, operator, metadata, location, blob_id, file_name, data)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
             """);
+        _keyHolder = new SqliteRawStatement(connection, "SELECT node_id FROM results WHERE node_key = ?1");
+        _existsCollided = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_key IS NULL AND node_id = ?1");
+        _anyCollided = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_key IS NULL LIMIT 1");
         _inlineInserter = new SqliteInlineInserter(connection);
-        _touch = new SqliteRawStatement(connection, "UPDATE results SET accessed_at = ?2 WHERE node_id = ?1 AND accessed_at < ?2");
+        _touch = new SqliteRawStatement(connection, $"UPDATE results SET accessed_at = ?3 WHERE rowid = ({SqliteSchema.SelectResult("rowid", "?1", "?2")}) AND accessed_at < ?3");
         _insertChunk = Prepare("INSERT OR REPLACE INTO chunks(chunk_key, raw_size, codec, data) VALUES ($key, $raw, $codec, zeroblob($length))", "$key", "$raw", "$codec", "$length");
         _allocateBlob = Prepare("INSERT INTO pending_blobs(pid, started_at) VALUES ($pid, $at) RETURNING blob_id", "$pid", "$at");
         _clearPending = Prepare("DELETE FROM pending_blobs WHERE blob_id = $blob", "$blob");
         _deleteChunks = Prepare("DELETE FROM chunks WHERE chunk_key BETWEEN $first AND $last", "$first", "$last");
-        _selectForDelete = Prepare("SELECT stored_size, location, blob_id, file_name FROM results WHERE node_id = $id", "$id");
-        _deleteResult = Prepare("DELETE FROM results WHERE node_id = $id", "$id");
-        _selectMetadata = Prepare("SELECT metadata FROM results WHERE node_id = $id", "$id");
-        _updateMetadata = Prepare("UPDATE results SET metadata = $metadata WHERE node_id = $id", "$id", "$metadata");
+        _selectForDelete = Prepare(SqliteSchema.SelectResult("rowid, stored_size, location, blob_id, file_name", "$key", "$id"), "$key", "$id");
+        _deleteResult = Prepare("DELETE FROM results WHERE rowid = $rowid", "$rowid");
+        _selectMetadata = Prepare(SqliteSchema.SelectResult("rowid, metadata", "$key", "$id"), "$key", "$id");
+        _updateMetadata = Prepare("UPDATE results SET metadata = $metadata WHERE rowid = $rowid", "$rowid", "$metadata");
         _upsertExecution = Prepare(
             """
             INSERT INTO executions(execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error, owner)
@@ -90,7 +95,7 @@ internal sealed class SqliteWriter : IDisposable
         // of this database's own size: a store made by an older version may have smaller ones).
         SqliteStoreConnection.Execute(_connection, $"PRAGMA wal_autocheckpoint={SafetyNetWalBytes / PageSizeOf(_connection)};");
 
-        // The writer's page cache holds the pages inserts touch, chiefly the node_id index
+        // The writer's page cache holds the pages inserts touch, chiefly the node_key index
         // (random positions): at a million results it no longer fits the readers' 16 MiB and
         // every insert would read its leaf back from the OS. Allocated on demand, up to 64 MiB.
         SqliteStoreConnection.Execute(_connection, "PRAGMA cache_size=-65536;");
@@ -192,7 +197,7 @@ internal sealed class SqliteWriter : IDisposable
     public void Dispose()
     {
         foreach (var command in _commands) command.Dispose();
-        foreach (var statement in new[] { _begin, _commit, _rollback, _exists, _insertResult, _touch }) statement.Dispose();
+        foreach (var statement in new[] { _begin, _commit, _rollback, _exists, _insertResult, _touch, _keyHolder, _existsCollided, _anyCollided }) statement.Dispose();
         _inlineInserter.Dispose();
         _connection.Dispose();
         _checkpointRequested.Dispose();
@@ -253,6 +258,7 @@ internal sealed class SqliteWriter : IDisposable
             try
             {
                 _begin.Execute();
+                _collided = Unknown;
                 try
                 {
                     foreach (var op in batch) op.Execute(this);
@@ -313,13 +319,24 @@ internal sealed class SqliteWriter : IDisposable
 
     private static byte[] IdBytes(NodeId id) => id.ToByteArray();
 
+    private static void BindKeyAndId(SqliteCommand command, NodeId id)
+    {
+        command.Parameters["$key"].Value = id.StoreKey;
+        command.Parameters["$id"].Value = IdBytes(id);
+    }
+
+    // Whether the results table holds rows without a key (ids whose key another id holds), known
+    // for the current transaction: our write lock keeps other processes from adding any meanwhile.
+    private const int Unknown = -1;
+    private int _collided = Unknown;
+
     // ---- operations used by the ops, always inside the batch transaction ----
 
     public bool Exists(NodeId id)
     {
         try
         {
-            _exists.Bind(1, id);
+            _exists.BindKeyAndId(1, id);
             return _exists.Step();
         }
         finally
@@ -328,9 +345,75 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
+    /// <summary>True when some result is stored without a key (almost never: see SqliteSchema version 3).</summary>
+    public bool CollidedRowsExist()
+    {
+        if (_collided == Unknown)
+        {
+            try
+            {
+                _collided = _anyCollided.Step() ? 1 : 0;
+            }
+            finally
+            {
+                _anyCollided.Reset();
+            }
+        }
+
+        return _collided == 1;
+    }
+
+    /// <summary>Records that a result was just stored without a key.</summary>
+    public void NoteCollided() => _collided = 1;
+
+    /// <summary>True when the row holding <paramref name="id"/>'s store key is <paramref name="id"/>'s own.</summary>
+    public bool KeyHolderIs(NodeId id)
+    {
+        try
+        {
+            _keyHolder.Bind(1, id.StoreKey);
+            return _keyHolder.Step() && NodeId.FromBytes(_keyHolder.Blob(0)) == id;
+        }
+        finally
+        {
+            _keyHolder.Reset();
+        }
+    }
+
+    /// <summary>True when <paramref name="id"/> is stored among the rows without a key.</summary>
+    public bool ExistsCollided(NodeId id)
+    {
+        try
+        {
+            _existsCollided.Bind(1, id);
+            return _existsCollided.Step();
+        }
+        finally
+        {
+            _existsCollided.Reset();
+        }
+    }
+
+    /// <summary>
+    /// Inserts a result unless it is stored: under its store key, or, when another id holds that
+    /// key, without one. True when written.
+    /// </summary>
     public bool InsertResult(SqliteResultRow row)
     {
+        var id = row.NodeId;
+        if (CollidedRowsExist() && ExistsCollided(id)) return false;
+        if (InsertRow(row, keyed: true)) return true;
+        if (KeyHolderIs(id)) return false;
+        InsertRow(row, keyed: false);
+        NoteCollided();
+        return true;
+    }
+
+    private bool InsertRow(SqliteResultRow row, bool keyed)
+    {
         var s = _insertResult;
+        if (keyed) s.Bind(17, row.NodeId.StoreKey);
+        else s.BindNull(17);
         s.Bind(1, row.NodeId);
         s.Bind(2, (long)row.DataType);
         s.Bind(3, row.Size);
@@ -354,7 +437,7 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Inserts a persister batch: its packed raw rows many per statement, then its other rows.</summary>
     public void InsertInlineBatch(SqliteInlineBatch batch)
     {
-        _inlineInserter.Insert(batch);
+        _inlineInserter.Insert(batch, this);
         foreach (var row in batch.Rows) InsertResult(row);
     }
 
@@ -398,7 +481,8 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Deletes a result and its chunks; returns its stored size, or null when absent. Files to delete after commit go to <paramref name="files"/>.</summary>
     public long? DeleteResult(NodeId id, List<string> files)
     {
-        _selectForDelete.Parameters[0].Value = IdBytes(id);
+        BindKeyAndId(_selectForDelete, id);
+        long rowid;
         long storedSize;
         int location;
         long blobId = 0;
@@ -406,13 +490,14 @@ internal sealed class SqliteWriter : IDisposable
         using (var reader = _selectForDelete.ExecuteReader())
         {
             if (!reader.Read()) return null;
-            storedSize = reader.GetInt64(0);
-            location = reader.GetInt32(1);
-            if (!reader.IsDBNull(2)) blobId = reader.GetInt64(2);
-            if (!reader.IsDBNull(3)) fileName = reader.GetString(3);
+            rowid = reader.GetInt64(0);
+            storedSize = reader.GetInt64(1);
+            location = reader.GetInt32(2);
+            if (!reader.IsDBNull(3)) blobId = reader.GetInt64(3);
+            if (!reader.IsDBNull(4)) fileName = reader.GetString(4);
         }
 
-        _deleteResult.Parameters[0].Value = IdBytes(id);
+        _deleteResult.Parameters[0].Value = rowid;
         _deleteResult.ExecuteNonQuery();
         if (location == SqliteResultRow.Chunks) DeleteChunks(blobId);
         if (location == SqliteResultRow.File && fileName is not null && _largeFolder is not null)
@@ -425,16 +510,18 @@ internal sealed class SqliteWriter : IDisposable
 
     public bool UpdateMetadata(NodeId id, IReadOnlyDictionary<string, object?> update)
     {
-        _selectMetadata.Parameters[0].Value = IdBytes(id);
+        BindKeyAndId(_selectMetadata, id);
+        long rowid;
         string? current;
         using (var reader = _selectMetadata.ExecuteReader())
         {
             if (!reader.Read()) return false;
-            current = reader.IsDBNull(0) ? null : reader.GetString(0);
+            rowid = reader.GetInt64(0);
+            current = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
 
         var merged = UserMetadataJson.Merge(UserMetadataJson.Parse(current), update);
-        _updateMetadata.Parameters[0].Value = IdBytes(id);
+        _updateMetadata.Parameters[0].Value = rowid;
         _updateMetadata.Parameters[1].Value = Db(UserMetadataJson.Serialize(merged));
         _updateMetadata.ExecuteNonQuery();
         return true;
@@ -442,8 +529,8 @@ internal sealed class SqliteWriter : IDisposable
 
     public void Touch(NodeId id, long at)
     {
-        _touch.Bind(1, id);
-        _touch.Bind(2, at);
+        _touch.BindKeyAndId(1, id);
+        _touch.Bind(3, at);
         _touch.Execute();
     }
 

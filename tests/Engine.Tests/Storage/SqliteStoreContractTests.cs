@@ -10,6 +10,70 @@ public sealed class SqliteStoreContractTests : StoreContractTests
     protected override string Backend => "sqlite";
 
     protected override Task DamageAsync(NodeId id, bool truncate) => SqliteDamage.DamageAsync(StorePath, id, truncate);
+
+    [Fact]
+    public async Task Persister_batches_store_ids_sharing_a_key_once_each_beside_ordinary_ones()
+    {
+        var sqlite = (SqliteResultStore)Store;
+        var held = StoreTestData.SharingPrefix("batch", 0);
+        Assert.True(await Store.StoreAsync(held, StoreTestData.Random(9, 0), StoreTestData.Meta(held)));
+
+        // 40 rows (two full groups of 16 and 8 single ones): ordinary ids, ids whose key another
+        // id holds, an id already stored and a repeated one.
+        var expected = new Dictionary<NodeId, byte[]> { [held] = StoreTestData.Random(9, 0) };
+        var first = new List<(NodeId Id, byte[] Data)>();
+        for (var i = 0; i < 40; i++)
+        {
+            var id = i % 5 == 1 ? StoreTestData.SharingPrefix("batch", i) : StoreTestData.Id("batch-plain-" + i);
+            first.Add((id, StoreTestData.Random(10 + i, i)));
+        }
+
+        first[7] = (held, StoreTestData.Random(9, 0));
+        first[30] = first[6];
+        await StoreBatchAsync(sqlite, first);
+        foreach (var (id, data) in first) expected.TryAdd(id, data);
+        await AssertStoredAsync(expected);
+
+        // Rows without a key now exist: the next batch takes the row-by-row path, with the same outcome.
+        var second = new List<(NodeId Id, byte[] Data)>();
+        for (var i = 0; i < 20; i++)
+        {
+            var id = i % 2 == 0 ? StoreTestData.SharingPrefix("batch", 100 + i) : StoreTestData.Id("batch-later-" + i);
+            second.Add((id, StoreTestData.Random(12, 100 + i)));
+        }
+
+        second[3] = first[1];
+        second[5] = first[0];
+        await StoreBatchAsync(sqlite, second);
+        foreach (var (id, data) in second) expected.TryAdd(id, data);
+        await AssertStoredAsync(expected);
+
+        // The key's holder is deleted: ids stored without the key must not be stored again under it.
+        Assert.True(await Store.DeleteAsync(held));
+        expected.Remove(held);
+        var third = Enumerable.Range(0, 17).Select(i => (Id: StoreTestData.Id("batch-last-" + i), Data: StoreTestData.Random(11, 200 + i))).ToList();
+        third[2] = first[1];
+        third[16] = second[0];
+        await StoreBatchAsync(sqlite, third);
+        foreach (var (id, data) in third) expected.TryAdd(id, data);
+        await AssertStoredAsync(expected);
+    }
+
+    private static async Task StoreBatchAsync(SqliteResultStore store, IEnumerable<(NodeId Id, byte[] Data)> rows)
+    {
+        var batch = new SqliteInlineBatch(4);
+        batch.Reset("dag", "execution", SqliteResultStore.Now());
+        foreach (var (id, data) in rows) Assert.True(store.TryAddToBatch(batch, id, data, VoxScheduler.Values.DataType.Binary, "test.op"));
+        await store.StoreBatchAsync(batch);
+    }
+
+    private async Task AssertStoredAsync(Dictionary<NodeId, byte[]> expected)
+    {
+        foreach (var (id, data) in expected) Assert.Equal(data, await Store.RetrieveAsync(id));
+        var listed = await Store.ListAsync().Select(m => m.NodeId).ToListAsync();
+        Assert.Equal(expected.Count, listed.Count);
+        Assert.Equal(expected.Keys.ToHashSet(), listed.ToHashSet());
+    }
 }
 
 /// <summary>The store contract on the hybrid backend.</summary>

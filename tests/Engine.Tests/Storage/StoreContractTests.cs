@@ -313,6 +313,64 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ids_sharing_their_first_eight_bytes_are_stored_found_and_deleted_apart()
+    {
+        // Small, compressible, chunked and streamed results, all under the same 8-byte prefix.
+        var ids = Enumerable.Range(0, 5).Select(i => SharingPrefix("prefix", i)).ToArray();
+        var data = new[] { Random(40, 0), Compressible(Inline - 10, 1), Random(Streaming * 3, 2), Random(7, 3), Compressible(Streaming + 5, 4) };
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (i == 4)
+            {
+                await using var writer = await Store.OpenWriteAsync(ids[i], Meta(ids[i]));
+                await writer.WriteAsync(data[i]);
+                await writer.CommitAsync();
+            }
+            else
+            {
+                Assert.True(await Store.StoreAsync(ids[i], data[i], Meta(ids[i], dag: "d" + i)));
+            }
+        }
+
+        for (var i = 0; i < ids.Length; i++) Assert.False(await Store.StoreAsync(ids[i], data[i], Meta(ids[i])));
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.Equal(data[i], await Store.RetrieveAsync(ids[i]));
+            Assert.Equal(ids[i], (await Store.GetMetadataAsync(ids[i]))!.NodeId);
+        }
+
+        Assert.Equal(ids.ToHashSet(), (await Store.ListAsync().Select(m => m.NodeId).ToListAsync()).ToHashSet());
+        Assert.Equal(ids[2], Assert.Single(await Store.ListAsync(new ResultQuery(DagId: "d2")).ToListAsync()).NodeId);
+
+        Assert.True(await Store.UpdateMetadataAsync(ids[1], new Dictionary<string, object?> { ["mark"] = "one" }));
+        Assert.Equal("one", (await Store.GetMetadataAsync(ids[1]))!.Metadata!["mark"]);
+        Assert.Null((await Store.GetMetadataAsync(ids[0]))!.Metadata);
+
+        // An id with the prefix that was never stored is absent, whichever way it is asked for.
+        var stranger = SharingPrefix("prefix", 99);
+        Assert.False(await Store.ExistsAsync(stranger));
+        Assert.Null(await Store.RetrieveAsync(stranger));
+        Assert.Null(await Store.GetMetadataAsync(stranger));
+        Assert.False(await Store.DeleteAsync(stranger));
+        Assert.Equal(new[] { true, false, true }, await Store.ExistsManyAsync([ids[0], stranger, ids[3]]));
+
+        // Deleting the first (it holds the key) leaves the others; it can be stored again.
+        Assert.True(await Store.DeleteAsync(ids[0]));
+        Assert.False(await Store.ExistsAsync(ids[0]));
+        for (var i = 1; i < ids.Length; i++) Assert.Equal(data[i], await Store.RetrieveAsync(ids[i]));
+        Assert.False(await Store.StoreAsync(ids[1], data[1], Meta(ids[1])));
+        Assert.Equal(ids.Length - 1, await Store.ListAsync().CountAsync());
+        Assert.True(await Store.DeleteAsync(ids[3]));
+        Assert.True(await Store.StoreAsync(ids[3], data[3], Meta(ids[3])));
+        Assert.True(await Store.StoreAsync(ids[0], data[0], Meta(ids[0])));
+        Assert.False(await Store.StoreAsync(ids[0], data[0], Meta(ids[0])));
+
+        await using var again = await StoreFactory.OpenAsync(Backend, StorePath, Options() with { ReadOnly = true });
+        for (var i = 0; i < ids.Length; i++) Assert.Equal(data[i], await again.RetrieveAsync(ids[i]));
+        Assert.Equal(ids.Length, await again.ListAsync().CountAsync());
+    }
+
+    [Fact]
     public async Task Exists_answers_single_and_batched_in_order()
     {
         var present = Enumerable.Range(0, 300).Select(i => Id("ex-" + i)).ToArray();

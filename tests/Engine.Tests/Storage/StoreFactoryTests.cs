@@ -158,7 +158,8 @@ public sealed class StoreFactoryTests : IDisposable
             await store.FlushAsync();
         }
 
-        // Take the file back to version 1: no owner column.
+        // Take the file back to version 1: results keyed by node_id, no owner column.
+        TakeBackToVersion2(path);
         Execute(path, "ALTER TABLE executions DROP COLUMN owner;");
         Execute(path, "PRAGMA user_version = 1;");
 
@@ -174,6 +175,53 @@ public sealed class StoreFactoryTests : IDisposable
         }
 
         Assert.Equal((long)SqliteSchema.CurrentVersion, Scalar(path, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task A_version_2_sqlite_store_is_read_as_it_is_read_only_and_migrated_keeping_every_result_and_its_order()
+    {
+        var folder = _temp.Sub("v2");
+        var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
+        var results = Enumerable.Range(0, 40)
+            .Select(i => (Id: i % 10 == 3 ? StoreTestData.SharingPrefix("v2", i) : StoreTestData.Id("v2-" + i), Data: StoreTestData.Random(i == 20 ? 3 * 1024 * 1024 : 20 + i, i)))
+            .ToList();
+        List<NodeId> order;
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
+        {
+            foreach (var (id, data) in results) Assert.True(await store.StoreAsync(id, data, StoreTestData.Meta(id, dag: "v2")));
+            await store.FlushAsync();
+            order = await store.ListAsync().Select(m => m.NodeId).ToListAsync();
+        }
+
+        TakeBackToVersion2(path);
+
+        // Read-only media cannot be migrated: the store is read with version 2's lookups.
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder, new StoreOptions { ReadOnly = true }))
+        {
+            foreach (var (id, data) in results) Assert.Equal(data, await store.RetrieveAsync(id));
+            Assert.Equal(results.Select(r => true), await store.ExistsManyAsync(results.Select(r => r.Id).ToList()));
+            Assert.False(await store.ExistsAsync(StoreTestData.SharingPrefix("v2", 4)));
+            Assert.Equal(order, await store.ListAsync().Select(m => m.NodeId).ToListAsync());
+        }
+
+        Assert.Equal(2L, Scalar(path, "PRAGMA user_version"));
+
+        var added = StoreTestData.SharingPrefix("v2", 1000);
+        await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
+        {
+            foreach (var (id, data) in results) Assert.Equal(data, await store.RetrieveAsync(id));
+            Assert.Equal(order, await store.ListAsync().Select(m => m.NodeId).ToListAsync());
+            Assert.True(await store.StoreAsync(added, new byte[] { 1, 2 }, StoreTestData.Meta(added)));
+            Assert.False(await store.StoreAsync(results[13].Id, results[13].Data, StoreTestData.Meta(results[13].Id)));
+            Assert.Equal(new byte[] { 1, 2 }, await store.RetrieveAsync(added));
+        }
+
+        Assert.Equal((long)SqliteSchema.CurrentVersion, Scalar(path, "PRAGMA user_version"));
+        Assert.Equal("ok", Scalar(path, "PRAGMA integrity_check"));
+
+        // Four of the ids share one key: the first stored holds it, the others (and the one added) have none.
+        Assert.Equal(4L, Scalar(path, "SELECT count(*) FROM results WHERE node_key IS NULL"));
+        Assert.Equal(results[3].Id.ToByteArray(), Scalar(path, $"SELECT node_id FROM results WHERE node_key = {results[3].Id.StoreKey}"));
     }
 
     [Theory]
@@ -192,6 +240,23 @@ public sealed class StoreFactoryTests : IDisposable
         var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("sqlite", _temp.Sub("c"), new StoreOptions { CompressionCodec = "zip" }));
         Assert.Contains("zip", e.Message);
     }
+
+    // Rebuilds the results table as schema version 2 had it (node_id its primary key, no node_key).
+    private static void TakeBackToVersion2(string path) => Execute(path, """
+        CREATE TABLE results_v2(
+            node_id BLOB PRIMARY KEY NOT NULL, data_type INTEGER NOT NULL, size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
+            compression INTEGER NOT NULL, content_hash BLOB NOT NULL, checksum BLOB, created_at INTEGER NOT NULL, accessed_at INTEGER NOT NULL,
+            dag_id TEXT, execution_id TEXT, operator TEXT, metadata TEXT, location INTEGER NOT NULL, blob_id INTEGER, file_name TEXT, data BLOB);
+        INSERT INTO results_v2
+            SELECT node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at,
+                dag_id, execution_id, operator, metadata, location, blob_id, file_name, data
+            FROM results ORDER BY rowid;
+        DROP TABLE results;
+        ALTER TABLE results_v2 RENAME TO results;
+        CREATE INDEX results_by_dag ON results(dag_id) WHERE dag_id IS NOT NULL;
+        CREATE INDEX results_by_execution ON results(execution_id) WHERE execution_id IS NOT NULL;
+        PRAGMA user_version = 2;
+        """);
 
     private static void Execute(string path, string sql)
     {

@@ -10,6 +10,18 @@ internal static class StoreTestData
 {
     public static NodeId Id(string name) => NodeId.Hash(Encoding.UTF8.GetBytes(name));
 
+    /// <summary>
+    /// Distinct ids that share their first 8 bytes (the sqlite store's index key): what two
+    /// SHA-256 ids do with probability about 2⁻⁶⁴, made here on purpose.
+    /// </summary>
+    public static NodeId SharingPrefix(string name, int index)
+    {
+        var bytes = new byte[NodeId.ByteLength];
+        Id(name).CopyTo(bytes);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(24), index);
+        return NodeId.FromBytes(bytes);
+    }
+
     public static byte[] Random(int size, int seed)
     {
         var data = new byte[size];
