@@ -16,6 +16,9 @@ internal sealed class SqliteReadSession : IDisposable
     private readonly List<SqliteCommand> _commands = [];
     private readonly SqliteCommand _chunk;
     private readonly SqliteRawStatement _begin, _end, _exists, _ref, _metadata, _chunkInfo;
+
+    // Schema 3 only: the id holding a key, and whether any result is stored without a key.
+    private readonly SqliteRawStatement? _keyHolder, _anyUnkeyed;
     private readonly Dictionary<string, SqliteCommand> _adHoc = [];
 
     private const string RefColumns = "size, stored_size, compression, content_hash, checksum, location, blob_id, file_name, accessed_at, data";
@@ -35,6 +38,12 @@ internal sealed class SqliteReadSession : IDisposable
         _exists = new SqliteRawStatement(connection, byId("1"));
         _ref = new SqliteRawStatement(connection, byId(RefColumns));
         _metadata = new SqliteRawStatement(connection, byId(MetadataColumns));
+        if (schemaVersion >= 3)
+        {
+            _keyHolder = new SqliteRawStatement(connection, "SELECT node_id FROM results WHERE node_key = ?1");
+            _anyUnkeyed = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_key IS NULL LIMIT 1");
+        }
+
         _chunkInfo = new SqliteRawStatement(connection, "SELECT raw_size, codec, length(data) FROM chunks WHERE chunk_key = ?1");
         _chunk = Prepare("SELECT raw_size, codec, data FROM chunks WHERE chunk_key = $key", "$key");
     }
@@ -61,6 +70,46 @@ internal sealed class SqliteReadSession : IDisposable
         finally
         {
             _exists.Reset();
+        }
+    }
+
+    /// <summary>
+    /// Answers whether each id is stored, inside the caller's read transaction. With no result
+    /// stored without a key (the rule), an id is stored exactly when the row under its key is
+    /// its own: one integer index seek per id instead of the two-branch lookup.
+    /// </summary>
+    public void ExistsMany(IReadOnlyList<NodeId> ids, bool[] answers, CancellationToken cancellationToken)
+    {
+        var byKey = _keyHolder is not null && !Step(_anyUnkeyed!);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if ((i & 1023) == 1023) cancellationToken.ThrowIfCancellationRequested();
+            answers[i] = byKey ? HoldsOwnKey(_keyHolder!, ids[i]) : Exists(ids[i]);
+        }
+    }
+
+    private static bool Step(SqliteRawStatement statement)
+    {
+        try
+        {
+            return statement.Step();
+        }
+        finally
+        {
+            statement.Reset();
+        }
+    }
+
+    private static bool HoldsOwnKey(SqliteRawStatement keyHolder, NodeId id)
+    {
+        try
+        {
+            keyHolder.Bind(1, id.StoreKey);
+            return keyHolder.Step() && NodeId.FromBytes(keyHolder.Blob(0)) == id;
+        }
+        finally
+        {
+            keyHolder.Reset();
         }
     }
 
@@ -181,7 +230,7 @@ internal sealed class SqliteReadSession : IDisposable
     public void Dispose()
     {
         foreach (var command in _commands) command.Dispose();
-        foreach (var statement in new[] { _begin, _end, _exists, _ref, _metadata, _chunkInfo }) statement.Dispose();
+        foreach (var statement in new[] { _begin, _end, _exists, _ref, _metadata, _chunkInfo, _keyHolder, _anyUnkeyed }) statement?.Dispose();
         Connection.Dispose();
     }
 

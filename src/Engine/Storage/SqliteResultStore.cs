@@ -390,11 +390,7 @@ public sealed class SqliteResultStore : IResultStore
                 session.BeginRead();
                 try
                 {
-                    for (var i = 0; i < answers.Length; i++)
-                    {
-                        if ((i & 1023) == 1023) cancellationToken.ThrowIfCancellationRequested();
-                        answers[i] = session.Exists(nodeIds[i]);
-                    }
+                    session.ExistsMany(nodeIds, answers, cancellationToken);
                 }
                 finally
                 {

@@ -313,6 +313,18 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_id_whose_first_eight_bytes_a_stored_id_shares_is_not_reported_stored()
+    {
+        var holder = SharingPrefix("holder", 0);
+        var other = SharingPrefix("holder", 1);
+        Assert.True(await Store.StoreAsync(holder, Random(5, 9), Meta(holder)));
+        Assert.Equal(new[] { false, true, false }, await Store.ExistsManyAsync([other, holder, Id("holder-absent")]));
+        Assert.False(await Store.ExistsAsync(other));
+        Assert.Null(await Store.RetrieveAsync(other));
+        Assert.Null(await Store.OpenReadAsync(other));
+    }
+
+    [Fact]
     public async Task Ids_sharing_their_first_eight_bytes_are_stored_found_and_deleted_apart()
     {
         // Small, compressible, chunked and streamed results, all under the same 8-byte prefix.
