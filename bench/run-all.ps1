@@ -3,7 +3,8 @@
     Runs every benchmark the README reports, in one go, and keeps the JSON lines.
 .DESCRIPTION
     Builds the harness in Release, then runs, in this order: compare (VoxScheduler, the floor loop
-    and, when python3-dask is installed, Dask on the six recipe shapes), the dag runs in memory
+    and, when python3-dask is installed, Dask on the six recipe shapes; then VoxScheduler persisting
+    in sqlite against in-memory Dask on chain and layered), the dag runs in memory
     and persisted in sqlite at 10k, 100k and 1M nodes, the storage mode on the three backends, and the program mode
     (function explosion at depth 10 and 14, the 100k-declaration Fibonacci chain cold and warm,
     the VoxLogicA-2 scheduler benchmark at E=150, B=1000). Each program runs in a fresh process.
@@ -25,6 +26,7 @@ $harness = Join-Path $project 'bin/Release/net10.0/VoxScheduler.Bench.dll'
 
 $runs = @(
     @('compare'),
+    @('compare', '--store', 'sqlite', '--shapes', 'chain,layered'),
     @('dag', '--shape', 'chain', '--n', '10000'),
     @('dag', '--shape', 'chain', '--n', '1000000'),
     @('dag', '--shape', 'layered', '--L', '1000', '--W', '1000'),
