@@ -6,16 +6,21 @@ namespace VoxScheduler.Storage;
 
 /// <summary>
 /// Which process runs an execution, recorded with its history as
-/// <c>machine/pid/process-start-seconds</c>. A record left <c>Running</c> by a process that has
+/// <c>machine/pid/process-start-seconds</c>, followed on Linux by <c>/pid-namespace</c> (the
+/// inode of <c>/proc/self/ns/pid</c>). A record left <c>Running</c> by a process that has
 /// since ended (killed, crashed, machine switched off) is read back as <c>Interrupted</c>
-/// instead of running forever. Only a process on this machine that is certainly gone (no such
-/// pid, or the pid now belongs to a later process) counts as ended: a record from another
-/// machine, or one written before owners were recorded, keeps its status.
+/// instead of running forever. Only a process of this machine and of this process's pid
+/// namespace that is certainly gone (no such pid, or the pid now belongs to a later process)
+/// counts as ended: a record from another machine, or from another container that shares the
+/// machine name and the store but not the pids, or one written before owners were recorded,
+/// keeps its status.
 /// </summary>
 public static class ExecutionOwner
 {
     /// <summary>The status a finished-without-ending execution is reported with.</summary>
     public const string InterruptedStatus = "Interrupted";
+
+    private static readonly Lazy<string?> s_pidNamespace = new(ReadPidNamespace);
 
     private static readonly Lazy<string> s_current = new(() => Describe(Environment.MachineName, Environment.ProcessId, StartTicks(Environment.ProcessId)));
 
@@ -57,12 +62,19 @@ public static class ExecutionOwner
         }
 
         var parts = owner.Split('/');
-        if (parts.Length != 3
+        if (parts.Length is not (3 or 4)
             || !string.Equals(parts[0], Environment.MachineName, StringComparison.OrdinalIgnoreCase)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
             || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var startTicks))
         {
             return false; // another machine, or not a form this build writes: cannot tell
+        }
+
+        // Its pids are another namespace's (another container with this machine name): cannot tell.
+        // A record without one was written where namespaces are not read, or by an older version.
+        if (parts.Length == 4 && parts[3] != s_pidNamespace.Value)
+        {
+            return false;
         }
 
         if (pid == Environment.ProcessId)
@@ -97,8 +109,27 @@ public static class ExecutionOwner
     private static bool IsOtherProcess(long seconds, long recordedSeconds) =>
         recordedSeconds != 0 && Math.Abs(seconds - recordedSeconds) > 2;
 
-    private static string Describe(string machine, int pid, long? startTicks) =>
-        string.Create(CultureInfo.InvariantCulture, $"{machine}/{pid}/{startTicks ?? 0}");
+    private static string Describe(string machine, int pid, long? startTicks) => s_pidNamespace.Value is { } pidNamespace
+        ? string.Create(CultureInfo.InvariantCulture, $"{machine}/{pid}/{startTicks ?? 0}/{pidNamespace}")
+        : string.Create(CultureInfo.InvariantCulture, $"{machine}/{pid}/{startTicks ?? 0}");
+
+    // The inode number of this process's pid namespace ("pid:[4026531836]"), on Linux; null where
+    // there is no such link (other systems), so records there keep the three-part form.
+    private static string? ReadPidNamespace()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var target = new FileInfo("/proc/self/ns/pid").LinkTarget;
+            if (target is null || !target.StartsWith("pid:[", StringComparison.Ordinal) || !target.EndsWith(']')) return null;
+            var inode = target[5..^1];
+            return inode.Length > 0 && inode.All(char.IsAsciiDigit) ? inode : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+    }
 
     private static long? StartTicks(int processId)
     {

@@ -441,11 +441,19 @@ public abstract class StoreContractTests : IAsyncLifetime
         var endedPid = finished.Id;
         var start = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
         var current = ExecutionOwner.Current;
-        var currentSeconds = long.Parse(current.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture);
+        var currentParts = current.Split('/');
+        var currentSeconds = long.Parse(currentParts[2], System.Globalization.CultureInfo.InvariantCulture);
+
+        // Linux records carry the pid namespace; a record of another namespace (a container with the
+        // same machine name sharing the store) cannot be judged, one of ours can.
+        var ns = currentParts.Length == 4 ? "/" + currentParts[3] : string.Empty;
+        Assert.Equal(OperatingSystem.IsLinux(), ns.Length > 0);
         var records = new Dictionary<string, (string Status, string? Owner)>
         {
-            ["ended-process"] = ("Running", $"{Environment.MachineName}/{endedPid}/0"),
-            ["reused-pid"] = ("Pending", $"{Environment.MachineName}/{Environment.ProcessId}/{currentSeconds - 3600}"),
+            ["ended-process"] = ("Running", $"{Environment.MachineName}/{endedPid}/0{ns}"),
+            ["ended-process-no-namespace"] = ("Running", $"{Environment.MachineName}/{endedPid}/0"),
+            ["other-namespace"] = ("Running", $"{Environment.MachineName}/{endedPid}/0/1{ns.TrimStart('/')}"),
+            ["reused-pid"] = ("Pending", $"{Environment.MachineName}/{Environment.ProcessId}/{currentSeconds - 3600}{ns}"),
             ["this-process"] = ("Running", current),
             ["other-machine"] = ("Running", $"another-machine-{Guid.NewGuid():N}/{endedPid}/0"),
             ["no-owner"] = ("Running", null),
@@ -459,6 +467,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         var interrupted = await Store.GetExecutionAsync("ended-process");
         Assert.Equal("Interrupted", interrupted!.Status);
         Assert.Contains("ended before it finished", interrupted.Error);
+        Assert.Equal("Interrupted", (await Store.GetExecutionAsync("ended-process-no-namespace"))!.Status);
+        Assert.Equal("Running", (await Store.GetExecutionAsync("other-namespace"))!.Status);
         Assert.Equal("Interrupted", (await Store.GetExecutionAsync("reused-pid"))!.Status);
         Assert.Equal("Running", (await Store.GetExecutionAsync("this-process"))!.Status);
         Assert.Equal("Running", (await Store.GetExecutionAsync("other-machine"))!.Status);
