@@ -40,8 +40,8 @@ internal sealed class SqliteReadSession : IDisposable
         _metadata = new SqliteRawStatement(connection, byId(MetadataColumns));
         if (schemaVersion >= 3)
         {
-            _keyHolder = new SqliteRawStatement(connection, "SELECT node_id FROM results WHERE node_key = ?1");
-            _anyUnkeyed = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_key IS NULL LIMIT 1");
+            _keyHolder = new SqliteRawStatement(connection, SqliteSchema.KeyHolder);
+            _anyUnkeyed = new SqliteRawStatement(connection, SqliteSchema.AnyUnkeyed);
         }
 
         _chunkInfo = new SqliteRawStatement(connection, "SELECT raw_size, codec, length(data) FROM chunks WHERE chunk_key = ?1");
@@ -84,7 +84,7 @@ internal sealed class SqliteReadSession : IDisposable
         for (var i = 0; i < ids.Count; i++)
         {
             if ((i & 1023) == 1023) cancellationToken.ThrowIfCancellationRequested();
-            answers[i] = byKey ? HoldsOwnKey(_keyHolder!, ids[i]) : Exists(ids[i]);
+            answers[i] = byKey ? SqliteSchema.HoldsOwnKey(_keyHolder!, ids[i]) : Exists(ids[i]);
         }
     }
 
@@ -97,19 +97,6 @@ internal sealed class SqliteReadSession : IDisposable
         finally
         {
             statement.Reset();
-        }
-    }
-
-    private static bool HoldsOwnKey(SqliteRawStatement keyHolder, NodeId id)
-    {
-        try
-        {
-            keyHolder.Bind(1, id.StoreKey);
-            return keyHolder.Step() && NodeId.FromBytes(keyHolder.Blob(0)) == id;
-        }
-        finally
-        {
-            keyHolder.Reset();
         }
     }
 

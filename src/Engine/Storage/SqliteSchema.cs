@@ -146,6 +146,26 @@ internal static class SqliteSchema
     public static string SelectResult(string columns, string key, string id) =>
         $"SELECT {columns} FROM results WHERE node_key = {key} AND node_id = {id} UNION ALL SELECT {columns} FROM results WHERE node_key IS NULL AND node_id = {id} LIMIT 1";
 
+    /// <summary>The id of the result holding the key ?1 (schema 3): compared with the id looked for, see <see cref="HoldsOwnKey"/>.</summary>
+    public const string KeyHolder = "SELECT node_id FROM results WHERE node_key = ?1";
+
+    /// <summary>A row when some result is stored without a key (schema 3).</summary>
+    public const string AnyUnkeyed = "SELECT 1 FROM results WHERE node_key IS NULL LIMIT 1";
+
+    /// <summary>True when the row holding <paramref name="id"/>'s key is <paramref name="id"/>'s own (<paramref name="keyHolder"/> prepared from <see cref="KeyHolder"/>).</summary>
+    public static bool HoldsOwnKey(SqliteRawStatement keyHolder, NodeId id)
+    {
+        try
+        {
+            keyHolder.Bind(1, id.StoreKey);
+            return keyHolder.Step() && NodeId.FromBytes(keyHolder.Blob(0)) == id;
+        }
+        finally
+        {
+            keyHolder.Reset();
+        }
+    }
+
     /// <summary>The same lookup in a schema 2 store (opened read-only as it is): node_id is the primary key.</summary>
     public static string SelectResultVersion2(string columns, string id) => $"SELECT {columns} FROM results WHERE node_id = {id}";
 

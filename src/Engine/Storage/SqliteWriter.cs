@@ -59,9 +59,9 @@ internal sealed class SqliteWriter : IDisposable
                 dag_id, execution_id, operator, metadata, location, blob_id, file_name, data)
             VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
             """);
-        _keyHolder = new SqliteRawStatement(connection, "SELECT node_id FROM results WHERE node_key = ?1");
+        _keyHolder = new SqliteRawStatement(connection, SqliteSchema.KeyHolder);
         _existsCollided = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_key IS NULL AND node_id = ?1");
-        _anyCollided = new SqliteRawStatement(connection, "SELECT 1 FROM results WHERE node_key IS NULL LIMIT 1");
+        _anyCollided = new SqliteRawStatement(connection, SqliteSchema.AnyUnkeyed);
         _inlineInserter = new SqliteInlineInserter(connection);
         _touch = new SqliteRawStatement(connection, $"UPDATE results SET accessed_at = ?3 WHERE rowid = ({SqliteSchema.SelectResult("rowid", "?1", "?2")}) AND accessed_at < ?3");
         _insertChunk = Prepare("INSERT OR REPLACE INTO chunks(chunk_key, raw_size, codec, data) VALUES ($key, $raw, $codec, zeroblob($length))", "$key", "$raw", "$codec", "$length");
@@ -367,18 +367,7 @@ internal sealed class SqliteWriter : IDisposable
     public void NoteCollided() => _collided = 1;
 
     /// <summary>True when the row holding <paramref name="id"/>'s store key is <paramref name="id"/>'s own.</summary>
-    public bool KeyHolderIs(NodeId id)
-    {
-        try
-        {
-            _keyHolder.Bind(1, id.StoreKey);
-            return _keyHolder.Step() && NodeId.FromBytes(_keyHolder.Blob(0)) == id;
-        }
-        finally
-        {
-            _keyHolder.Reset();
-        }
-    }
+    public bool KeyHolderIs(NodeId id) => SqliteSchema.HoldsOwnKey(_keyHolder, id);
 
     /// <summary>True when <paramref name="id"/> is stored among the rows without a key.</summary>
     public bool ExistsCollided(NodeId id)
