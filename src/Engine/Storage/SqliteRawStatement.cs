@@ -65,6 +65,19 @@ internal sealed class SqliteRawStatement : IDisposable
         return false;
     }
 
+    /// <summary>Steps the bound statement once and resets it: true when it yields a row (existence probes).</summary>
+    public bool HasRow()
+    {
+        try
+        {
+            return Step();
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
     /// <summary>Runs a statement that returns no rows; returns the number of rows it changed.</summary>
     public int Execute()
     {

@@ -62,15 +62,8 @@ internal sealed class SqliteReadSession : IDisposable
 
     public bool Exists(NodeId id)
     {
-        try
-        {
-            _exists.BindKeyAndId(1, id);
-            return _exists.Step();
-        }
-        finally
-        {
-            _exists.Reset();
-        }
+        _exists.BindKeyAndId(1, id);
+        return _exists.HasRow();
     }
 
     /// <summary>
@@ -80,23 +73,11 @@ internal sealed class SqliteReadSession : IDisposable
     /// </summary>
     public void ExistsMany(IReadOnlyList<NodeId> ids, bool[] answers, CancellationToken cancellationToken)
     {
-        var byKey = _keyHolder is not null && !Step(_anyUnkeyed!);
+        var byKey = _keyHolder is not null && !_anyUnkeyed!.HasRow();
         for (var i = 0; i < ids.Count; i++)
         {
             if ((i & 1023) == 1023) cancellationToken.ThrowIfCancellationRequested();
             answers[i] = byKey ? SqliteSchema.HoldsOwnKey(_keyHolder!, ids[i]) : Exists(ids[i]);
-        }
-    }
-
-    private static bool Step(SqliteRawStatement statement)
-    {
-        try
-        {
-            return statement.Step();
-        }
-        finally
-        {
-            statement.Reset();
         }
     }
 

@@ -334,31 +334,14 @@ internal sealed class SqliteWriter : IDisposable
 
     public bool Exists(NodeId id)
     {
-        try
-        {
-            _exists.BindKeyAndId(1, id);
-            return _exists.Step();
-        }
-        finally
-        {
-            _exists.Reset();
-        }
+        _exists.BindKeyAndId(1, id);
+        return _exists.HasRow();
     }
 
     /// <summary>True when some result is stored without a key (almost never: see SqliteSchema version 3).</summary>
     public bool CollidedRowsExist()
     {
-        if (_collided == Unknown)
-        {
-            try
-            {
-                _collided = _anyCollided.Step() ? 1 : 0;
-            }
-            finally
-            {
-                _anyCollided.Reset();
-            }
-        }
+        if (_collided == Unknown) _collided = _anyCollided.HasRow() ? 1 : 0;
 
         return _collided == 1;
     }
@@ -372,15 +355,8 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>True when <paramref name="id"/> is stored among the rows without a key.</summary>
     public bool ExistsCollided(NodeId id)
     {
-        try
-        {
-            _existsCollided.Bind(1, id);
-            return _existsCollided.Step();
-        }
-        finally
-        {
-            _existsCollided.Reset();
-        }
+        _existsCollided.Bind(1, id);
+        return _existsCollided.HasRow();
     }
 
     /// <summary>
