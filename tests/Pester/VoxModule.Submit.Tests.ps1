@@ -275,7 +275,7 @@ print "b" 1 + 2'
         $dag.NodeCount | Should -Be 3
         $dag.Goals | Should -Be @('sum')
         $json = ConvertTo-VoxDag -Program 'print "sum" 1 + 2' -AsJson | ConvertFrom-Json
-        # LANGUAGE.md §5 test vector for 1 + 2.
+        # docs/language.md §5 test vector for 1 + 2.
         ($json.nodes | Where-Object operation -eq 'default.add').id | Should -Be 'fcfffedf9904c5f01abd5db5ade87f2cdf6239a5b2bee5b3358870c10cac92c1'
         $json.goals[0].name | Should -Be 'sum'
     }

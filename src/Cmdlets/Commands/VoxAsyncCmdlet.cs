@@ -6,7 +6,7 @@ namespace VoxScheduler.Cmdlets.Commands;
 /// <summary>
 /// Base of the streaming cmdlets. Engine work runs on the thread pool and posts what it wants
 /// written to a bounded channel; the pipeline thread drains the channel and makes the real
-/// <c>Write*</c> calls (PowerShell only permits them there, §1.2 of the research note). The
+/// <c>Write*</c> calls (PowerShell throws when they come from any other thread). The
 /// bound applies back-pressure when the consumer is slow (e.g. a pipe into Out-Host).
 /// </summary>
 public abstract class VoxAsyncCmdlet : VoxCmdletBase

@@ -7,7 +7,7 @@ namespace VoxScheduler.Cmdlets.Hosting;
 /// <summary>
 /// Runs when the module is imported: teaches the runtime where the module's own native SQLite
 /// library lives. A module has no deps.json, so without this a published module fails with
-/// DllNotFoundException 'e_sqlite3' (research note §2.2).
+/// DllNotFoundException 'e_sqlite3': the runtime only probes the application's folders.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {

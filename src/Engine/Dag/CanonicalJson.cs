@@ -10,7 +10,7 @@ namespace VoxScheduler.Dag;
 /// RFC 8785 (JCS) canonical JSON: object keys sorted by UTF-16 code units, minimal string
 /// escaping with raw UTF-8, numbers written the way ECMAScript's Number.prototype.toString does.
 /// Node ids hash these bytes, so any change here changes every id: the test vectors of
-/// LANGUAGE.md §5 pin it.
+/// docs/language.md §5 pin it.
 /// </summary>
 public static class CanonicalJson
 {

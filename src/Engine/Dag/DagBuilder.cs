@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace VoxScheduler.Dag;
 
 /// <summary>
-/// Builds a <see cref="DagDefinition"/> node by node, computing content ids (LANGUAGE.md §5)
+/// Builds a <see cref="DagDefinition"/> node by node, computing content ids (docs/language.md §5)
 /// and merging identical nodes (hash-consing): adding a node that already exists returns the
 /// existing index. Not thread-safe.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace VoxScheduler.Dag;
 
 /// <summary>
-/// The content address of a node: the SHA-256 of its canonical JSON (LANGUAGE.md §5).
+/// The content address of a node: the SHA-256 of its canonical JSON (docs/language.md §5).
 /// A 32-byte value type, so it can key dictionaries and arrays without allocating strings.
 /// </summary>
 public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>, ISpanFormattable

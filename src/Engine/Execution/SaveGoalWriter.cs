@@ -7,7 +7,7 @@ using VoxScheduler.Operations;
 namespace VoxScheduler.Execution;
 
 /// <summary>
-/// Writes the value of a <c>save</c> goal (LANGUAGE.md §6): <c>.json</c> files as JSON, anything
+/// Writes the value of a <c>save</c> goal (docs/language.md §6): <c>.json</c> files as JSON, anything
 /// else as text for scalars and strings (numbers in ECMAScript's shortest round-trip form,
 /// invariant culture: 10 → <c>10</c>), sequences and records as JSON text, bytes raw. Folders
 /// are created. The target must stay inside the environment's output root unless writes

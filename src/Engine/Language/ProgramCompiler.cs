@@ -8,7 +8,7 @@ using VoxScheduler.Operations;
 
 namespace VoxScheduler.Language;
 
-/// <summary>Parses and reduces VoxLogicA programs (LANGUAGE.md) to DAGs.</summary>
+/// <summary>Parses and reduces VoxLogicA programs (docs/language.md) to DAGs.</summary>
 public static class ProgramCompiler
 {
     /// <summary>Stack of the compiling thread: deep (but bounded) nesting is parsed and reduced recursively.</summary>

@@ -4,7 +4,7 @@ namespace VoxScheduler.Tests.Dag;
 
 public sealed class DagBuilderTests
 {
-    // LANGUAGE.md §5 test vectors, computed independently of this code.
+    // docs/language.md §5 test vectors, computed independently of this code.
     [Theory]
     [InlineData(1.0, "baf06e38c494e317b81897214c9f5faba45dc3edab71cf5ca390b9126c4aacc7")]
     [InlineData(2.0, "a9bf65e9ca53f89ecc5a159739a7ecc47e3b0a5347630d274436724484b55581")]

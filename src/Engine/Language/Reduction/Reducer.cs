@@ -7,7 +7,7 @@ using VoxScheduler.Operations;
 namespace VoxScheduler.Language.Reduction;
 
 /// <summary>
-/// Reduces parsed programs to a DAG (LANGUAGE.md §4–5): every expression becomes a node of one
+/// Reduces parsed programs to a DAG (docs/language.md §4–5): every expression becomes a node of one
 /// <see cref="DagBuilder"/> (hash-consed), user functions are applied by reducing their body
 /// with the parameters bound to argument nodes (memoized by argument nodes), loops over
 /// sequences known now are unrolled, other loops become one expandable node.

@@ -1,6 +1,6 @@
 namespace VoxScheduler.Language.Syntax;
 
-/// <summary>A top-level command (LANGUAGE.md §2).</summary>
+/// <summary>A top-level command (docs/language.md §2).</summary>
 internal abstract class Command(SourcePosition position)
 {
     public SourcePosition Position { get; } = position;

@@ -1,6 +1,6 @@
 namespace VoxScheduler.Language.Syntax;
 
-/// <summary>An expression of the syntax tree (LANGUAGE.md §3), with the position it starts at (operators: the operator's position).</summary>
+/// <summary>An expression of the syntax tree (docs/language.md §3), with the position it starts at (operators: the operator's position).</summary>
 internal abstract class Expr(SourcePosition position)
 {
     public SourcePosition Position { get; } = position;

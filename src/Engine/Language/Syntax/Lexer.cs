@@ -5,7 +5,7 @@ using System.Text;
 namespace VoxScheduler.Language.Syntax;
 
 /// <summary>
-/// Turns program text into tokens (LANGUAGE.md §1). Never throws on bad input: problems go to
+/// Turns program text into tokens (docs/language.md §1). Never throws on bad input: problems go to
 /// the diagnostics and lexing goes on, so every error of a file is reported at once.
 /// </summary>
 internal sealed class Lexer

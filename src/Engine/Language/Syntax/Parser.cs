@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace VoxScheduler.Language.Syntax;
 
 /// <summary>
-/// Recursive-descent parser for LANGUAGE.md §2–3. Binary operator chains are parsed with an
+/// Recursive-descent parser for docs/language.md §2–3. Binary operator chains are parsed with an
 /// explicit operator stack (no recursion per operator), nesting (parentheses, brackets, calls,
 /// prefix operators, let/for/fold bodies) is bounded by <see cref="MaxNesting"/> and by a check
 /// of the remaining stack, so hostile input gives a clear error, never a stack overflow.
@@ -109,7 +109,7 @@ internal sealed class Parser
         }
     }
 
-    /// <summary>True when the token at <paramref name="i"/> begins a command (LANGUAGE.md §2: found by looking ahead).</summary>
+    /// <summary>True when the token at <paramref name="i"/> begins a command (docs/language.md §2: found by looking ahead).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private bool IsCommandStart(int i)
     {
@@ -310,7 +310,7 @@ internal sealed class Parser
         }
     }
 
-    /// <summary>Level of an infix operator (LANGUAGE.md §3): 3 binds tightest, 8 loosest.</summary>
+    /// <summary>Level of an infix operator (docs/language.md §3): 3 binds tightest, 8 loosest.</summary>
     internal static int Level(string op) => op[0] switch
     {
         '*' or '/' or '%' => 3,

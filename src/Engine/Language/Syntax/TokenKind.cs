@@ -1,6 +1,6 @@
 namespace VoxScheduler.Language.Syntax;
 
-/// <summary>The kinds of token of LANGUAGE.md §1.</summary>
+/// <summary>The kinds of token of docs/language.md §1.</summary>
 internal enum TokenKind : byte
 {
     End,

@@ -3,7 +3,7 @@ using VoxScheduler.Values;
 namespace VoxScheduler.Operations.Builtins;
 
 /// <summary>
-/// Element-wise arithmetic on runtime values (LANGUAGE.md §4): numbers, sequences with a number,
+/// Element-wise arithmetic on runtime values (docs/language.md §4): numbers, sequences with a number,
 /// and sequences of equal length, recursively. Failures name the operation and what it got.
 /// </summary>
 internal static class Arithmetic

@@ -1,6 +1,6 @@
 namespace VoxScheduler.Operations.Builtins;
 
-/// <summary>The registry of the built-in namespaces: <c>default</c>, <c>strings</c> and <c>test</c> (LANGUAGE.md §7).</summary>
+/// <summary>The registry of the built-in namespaces: <c>default</c>, <c>strings</c> and <c>test</c> (docs/language.md §7).</summary>
 public static class BuiltinOperations
 {
     /// <summary>A new registry with every built-in operation.</summary>

@@ -4,7 +4,7 @@ using VoxScheduler.Values;
 
 namespace VoxScheduler.Operations.Builtins;
 
-/// <summary>The <c>default</c> namespace of LANGUAGE.md §7 (always available), plus the internal operations the compiler emits.</summary>
+/// <summary>The <c>default</c> namespace of docs/language.md §7 (always available), plus the internal operations the compiler emits.</summary>
 public static class DefaultNamespace
 {
     /// <summary>Longest sequence <c>range</c> produces.</summary>

@@ -4,7 +4,7 @@ using VoxScheduler.Dag;
 namespace VoxScheduler.Operations.Builtins;
 
 /// <summary>
-/// <c>default.for_each</c>: a loop whose sequence is known only at run time (LANGUAGE.md §5).
+/// <c>default.for_each</c>: a loop whose sequence is known only at run time (docs/language.md §5).
 /// Arguments: the sequence, then the captured values. Attributes: the loop variable, the mode
 /// (<c>map</c> or <c>filter</c>), the body as a template (a list of entries, each
 /// <c>{"p":0}</c> the loop variable, <c>{"c":V}</c> a constant, <c>{"x":k}</c> capture k, or

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace VoxScheduler.Operations.Builtins;
 
-/// <summary>The <c>strings</c> namespace of LANGUAGE.md §7 (<c>import "strings"</c>).</summary>
+/// <summary>The <c>strings</c> namespace of docs/language.md §7 (<c>import "strings"</c>).</summary>
 public static class StringsNamespace
 {
     /// <summary>Adds every operation of the namespace.</summary>

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace VoxScheduler.Operations.Builtins;
 
 /// <summary>
-/// The <c>test</c> namespace (LANGUAGE.md §7), for benchmarks and fault tests:
+/// The <c>test</c> namespace (docs/language.md §7), for benchmarks and fault tests:
 /// <c>spin(x, rounds)</c>, <c>sleep(x, ms)</c>, <c>blob(seed, mb)</c>, <c>fail(message)</c>,
 /// <c>flaky(x, n, key)</c>.
 /// </summary>
