@@ -23,6 +23,7 @@
         'ConvertTo-VoxDag'
         'Measure-VoxDag'
         'Clear-VoxStore'
+        'Show-VoxDag'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -120,4 +120,17 @@ $nodes | Submit-VoxDag -Wait
             @{ Code = 'Clear-VoxStore -MaxSize 2GB -Confirm:$false'; Remarks = 'Trims the default store to 2 GB.' }
         )
     }
+    'Show-VoxDag' = @{
+        Synopsis    = 'Draws a DAG, or an execution with the state of each node, as Mermaid or DOT text.'
+        Description = @'
+Show-VoxDag writes one string per DAG: a Mermaid flowchart (-As Mermaid, the default) or a Graphviz DOT graph (-As Dot). The DAG comes from a program (-Path, -LiteralPath, -Program), a DAG description (-Dag, New-VoxNode objects) or an execution of this process (-ExecutionId, or execution objects from the pipeline). An execution is drawn with the state of every node (Pending, Ready, Running, Completed, Cached, Failed, Skipped, Cancelled, or NotNeeded when a stored result downstream makes the node unnecessary) as a colour and a label line. A store's history keeps no DAG, so executions of other processes cannot be drawn; draw their program instead.
+
+Nodes are named n<index>; edges go from an argument to the node that uses it; goals are drawn doubled and constants rounded. Labels show the goal or node name, then the operator or the constant (long constants shortened), and are escaped for the language, so any text renders as written. -Fenced wraps the text in a Markdown code fence (```mermaid, ```dot), ready to paste into a Markdown file. A DAG with more than -MaxNodes nodes (default 2000) is an error rather than an unreadable diagram.
+'@
+        Examples    = @(
+            @{ Code = 'Show-VoxDag -Path ./examples/hello.imgql'; Remarks = 'Writes the program''s DAG as a Mermaid flowchart.' }
+            @{ Code = 'Show-VoxDag -Program ''print "x" 1 + 2'' -As Dot'; Remarks = 'Writes the DAG of program text as Graphviz DOT.' }
+            @{ Code = 'Submit-VoxDag -Program ''print "x" 6 * 7'' | Wait-VoxExecution | Show-VoxDag -Fenced'; Remarks = 'Runs a program, then draws its execution with the state of each node, fenced for Markdown.' }
+        )
+    }
 }

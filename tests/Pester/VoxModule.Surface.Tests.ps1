@@ -60,7 +60,8 @@ Set-Location '$base'
 Describe 'Exports' {
     It 'exports exactly the documented cmdlets and nothing else' {
         $expected = 'Clear-VoxStore', 'ConvertTo-VoxDag', 'Get-VoxExecution', 'Get-VoxOperation', 'Get-VoxProgress', 'Get-VoxResult',
-            'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution'
+            'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution',
+            'Show-VoxDag'
         $actual = (Get-Command -Module VoxScheduler).Name | Sort-Object
         $actual | Should -Be ($expected | Sort-Object)
         (Get-Module VoxScheduler).ExportedFunctions.Count | Should -Be 0
@@ -74,7 +75,8 @@ Describe 'Exports' {
 Describe 'Help' {
     BeforeDiscovery {
         $commands = 'Clear-VoxStore', 'ConvertTo-VoxDag', 'Get-VoxExecution', 'Get-VoxOperation', 'Get-VoxProgress', 'Get-VoxResult',
-            'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution' |
+            'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution',
+            'Show-VoxDag' |
             ForEach-Object { @{ Name = $_ } }
     }
 

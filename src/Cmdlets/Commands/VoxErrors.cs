@@ -26,6 +26,7 @@ internal static class VoxErrors
     public const string ItemNotFound = "VoxItemNotFound";
     public const string NotSupported = "VoxNotSupported";
     public const string ExecutionNotLocal = "VoxExecutionNotLocal";
+    public const string DiagramTooLarge = "VoxDiagramTooLarge";
 
     public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
         new(new VoxCmdletException(message, inner), id, category, target);

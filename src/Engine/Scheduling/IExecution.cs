@@ -33,6 +33,12 @@ public interface IExecution
     IReadOnlyList<GoalResult> GetGoalResults();
 
     /// <summary>
+    /// The state of each node of <see cref="Dag"/>, by node index (a snapshot). Null for a node
+    /// the execution does not need to run (a stored result downstream makes it unnecessary).
+    /// </summary>
+    IReadOnlyList<NodeStatus?> GetNodeStatuses();
+
+    /// <summary>
     /// Events as they happen. With <paramref name="replay"/>, first yields a GoalFinished event
     /// for every goal already finished, so a late subscriber misses no goal. The stream ends
     /// after ExecutionFinished. A slow reader never blocks the execution (progress events may
