@@ -24,6 +24,7 @@
         'Measure-VoxDag'
         'Clear-VoxStore'
         'Show-VoxDag'
+        'Unregister-VoxOperation'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

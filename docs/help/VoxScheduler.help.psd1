@@ -133,4 +133,12 @@ Nodes are named n<index>; edges go from an argument to the node that uses it; go
             @{ Code = 'Submit-VoxDag -Program ''print "x" 6 * 7'' | Wait-VoxExecution | Show-VoxDag -Fenced'; Remarks = 'Runs a program, then draws its execution with the state of each node, fenced for Markdown.' }
         )
     }
+    'Unregister-VoxOperation' = @{
+        Synopsis    = 'Removes script operations registered with Register-VoxOperation.'
+        Description = 'Unregister-VoxOperation removes script operations by qualified or short name (wildcards allowed), or the operation objects piped from Get-VoxOperation. Programs and DAGs submitted afterwards no longer find the operation; executions already submitted keep the operation they resolved at submission and finish with it. Built-in primitives cannot be removed: naming one is a VoxOperationInvalid error, and a wildcard never removes the built-ins it matches. An unknown name is a VoxOperationNotFound error. Supports -WhatIf and -Confirm.'
+        Examples    = @(
+            @{ Code = 'Register-VoxOperation -Name my.cube -ScriptBlock { param($x) $x * $x * $x } -Force; Unregister-VoxOperation my.cube'; Remarks = 'Registers an operation, then removes it.' }
+            @{ Code = 'Get-VoxOperation -Namespace my | Unregister-VoxOperation -WhatIf'; Remarks = 'Shows which operations of the my namespace would be removed.' }
+        )
+    }
 }

@@ -22,6 +22,7 @@ public sealed class GetVoxOperationCommand : PSCmdlet
     /// <summary>Only operations of these namespaces (default, strings, test, …).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string[]? Namespace { get; set; }
 
     /// <inheritdoc />

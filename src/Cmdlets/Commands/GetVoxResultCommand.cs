@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VoxScheduler.Cmdlets.Completion;
 using VoxScheduler.Cmdlets.Hosting;
 using VoxScheduler.Cmdlets.Output;
 using VoxScheduler.Dag;
@@ -18,11 +19,13 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(GoalCompleter))]
     public string[]? Goal { get; set; }
 
     /// <summary>Named nodes (user node names or goal labels) or node ids, read from the store.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NodeNameCompleter))]
     public string[]? Node { get; set; }
 
     /// <summary>Every named node of the execution, not only goals.</summary>
