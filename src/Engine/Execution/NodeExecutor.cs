@@ -122,18 +122,4 @@ internal static class NodeExecutor
         var cancelled = cancellationToken.IsCancellationRequested && error is OperationCanceledException;
         return new(nodeId, cancelled ? NodeStatus.Cancelled : NodeStatus.Failed, default, error, Stopwatch.GetElapsedTime(start), allocated);
     }
-
-    /// <summary>Metadata for a node's result as the scheduler records it.</summary>
-    internal static StorageMetadata Metadata(NodeId nodeId, DataType type, long size, string? @operator, string? dagId, string? executionId,
-        DateTimeOffset now) => new()
-    {
-        NodeId = nodeId,
-        DataType = type,
-        Size = size,
-        Operator = @operator,
-        DagId = dagId,
-        ExecutionId = executionId,
-        CreatedAt = now,
-        LastAccessedAt = now,
-    };
 }

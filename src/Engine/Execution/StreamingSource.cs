@@ -12,5 +12,5 @@ namespace VoxScheduler.Execution;
 internal sealed class StreamingSource(IResultStore store, string? dagId, string? executionId, TimeProvider time)
 {
     public StreamingContext Create(NodeId nodeId, string? @operator) =>
-        new(store, NodeExecutor.Metadata(nodeId, DataType.Binary, 0, @operator, dagId, executionId, time.GetUtcNow()));
+        new(store, StorageMetadata.ForResult(nodeId, DataType.Binary, 0, @operator, dagId, executionId, time.GetUtcNow()));
 }

@@ -10,9 +10,9 @@ namespace VoxScheduler.Scheduling;
 /// <summary>
 /// Takes completed values off the workers and writes them to the store: workers enqueue and
 /// go on (they never wait for durability); one loop encodes them and hands them to the store
-/// many at a time so the store commits them in one transaction (group commit): on sqlite and
-/// hybrid stores as packed batches of rows (<see cref="RunBatchedAsync"/>), on others as many
-/// concurrent StoreAsync calls. The queue is bounded, so a store slower than the workers slows
+/// many at a time so the store commits them in one transaction (group commit): on stores that
+/// take batches (<see cref="IResultBatchSink"/>) as packed batches (<see cref="RunBatchedAsync"/>),
+/// on others as many concurrent StoreAsync calls. The queue is bounded, so a store slower than the workers slows
 /// them down instead of letting memory grow with the DAG. Each queued value holds a reference
 /// on its plan node until it is durable, so a released value can always be found in the store.
 /// </summary>
@@ -85,9 +85,9 @@ internal sealed class ResultPersister
 
     private async Task RunAsync()
     {
-        if (SqliteResultStore.BatchTarget(_store) is { } sqlite)
+        if (_store is IResultBatchSink sink)
         {
-            await RunBatchedAsync(sqlite).ConfigureAwait(false);
+            await RunBatchedAsync(sink).ConfigureAwait(false);
             return;
         }
 
@@ -132,7 +132,7 @@ internal sealed class ResultPersister
         {
             var value = item.Value;
             var data = encoded ?? ValueCodec.Encode(value);
-            var metadata = NodeExecutor.Metadata(item.Id, ValueCodec.Classify(value, _streamingThreshold), data.Length, item.Operator,
+            var metadata = StorageMetadata.ForResult(item.Id, ValueCodec.Classify(value, _streamingThreshold), data.Length, item.Operator,
                 _dagId, _executionId, _time.GetUtcNow());
             // Durability is not our cancellation's business: a completed value is kept even when the run is cancelled.
             return _store.StoreAsync(item.Id, data, metadata, CancellationToken.None);
@@ -144,14 +144,14 @@ internal sealed class ResultPersister
     }
 
     /// <summary>
-    /// The sqlite (and hybrid) path: small results are packed into one writer op per batch, and
-    /// batches are pipelined (the next is built while earlier ones commit), so the writer finds
-    /// many rows queued and commits them together (bigger transactions rewrite each touched page
+    /// The batched path: small results are packed into one store op per batch, and batches are
+    /// pipelined (the next is built while earlier ones commit), so the store finds many rows
+    /// queued and commits them together (on sqlite, bigger transactions rewrite each touched page
     /// of the random node_key index once for more rows). At most <see cref="MaxOutstanding"/>
     /// values (<see cref="MaxOutstandingBytes"/> encoded bytes) wait for their commit at any
     /// time. Batches are reused once committed: adding a small result allocates nothing.
     /// </summary>
-    private async Task RunBatchedAsync(SqliteResultStore sqlite)
+    private async Task RunBatchedAsync(IResultBatchSink sink)
     {
         var reader = _queue.Reader;
         var outstanding = new Queue<(Task Done, int Count, long Bytes)>();
@@ -160,9 +160,9 @@ internal sealed class ResultPersister
         var encoded = new ArrayBufferWriter<byte>(256);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var batch = RentBatch();
+            var batch = RentBatch(sink);
             var rows = batch.Rows;
-            rows.Reset(_dagId, _executionId, SqliteResultStore.Now());
+            rows.Reset(_dagId, _executionId);
             long bytes = 0;
             while (batch.Count < BatchSize && bytes < MaxBatchBytes && reader.TryRead(out var item))
             {
@@ -182,7 +182,7 @@ internal sealed class ResultPersister
                     encoded.ResetWrittenCount();
                     ValueCodec.Encode(encoded, value);
                     bytes += encoded.WrittenCount;
-                    if (!sqlite.TryAddToBatch(rows, item.Id, encoded.WrittenSpan, ValueCodec.Classify(value, _streamingThreshold), item.Operator))
+                    if (!rows.TryAdd(item.Id, encoded.WrittenSpan, ValueCodec.Classify(value, _streamingThreshold), item.Operator))
                     {
                         (batch.Singles ??= []).Add((index, StoreOne(item, encoded.WrittenSpan.ToArray())));
                     }
@@ -194,12 +194,12 @@ internal sealed class ResultPersister
             }
 
             if (encoded.Capacity > 64 * 1024) encoded = new ArrayBufferWriter<byte>(256);
-            batch.Stored = rows.Count + rows.Rows.Count;
+            batch.Stored = rows.Count;
             if (batch.Stored > 0)
             {
                 try
                 {
-                    batch.RowsDone = sqlite.StoreBatchAsync(rows);
+                    batch.RowsDone = sink.StoreBatchAsync(rows);
                 }
                 catch (Exception e)
                 {
@@ -270,14 +270,14 @@ internal sealed class ResultPersister
         if (!failed) ReturnBatch(batch);
     }
 
-    private PersistBatch RentBatch()
+    private PersistBatch RentBatch(IResultBatchSink sink)
     {
         lock (_pool)
         {
             if (_pool.TryPop(out var batch)) return batch;
         }
 
-        return new PersistBatch();
+        return new PersistBatch(sink.CreateBatch());
     }
 
     private void ReturnBatch(PersistBatch batch)
@@ -291,11 +291,11 @@ internal sealed class ResultPersister
     }
 
     /// <summary>One batch of values on its way to the store.</summary>
-    private sealed class PersistBatch
+    private sealed class PersistBatch(ResultBatch rows)
     {
         public PersistItem[] Items = new PersistItem[256];
         public int[] Nodes = new int[256];
-        public readonly SqliteInlineBatch Rows = new(256);
+        public readonly ResultBatch Rows = rows;
 
         public int Count;
 

@@ -171,7 +171,7 @@ internal sealed partial class ScheduledExecution
         try
         {
             var data = ValueCodec.Encode(value);
-            var metadata = NodeExecutor.Metadata(def.Id, ValueCodec.Classify(value, Config.StreamingThreshold), data.Length,
+            var metadata = Storage.StorageMetadata.ForResult(def.Id, ValueCodec.Classify(value, Config.StreamingThreshold), data.Length,
                 DagBuilder.ConstantOperator, Dag.DagId, ExecutionId, _time.GetUtcNow());
             await _store.StoreAsync(def.Id, data, metadata, CancellationToken.None).ConfigureAwait(false);
         }

@@ -108,7 +108,7 @@ internal sealed partial class ScheduledExecution
         try
         {
             var bytes = ValueCodec.Encode(value);
-            var metadata = NodeExecutor.Metadata(def.Id, ValueCodec.Classify(value, Config.StreamingThreshold), bytes.LongLength, op.Name,
+            var metadata = Storage.StorageMetadata.ForResult(def.Id, ValueCodec.Classify(value, Config.StreamingThreshold), bytes.LongLength, op.Name,
                 Dag.DagId, ExecutionId, _time.GetUtcNow());
             await _store.StoreAsync(def.Id, bytes, metadata, cancellationToken).ConfigureAwait(false);
         }

@@ -81,10 +81,10 @@ internal sealed class DataFile : IAsyncDisposable
     }
 
     /// <summary>Deletes temporary files older than an hour (left by crashed writers; younger ones may belong to a live process).</summary>
-    public static void SweepTemp(string tempFolder)
+    public static void SweepTemp(string tempFolder, DateTimeOffset now)
     {
         if (!Directory.Exists(tempFolder)) return;
-        var cutoff = DateTime.UtcNow.AddHours(-1);
+        var cutoff = now.UtcDateTime.AddHours(-1);
         foreach (var file in Directory.EnumerateFiles(tempFolder, "*.tmp"))
         {
             try

@@ -44,4 +44,21 @@ public sealed record StorageMetadata
 
     /// <summary>User metadata (the specification's free-form metadata dictionary).</summary>
     public IReadOnlyDictionary<string, object?>? Metadata { get; init; }
+
+    /// <summary>
+    /// The metadata an execution hands the store with a node's result: what the node is and who
+    /// produced it; the store fills in sizes on disk, hashes and (by its own clock) the times it keeps.
+    /// </summary>
+    internal static StorageMetadata ForResult(NodeId nodeId, DataType type, long size, string? @operator, string? dagId, string? executionId,
+        DateTimeOffset now) => new()
+    {
+        NodeId = nodeId,
+        DataType = type,
+        Size = size,
+        Operator = @operator,
+        DagId = dagId,
+        ExecutionId = executionId,
+        CreatedAt = now,
+        LastAccessedAt = now,
+    };
 }

@@ -21,6 +21,12 @@ public sealed record StoreOptions
     /// </summary>
     public TimeSpan AccessTimeResolution { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The store's clock: creation and access times, eviction by age, the age of abandoned
+    /// files. Tests pass a fake one instead of waiting for the wall clock to move.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Open read-only (no writes, no schema migration).</summary>
     public bool ReadOnly { get; init; }
 }

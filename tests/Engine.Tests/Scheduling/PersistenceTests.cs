@@ -296,7 +296,7 @@ public sealed class PersistenceTests : IDisposable
                 var value = ValueCodec.Decode(bytes);
                 if (k <= 70) Assert.Equal(k + 1.0, value);
                 var op = dag.Nodes[nodes[k]].Operator;
-                Assert.True(await reference.StoreAsync(id, bytes, NodeExecutor.Metadata(id, ValueCodec.Classify(value, streaming), bytes.Length, op,
+                Assert.True(await reference.StoreAsync(id, bytes, StorageMetadata.ForResult(id, ValueCodec.Classify(value, streaming), bytes.Length, op,
                     dag.DagId, execution.ExecutionId, DateTimeOffset.UtcNow)));
                 var stored = await store.GetMetadataAsync(id);
                 var expected = await reference.GetMetadataAsync(id);

@@ -14,7 +14,6 @@ public sealed class SqliteStoreContractTests : StoreContractTests
     [Fact]
     public async Task Persister_batches_store_ids_sharing_a_key_once_each_beside_ordinary_ones()
     {
-        var sqlite = (SqliteResultStore)Store;
         var held = StoreTestData.SharingPrefix("batch", 0);
         Assert.True(await Store.StoreAsync(held, StoreTestData.Random(9, 0), StoreTestData.Meta(held)));
 
@@ -30,7 +29,7 @@ public sealed class SqliteStoreContractTests : StoreContractTests
 
         first[7] = (held, StoreTestData.Random(9, 0));
         first[30] = first[6];
-        await StoreBatchAsync(sqlite, first);
+        await StoreBatchAsync(Store, first);
         foreach (var (id, data) in first) expected.TryAdd(id, data);
         await AssertStoredAsync(expected);
 
@@ -44,7 +43,7 @@ public sealed class SqliteStoreContractTests : StoreContractTests
 
         second[3] = first[1];
         second[5] = first[0];
-        await StoreBatchAsync(sqlite, second);
+        await StoreBatchAsync(Store, second);
         foreach (var (id, data) in second) expected.TryAdd(id, data);
         await AssertStoredAsync(expected);
 
@@ -54,17 +53,18 @@ public sealed class SqliteStoreContractTests : StoreContractTests
         var third = Enumerable.Range(0, 17).Select(i => (Id: StoreTestData.Id("batch-last-" + i), Data: StoreTestData.Random(11, 200 + i))).ToList();
         third[2] = first[1];
         third[16] = second[0];
-        await StoreBatchAsync(sqlite, third);
+        await StoreBatchAsync(Store, third);
         foreach (var (id, data) in third) expected.TryAdd(id, data);
         await AssertStoredAsync(expected);
     }
 
-    private static async Task StoreBatchAsync(SqliteResultStore store, IEnumerable<(NodeId Id, byte[] Data)> rows)
+    private static async Task StoreBatchAsync(IResultStore store, IEnumerable<(NodeId Id, byte[] Data)> rows)
     {
-        var batch = new SqliteInlineBatch(4);
-        batch.Reset("dag", "execution", SqliteResultStore.Now());
-        foreach (var (id, data) in rows) Assert.True(store.TryAddToBatch(batch, id, data, VoxScheduler.Values.DataType.Binary, "test.op"));
-        await store.StoreBatchAsync(batch);
+        var sink = (IResultBatchSink)store;
+        var batch = sink.CreateBatch();
+        batch.Reset("dag", "execution");
+        foreach (var (id, data) in rows) Assert.True(batch.TryAdd(id, data, VoxScheduler.Values.DataType.Binary, "test.op"));
+        await sink.StoreBatchAsync(batch);
     }
 
     private async Task AssertStoredAsync(Dictionary<NodeId, byte[]> expected)

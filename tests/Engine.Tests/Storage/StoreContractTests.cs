@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using VoxScheduler.Dag;
 using VoxScheduler.Storage;
 using VoxScheduler.Values;
@@ -21,8 +22,11 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     protected string StorePath => _temp.Sub("store");
 
-    protected static StoreOptions Options(bool compression = true, string codec = "lz4") =>
-        new() { InlineThreshold = Inline, StreamingThreshold = Streaming, Compression = compression, CompressionCodec = codec, AccessTimeResolution = TimeSpan.Zero };
+    /// <summary>The stores' clock: tests move it instead of waiting for the wall clock (it starts at the real now, so sweeps of old files behave as in use).</summary>
+    protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected StoreOptions Options(bool compression = true, string codec = "lz4") =>
+        new() { InlineThreshold = Inline, StreamingThreshold = Streaming, Compression = compression, CompressionCodec = codec, AccessTimeResolution = TimeSpan.Zero, TimeProvider = Clock };
 
     protected IResultStore Store { get; private set; } = null!;
 
@@ -601,13 +605,72 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(0, none.RemovedResults);
         Assert.Equal(5, none.RemainingResults);
 
-        LetClockAdvance();
-        var all = await Store.EvictAsync(new EvictionPolicy(OlderThan: TimeSpan.FromMilliseconds(5)));
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var all = await Store.EvictAsync(new EvictionPolicy(OlderThan: TimeSpan.FromMinutes(1)));
         Assert.Equal(5, all.RemovedResults);
         Assert.True(all.RemovedBytes >= 5L * Streaming * 2);
         Assert.Equal(0, all.RemainingResults);
         Assert.Equal(0, all.RemainingBytes);
         Assert.All(await Store.ExistsManyAsync(ids), Assert.False);
+    }
+
+    [Fact]
+    public async Task Creation_and_access_times_come_from_the_store_clock()
+    {
+        var id = Id("clock");
+        var created = Clock.GetUtcNow();
+        await Store.StoreAsync(id, Random(100, 1), Meta(id));
+        var meta = await Store.GetMetadataAsync(id);
+        Assert.Equal(created.ToUnixTimeMilliseconds(), meta!.CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(created.ToUnixTimeMilliseconds(), meta.LastAccessedAt.ToUnixTimeMilliseconds());
+
+        Clock.Advance(TimeSpan.FromDays(3));
+        await Store.RetrieveAsync(id);
+        await Store.EvictAsync(new EvictionPolicy()); // records pending access times, removes nothing
+        meta = await Store.GetMetadataAsync(id);
+        Assert.Equal(created.ToUnixTimeMilliseconds(), meta!.CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(Clock.GetUtcNow().ToUnixTimeMilliseconds(), meta.LastAccessedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(0, (await Store.EvictAsync(new EvictionPolicy(OlderThan: TimeSpan.FromDays(1)))).RemovedResults);
+    }
+
+    [Fact]
+    public async Task A_batch_stores_what_one_by_one_stores_where_the_backend_takes_batches()
+    {
+        if (Store is not IResultBatchSink sink)
+        {
+            Assert.Equal("filesystem", Backend); // the backends that write rows take batches
+            return;
+        }
+
+        // Raw, compressed and boundary sizes: each must become the row StoreAsync writes.
+        var sizes = new[] { 0, 1, 63, 500, Inline - 1, Inline };
+        var batch = sink.CreateBatch();
+        batch.Reset("dag-b", "execution-b");
+        var stored = new List<(NodeId Batched, NodeId Single, byte[] Data)>();
+        foreach (var size in sizes)
+        {
+            foreach (var compressible in new[] { false, true })
+            {
+                var data = compressible ? Compressible(size, size) : Random(size, size);
+                var batched = Id($"batched-{size}-{compressible}");
+                var single = Id($"single-{size}-{compressible}");
+                Assert.True(batch.TryAdd(batched, data, DataType.Binary, "test.op"));
+                await Store.StoreAsync(single, data, Meta(single, DataType.Binary, "dag-b", "execution-b"));
+                stored.Add((batched, single, data));
+            }
+        }
+
+        Assert.False(batch.TryAdd(Id("too-large"), Random(Inline + 1, 9), DataType.Binary, "test.op")); // chunks: not a batch row
+        Assert.Equal(stored.Count, batch.Count);
+        await sink.StoreBatchAsync(batch);
+
+        foreach (var (batched, single, data) in stored)
+        {
+            Assert.Equal(data, await Store.RetrieveAsync(batched));
+            var a = await Store.GetMetadataAsync(batched);
+            var b = await Store.GetMetadataAsync(single);
+            Assert.Equal(b! with { NodeId = batched }, a);
+        }
     }
 
     [Fact]
@@ -619,7 +682,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         foreach (var id in new[] { a, b, c })
         {
             await Store.StoreAsync(id, Random(10_000, id.GetHashCode()), Meta(id));
-            LetClockAdvance();
+            Clock.Advance(TimeSpan.FromSeconds(1));
         }
 
         await Store.RetrieveAsync(a); // a becomes the most recently used

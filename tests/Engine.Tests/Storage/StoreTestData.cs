@@ -46,13 +46,6 @@ internal static class StoreTestData
         Metadata = user,
     };
 
-    /// <summary>Waits (without sleeping on background work) until the wall clock has moved on, so timestamps differ.</summary>
-    public static void LetClockAdvance(int milliseconds = 20)
-    {
-        var until = DateTimeOffset.UtcNow.AddMilliseconds(milliseconds);
-        while (DateTimeOffset.UtcNow < until) Thread.Sleep(1);
-    }
-
     public static async Task<byte[]> ReadAllAsync(Stream stream)
     {
         using var copy = new MemoryStream();

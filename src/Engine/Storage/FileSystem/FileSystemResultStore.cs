@@ -16,6 +16,7 @@ public sealed class FileSystemResultStore : IResultStore
     private const int FormatVersion = 1;
 
     private readonly StoreOptions _options;
+    private readonly TimeProvider _time;
     private readonly byte _codec;
     private readonly string _results;
     private readonly string _temp;
@@ -30,6 +31,7 @@ public sealed class FileSystemResultStore : IResultStore
     {
         Location = folder;
         _options = options;
+        _time = options.TimeProvider;
         _codec = StoreCodec.FromOptions(options);
         _results = Path.Combine(folder, "results");
         _temp = Path.Combine(folder, "tmp");
@@ -87,7 +89,7 @@ public sealed class FileSystemResultStore : IResultStore
         }
 
         var store = new FileSystemResultStore(folder, options);
-        if (!options.ReadOnly) DataFile.SweepTemp(store._temp);
+        if (!options.ReadOnly) DataFile.SweepTemp(store._temp, store.Now);
         return ValueTask.FromResult(store);
     }
 
@@ -139,7 +141,7 @@ public sealed class FileSystemResultStore : IResultStore
             Compression = compressed is null ? null : StoreCodec.Name(_codec),
             ContentHash = StoreHash.ToHex(hash),
             Checksum = StoreHash.ToHex(storedHash),
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = Now,
             DagId = metadata.DagId,
             ExecutionId = metadata.ExecutionId,
             Operator = metadata.Operator,
@@ -159,6 +161,8 @@ public sealed class FileSystemResultStore : IResultStore
         file.Publish(dataPath);
         var metaTemp = Path.Combine(_temp, $"{Guid.NewGuid():N}.tmp");
         File.WriteAllBytes(metaTemp, new FileSystemMetadata(metadata, dataName, storedHash).ToJson());
+        // The metadata file's time is the result's last access (LRU): it starts at creation, by the store's clock.
+        File.SetLastWriteTimeUtc(metaTemp, metadata.CreatedAt.UtcDateTime);
         lock (LockFor(nodeId))
         {
             try
@@ -237,7 +241,7 @@ public sealed class FileSystemResultStore : IResultStore
 
     private void Touch(FileSystemMetadata meta)
     {
-        if (_access is not null && DateTimeOffset.UtcNow - meta.Metadata.LastAccessedAt >= _options.AccessTimeResolution) _access.Touch(meta.Metadata.NodeId);
+        if (_access is not null && Now - meta.Metadata.LastAccessedAt >= _options.AccessTimeResolution) _access.Touch(meta.Metadata.NodeId);
     }
 
     private static byte[] Decode(NodeId nodeId, FileSystemMetadata meta, byte[] stored)
@@ -549,25 +553,9 @@ public sealed class FileSystemResultStore : IResultStore
         }
 
         var total = entries.Sum(e => e.Size);
-        var victims = new HashSet<NodeId>();
-        long victimBytes = 0;
-        if (policy.OlderThan is { } age)
-        {
-            var cutoff = DateTime.UtcNow - age;
-            foreach (var e in entries.Where(e => e.Accessed < cutoff))
-            {
-                if (victims.Add(e.Id)) victimBytes += e.Size;
-            }
-        }
-
-        if (policy.MaxTotalBytes is { } max)
-        {
-            foreach (var e in entries.OrderBy(e => e.Accessed))
-            {
-                if (total - victimBytes <= max) break;
-                if (victims.Add(e.Id)) victimBytes += e.Size;
-            }
-        }
+        var victims = EvictionPlanner.Plan(policy, total, Now,
+            cutoff => entries.Where(e => e.Accessed < cutoff.UtcDateTime).Select(e => (e.Id, e.Size)),
+            () => entries.OrderBy(e => e.Accessed).Select(e => (e.Id, e.Size)));
 
         var removed = 0;
         long removedBytes = 0;
@@ -589,7 +577,7 @@ public sealed class FileSystemResultStore : IResultStore
     private void SweepOrphans()
     {
         if (!Directory.Exists(_results)) return;
-        var cutoff = DateTime.UtcNow.AddHours(-1);
+        var cutoff = Now.UtcDateTime.AddHours(-1);
         foreach (var path in Directory.EnumerateFiles(_results, "*.data", SearchOption.AllDirectories))
         {
             var name = Path.GetFileName(path);
@@ -608,7 +596,7 @@ public sealed class FileSystemResultStore : IResultStore
 
     private void TouchFiles(IReadOnlyCollection<NodeId> ids)
     {
-        var now = DateTime.UtcNow;
+        var now = Now.UtcDateTime;
         foreach (var id in ids)
         {
             try
@@ -645,6 +633,9 @@ public sealed class FileSystemResultStore : IResultStore
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
     }
+
+    /// <summary>Now by the store's clock (<see cref="StoreOptions.TimeProvider"/>).</summary>
+    internal DateTimeOffset Now => _time.GetUtcNow();
 
     internal StorageMetadata? TryReadMetadata(NodeId nodeId) => ReadMeta(nodeId)?.Metadata;
 }

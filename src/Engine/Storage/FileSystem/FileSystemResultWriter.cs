@@ -41,7 +41,7 @@ internal sealed class FileSystemResultWriter : IResultWriter
             StoredSize = _file.Length,
             ContentHash = hex,
             Checksum = hex,
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = _store.Now,
             DagId = _metadata.DagId,
             ExecutionId = _metadata.ExecutionId,
             Operator = _metadata.Operator,

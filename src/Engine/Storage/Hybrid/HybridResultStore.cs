@@ -7,7 +7,7 @@ namespace VoxScheduler.Storage;
 /// raw data files (in the store's <c>large</c> folder) for results at or above it, so large
 /// objects are written and read at file speed while everything stays queryable in one place.
 /// </summary>
-public sealed class HybridResultStore : IResultStore
+public sealed class HybridResultStore : IResultStore, IResultBatchSink
 {
     private readonly SqliteResultStore _inner;
 
@@ -84,6 +84,12 @@ public sealed class HybridResultStore : IResultStore
 
     /// <inheritdoc />
     public ValueTask<EvictionReport> EvictAsync(EvictionPolicy policy, CancellationToken cancellationToken = default) => _inner.EvictAsync(policy, cancellationToken);
+
+    /// <inheritdoc />
+    ResultBatch IResultBatchSink.CreateBatch() => ((IResultBatchSink)_inner).CreateBatch();
+
+    /// <inheritdoc />
+    Task IResultBatchSink.StoreBatchAsync(ResultBatch batch) => ((IResultBatchSink)_inner).StoreBatchAsync(batch);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _inner.DisposeAsync();

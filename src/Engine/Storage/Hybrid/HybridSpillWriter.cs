@@ -65,7 +65,7 @@ internal sealed class HybridSpillWriter : IResultWriter
         var path = _store.LargeFilePath(fileName);
         var hash = _file.Hash;
         _file.Publish(path);
-        var row = SqliteRowBuilder.File(_nodeId, SqliteResultStore.RelativeLargeName(fileName), Length, hash, _metadata, _json, SqliteResultStore.Now());
+        var row = SqliteRowBuilder.File(_nodeId, SqliteResultStore.RelativeLargeName(fileName), Length, hash, _metadata, _json, _store.Now());
         await _store.EnqueueAsync(new SqliteWriteOps.Store(row, path), cancellationToken).ConfigureAwait(false);
         _finished = true;
         await _file.DisposeAsync().ConfigureAwait(false);

@@ -111,7 +111,7 @@ internal sealed class SqliteChunkWriter : IResultWriter
                 Compression = _anyCompressed ? _store.Codec : StoreCodec.Raw,
                 ContentHash = StoreHash.Finish(_content),
                 Checksum = _stored is null ? null : StoreHash.Finish(_stored),
-                CreatedAt = SqliteResultStore.Now(),
+                CreatedAt = _store.Now(),
                 DagId = _metadata.DagId,
                 ExecutionId = _metadata.ExecutionId,
                 Operator = _metadata.Operator,

@@ -11,8 +11,9 @@ namespace VoxScheduler.Storage;
 /// bulk) are packed; a result whose row differs (compressed) is kept as a full row in
 /// <see cref="Rows"/>. Every row is exactly the one <see cref="SqliteResultStore.StoreAsync"/> writes.
 /// </summary>
-internal sealed class SqliteInlineBatch
+internal sealed class SqliteInlineBatch : ResultBatch
 {
+    private readonly SqliteResultStore _store;
     private NodeId[] _ids;
     private byte[] _hashes;
     private DataType[] _types;
@@ -20,8 +21,9 @@ internal sealed class SqliteInlineBatch
     private int[] _offsets;
     private byte[] _data = new byte[16 * 1024];
 
-    public SqliteInlineBatch(int capacity)
+    public SqliteInlineBatch(SqliteResultStore store, int capacity)
     {
+        _store = store;
         _ids = new NodeId[capacity];
         _hashes = new byte[capacity * StoreHash.Length];
         _types = new DataType[capacity];
@@ -30,7 +32,10 @@ internal sealed class SqliteInlineBatch
     }
 
     /// <summary>Packed rows.</summary>
-    public int Count { get; private set; }
+    public int Packed { get; private set; }
+
+    /// <inheritdoc />
+    public override int Count => Packed + Rows.Count;
 
     /// <summary>Rows that are not raw inline (compressed inline rows), inserted one by one.</summary>
     public List<SqliteResultRow> Rows { get; } = [];
@@ -42,24 +47,44 @@ internal sealed class SqliteInlineBatch
     public string? ExecutionId { get; private set; }
 
     /// <summary>Approximate bytes, to bound a transaction.</summary>
-    public long Bytes => _offsets[Count] + (Count * 128L) + Rows.Sum(r => r.StoredSize + 128);
+    public long Bytes => _offsets[Packed] + (Packed * 128L) + Rows.Sum(r => r.StoredSize + 128);
 
-    /// <summary>Empties the batch for the rows of <paramref name="executionId"/> created at <paramref name="createdAt"/>.</summary>
-    public void Reset(string? dagId, string? executionId, long createdAt)
+    /// <inheritdoc />
+    public override void Reset(string? dagId, string? executionId)
     {
-        Array.Clear(_operators, 0, Count);
-        Count = 0;
+        Array.Clear(_operators, 0, Packed);
+        Packed = 0;
         Rows.Clear();
         DagId = dagId;
         ExecutionId = executionId;
-        CreatedAt = createdAt;
+        CreatedAt = _store.Now();
         if (_data.Length > 1024 * 1024) _data = new byte[16 * 1024];
     }
 
-    /// <summary>Adds a raw inline row (the caller checked the store keeps it raw and inline).</summary>
-    public void AddRaw(NodeId id, ReadOnlySpan<byte> data, DataType type, string? @operator)
+    /// <summary>
+    /// Adds a small result, built into exactly the row <see cref="SqliteResultStore.StoreAsync"/>
+    /// would write; false when the result is not stored inline (chunks, or a large file of the
+    /// hybrid store).
+    /// </summary>
+    public override bool TryAdd(NodeId nodeId, ReadOnlySpan<byte> data, DataType dataType, string? @operator)
     {
-        var i = Count;
+        if (!_store.KeepsInline(data.Length)) return false;
+        if (_store.Codec == StoreCodec.Raw || data.Length < StoreCodec.MinimumCompressible)
+        {
+            AddRaw(nodeId, data, dataType, @operator);
+        }
+        else
+        {
+            Rows.Add(SqliteRowBuilder.Inline(nodeId, data, dataType, DagId, ExecutionId, @operator, null, _store.Codec, CreatedAt));
+        }
+
+        return true;
+    }
+
+    /// <summary>Adds a raw inline row (the caller checked the store keeps it raw and inline).</summary>
+    private void AddRaw(NodeId id, ReadOnlySpan<byte> data, DataType type, string? @operator)
+    {
+        var i = Packed;
         if (i == _ids.Length) Grow();
         var start = _offsets[i];
         if (_data.Length - start < data.Length) Array.Resize(ref _data, Math.Max(_data.Length * 2, start + data.Length));
@@ -69,7 +94,7 @@ internal sealed class SqliteInlineBatch
         _types[i] = type;
         _operators[i] = @operator;
         _offsets[i + 1] = start + data.Length;
-        Count = i + 1;
+        Packed = i + 1;
     }
 
     public NodeId Id(int i) => _ids[i];

@@ -35,7 +35,7 @@ internal sealed class SqliteInlineInserter : IDisposable
         if (writer.CollidedRowsExist())
         {
             // Rare: a row without a key may be any of these ids, so each is looked up first.
-            for (; i < batch.Count; i++)
+            for (; i < batch.Packed; i++)
             {
                 if (writer.ExistsCollided(batch.Id(i))) continue;
                 if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, writer);
@@ -44,13 +44,13 @@ internal sealed class SqliteInlineInserter : IDisposable
             return;
         }
 
-        for (; i + GroupSize <= batch.Count; i += GroupSize)
+        for (; i + GroupSize <= batch.Packed; i += GroupSize)
         {
             if (_group.Insert(batch, i, keyed: true) == GroupSize) continue;
             for (var j = i; j < i + GroupSize; j++) Resolve(batch, j, writer);
         }
 
-        for (; i < batch.Count; i++)
+        for (; i < batch.Packed; i++)
         {
             if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, writer);
         }

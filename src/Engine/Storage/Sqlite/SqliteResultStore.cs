@@ -9,7 +9,7 @@ namespace VoxScheduler.Storage;
 /// results per transaction, a pool of readers, small results inline, large ones in chunks
 /// streamed in and out, every read verified. Two processes may share one store.
 /// </summary>
-public sealed class SqliteResultStore : IResultStore
+public sealed class SqliteResultStore : IResultStore, IResultBatchSink
 {
     /// <summary>The database file inside the store's folder.</summary>
     public const string DatabaseFileName = "voxstore.db";
@@ -24,6 +24,7 @@ public sealed class SqliteResultStore : IResultStore
     private readonly AccessTracker? _access;
     private readonly bool _writesLargeFiles;
     private readonly long _accessResolutionMs;
+    private readonly TimeProvider _time;
     private int _disposed;
 
     private SqliteResultStore(string folder, string backend, StoreOptions options, SqliteWriter? writer, bool writesLargeFiles, int schemaVersion)
@@ -31,6 +32,7 @@ public sealed class SqliteResultStore : IResultStore
         Location = folder;
         Backend = backend;
         _options = options;
+        _time = options.TimeProvider;
         _codec = StoreCodec.FromOptions(options);
         _databasePath = Path.Combine(folder, DatabaseFileName);
         _writer = writer;
@@ -79,7 +81,7 @@ public sealed class SqliteResultStore : IResultStore
             }
             else
             {
-                writer = new SqliteWriter(connection, databasePath, Path.Combine(folder, LargeFolderName));
+                writer = new SqliteWriter(connection, databasePath, Path.Combine(folder, LargeFolderName), options.TimeProvider);
             }
         }
         catch
@@ -92,13 +94,14 @@ public sealed class SqliteResultStore : IResultStore
         if (writer is not null)
         {
             await writer.Enqueue(new SqliteWriteOps.CollectAbandoned(), cancellationToken).ConfigureAwait(false);
-            DataFile.SweepTemp(Path.Combine(store.LargeFolder, "tmp"));
+            DataFile.SweepTemp(Path.Combine(store.LargeFolder, "tmp"), options.TimeProvider.GetUtcNow());
         }
 
         return store;
     }
 
-    internal static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    /// <summary>Now by the store's clock (<see cref="StoreOptions.TimeProvider"/>), in Unix milliseconds as rows keep it.</summary>
+    internal long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <inheritdoc />
     public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
@@ -135,37 +138,16 @@ public sealed class SqliteResultStore : IResultStore
         return Writable(cancellationToken).Enqueue(new SqliteWriteOps.Store(row, null), cancellationToken);
     }
 
-    /// <summary>
-    /// Adds a small result to <paramref name="batch"/>, built on the caller's thread into exactly
-    /// the row <see cref="StoreAsync"/> would write; false when the result is not stored inline
-    /// (chunks, or a large file of the hybrid store): it then goes through StoreAsync.
-    /// </summary>
-    internal bool TryAddToBatch(SqliteInlineBatch batch, NodeId nodeId, ReadOnlySpan<byte> data, Values.DataType dataType, string? @operator)
-    {
-        if (data.Length > _options.InlineThreshold || (_writesLargeFiles && data.Length >= _options.StreamingThreshold)) return false;
-        if (_codec == StoreCodec.Raw || data.Length < StoreCodec.MinimumCompressible)
-        {
-            batch.AddRaw(nodeId, data, dataType, @operator);
-        }
-        else
-        {
-            batch.Rows.Add(SqliteRowBuilder.Inline(nodeId, data, dataType, batch.DagId, batch.ExecutionId, @operator, null, _codec, batch.CreatedAt));
-        }
+    /// <summary>True when a result of <paramref name="length"/> encoded bytes is an inline row (so it can go in a batch).</summary>
+    internal bool KeepsInline(int length) =>
+        length <= _options.InlineThreshold && !(_writesLargeFiles && length >= _options.StreamingThreshold);
 
-        return true;
-    }
+    /// <inheritdoc />
+    ResultBatch IResultBatchSink.CreateBatch() => new SqliteInlineBatch(this, 256);
 
-    /// <summary>Inserts the batch's rows as one writer op; completes when they are durable. The batch must not change until then.</summary>
-    internal Task StoreBatchAsync(SqliteInlineBatch batch) =>
-        Writable(CancellationToken.None).Enqueue(new SqliteWriteOps.StoreMany(batch), CancellationToken.None);
-
-    /// <summary>The sqlite store behind <paramref name="store"/> when it takes batches (sqlite and hybrid), else null.</summary>
-    internal static SqliteResultStore? BatchTarget(IResultStore store) => store switch
-    {
-        SqliteResultStore sqlite => sqlite,
-        HybridResultStore hybrid => hybrid.Inner,
-        _ => null,
-    };
+    /// <inheritdoc />
+    Task IResultBatchSink.StoreBatchAsync(ResultBatch batch) =>
+        Writable(CancellationToken.None).Enqueue(new SqliteWriteOps.StoreMany((SqliteInlineBatch)batch), CancellationToken.None);
 
     internal SqliteReadSession RentReader() => _readers.Rent();
 
@@ -600,36 +582,11 @@ public sealed class SqliteResultStore : IResultStore
         _access?.Flush();
         await writer.Enqueue(new SqliteWriteOps.Barrier(), cancellationToken).ConfigureAwait(false);
 
-        var (count, total) = Totals(cancellationToken);
-        var victims = new List<NodeId>();
-        var chosen = new HashSet<NodeId>();
-        long chosenBytes = 0;
-        if (policy.OlderThan is { } age)
-        {
-            var cutoff = DateTimeOffset.UtcNow.Subtract(age).ToUnixTimeMilliseconds();
-            foreach (var (id, size) in Candidates("SELECT node_id, stored_size FROM results WHERE accessed_at < $p", cutoff, cancellationToken))
-            {
-                if (chosen.Add(id))
-                {
-                    victims.Add(id);
-                    chosenBytes += size;
-                }
-            }
-        }
-
-        if (policy.MaxTotalBytes is { } max && total - chosenBytes > max)
-        {
-            // Least recently used first (ties broken by age), until what is left fits.
-            foreach (var (id, size) in Candidates("SELECT node_id, stored_size FROM results WHERE $p = $p ORDER BY accessed_at, created_at", 0, cancellationToken))
-            {
-                if (total - chosenBytes <= max) break;
-                if (chosen.Add(id))
-                {
-                    victims.Add(id);
-                    chosenBytes += size;
-                }
-            }
-        }
+        var (_, total) = Totals(cancellationToken);
+        var victims = EvictionPlanner.Plan(policy, total, _time.GetUtcNow(),
+            cutoff => Candidates("SELECT node_id, stored_size FROM results WHERE accessed_at < $p", cutoff.ToUnixTimeMilliseconds(), cancellationToken),
+            // Ties broken by age.
+            () => Candidates("SELECT node_id, stored_size FROM results WHERE $p = $p ORDER BY accessed_at, created_at", 0, cancellationToken));
 
         var removed = 0;
         long removedBytes = 0;
@@ -642,8 +599,8 @@ public sealed class SqliteResultStore : IResultStore
         }
 
         SweepOrphanFiles(cancellationToken);
-        (count, total) = Totals(cancellationToken);
-        return new EvictionReport(removed, removedBytes, (int)count, total);
+        var (count, remaining) = Totals(cancellationToken);
+        return new EvictionReport(removed, removedBytes, (int)count, remaining);
     }
 
     /// <summary>
@@ -654,8 +611,9 @@ public sealed class SqliteResultStore : IResultStore
     private void SweepOrphanFiles(CancellationToken cancellationToken)
     {
         if (!Directory.Exists(LargeFolder)) return;
-        DataFile.SweepTemp(Path.Combine(LargeFolder, "tmp"));
-        var cutoff = DateTime.UtcNow.AddHours(-1);
+        var now = _time.GetUtcNow();
+        DataFile.SweepTemp(Path.Combine(LargeFolder, "tmp"), now);
+        var cutoff = now.UtcDateTime.AddHours(-1);
         HashSet<string>? referenced = null;
         foreach (var shard in Directory.EnumerateDirectories(LargeFolder))
         {

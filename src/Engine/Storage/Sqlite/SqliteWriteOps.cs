@@ -47,7 +47,7 @@ internal static class SqliteWriteOps
 
         public override long Bytes => _bytes;
 
-        public override int Rows => batch.Count + batch.Rows.Count;
+        public override int Rows => batch.Count;
 
         public override void Execute(SqliteWriter writer)
         {

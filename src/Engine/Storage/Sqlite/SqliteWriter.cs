@@ -37,13 +37,15 @@ internal sealed class SqliteWriter : IDisposable
 
     private readonly SqliteRawStatement _begin, _commit, _rollback, _exists, _insertResult, _touch, _keyHolder, _existsCollided, _anyCollided;
     private readonly SqliteInlineInserter _inlineInserter;
+    private readonly TimeProvider _time;
     private readonly SqliteCommand _insertChunk, _allocateBlob, _clearPending, _deleteChunks;
     private readonly SqliteCommand _selectForDelete, _deleteResult, _selectMetadata, _updateMetadata;
     private readonly SqliteCommand _upsertExecution, _insertName, _insertHistory;
 
-    public SqliteWriter(SqliteConnection connection, string location, string? largeFolder)
+    public SqliteWriter(SqliteConnection connection, string location, string? largeFolder, TimeProvider time)
     {
         _connection = connection;
+        _time = time;
         _location = location;
         _largeFolder = largeFolder;
         _queue = Channel.CreateBounded<SqliteWriteOp>(new BoundedChannelOptions(16384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -409,7 +411,7 @@ internal sealed class SqliteWriter : IDisposable
     public long AllocateBlob(bool pending)
     {
         _allocateBlob.Parameters[0].Value = Environment.ProcessId;
-        _allocateBlob.Parameters[1].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _allocateBlob.Parameters[1].Value = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var blobId = (long)_allocateBlob.ExecuteScalar()!;
         if (!pending) ClearPending(blobId);
         return blobId;
@@ -551,7 +553,7 @@ internal sealed class SqliteWriter : IDisposable
         {
             command.CommandText = "SELECT blob_id, pid, started_at FROM pending_blobs";
             using var reader = command.ExecuteReader();
-            var weekAgo = DateTimeOffset.UtcNow.AddDays(-7).ToUnixTimeMilliseconds();
+            var weekAgo = _time.GetUtcNow().AddDays(-7).ToUnixTimeMilliseconds();
             while (reader.Read())
             {
                 var pid = reader.GetInt32(1);
