@@ -70,45 +70,11 @@ internal sealed class ValueCache
         }
     }
 
-    /// <summary>Rough managed size of a runtime value; stops counting past <paramref name="limit"/>.</summary>
+    /// <summary>Rough managed size of a runtime value (each kind counts its own bytes); stops counting past <paramref name="limit"/>.</summary>
     internal static long EstimateSize(object? value, long limit)
     {
         const int overhead = 192; // dictionary entry, LRU list node, the entry itself, the box
-        long total = overhead;
-        var stack = new Stack<object?>();
-        stack.Push(value);
-        while (stack.TryPop(out var v) && total <= limit)
-        {
-            switch (v)
-            {
-                case null:
-                    break;
-                case string s:
-                    total += 24 + 2L * s.Length;
-                    break;
-                case byte[] b:
-                    total += 24 + b.LongLength;
-                    break;
-                case object?[] items:
-                    total += 24 + 8L * items.Length;
-                    foreach (var item in items) stack.Push(item);
-                    break;
-                case IReadOnlyDictionary<string, object?> record:
-                    total += 64 + 48L * record.Count;
-                    foreach (var (key, item) in record)
-                    {
-                        total += 24 + 2L * key.Length;
-                        stack.Push(item);
-                    }
-
-                    break;
-                default:
-                    total += 24;
-                    break;
-            }
-        }
-
-        return total;
+        return overhead + Values.ValueKinds.EstimateSize(value, limit - overhead);
     }
 
     private readonly record struct Entry(NodeId Id, object Boxed, long Size);
