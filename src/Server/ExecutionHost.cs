@@ -84,6 +84,8 @@ internal sealed class ExecutionHost : IAsyncDisposable
                 OutputRoot = outputFolder,
                 AllowWritesOutsideOutputRoot = false,
                 ReadRoot = DataRoot,
+                MaxNodes = _options.MaxCompileNodes,
+                Timeout = TimeSpan.FromSeconds(_options.CompileTimeoutSeconds),
             };
             var submitOptions = new SubmitOptions
             {
@@ -139,9 +141,9 @@ internal sealed class ExecutionHost : IAsyncDisposable
                 [new ErrorDetail { Message = "Unknown or memory-only backend.", Code = "InvalidValue", Path = "storage_backend" }]);
         var full = PathConfinement.Resolve(DataRoot, path ?? DefaultStoragePath, "storage_path");
         // Reading must not create: a store is only ever created by an execution.
-        if (!Directory.Exists(full))
-            throw ApiProblemException.NotFound($"There is no store at storage_path '{path ?? DefaultStoragePath}'.");
-        return (await Scheduler.GetStoreAsync(name, full, cancellationToken), name, full);
+        var store = await Scheduler.GetExistingStoreAsync(name, full, cancellationToken)
+            ?? throw ApiProblemException.NotFound($"There is no {name} store at storage_path '{path ?? DefaultStoragePath}'.");
+        return (store, name, full);
     }
 
     /// <summary>Cancels every execution that has not ended (server shutdown).</summary>
@@ -205,6 +207,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
             Compression = request.Compression ?? defaults.Compression,
             StreamingThreshold = request.StreamingThreshold ?? defaults.StreamingThreshold,
             NodeTimeout = request.NodeTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            MaxNodes = _options.MaxExecutionNodes,
         };
         config.Validate();
         return (config, storagePath);

@@ -32,6 +32,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, E
 
         httpContext.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Title = title, Detail = host.Mapper.Redact(detail) };
+        if (exception is BudgetExceededException budget)
+        {
+            // The type names the budget so a client can tell which bound it hit without parsing prose.
+            problem.Type = BudgetProblemType + budget.Budget;
+            problem.Extensions["budget"] = budget.Budget;
+            problem.Extensions["limit"] = budget.Limit;
+        }
+
         if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors.Select(e => e with { Message = host.Mapper.Redact(e.Message) }).ToList();
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -41,10 +49,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, E
         });
     }
 
+    /// <summary>Problem type of a request refused for going past a budget; the budget's name follows.</summary>
+    public const string BudgetProblemType = "urn:voxscheduler:problem:budget-exceeded:";
+
     /// <summary>Status, title, detail and individual errors for an exception.</summary>
     public static (int Status, string Title, string Detail, IReadOnlyList<ErrorDetail>? Errors) Classify(Exception exception) => exception switch
     {
         ApiProblemException p => (p.StatusCode, p.Title, p.Message, p.Errors),
+        BudgetExceededException b => (StatusCodes.Status400BadRequest, "Budget exceeded", b.Message, ToErrors(b)),
         ValidationException v => (StatusCodes.Status400BadRequest, "Invalid program", v.Message, ToErrors(v)),
         BadHttpRequestException b => (b.StatusCode, b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request",
             b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than this server accepts." : b.Message, null),

@@ -27,6 +27,15 @@ internal sealed class ServerOptions
     /// <summary>Longest accepted program, in characters.</summary>
     public int MaxProgramLength { get; set; } = 256 * 1024;
 
+    /// <summary>Most DAG nodes one program may reduce to (the compile node budget of every submission).</summary>
+    public int MaxCompileNodes { get; set; } = 1_000_000;
+
+    /// <summary>Longest one program may take to compile, in seconds.</summary>
+    public double CompileTimeoutSeconds { get; set; } = 20;
+
+    /// <summary>Most nodes one execution's plan may hold, its DAG's and what run-time loops expand into.</summary>
+    public int MaxExecutionNodes { get; set; } = 2_000_000;
+
     /// <summary>Executions running at once; more are refused with 429 until one ends.</summary>
     public int MaxConcurrentExecutions { get; set; } = 16;
 
@@ -50,8 +59,11 @@ internal sealed class ServerOptions
     public IReadOnlyList<string> EffectiveBackends =>
         AllowedBackends is { Length: > 0 } chosen ? chosen : ["sqlite", "filesystem", "hybrid", "none"];
 
-    /// <summary>Register the <c>test</c> namespace (sleep, spin, blob, fail, flaky): useful for demos and tests, a load generator otherwise.</summary>
-    public bool EnableTestOperations { get; set; } = true;
+    /// <summary>
+    /// Register the <c>test</c> namespace (sleep, spin, blob, fail, flaky): useful for demos and
+    /// tests, a load generator otherwise, so off unless asked for (and bounded when on).
+    /// </summary>
+    public bool EnableTestOperations { get; set; }
 
     /// <summary>Checks the values and resolves the data root to a full path.</summary>
     public void Validate()
@@ -63,6 +75,9 @@ internal sealed class ServerOptions
         if (MaxProgramLength < 1) problems.Add($"MaxProgramLength must be positive, not {MaxProgramLength}.");
         if (MaxConcurrentExecutions < 1) problems.Add($"MaxConcurrentExecutions must be positive, not {MaxConcurrentExecutions}.");
         if (MaxConcurrentNodesPerExecution < 1) problems.Add($"MaxConcurrentNodesPerExecution must be positive, not {MaxConcurrentNodesPerExecution}.");
+        if (MaxCompileNodes < 1) problems.Add($"MaxCompileNodes must be positive, not {MaxCompileNodes}.");
+        if (!double.IsFinite(CompileTimeoutSeconds) || CompileTimeoutSeconds <= 0) problems.Add($"CompileTimeoutSeconds must be positive, not {CompileTimeoutSeconds}.");
+        if (MaxExecutionNodes < 1) problems.Add($"MaxExecutionNodes must be positive, not {MaxExecutionNodes}.");
         if (MaxWorkers < 0) problems.Add($"MaxWorkers must not be negative, not {MaxWorkers}.");
         if (RetainFinishedExecutions < 1) problems.Add($"RetainFinishedExecutions must be positive, not {RetainFinishedExecutions}.");
         if (!System.Net.IPAddress.TryParse(BindAddress, out _) && !string.Equals(BindAddress, "localhost", StringComparison.OrdinalIgnoreCase))

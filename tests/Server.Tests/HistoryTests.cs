@@ -52,6 +52,30 @@ public sealed class HistoryTests
     }
 
     [Theory]
+    [InlineData("sqlite")]
+    [InlineData("hybrid")]
+    [InlineData("filesystem")]
+    public async Task ReadingTheHistoryOfAFolderThatHoldsNoStoreCreatesNothing(string backend)
+    {
+        await using var host = await ServerHost.StartAsync();
+        var folder = Path.Combine(host.DataRoot, "plain-folder");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "not a store");
+        foreach (var url in new[]
+                 {
+                     $"api/v1/history?storage_path=plain-folder&storage_backend={backend}",
+                     $"api/v1/history/some-id?storage_path=plain-folder&storage_backend={backend}",
+                     $"api/v1/history/some-id/results/0/content?storage_path=plain-folder&storage_backend={backend}",
+                 })
+        {
+            using var response = await host.Client.GetAsync(url);
+            await Api.ProblemAsync(response, HttpStatusCode.NotFound);
+        }
+
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    [Theory]
     [InlineData("api/v1/history?storage_path=never-created", HttpStatusCode.NotFound)]
     [InlineData("api/v1/history?storage_path=../outside", HttpStatusCode.BadRequest)]
     [InlineData("api/v1/history?storage_path=/etc", HttpStatusCode.BadRequest)]

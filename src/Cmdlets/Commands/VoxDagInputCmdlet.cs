@@ -221,7 +221,7 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
     {
         try
         {
-            var compiled = ProgramCompiler.CompileFile(file, VoxEngineHost.Operations, CompileOptionsFor(file));
+            var compiled = ProgramCompiler.CompileFile(file, VoxEngineHost.Operations, CompileOptionsFor(file), StopToken);
             return new DagInput(compiled.Dag, file, file, file);
         }
         catch (ValidationException e)
@@ -240,7 +240,7 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
     {
         try
         {
-            var compiled = ProgramCompiler.Compile(text, VoxEngineHost.Operations, CompileOptionsFor(null));
+            var compiled = ProgramCompiler.Compile(text, VoxEngineHost.Operations, CompileOptionsFor(null), StopToken);
             return new DagInput(compiled.Dag, "program text", text, null);
         }
         catch (ValidationException e)

@@ -26,4 +26,19 @@ public sealed record CompileOptions
 
     /// <summary>Folders searched for file imports after the importing file's folder (the module's library folder).</summary>
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];
+
+    /// <summary>Default of <see cref="MaxNodes"/>: a few million nodes (about a gigabyte of plan at most).</summary>
+    public const int DefaultMaxNodes = 4_000_000;
+
+    /// <summary>Default of <see cref="Timeout"/>.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Most DAG nodes the reduction may build (the compile node budget); past it compilation stops
+    /// with a <see cref="BudgetExceededException"/> naming the budget. Checked while reducing.
+    /// </summary>
+    public int MaxNodes { get; init; } = DefaultMaxNodes;
+
+    /// <summary>Longest a compilation may take (null: no deadline); checked while reducing.</summary>
+    public TimeSpan? Timeout { get; init; } = DefaultTimeout;
 }

@@ -25,17 +25,21 @@ public static class ProgramCompiler
 
     /// <summary>Reduces program text.</summary>
     /// <exception cref="ValidationException">Syntax or reduction errors, all of them, each with file:line:col.</exception>
-    public static CompiledProgram Compile(string source, OperationRegistry operations, CompileOptions? options = null)
+    /// <exception cref="BudgetExceededException">The reduction went past <see cref="CompileOptions.MaxNodes"/> or <see cref="CompileOptions.Timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while compiling.</exception>
+    public static CompiledProgram Compile(string source, OperationRegistry operations, CompileOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(operations);
         options ??= new CompileOptions();
-        return OnCompilerThread(() => CompileCore(source, operations, options));
+        ValidateBudget(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        return OnCompilerThread(() => CompileCore(source, operations, options, cancellationToken));
     }
 
     /// <summary>Reads and reduces a program file.</summary>
     /// <exception cref="ValidationException">Unreadable file, syntax or reduction errors.</exception>
-    public static CompiledProgram CompileFile(string path, OperationRegistry operations, CompileOptions? options = null)
+    public static CompiledProgram CompileFile(string path, OperationRegistry operations, CompileOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(operations);
@@ -51,10 +55,18 @@ public static class ProgramCompiler
             throw new ValidationException([new ValidationProblem("UnreadableProgram", $"{path}: cannot read the program: {e.Message}", path)]);
         }
 
-        return Compile(text, operations, options with { FilePath = path });
+        return Compile(text, operations, options with { FilePath = path }, cancellationToken);
     }
 
-    private static CompiledProgram CompileCore(string source, OperationRegistry operations, CompileOptions options)
+    private static void ValidateBudget(CompileOptions options)
+    {
+        if (options.MaxNodes < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxNodes, "CompileOptions.MaxNodes must be positive.");
+        if (options.Timeout is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), t, "CompileOptions.Timeout must be positive.");
+    }
+
+    private static CompiledProgram CompileCore(string source, OperationRegistry operations, CompileOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var display = options.FilePath ?? ProgramTextName;
@@ -70,7 +82,8 @@ public static class ProgramCompiler
         var expectedNodes = Math.Max(16, source.Length / 16);
         var builder = new DagBuilder(expectedNodes);
         var diagnostics = new Diagnostics();
-        var reducer = new Reducer(builder, operations, diagnostics, options, expectedNodes);
+        var budget = new CompileBudget(options.MaxNodes, options.Timeout, cancellationToken);
+        var reducer = new Reducer(builder, operations, diagnostics, options, budget, expectedNodes);
         var scope = reducer.CreateFileScope(display, fullPath);
         if (source.Length < PipelineThreshold)
         {

@@ -22,8 +22,8 @@ public sealed class VoxLogicaIntegration
     {
         compileOptions ??= new CompileOptions();
         var compiled = string.IsNullOrEmpty(program) && compileOptions.FilePath is { } file
-            ? ProgramCompiler.CompileFile(file, Scheduler.Operations, compileOptions)
-            : ProgramCompiler.Compile(program ?? string.Empty, Scheduler.Operations, compileOptions);
+            ? ProgramCompiler.CompileFile(file, Scheduler.Operations, compileOptions, cancellationToken)
+            : ProgramCompiler.Compile(program ?? string.Empty, Scheduler.Operations, compileOptions, cancellationToken);
         options ??= new SubmitOptions();
         options = options with
         {

@@ -49,6 +49,12 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         config ??= new ExecutionConfig();
         options ??= new SubmitOptions();
+        if (dag.Nodes.Count > config.MaxNodes)
+        {
+            throw new BudgetExceededException(BudgetExceededException.ExecutionNodes, config.MaxNodes, new ValidationProblem(
+                "ExecutionNodeBudget", $"The DAG has {dag.Nodes.Count} nodes, more than the execution budget {BudgetExceededException.ExecutionNodes} = {config.MaxNodes}."));
+        }
+
         var problems = new List<ValidationProblem>();
         try
         {
@@ -89,6 +95,21 @@ public sealed class DynamicScheduler : IAsyncDisposable
     {
         var slot = await OpenSlotAsync(backend, path, new StoreOptions(), cancellationToken).ConfigureAwait(false);
         return slot.Store ?? throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
+    }
+
+    /// <summary>
+    /// The store for a backend and path when one exists there (shared like <see cref="GetStoreAsync"/>),
+    /// or null: reading never creates a store.
+    /// </summary>
+    /// <exception cref="StorageException">Unknown backend, or the store exists but cannot be opened.</exception>
+    public async ValueTask<IResultStore?> GetExistingStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
+        var key = backend.ToLowerInvariant() + "|" + Path.GetFullPath(path);
+        if (!_stores.ContainsKey(key) && !StoreFactory.Exists(backend, path)) return null;
+        return await GetStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An execution of this process by id or name, or null.</summary>

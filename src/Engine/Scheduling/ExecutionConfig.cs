@@ -33,6 +33,16 @@ public sealed record ExecutionConfig
     /// <summary>A node running longer than this is cancelled and fails (null: no limit).</summary>
     public TimeSpan? NodeTimeout { get; init; }
 
+    /// <summary>Default of <see cref="MaxNodes"/>.</summary>
+    public const int DefaultMaxNodes = 10_000_000;
+
+    /// <summary>
+    /// Most nodes the execution's plan may hold, the DAG's own plus everything run-time loops
+    /// expand into (the execution node budget); an expansion past it fails its node with a
+    /// <see cref="BudgetExceededException"/> and is not retried.
+    /// </summary>
+    public int MaxNodes { get; init; } = DefaultMaxNodes;
+
     /// <summary>Parses <see cref="CacheSize"/> (<c>512MB</c>, <c>1GiB</c>, <c>0</c>, <c>1048576</c>) into bytes.</summary>
     public long CacheSizeBytes => ParseSize(CacheSize);
 
@@ -69,6 +79,8 @@ public sealed record ExecutionConfig
             problems.Add(new("InvalidConfig", $"max_retries must be between 0 and 100, not {MaxRetries}."));
         if (StreamingThreshold < 1)
             problems.Add(new("InvalidConfig", $"streaming_threshold must be positive, not {StreamingThreshold}."));
+        if (MaxNodes < 1)
+            problems.Add(new("InvalidConfig", $"max_execution_nodes must be positive, not {MaxNodes}."));
         if (NodeTimeout is { } t && t <= TimeSpan.Zero)
             problems.Add(new("InvalidConfig", $"node timeout must be positive, not {t}."));
         try

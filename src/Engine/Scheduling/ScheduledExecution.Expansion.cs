@@ -21,10 +21,26 @@ internal sealed partial class ScheduledExecution
         var problems = new List<ValidationProblem>();
         var nodes = fragment.Nodes;
         int[] planIndex;
+        int planned;
         lock (_gate)
         {
             planIndex = new int[nodes.Count];
             for (var f = 0; f < nodes.Count; f++) planIndex[f] = FindUsableLocked(nodes[f].Id);
+            planned = _plan.Count;
+        }
+
+        var added = 0;
+        foreach (var p in planIndex) if (p < 0) added++;
+        if ((long)planned + added > Config.MaxNodes)
+        {
+            // Checked before anything is resolved: a loop over a huge run-time range stops here
+            // instead of growing the plan until the process runs out of memory.
+            prepared.Problem = new BudgetExceededException(BudgetExceededException.ExecutionNodes, Config.MaxNodes, new ValidationProblem(
+                "ExecutionNodeBudget",
+                $"The expansion of node {_plan.Defs[n].Id.ToShortString()} adds {added} nodes to the {planned} of the execution, more than its budget "
+                + $"{BudgetExceededException.ExecutionNodes} = {Config.MaxNodes}.",
+                Node: _plan.Defs[n].Id.ToShortString()));
+            return prepared;
         }
 
         for (var f = 0; f < nodes.Count; f++)

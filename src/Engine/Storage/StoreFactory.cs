@@ -42,6 +42,35 @@ public static class StoreFactory
         }
     }
 
+    /// <summary>
+    /// True when the folder <paramref name="path"/> holds a store of <paramref name="backend"/>
+    /// (its database or format marker). Looks only: never creates a folder or a file, so a reader
+    /// can ask before opening and a typo never leaves an empty store behind.
+    /// </summary>
+    /// <exception cref="StorageException">Unknown backend.</exception>
+    public static bool Exists(string backend, string path)
+    {
+        var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
+        if (!Backends.Contains(name))
+        {
+            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(path)) return false;
+        string folder;
+        try
+        {
+            folder = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false;
+        }
+
+        var marker = name == "filesystem" ? FileSystemResultStore.FormatFile : SqliteResultStore.DatabaseFileName;
+        return File.Exists(Path.Combine(folder, marker));
+    }
+
     /// <summary>Checks that <paramref name="path"/> is (or can become) a writable folder, and says precisely why not.</summary>
     private static string PrepareFolder(string path, bool readOnly)
     {

@@ -35,6 +35,33 @@ public sealed class StoreFactoryTests : IDisposable
     [InlineData("sqlite")]
     [InlineData("filesystem")]
     [InlineData("hybrid")]
+    public async Task Opening_only_an_existing_store_creates_nothing(string backend)
+    {
+        var plain = _temp.Sub("plain");
+        Directory.CreateDirectory(plain);
+        Assert.False(StoreFactory.Exists(backend, plain));
+        Assert.False(StoreFactory.Exists(backend, _temp.Sub("missing")));
+        await using (var scheduler = new VoxScheduler.Scheduling.DynamicScheduler(VoxScheduler.Operations.Builtins.BuiltinOperations.CreateRegistry()))
+        {
+            Assert.Null(await scheduler.GetExistingStoreAsync(backend, plain));
+            Assert.Null(await scheduler.GetExistingStoreAsync(backend, _temp.Sub("missing")));
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(plain));
+        Assert.False(Directory.Exists(_temp.Sub("missing")));
+
+        await (await StoreFactory.OpenAsync(backend, _temp.Sub("real"))).DisposeAsync();
+        Assert.True(StoreFactory.Exists(backend, _temp.Sub("real")));
+        await using var again = new VoxScheduler.Scheduling.DynamicScheduler(VoxScheduler.Operations.Builtins.BuiltinOperations.CreateRegistry());
+        var store = await again.GetExistingStoreAsync(backend, _temp.Sub("real"));
+        Assert.NotNull(store);
+        Assert.Equal(backend, store.Backend);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("filesystem")]
+    [InlineData("hybrid")]
     public async Task A_file_where_the_folder_should_be_is_reported(string backend)
     {
         var file = _temp.Sub("plain.txt");

@@ -27,6 +27,7 @@ internal sealed partial class Reducer
     private readonly OperationRegistry _operations;
     private readonly Diagnostics _diagnostics;
     private readonly CompileOptions _options;
+    private readonly CompileBudget _budget;
     private readonly HashSet<string> _namespaces;
     private readonly Dictionary<string, Operation?> _operationCache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileScope> _importedFiles = new(StringComparer.Ordinal);
@@ -37,8 +38,9 @@ internal sealed partial class Reducer
     private int _loopDepth;
     private bool _stackExhaustedReported;
 
-    public Reducer(DagBuilder builder, OperationRegistry operations, Diagnostics diagnostics, CompileOptions options, int expectedNodes = 0)
+    public Reducer(DagBuilder builder, OperationRegistry operations, Diagnostics diagnostics, CompileOptions options, CompileBudget budget, int expectedNodes = 0)
     {
+        _budget = budget;
         _builder = builder;
         _nodes = new NodeCache(builder, expectedNodes);
         _operations = operations;
@@ -73,6 +75,7 @@ internal sealed partial class Reducer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private RValue Reduce(Expr e, Env env)
     {
+        _budget.Step(_builder.Count, env.File.DisplayName, e.Position);
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             if (!_stackExhaustedReported)

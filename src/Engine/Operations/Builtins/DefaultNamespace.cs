@@ -7,8 +7,11 @@ namespace VoxScheduler.Operations.Builtins;
 /// <summary>The <c>default</c> namespace of docs/language.md §7 (always available), plus the internal operations the compiler emits.</summary>
 public static class DefaultNamespace
 {
-    /// <summary>Longest sequence <c>range</c> produces.</summary>
-    public const long MaxRangeLength = 100_000_000;
+    /// <summary>
+    /// Longest sequence <c>range</c> produces: one million numbers (about 32 MB held as one
+    /// value); a loop over it also counts against the execution node budget.
+    /// </summary>
+    public const long MaxRangeLength = 1_000_000;
 
     /// <summary>Adds every operation of the namespace.</summary>
     public static void Register(OperationRegistry registry)

@@ -12,7 +12,7 @@ namespace VoxScheduler.Storage;
 /// </summary>
 public sealed class FileSystemResultStore : IResultStore
 {
-    private const string FormatFile = "fsstore.json";
+    internal const string FormatFile = "fsstore.json";
     private const int FormatVersion = 1;
 
     private readonly StoreOptions _options;
