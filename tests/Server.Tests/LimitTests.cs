@@ -120,4 +120,25 @@ public sealed class LimitTests
         using var response = await host.Client.PostExecutionAsync(new { program = "import \"test\"\nprint \"s\" sleep(1, 10)" });
         await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task TestOperationsAreOffByDefault()
+    {
+        await using var host = await ServerHost.StartWithShippedDefaultsAsync();
+        var ops = await host.Client.GetJsonAsync("api/v1/operations");
+        Assert.DoesNotContain(ops.GetProperty("operations").EnumerateArray(), o => o.GetProperty("namespace").GetString() == "test");
+        using var response = await host.Client.PostExecutionAsync(new { program = "import \"test\"\nprint \"s\" test.blob(1, 4000)", storage_backend = "none" });
+        await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task TestOperationsWhenOnAreBounded()
+    {
+        await using var host = await ServerHost.StartAsync();
+        var answer = await host.Client.RunAsync("import \"test\"\nprint \"b\" blob(1, 65536)\nprint \"s\" sleep(1, 1e12)", backend: "none");
+        Assert.Equal("failed", answer.GetProperty("status").GetString());
+        var goals = Api.GoalsByName(answer.GetProperty("result").GetProperty("goals"));
+        Assert.Contains("mb must be between 0 and 4096", goals["b"].ToString());
+        Assert.Contains("ms must be between 0 and 600000", goals["s"].ToString());
+    }
 }

@@ -28,7 +28,14 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServerHost> StartAsync(Action<ServerOptions>? configure = null, params string[] extraArgs)
+    public static Task<ServerHost> StartAsync(Action<ServerOptions>? configure = null, params string[] extraArgs) =>
+        StartCoreAsync(testOperations: true, configure, extraArgs);
+
+    /// <summary>A server with the shipped defaults (test operations as the server sets them), for tests of those defaults.</summary>
+    public static Task<ServerHost> StartWithShippedDefaultsAsync(Action<ServerOptions>? configure = null) =>
+        StartCoreAsync(testOperations: false, configure, []);
+
+    private static async Task<ServerHost> StartCoreAsync(bool testOperations, Action<ServerOptions>? configure, string[] extraArgs)
     {
         var dataRoot = Path.Combine(Path.GetTempPath(), "voxserver-tests", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dataRoot);
@@ -37,6 +44,8 @@ internal sealed class ServerHost : IAsyncDisposable
         var app = ServerApp.Create(args, o =>
         {
             o.DataRoot = dataRoot;
+            // Most tests sleep, spin or fail on purpose; StartWithShippedDefaultsAsync leaves the default alone.
+            if (testOperations) o.EnableTestOperations = true;
             configure?.Invoke(o);
             effectiveRoot = Path.GetFullPath(o.DataRoot);
         });

@@ -21,6 +21,18 @@ public static class TestNamespace
     /// <summary>Bytes hashed by one round of <c>spin</c>.</summary>
     public const int SpinBlockSize = 1024 * 1024;
 
+    /// <summary>Largest <c>blob</c>, in MiB (4 GiB: enough for large-result tests, not a disk-filler).</summary>
+    public const int MaxBlobMegabytes = 4 * 1024;
+
+    /// <summary>Longest <c>sleep</c>, in milliseconds (ten minutes).</summary>
+    public const double MaxSleepMilliseconds = 10 * 60 * 1000;
+
+    /// <summary>Most <c>flaky</c> keys remembered; past it the counts start over, so the table cannot grow without bound.</summary>
+    public const int MaxFlakyKeys = 10_000;
+
+    /// <summary>Most <c>spin</c> rounds (each hashes 1 MiB, about a millisecond).</summary>
+    public const long MaxSpinRounds = 1_000_000;
+
     private static readonly byte[] SpinBlock = CreateSpinBlock();
     private static readonly ConcurrentDictionary<string, int> FlakyCounts = new(StringComparer.Ordinal);
 
@@ -47,6 +59,7 @@ public static class TestNamespace
     private static object? Spin(OperationContext context)
     {
         var rounds = Count(context, 1, "rounds");
+        if (rounds > MaxSpinRounds) throw context.Fail($"rounds must be at most {MaxSpinRounds}, not {rounds}.");
         Span<byte> digest = stackalloc byte[32];
         for (long i = 0; i < rounds; i++)
         {
@@ -60,7 +73,8 @@ public static class TestNamespace
     private static async ValueTask<OperationResult> SleepAsync(OperationContext context)
     {
         var ms = context.Number(1);
-        if (!double.IsFinite(ms) || ms < 0) throw context.Fail($"ms must be a non-negative number, not {ms}.");
+        if (!double.IsFinite(ms) || ms < 0 || ms > MaxSleepMilliseconds)
+            throw context.Fail($"ms must be between 0 and {MaxSleepMilliseconds}, not {ms}.");
         if (ms > 0) await Task.Delay(TimeSpan.FromMilliseconds(ms), context.CancellationToken).ConfigureAwait(false);
         return OperationResult.FromValue(context[0]);
     }
@@ -69,7 +83,7 @@ public static class TestNamespace
     {
         var seed = context.Number(0);
         var mb = context.Number(1);
-        if (!double.IsFinite(mb) || mb < 0 || mb > 64 * 1024) throw context.Fail($"mb must be between 0 and 65536, not {mb}.");
+        if (!double.IsFinite(mb) || mb < 0 || mb > MaxBlobMegabytes) throw context.Fail($"mb must be between 0 and {MaxBlobMegabytes}, not {mb}.");
         var length = (long)Math.Round(mb * 1024 * 1024);
         var generator = new BlobGenerator(seed);
         if (!context.CanStream)
@@ -101,6 +115,7 @@ public static class TestNamespace
     {
         var n = Count(context, 1, "n");
         var key = context[2] as string ?? Convert.ToString(context[2], System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        if (FlakyCounts.Count >= MaxFlakyKeys && !FlakyCounts.ContainsKey(key)) FlakyCounts.Clear();
         var call = FlakyCounts.AddOrUpdate(key, 1, static (_, c) => c + 1);
         if (call <= n)
         {
