@@ -18,7 +18,7 @@ internal sealed class ConfinedFileOperation(Operation inner, string dataRoot)
         if (context.Count > 0 && context[0] is string path)
         {
             var full = Path.GetFullPath(Path.Combine(context.Environment.WorkingDirectory, path));
-            if (!PathConfinement.IsInside(dataRoot, full) || !PathConfinement.IsInside(PathConfinement.RealPath(dataRoot), PathConfinement.RealPath(full)))
+            if (!PathContainment.IsWithin(dataRoot, full))
                 throw context.Fail($"'{path}' is outside the server's data root; this server only reads files inside it.");
         }
 

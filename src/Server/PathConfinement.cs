@@ -31,7 +31,7 @@ internal static class PathConfinement
             throw Refuse(field, requested, "it is outside the server's data root");
 
         // A link inside the root may point anywhere: compare where the path really leads.
-        if (!IsInside(RealPath(fullRoot), RealPath(full)))
+        if (!Operations.PathContainment.IsWithin(fullRoot, full))
             throw Refuse(field, requested, "it leads outside the server's data root through a symbolic link");
 
         return full;
@@ -45,37 +45,6 @@ internal static class PathConfinement
         if (string.Equals(r, p, PathComparison)) return true;
         return p.StartsWith(r + Path.DirectorySeparatorChar, PathComparison)
             || (Path.AltDirectorySeparatorChar != Path.DirectorySeparatorChar && p.StartsWith(r + Path.AltDirectorySeparatorChar, PathComparison));
-    }
-
-    /// <summary>
-    /// The path with every symbolic link along its existing part resolved (components that do
-    /// not exist yet are kept as written).
-    /// </summary>
-    public static string RealPath(string fullPath)
-    {
-        var root = Path.GetPathRoot(fullPath) ?? string.Empty;
-        var current = root;
-        var rest = fullPath[root.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
-        var hops = 0;
-        for (var i = 0; i < rest.Length; i++)
-        {
-            var candidate = Path.Combine(current, rest[i]);
-            FileSystemInfo info = Directory.Exists(candidate) ? new DirectoryInfo(candidate) : new FileInfo(candidate);
-            if (info.Exists && info.LinkTarget is not null)
-            {
-                if (++hops > 64) throw new IOException($"Too many symbolic links under '{fullPath}'.");
-                var target = info.ResolveLinkTarget(returnFinalTarget: true);
-                // A dangling link: treat its target as written so it cannot be used as an escape hatch.
-                var targetPath = target?.FullName ?? Path.GetFullPath(info.LinkTarget, current);
-                current = RealPath(Path.GetFullPath(targetPath));
-            }
-            else
-            {
-                current = candidate;
-            }
-        }
-
-        return current;
     }
 
     private static ApiProblemException Refuse(string field, string requested, string reason) =>

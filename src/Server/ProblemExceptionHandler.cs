@@ -40,7 +40,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, E
             problem.Extensions["limit"] = budget.Limit;
         }
 
-        if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors.Select(e => e with { Message = host.Mapper.Redact(e.Message) }).ToList();
+        if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors.Select(e => e with { Message = host.Mapper.Redact(e.Message), File = host.Mapper.Redact(e.File) }).ToList();
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -57,6 +57,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, E
     {
         ApiProblemException p => (p.StatusCode, p.Title, p.Message, p.Errors),
         BudgetExceededException b => (StatusCodes.Status400BadRequest, "Budget exceeded", b.Message, ToErrors(b)),
+        ValidationException v when v.Problems.Count > 0 && v.Problems.All(p => p.Code == "InvalidConfig") =>
+            (StatusCodes.Status400BadRequest, "Invalid configuration", v.Message, ToErrors(v)),
         ValidationException v => (StatusCodes.Status400BadRequest, "Invalid program", v.Message, ToErrors(v)),
         BadHttpRequestException b => (b.StatusCode, b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request",
             b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than this server accepts." : b.Message, null),
@@ -78,5 +80,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, E
             Line = p.Line > 0 ? p.Line : null,
             Column = p.Column > 0 ? p.Column : null,
             Node = p.Node,
+            Path = p.Code == "InvalidConfig" ? ConfigFieldPath(p.Message) : null,
         }).ToList();
+
+    /// <summary>Configuration problems start with the request field they are about ("max_retries must be …").</summary>
+    private static string? ConfigFieldPath(string message)
+    {
+        var first = message.Split(' ', 2)[0];
+        return first.Length > 0 && first.All(c => c is (>= 'a' and <= 'z') or '_') ? "$." + first : null;
+    }
 }

@@ -16,7 +16,16 @@ internal static class RequestBodyReader
         ReadCommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
         MaxDepth = 32,
+        // A misspelt field ("max_retry") must not be silently ignored, nor a field given twice silently resolved.
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
     };
+
+    private static readonly (string Type, string Name)[] FriendlyTypes =
+    [
+        ("System.Int32", "an integer"), ("System.Int64", "an integer"), ("System.Double", "a number"),
+        ("System.Boolean", "true or false"), ("System.String", "a string"),
+    ];
 
     /// <summary>The body as <typeparamref name="T"/>, or an <see cref="ApiProblemException"/> saying what is wrong.</summary>
     public static async Task<T> ReadAsync<T>(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
@@ -72,10 +81,15 @@ internal static class RequestBodyReader
     }
 
     // System.Text.Json messages append "Path: $.x | LineNumber: 0 | ..." which we report in fields of our own.
+    // .NET type names ("System.Nullable`1[System.Int32]") mean nothing to a client and describe internals: say what is expected instead.
     private static string FirstSentence(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).Trim();
+        var text = (cut > 0 ? message[..cut] : message).Trim();
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"System\.Nullable`1\[([\w.]+)\]", "$1");
+        foreach (var (type, name) in FriendlyTypes) text = text.Replace(type, name, StringComparison.Ordinal);
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"\b(System|VoxScheduler|Microsoft)(\.[\w`\[\]]+)+", "the expected type");
+        return text.Replace("converted to an", "read as an", StringComparison.Ordinal).Replace("converted to a", "read as a", StringComparison.Ordinal);
     }
 
     private static ApiProblemException TooLarge(long maxBytes) =>

@@ -32,6 +32,36 @@ public sealed class BadRequestTests(ServerFixture fixture)
     }
 
     [Theory]
+    [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"max_retry\": 5}", "max_retry")]
+    [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"program\": \"print \\\"b\\\" 2\"}", "program")]
+    public async Task UnknownAndDuplicateFieldsAre400NamingThem(string body, string field)
+    {
+        using var response = await Client.PostRawAsync(body);
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(field, problem.GetRawText());
+    }
+
+    [Fact]
+    public async Task WrongTypesNameWhatIsExpectedNotDotNetTypes()
+    {
+        using var response = await Client.PostRawAsync("{\"program\": \"print \\\"a\\\" 1\", \"max_retries\": \"three\"}");
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+        var text = problem.GetRawText();
+        Assert.DoesNotContain("System.", text);
+        Assert.DoesNotContain("`1", text);
+        Assert.Contains("an integer", text);
+    }
+
+    [Fact]
+    public async Task ConfigurationErrorsAreTitledSoAndNameTheirField()
+    {
+        using var response = await Client.PostExecutionAsync(new { program = "print \"a\" 1", max_retries = 1000, storage_backend = "none" });
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid configuration", problem.GetProperty("title").GetString());
+        Assert.Equal("$.max_retries", problem.GetProperty("errors")[0].GetProperty("path").GetString());
+    }
+
+    [Theory]
     [InlineData("{ \"program\": ")]
     [InlineData("not json at all")]
     [InlineData("")]

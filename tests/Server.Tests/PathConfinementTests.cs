@@ -97,14 +97,66 @@ public sealed class PathConfinementTests(ServerFixture fixture)
             using var response = await Client.PostExecutionAsync(new { program = $"import \"{outside}\"\nprint \"a\" 1", storage_path = "import-escape" });
             var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
             var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
-            Assert.Equal("PathOutsideReadRoot", error.GetProperty("code").GetString());
+            Assert.Equal("MissingImport", error.GetProperty("code").GetString());
             Assert.Equal(1, error.GetProperty("line").GetInt32());
             Assert.DoesNotContain("classified", problem.GetRawText());
+
+            // No existence oracle: an existing file outside the root and a missing one get the same answer.
+            var missing = outside.Replace("voxserver-secret-", "voxserver-nothing-", StringComparison.Ordinal);
+            using var other = await Client.PostExecutionAsync(new { program = $"import \"{missing}\"\nprint \"a\" 1", storage_path = "import-escape" });
+            var otherProblem = await Api.ProblemAsync(other, HttpStatusCode.BadRequest);
+            Assert.Equal(problem.GetProperty("detail").GetString()!.Replace(outside, "X", StringComparison.Ordinal),
+                otherProblem.GetProperty("detail").GetString()!.Replace(missing, "X", StringComparison.Ordinal));
         }
         finally
         {
             File.Delete(outside);
         }
+    }
+
+    [Fact]
+    public async Task ImportsThroughALinkedDirectoryLeadingOutAreRefused()
+    {
+        var outside = Directory.CreateTempSubdirectory("voxserver-linked-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(outside.FullName, "app.env"), "classified = 7\n");
+            Directory.CreateSymbolicLink(Path.Combine(Host.DataRoot, "shared-" + outside.Name), outside.FullName);
+            using var response = await Client.PostExecutionAsync(new
+            {
+                program = $"import \"../../shared-{outside.Name}/app.env\"\nprint \"a\" classified",
+                storage_backend = "none",
+            });
+            var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
+            Assert.Equal("MissingImport", problem.GetProperty("errors")[0].GetProperty("code").GetString());
+
+            var load = await Client.RunAsync($"print \"x\" load(\"../../shared-{outside.Name}/app.env\")", backend: "none");
+            Assert.Contains("outside the server's data root", load.ToString());
+        }
+        finally
+        {
+            outside.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AnswersNameNoServerFolder()
+    {
+        var parent = Path.GetDirectoryName(Host.DataRoot)!;
+        var answer = await Client.RunAsync("print \"cwd\" $cwd\nprint \"dir\" $dir", backend: "none");
+        Assert.DoesNotContain(parent, answer.GetRawText());
+
+        using var save = await Client.PostExecutionAsync(new { program = "save \"../../../x.txt\" 1", storage_backend = "none" });
+        var problem = await Api.ProblemAsync(save, HttpStatusCode.BadRequest);
+        Assert.DoesNotContain(parent, problem.GetRawText());
+
+        // A syntax error in an imported file: its errors[].file is redacted like the message.
+        var lib = Directory.CreateDirectory(Path.Combine(Host.DataRoot, "libs"));
+        await File.WriteAllTextAsync(Path.Combine(lib.FullName, "broken.imgql"), "x = (\n");
+        using var broken = await Client.PostExecutionAsync(new { program = "import \"../../libs/broken.imgql\"\nprint \"a\" 1", storage_backend = "none" });
+        var brokenProblem = await Api.ProblemAsync(broken, HttpStatusCode.BadRequest);
+        Assert.DoesNotContain(Host.DataRoot, brokenProblem.GetRawText());
+        Assert.Contains("<data-root>", brokenProblem.GetProperty("errors")[0].GetProperty("file").GetString());
     }
 
     [Fact]

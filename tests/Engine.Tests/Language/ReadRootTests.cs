@@ -43,9 +43,10 @@ public sealed class ReadRootTests : IDisposable
     {
         var e = Assert.Throws<ValidationException>(() => Compile($"x = 1\nimport \"{target}\"\nprint \"a\" x", Root));
         var problem = Assert.Single(e.Problems);
-        Assert.Equal("PathOutsideReadRoot", problem.Code);
+        Assert.Equal("MissingImport", problem.Code);
         Assert.Equal(2, problem.Line);
         Assert.Equal(8, problem.Column);
+        AssertSameAsMissing(problem, target);
     }
 
     [Fact]
@@ -53,7 +54,55 @@ public sealed class ReadRootTests : IDisposable
     {
         var target = Path.Combine(Outside, "secret.imgql");
         var e = Assert.Throws<ValidationException>(() => Compile($"import \"{target}\"\nprint \"a\" leak", Root));
-        Assert.Contains(e.Problems, p => p.Code == "PathOutsideReadRoot");
+        AssertSameAsMissing(e.Problems[0], target);
+    }
+
+    /// <summary>
+    /// A file outside the read root gets exactly the answer a missing file gets (issue 14 item 8):
+    /// otherwise the message tells a caller which files exist on the server.
+    /// </summary>
+    private void AssertSameAsMissing(ValidationProblem problem, string target)
+    {
+        var missing = target.Replace("secret", "no-such-file", StringComparison.Ordinal);
+        var e = Assert.Throws<ValidationException>(() => Compile($"x = 1\nimport \"{missing}\"\nprint \"a\" x", Root));
+        var expected = Assert.Single(e.Problems);
+        Assert.Equal(expected.Code, problem.Code);
+        Assert.Equal(expected.Message.Split(": ", 2)[1].Replace(missing, target, StringComparison.Ordinal), problem.Message.Split(": ", 2)[1]);
+        if (!Path.IsPathRooted(target)) Assert.DoesNotContain(Outside, problem.Message); // an absolute target is the caller's own text
+        Assert.DoesNotContain(Root, problem.Message);
+    }
+
+    [Fact]
+    public void A_linked_directory_inside_the_read_root_pointing_outside_is_refused()
+    {
+        // data/shared -> outside: only the last component is a plain file, so only resolving
+        // every component of the path finds that it leads out.
+        Directory.CreateSymbolicLink(Path.Combine(Root, "shared"), Outside);
+        var e = Assert.Throws<ValidationException>(() => Compile("import \"shared/secret.imgql\"\nprint \"a\" leak", Root));
+        Assert.Equal("MissingImport", e.Problems[0].Code);
+        Assert.False(PathContainment.IsWithin(Root, Path.Combine(Root, "shared", "secret.imgql")));
+        Assert.False(PathContainment.IsWithin(Root, Path.Combine(Root, "shared", "not-yet", "x.txt")));
+        Assert.True(PathContainment.IsWithin(Root, Path.Combine(Root, "lib.imgql")));
+        Assert.True(PathContainment.IsWithin(Root, Path.Combine(Root, "new", "x.txt")));
+    }
+
+    [Fact]
+    public void A_save_through_a_linked_directory_pointing_outside_is_refused()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(Root, "out"), Outside);
+        var e = Assert.Throws<ValidationException>(() => ProgramCompiler.Compile("save \"out/x.txt\" 1", _operations,
+            new CompileOptions { WorkingDirectory = Root, OutputRoot = Root }));
+        Assert.Equal("PathOutsideOutputRoot", Assert.Single(e.Problems).Code);
+    }
+
+    [Fact]
+    public void Confined_programs_see_relative_program_folders()
+    {
+        var confined = Compile("print \"c\" $cwd\nprint \"d\" $dir", Root).Dag;
+        Assert.Equal(".", confined.Nodes[confined.Goals[0].Node].Value);
+        Assert.Equal(".", confined.Nodes[confined.Goals[1].Node].Value);
+        var free = Compile("print \"c\" $cwd", null).Dag;
+        Assert.Equal(Root, free.Nodes[free.Goals[0].Node].Value);
     }
 
     [Fact]
@@ -62,7 +111,7 @@ public sealed class ReadRootTests : IDisposable
         var link = Path.Combine(Root, "innocent.imgql");
         File.CreateSymbolicLink(link, Path.Combine(Outside, "secret.imgql"));
         var e = Assert.Throws<ValidationException>(() => Compile("import \"innocent.imgql\"\nprint \"a\" leak", Root));
-        Assert.Contains(e.Problems, p => p.Code == "PathOutsideReadRoot");
+        Assert.Equal("MissingImport", e.Problems[0].Code);
     }
 
     [Fact]

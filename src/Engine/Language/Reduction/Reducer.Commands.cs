@@ -106,10 +106,12 @@ internal sealed partial class Reducer
         if (!_options.AllowWritesOutsideOutputRoot)
         {
             var root = Path.GetFullPath(_options.OutputRoot ?? _options.WorkingDirectory);
-            if (!PathContainment.IsInside(root, full) || Path.GetRelativePath(root, full) == ".")
+            if (!PathContainment.IsWithin(root, full) || Path.GetRelativePath(root, full) == ".")
             {
-                Error(env, g.Position, "PathOutsideOutputRoot",
-                    $"save \"{g.Target}\" would write {full}, outside the output root {root}; allow writes outside the output root to do this");
+                // Confined (a server): no absolute path in the message, it would map the server's folders.
+                Error(env, g.Position, "PathOutsideOutputRoot", _options.ReadRoot is null
+                    ? $"save \"{g.Target}\" would write {full}, outside the output root {root}; allow writes outside the output root to do this"
+                    : $"save \"{g.Target}\" would write outside the execution's output folder; save to a relative path inside it");
                 return;
             }
         }
@@ -149,6 +151,9 @@ internal sealed partial class Reducer
                     continue;
                 }
 
+                // Containment before existence: a file outside the read root is not even looked at,
+                // so the answer for it is the same as for a file that does not exist.
+                if (!MayRead(candidate)) continue;
                 candidates.Add(candidate);
                 if (found is null && File.Exists(candidate))
                 {
@@ -159,18 +164,12 @@ internal sealed partial class Reducer
             if (found is not null) break;
         }
 
-        if (found is not null && !MayRead(found))
-        {
-            Error(env, i.NamePosition, "PathOutsideReadRoot",
-                $"cannot import \"{i.Name}\": {found} is outside the folder programs may read ({_options.ReadRoot})");
-            return;
-        }
-
         if (found is null)
         {
             var known = string.Join(", ", _namespaces.Where(n => n != "default").Order(StringComparer.Ordinal));
-            Error(env, i.NamePosition, "MissingImport",
-                $"cannot import \"{i.Name}\": it is not a namespace ({known}) and no file was found (looked for {string.Join(", ", candidates.Distinct())})");
+            Error(env, i.NamePosition, "MissingImport", _options.ReadRoot is null
+                ? $"cannot import \"{i.Name}\": it is not a namespace ({known}) and no file was found (looked for {string.Join(", ", candidates.Distinct())})"
+                : $"cannot import \"{i.Name}\": it is not a namespace ({known}) and no readable file of that name was found in the folders programs may read");
             return;
         }
 
@@ -220,8 +219,19 @@ internal sealed partial class Reducer
         var scope = new FileScope(displayName, path);
         scope.ProgramVariables["$file"] = path is null ? string.Empty : Path.GetFileName(path);
         scope.ProgramVariables["$stem"] = path is null ? string.Empty : Path.GetFileNameWithoutExtension(path);
-        scope.ProgramVariables["$dir"] = path is null ? _options.WorkingDirectory : Path.GetDirectoryName(path) ?? string.Empty;
-        scope.ProgramVariables["$cwd"] = _options.WorkingDirectory;
+        var dir = path is null ? _options.WorkingDirectory : Path.GetDirectoryName(path) ?? string.Empty;
+        if (_options.ReadRoot is null)
+        {
+            scope.ProgramVariables["$dir"] = dir;
+            scope.ProgramVariables["$cwd"] = _options.WorkingDirectory;
+        }
+        else
+        {
+            // Confined (a server): relative to the working directory, where run-time paths resolve,
+            // so they work the same and do not print the server's absolute folders.
+            scope.ProgramVariables["$dir"] = Path.GetRelativePath(_options.WorkingDirectory, dir).Replace(Path.DirectorySeparatorChar, '/');
+            scope.ProgramVariables["$cwd"] = ".";
+        }
         return scope;
     }
 }
