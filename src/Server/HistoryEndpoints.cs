@@ -39,12 +39,12 @@ internal static class HistoryEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListAsync(ExecutionHost host, string? storage_backend, string? storage_path, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(ExecutionHost host, HttpContext context, string? storage_backend, string? storage_path, int? limit, CancellationToken cancellationToken)
     {
         var take = limit ?? DefaultLimit;
         if (take < 1 || take > MaxLimit)
             throw ApiProblemException.BadRequest($"limit must be between 1 and {MaxLimit}, not {take}.");
-        var (store, backend, path) = await host.OpenExistingStoreAsync(storage_backend, storage_path, cancellationToken);
+        var (store, backend, path) = await host.OpenExistingStoreAsync(storage_backend, storage_path, context, cancellationToken);
         var records = new List<HistoryRecordDto>();
         await foreach (var record in store.ListExecutionsAsync(cancellationToken))
         {
@@ -61,9 +61,9 @@ internal static class HistoryEndpoints
         });
     }
 
-    private static async Task<IResult> DetailAsync(string id, ExecutionHost host, string? storage_backend, string? storage_path, CancellationToken cancellationToken)
+    private static async Task<IResult> DetailAsync(string id, ExecutionHost host, HttpContext context, string? storage_backend, string? storage_path, CancellationToken cancellationToken)
     {
-        var (store, backend, path) = await host.OpenExistingStoreAsync(storage_backend, storage_path, cancellationToken);
+        var (store, backend, path) = await host.OpenExistingStoreAsync(storage_backend, storage_path, context, cancellationToken);
         var record = await store.GetExecutionAsync(id, cancellationToken)
             ?? throw ApiProblemException.NotFound($"The store has no execution '{id}'.");
         var query = Query(backend, host.Mapper.RelativeToDataRoot(path));
@@ -71,16 +71,16 @@ internal static class HistoryEndpoints
         await foreach (var named in store.ListExecutionNodesAsync(id, cancellationToken))
         {
             if (!named.IsGoal) continue;
-            goals.Add(await ToGoalAsync(store, named, host.Options.MaxInlineBinaryBytes, query, cancellationToken));
+            goals.Add(await ToGoalAsync(store, named, host.Options.MaxInlineBytes, query, cancellationToken));
         }
 
         return TypedResults.Ok(new HistoryDetailDto { Execution = ToDto(record), Goals = goals });
     }
 
-    private static async Task<IResult> ContentAsync(string id, string goal, ExecutionHost host, string? storage_backend, string? storage_path,
+    private static async Task<IResult> ContentAsync(string id, string goal, ExecutionHost host, HttpContext context, string? storage_backend, string? storage_path,
         CancellationToken cancellationToken)
     {
-        var (store, _, _) = await host.OpenExistingStoreAsync(storage_backend, storage_path, cancellationToken);
+        var (store, _, _) = await host.OpenExistingStoreAsync(storage_backend, storage_path, context, cancellationToken);
         var byOrdinal = int.TryParse(goal, NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal);
         ExecutionNodeName? found = null;
         await foreach (var named in store.ListExecutionNodesAsync(id, cancellationToken))

@@ -19,6 +19,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<StoreSlot>>> _stores = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IResultStore, StoreSlot> _externalStores = new(ReferenceEqualityComparer.Instance);
     private readonly StoreSlot _memory = new(null, ownedByScheduler: false);
+    private readonly ConcurrentDictionary<Task, byte> _closing = new();
     private int _disposed;
 
     /// <summary>Creates a scheduler over a set of operations.</summary>
@@ -90,11 +91,34 @@ public sealed class DynamicScheduler : IAsyncDisposable
         return execution;
     }
 
-    /// <summary>The store for a backend and path, opened once and shared.</summary>
+    /// <summary>
+    /// The store for a backend and path, opened once and shared. The store stays open for the
+    /// scheduler's lifetime (it is pinned, whatever <see cref="SchedulerOptions.MaxOpenStores"/>);
+    /// a long-lived process serving many paths uses <see cref="LeaseStoreAsync"/> instead.
+    /// </summary>
     public async ValueTask<IResultStore> GetStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
     {
-        var slot = await OpenSlotAsync(backend, path, new StoreOptions(), cancellationToken).ConfigureAwait(false);
+        var slot = await HoldSlotAsync(backend, path, new StoreOptions(), pin: true, cancellationToken).ConfigureAwait(false);
         return slot.Store ?? throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
+    }
+
+    /// <summary>The store for a backend and path, held open until the lease is disposed.</summary>
+    public async ValueTask<StoreLease> LeaseStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
+    {
+        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase))
+            throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
+        var slot = await HoldSlotAsync(backend, path, new StoreOptions(), pin: false, cancellationToken).ConfigureAwait(false);
+        return new StoreLease(this, slot);
+    }
+
+    /// <summary>As <see cref="LeaseStoreAsync"/> when a store exists there, else null: reading never creates a store.</summary>
+    public async ValueTask<StoreLease?> LeaseExistingStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
+        if (!_stores.ContainsKey(StoreKey(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
+        return await LeaseStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -107,8 +131,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        var key = backend.ToLowerInvariant() + "|" + Path.GetFullPath(path);
-        if (!_stores.ContainsKey(key) && !StoreFactory.Exists(backend, path)) return null;
+        if (!_stores.ContainsKey(StoreKey(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
         return await GetStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,6 +189,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         }
 
         _stores.Clear();
+        await Task.WhenAll(_closing.Keys.ToList()).ConfigureAwait(false);
     }
 
     internal void OnFinished(ScheduledExecution execution)
@@ -181,16 +205,81 @@ public sealed class DynamicScheduler : IAsyncDisposable
     {
         if (options.Store is { } external)
         {
-            return ValueTask.FromResult(_externalStores.GetOrAdd(external, static s => new StoreSlot(s, ownedByScheduler: false)));
+            var slot = _externalStores.GetOrAdd(external, static s => new StoreSlot(s, ownedByScheduler: false));
+            slot.TryHold(); // never closed by the scheduler (not in its table): the hold only keeps the count even
+            return ValueTask.FromResult(slot);
         }
 
         if (string.Equals(config.StorageBackend, MemoryBackend, StringComparison.OrdinalIgnoreCase))
         {
+            _memory.TryHold();
             return ValueTask.FromResult(_memory);
         }
 
         var storeOptions = new StoreOptions { Compression = config.Compression, StreamingThreshold = config.StreamingThreshold };
-        return OpenSlotAsync(config.StorageBackend, config.StoragePath, storeOptions, cancellationToken);
+        return HoldSlotAsync(config.StorageBackend, config.StoragePath, storeOptions, pin: false, cancellationToken);
+    }
+
+    private static string StoreKey(string backend, string path) => backend.ToLowerInvariant() + "|" + Path.GetFullPath(path);
+
+    /// <summary>Opens (or shares) a slot and holds or pins it; a slot closed meanwhile is opened again.</summary>
+    private async ValueTask<StoreSlot> HoldSlotAsync(string backend, string path, StoreOptions storeOptions, bool pin, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var slot = await OpenSlotAsync(backend, path, storeOptions, cancellationToken).ConfigureAwait(false);
+            if (pin ? slot.TryPin() : slot.TryHold())
+            {
+                CloseIdleStores();
+                return slot;
+            }
+
+            // Closed between the lookup and the hold: its entry is being removed; look again.
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>An execution or a lease gives its hold back; idle stores past the bound are closed.</summary>
+    internal void ReleaseSlot(StoreSlot slot)
+    {
+        slot.Release();
+        CloseIdleStores();
+    }
+
+    /// <summary>Closes the least recently used idle stores while more than <see cref="SchedulerOptions.MaxOpenStores"/> are open.</summary>
+    private void CloseIdleStores()
+    {
+        var bound = Options.MaxOpenStores;
+        if (bound <= 0 || _stores.Count <= bound) return;
+        var open = new List<(string Key, Lazy<Task<StoreSlot>> Lazy, StoreSlot Slot)>();
+        foreach (var (key, lazy) in _stores)
+        {
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully) open.Add((key, lazy, lazy.Value.Result));
+        }
+
+        var excess = _stores.Count - bound;
+        foreach (var (key, lazy, slot) in open.Where(o => o.Slot.IsIdle).OrderBy(o => o.Slot.LastUsed).ToList())
+        {
+            if (excess <= 0) break;
+            if (!slot.TryClose()) continue;
+            _stores.TryRemove(new KeyValuePair<string, Lazy<Task<StoreSlot>>>(key, lazy));
+            excess--;
+            var closing = CloseAsync(slot);
+            _closing[closing] = 0;
+            _ = closing.ContinueWith(t => _closing.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task CloseAsync(StoreSlot slot)
+    {
+        try
+        {
+            if (slot.Store is not null) await slot.Store.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Nothing holds it any more; a failure to close cleanly loses nothing already flushed.
+        }
     }
 
     private async ValueTask<StoreSlot> OpenSlotAsync(string backend, string path, StoreOptions storeOptions, CancellationToken cancellationToken)
@@ -198,12 +287,12 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return _memory;
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var key = backend.ToLowerInvariant() + "|" + Path.GetFullPath(path);
+        var key = StoreKey(backend, path);
         // One open per (backend, full path), even when many submissions race: they all await the same task.
         var lazy = _stores.GetOrAdd(key, _ => new Lazy<Task<StoreSlot>>(async () =>
         {
             var store = await StoreFactory.OpenAsync(backend, Path.GetFullPath(path), storeOptions, CancellationToken.None).ConfigureAwait(false);
-            return new StoreSlot(store, ownedByScheduler: true);
+            return new StoreSlot(store, ownedByScheduler: true, key);
         }));
         try
         {

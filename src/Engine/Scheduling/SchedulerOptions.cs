@@ -14,4 +14,13 @@ public sealed record SchedulerOptions
 
     /// <summary>How many finished executions of this process are kept in memory for lookups.</summary>
     public int RetainFinishedExecutions { get; init; } = 256;
+
+    /// <summary>
+    /// Most stores kept open at once (0: no bound, every store stays open until the scheduler is
+    /// disposed). Past the bound the least recently used store nobody holds — no running
+    /// execution, no <see cref="StoreLease"/>, not pinned by <see cref="DynamicScheduler.GetStoreAsync"/> —
+    /// is closed (its writer thread and connections with it) and reopened on demand. A server sets
+    /// it: every distinct store path would otherwise keep file descriptors and threads for good.
+    /// </summary>
+    public int MaxOpenStores { get; init; }
 }

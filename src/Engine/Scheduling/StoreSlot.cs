@@ -6,10 +6,75 @@ namespace VoxScheduler.Scheduling;
 /// </summary>
 internal sealed class StoreSlot
 {
-    public StoreSlot(Storage.IResultStore? store, bool ownedByScheduler)
+    public StoreSlot(Storage.IResultStore? store, bool ownedByScheduler, string? key = null)
     {
         Store = store;
         OwnedByScheduler = ownedByScheduler;
+        Key = key;
+    }
+
+    /// <summary>The scheduler's key for an owned store (backend and full path), else null.</summary>
+    public string? Key { get; }
+
+    // Who holds the store open: running executions and leases count, a pin holds it for good.
+    private int _holders;
+    private bool _pinned;
+    private bool _closed;
+
+    /// <summary>When the store was last taken or given back (Stopwatch ticks), for least-recently-used closing.</summary>
+    public long LastUsed { get; private set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Counts one more holder; false when the slot was closed meanwhile (open it again).</summary>
+    public bool TryHold()
+    {
+        lock (_active)
+        {
+            if (_closed) return false;
+            _holders++;
+            LastUsed = System.Diagnostics.Stopwatch.GetTimestamp();
+            return true;
+        }
+    }
+
+    /// <summary>Gives back a hold taken with <see cref="TryHold"/>.</summary>
+    public void Release()
+    {
+        lock (_active)
+        {
+            _holders--;
+            LastUsed = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>Keeps the store open for the scheduler's lifetime (callers holding the raw store); false when already closed.</summary>
+    public bool TryPin()
+    {
+        lock (_active)
+        {
+            if (_closed) return false;
+            _pinned = true;
+            return true;
+        }
+    }
+
+    /// <summary>Marks the slot closed when nobody holds it; the caller then disposes the store.</summary>
+    public bool TryClose()
+    {
+        lock (_active)
+        {
+            if (_closed || _pinned || _holders > 0) return false;
+            _closed = true;
+            return true;
+        }
+    }
+
+    /// <summary>True when nobody holds it and it is not pinned (a candidate for closing).</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_active) return !_closed && !_pinned && _holders == 0;
+        }
     }
 
     /// <summary>Null for backend <c>none</c>.</summary>
