@@ -63,7 +63,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
             if (g.Value is null && g.DataType == DataType.LargeObject)
                 omitted = true;
             else
-                value = ValueJson.ToJson(g.Value, options.MaxInlineBinaryBytes, out omitted);
+                value = ValueJson.ToJson(g.Value, options.MaxInlineBytes, out omitted);
         }
 
         return new GoalDto

@@ -4,9 +4,36 @@ namespace VoxScheduler.Server;
 /// Counts executions that hold a slot (submitted and not yet ended) and refuses new ones past
 /// the limit, so a flood of requests queues nowhere: the client is told to come back (429).
 /// </summary>
-internal sealed class ExecutionAdmission(int limit)
+internal sealed class ExecutionAdmission(int limit, int perClientLimit = int.MaxValue)
 {
+    private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private int _active;
+
+    /// <summary>The most executions one client may run at once.</summary>
+    public int PerClientLimit { get; } = perClientLimit;
+
+    /// <summary>Takes a slot of <paramref name="client"/>'s share, or returns false when it holds all of its share.</summary>
+    public bool TryEnterClient(string client)
+    {
+        lock (_perClient)
+        {
+            var held = _perClient.GetValueOrDefault(client);
+            if (held >= PerClientLimit) return false;
+            _perClient[client] = held + 1;
+            return true;
+        }
+    }
+
+    /// <summary>Gives back a slot of <paramref name="client"/>'s share.</summary>
+    public void ReleaseClient(string client)
+    {
+        lock (_perClient)
+        {
+            var held = _perClient.GetValueOrDefault(client);
+            if (held <= 1) _perClient.Remove(client); // the table holds only clients with something running
+            else _perClient[client] = held - 1;
+        }
+    }
 
     /// <summary>The most executions that may run at once.</summary>
     public int Limit { get; } = limit;

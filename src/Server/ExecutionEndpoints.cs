@@ -68,10 +68,14 @@ internal static class ExecutionEndpoints
         return app;
     }
 
+    /// <summary>Who a request comes from, for the per-client cap: the API key in force, else the remote address.</summary>
+    private static string ClientOf(HttpContext context, ExecutionHost host) =>
+        !string.IsNullOrEmpty(host.Options.ApiKey) ? "key" : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
     private static async Task<IResult> ExecuteAsync(HttpContext context, ExecutionHost host)
     {
         var request = await RequestBodyReader.ReadAsync<ExecutionRequest>(context.Request, host.Options.MaxRequestBodyBytes, context.RequestAborted);
-        var run = await host.SubmitAsync(request, context.RequestAborted);
+        var run = await host.SubmitAsync(request, ClientOf(context, host), context.RequestAborted);
         var execution = run.Execution;
         var links = ExecutionLinks.For(execution.ExecutionId);
         if (request.AsyncExecution == true)
@@ -130,7 +134,7 @@ internal static class ExecutionEndpoints
         return TypedResults.Ok(new CancelResponse { ExecutionId = execution.ExecutionId, Status = DtoMapper.Text(final) });
     }
 
-    private static async Task<IResult> ContentAsync(string id, string goal, ExecutionHost host, CancellationToken cancellationToken)
+    private static async Task<IResult> ContentAsync(string id, string goal, ExecutionHost host, HttpContext context, CancellationToken cancellationToken)
     {
         var run = Require(host, id);
         var goals = run.Execution.GetGoalResults();
@@ -146,7 +150,8 @@ internal static class ExecutionEndpoints
                     : $"Goal '{result.Name}' has no value yet: it is {DtoMapper.Text(result.Status)}.");
 
         // Memory-only executions (or a store without the result) serve the value in hand.
-        return await StoredContent.ServeAsync(run.Execution.Store, result.NodeId, hasValueInHand: true, result.Value, DownloadName(result, ".bin"), cancellationToken)
+        var store = await host.LeaseRunStoreAsync(run, context, cancellationToken);
+        return await StoredContent.ServeAsync(store, result.NodeId, hasValueInHand: true, result.Value, DownloadName(result, ".bin"), cancellationToken)
             ?? throw ApiProblemException.NotFound($"Goal '{result.Name}' has no stored value.");
     }
 

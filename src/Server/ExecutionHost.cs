@@ -27,12 +27,13 @@ internal sealed class ExecutionHost : IAsyncDisposable
         DataRoot = Path.GetFullPath(_options.DataRoot);
         Directory.CreateDirectory(DataRoot);
         Directory.CreateDirectory(OutputsRoot);
+        RemoveEmptyOutputFolders();
         Operations = OperationCatalog.Create(_options.EnableTestOperations, DataRoot);
-        var schedulerOptions = new SchedulerOptions { RetainFinishedExecutions = _options.RetainFinishedExecutions };
+        var schedulerOptions = new SchedulerOptions { RetainFinishedExecutions = _options.RetainFinishedExecutions, MaxOpenStores = _options.MaxOpenStores };
         if (_options.MaxWorkers > 0) schedulerOptions = schedulerOptions with { MaxWorkers = _options.MaxWorkers };
         Scheduler = new DynamicScheduler(Operations, schedulerOptions);
         Integration = new VoxLogicaIntegration(Scheduler);
-        Admission = new ExecutionAdmission(_options.MaxConcurrentExecutions);
+        Admission = new ExecutionAdmission(_options.MaxConcurrentExecutions, _options.MaxConcurrentExecutionsPerClient);
         Mapper = new DtoMapper(_options, DataRoot);
     }
 
@@ -58,9 +59,11 @@ internal sealed class ExecutionHost : IAsyncDisposable
     public ServerOptions Options => _options;
 
     /// <summary>Checks the request, compiles the program and starts it; returns at once.</summary>
-    public async Task<ServerRun> SubmitAsync(ExecutionRequest request, CancellationToken cancellationToken)
+    /// <param name="client">Who asks (its API key or its remote address), for the per-client cap.</param>
+    public async Task<ServerRun> SubmitAsync(ExecutionRequest request, string client, CancellationToken cancellationToken)
     {
         var (config, storagePath) = BuildConfig(request);
+        var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds ?? _options.MaxExecutionSeconds);
         var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim();
         if (name is { Length: > 200 })
             throw ApiProblemException.BadRequest("name must be at most 200 characters.");
@@ -68,10 +71,17 @@ internal sealed class ExecutionHost : IAsyncDisposable
             throw new ApiProblemException(StatusCodes.Status409Conflict, "Name in use",
                 $"An execution named '{name}' is still running ({existing.ExecutionId}).");
 
+        if (!Admission.TryEnterClient(client))
+            throw new ApiProblemException(StatusCodes.Status429TooManyRequests, "Too many executions",
+                $"A client may run at most {Admission.PerClientLimit} executions at once; retry when one of yours has finished.")
+            { RetryAfterSeconds = 1 };
         if (!Admission.TryEnter())
+        {
+            Admission.ReleaseClient(client);
             throw new ApiProblemException(StatusCodes.Status429TooManyRequests, "Too many executions",
                 $"The server runs at most {Admission.Limit} executions at once; retry when one has finished.")
             { RetryAfterSeconds = 1 };
+        }
 
         var outputFolder = Path.Combine(OutputsRoot, Guid.NewGuid().ToString("n"));
         IExecution execution;
@@ -103,13 +113,20 @@ internal sealed class ExecutionHost : IAsyncDisposable
         catch
         {
             Admission.Release();
+            Admission.ReleaseClient(client);
             TryDeleteEmptyFolder(outputFolder);
             throw;
         }
 
+        // The wall-clock limit: nothing holds a slot for longer, whatever its nodes do.
+        var deadline = new CancellationTokenSource(timeout);
+        var registration = deadline.Token.Register(execution.Cancel);
         var finished = execution.Completion.ContinueWith(t =>
         {
+            registration.Dispose();
+            deadline.Dispose();
             Admission.Release();
+            Admission.ReleaseClient(client);
             TryDeleteEmptyFolder(outputFolder);
             return t.Result;
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -133,7 +150,8 @@ internal sealed class ExecutionHost : IAsyncDisposable
     /// An existing store named by a backend and a path under the data root (defaults as for
     /// submissions), opened through the scheduler so it is shared with running executions.
     /// </summary>
-    public async Task<(IResultStore Store, string Backend, string Path)> OpenExistingStoreAsync(string? backend, string? path, CancellationToken cancellationToken)
+    /// <remarks>The store is leased until the request ends (<paramref name="context"/>), so an idle store can be closed afterwards.</remarks>
+    public async Task<(IResultStore Store, string Backend, string Path)> OpenExistingStoreAsync(string? backend, string? path, HttpContext context, CancellationToken cancellationToken)
     {
         var name = (backend ?? "sqlite").Trim().ToLowerInvariant();
         if (name == "none" || !_options.EffectiveBackends.Contains(name, StringComparer.OrdinalIgnoreCase))
@@ -141,9 +159,22 @@ internal sealed class ExecutionHost : IAsyncDisposable
                 [new ErrorDetail { Message = "Unknown or memory-only backend.", Code = "InvalidValue", Path = "storage_backend" }]);
         var full = PathConfinement.Resolve(DataRoot, path ?? DefaultStoragePath, "storage_path");
         // Reading must not create: a store is only ever created by an execution.
-        var store = await Scheduler.GetExistingStoreAsync(name, full, cancellationToken)
+        var lease = await Scheduler.LeaseExistingStoreAsync(name, full, cancellationToken)
             ?? throw ApiProblemException.NotFound($"There is no {name} store at storage_path '{path ?? DefaultStoragePath}'.");
-        return (store, name, full);
+        context.Response.RegisterForDisposeAsync(lease);
+        return (lease.Store, name, full);
+    }
+
+    /// <summary>
+    /// The store a finished or running execution of this server wrote to, leased until the request
+    /// ends (the execution's own reference may be closed once it is idle); null for memory-only runs.
+    /// </summary>
+    public async Task<IResultStore?> LeaseRunStoreAsync(ServerRun run, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (run.StoragePath is null) return null;
+        var lease = await Scheduler.LeaseStoreAsync(run.Execution.Config.StorageBackend, run.StoragePath, cancellationToken);
+        context.Response.RegisterForDisposeAsync(lease);
+        return lease.Store;
     }
 
     /// <summary>Cancels every execution that has not ended (server shutdown).</summary>
@@ -185,6 +216,13 @@ internal sealed class ExecutionHost : IAsyncDisposable
                 Message = $"max_concurrent_nodes must be between 1 and {_options.MaxConcurrentNodesPerExecution}, not {maxNodes}.",
                 Code = "InvalidValue",
                 Path = "$.max_concurrent_nodes",
+            });
+        if (request.TimeoutSeconds is { } limit && (!double.IsFinite(limit) || limit <= 0 || limit > _options.MaxExecutionSeconds))
+            errors.Add(new ErrorDetail
+            {
+                Message = $"timeout_seconds must be positive and at most {_options.MaxExecutionSeconds} (this server's limit), not {limit}.",
+                Code = "InvalidValue",
+                Path = "$.timeout_seconds",
             });
         if (request.NodeTimeoutSeconds is { } t && (!double.IsFinite(t) || t <= 0 || t > TimeSpan.MaxValue.TotalSeconds / 2))
             errors.Add(new ErrorDetail { Message = $"node_timeout_seconds must be positive, not {t}.", Code = "InvalidValue", Path = "$.node_timeout_seconds" });
@@ -228,6 +266,18 @@ internal sealed class ExecutionHost : IAsyncDisposable
                      .OrderBy(r => r.Execution.SubmittedAt).Take(_runs.Count - bound).ToList())
         {
             _runs.TryRemove(old.Execution.ExecutionId, out _);
+        }
+    }
+
+    /// <summary>
+    /// A server killed mid-run leaves the empty output folders of the runs it had started; each
+    /// run's folder is removed when it ends empty, so at start every empty one is such a leftover.
+    /// </summary>
+    private void RemoveEmptyOutputFolders()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(OutputsRoot))
+        {
+            TryDeleteEmptyFolder(folder);
         }
     }
 

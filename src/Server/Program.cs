@@ -1,5 +1,11 @@
 using VoxScheduler.Server;
 
+if (args.Any(a => a is "--help" or "-h" or "-?"))
+{
+    Console.WriteLine(ServerApp.Usage);
+    return 0;
+}
+
 WebApplication app;
 try
 {

@@ -16,12 +16,35 @@ internal static class ServerApp
     /// <summary>JSON options for values nested deeper than the serializer's default 64 levels.</summary>
     public static readonly JsonSerializerOptions DeepJson = new() { MaxDepth = 1024 };
 
+    /// <summary>The flag that allows listening beyond loopback without an API key.</summary>
+    public const string AllowAnonymousRemoteSwitch = "--allow-anonymous-remote";
+
+    /// <summary>The text of <c>--help</c>.</summary>
+    public const string Usage = """
+        VoxScheduler REST server
+
+          --data-root <folder>            every store and output lives under it (default ./voxserver-data)
+          --bind <address> --port <n>     where to listen (default 127.0.0.1:5080); or --urls <urls>
+          --api-key-file <file>           the API key, read from a file (or set VOXSERVER_APIKEY)
+          --api-key <key>                 the API key on the command line: visible to every user in ps, prefer the two above
+          --allow-anonymous-remote        listen beyond loopback without an API key (refused otherwise)
+          --allowed-hosts <a;b>           Host names accepted (default: loopback names when on loopback)
+          --max-concurrent-executions <n> executions at once (429 beyond)
+
+        Every option of the VoxServer section (appsettings.json) can also be set as VOXSERVER_<NAME>.
+        """;
+
+    /// <summary>Host names allowed by default on a loopback server.</summary>
+    public const string LoopbackHosts = "localhost;127.0.0.1;[::1]";
+
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
     {
         ["--data-root"] = $"{ServerOptions.Section}:{nameof(ServerOptions.DataRoot)}",
         ["--bind"] = $"{ServerOptions.Section}:{nameof(ServerOptions.BindAddress)}",
         ["--port"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Port)}",
         ["--api-key"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ApiKey)}",
+        ["--api-key-file"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ApiKeyFile)}",
+        ["--allowed-hosts"] = $"{ServerOptions.Section}:{nameof(ServerOptions.AllowedHosts)}",
         ["--max-concurrent-executions"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxConcurrentExecutions)}",
     };
 
@@ -32,6 +55,9 @@ internal static class ServerApp
     /// <exception cref="InvalidOperationException">The options are invalid.</exception>
     public static WebApplication Create(string[] args, Action<ServerOptions>? configure = null)
     {
+        // A bare flag (no value), which the command-line configuration provider cannot take.
+        var allowAnonymousRemote = args.Contains(AllowAnonymousRemoteSwitch, StringComparer.OrdinalIgnoreCase);
+        args = args.Where(a => !string.Equals(a, AllowAnonymousRemoteSwitch, StringComparison.OrdinalIgnoreCase)).ToArray();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -41,11 +67,22 @@ internal static class ServerApp
         builder.Configuration.AddCommandLine(args, SwitchMappings);
 
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        if (allowAnonymousRemote) options.AllowAnonymousRemote = true;
         configure?.Invoke(options);
+        ReadApiKeyFile(options);
         options.Validate();
 
+        var urls = HasExplicitUrls(builder.Configuration) ? ConfiguredUrls(builder.Configuration) : [FormatUrl(options.BindAddress, options.Port)];
         if (!HasExplicitUrls(builder.Configuration))
-            builder.WebHost.UseUrls(FormatUrl(options.BindAddress, options.Port));
+            builder.WebHost.UseUrls(urls[0]);
+        var remote = urls.Any(u => !IsLoopbackUrl(u));
+        if (remote && string.IsNullOrEmpty(options.ApiKey) && !options.AllowAnonymousRemote)
+            throw new InvalidOperationException(
+                $"Refusing to listen on {string.Join(", ", urls)} without an API key: anyone who can reach it could run programs. "
+                + $"Set an API key (VOXSERVER_APIKEY, --api-key-file or VoxServer:ApiKey), listen on loopback, or pass {AllowAnonymousRemoteSwitch} to accept the risk.");
+        // Host header check: on loopback only loopback names, so a page that rebinds its own name
+        // to 127.0.0.1 cannot drive the server from a browser.
+        builder.Configuration["AllowedHosts"] = options.AllowedHosts ?? (remote ? "*" : LoopbackHosts);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
@@ -62,6 +99,21 @@ internal static class ServerApp
         {
             document.Info.Title = "VoxScheduler REST API";
             document.Info.Description = "Runs VoxLogicA programs on the dynamic, content-addressed VoxScheduler engine.";
+            if (!string.IsNullOrEmpty(options.ApiKey))
+            {
+                // Declare the key so generated clients send it.
+                document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[ApiKeySchemeName] = new Microsoft.OpenApi.OpenApiSecurityScheme
+                {
+                    Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
+                    In = Microsoft.OpenApi.ParameterLocation.Header,
+                    Name = ApiKeyMiddleware.HeaderName,
+                    Description = "The server's API key; every /api request must carry it.",
+                };
+                document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(ApiKeySchemeName, document)] = [] }];
+            }
+
             return Task.CompletedTask;
         }));
 
@@ -95,6 +147,51 @@ internal static class ServerApp
             string.Join(", ", addresses), host.DataRoot, host.Operations.All.Count);
         if (string.IsNullOrEmpty(options.ApiKey) && addresses.Any(a => !IsLoopback(a)))
             app.Logger.LogWarning("The server listens beyond loopback without an API key: anyone who can reach it can run programs. Set VoxServer:ApiKey.");
+    }
+
+    /// <summary>Name of the API-key security scheme in the OpenAPI document.</summary>
+    public const string ApiKeySchemeName = "ApiKey";
+
+    private static void ReadApiKeyFile(ServerOptions options)
+    {
+        if (string.IsNullOrEmpty(options.ApiKeyFile)) return;
+        try
+        {
+            options.ApiKey = File.ReadAllText(options.ApiKeyFile).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidOperationException($"Invalid server options: the API key file '{options.ApiKeyFile}' cannot be read: {e.Message}", e);
+        }
+
+        if (options.ApiKey.Length == 0)
+            throw new InvalidOperationException($"Invalid server options: the API key file '{options.ApiKeyFile}' is empty.");
+    }
+
+    private static string[] ConfiguredUrls(IConfiguration configuration)
+    {
+        var urls = (configuration["urls"] ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        foreach (var key in new[] { "http_ports", "https_ports" })
+        {
+            if (configuration[key] is { Length: > 0 } ports) urls.AddRange(ports.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => $"http://*:{p.Trim()}"));
+        }
+
+        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        {
+            if (endpoint["Url"] is { Length: > 0 } url) urls.Add(url);
+        }
+
+        return urls.ToArray();
+    }
+
+    /// <summary>True for a URL on a loopback host; wildcards (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>) are not.</summary>
+    private static bool IsLoopbackUrl(string url)
+    {
+        // Kestrel accepts "*" and "+" as hosts, which Uri does not parse.
+        var normalised = url.Replace("://*", "://any-host", StringComparison.Ordinal).Replace("://+", "://any-host", StringComparison.Ordinal);
+        if (!Uri.TryCreate(normalised, UriKind.Absolute, out var uri)) return false;
+        if (string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
     }
 
     private static bool HasExplicitUrls(IConfiguration configuration) =>

@@ -18,8 +18,28 @@ internal sealed class ServerOptions
     /// <summary>Folder every store and every saved file must live under.</summary>
     public string DataRoot { get; set; } = "voxserver-data";
 
-    /// <summary>When set, every <c>/api</c> request must carry it in the <c>X-Api-Key</c> header.</summary>
+    /// <summary>
+    /// When set, every <c>/api</c> request must carry it in the <c>X-Api-Key</c> header. Prefer
+    /// <c>VOXSERVER_APIKEY</c> or <see cref="ApiKeyFile"/> to <c>--api-key</c>: a command line is
+    /// visible to every user of the machine (ps).
+    /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>A file whose content (trimmed) is the API key (<c>--api-key-file</c>).</summary>
+    public string? ApiKeyFile { get; set; }
+
+    /// <summary>
+    /// Allow listening beyond loopback without an API key (<c>--allow-anonymous-remote</c>);
+    /// otherwise such a start is refused, since anyone who can reach the port could run programs.
+    /// </summary>
+    public bool AllowAnonymousRemote { get; set; }
+
+    /// <summary>
+    /// Host names requests may address (<c>;</c>-separated, as ASP.NET's <c>AllowedHosts</c>).
+    /// Null: the loopback names when listening on loopback (a DNS-rebinding page cannot reach the
+    /// server through another name), any host otherwise.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
 
     /// <summary>Largest accepted request body, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
@@ -36,6 +56,18 @@ internal sealed class ServerOptions
     /// <summary>Most nodes one execution's plan may hold, its DAG's and what run-time loops expand into.</summary>
     public int MaxExecutionNodes { get; set; } = 2_000_000;
 
+    /// <summary>Stores kept open at once; the least recently used idle one is closed past it and reopened on demand.</summary>
+    public int MaxOpenStores { get; set; } = 8;
+
+    /// <summary>Longest an execution may run, in seconds, before it is cancelled (a request may ask for less with <c>timeout_seconds</c>).</summary>
+    public double MaxExecutionSeconds { get; set; } = 3600;
+
+    /// <summary>
+    /// Executions one client may have running at once (a client is its API key when one is
+    /// configured, else its remote address), so one caller cannot hold every slot.
+    /// </summary>
+    public int MaxConcurrentExecutionsPerClient { get; set; } = 4;
+
     /// <summary>Executions running at once; more are refused with 429 until one ends.</summary>
     public int MaxConcurrentExecutions { get; set; } = 16;
 
@@ -45,8 +77,8 @@ internal sealed class ServerOptions
     /// <summary>Largest <c>max_concurrent_nodes</c> a request may ask for.</summary>
     public int MaxConcurrentNodesPerExecution { get; set; } = 64;
 
-    /// <summary>Binary goal values up to this size are inlined as base64; larger ones only get a download link.</summary>
-    public long MaxInlineBinaryBytes { get; set; } = 1024 * 1024;
+    /// <summary>Values whose JSON would be larger than this many bytes (bytes as base64, long sequences, long strings) are not inlined in answers: only their content link, which streams.</summary>
+    public long MaxInlineBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Finished executions kept in memory for lookups.</summary>
     public int RetainFinishedExecutions { get; set; } = 256;
@@ -75,6 +107,9 @@ internal sealed class ServerOptions
         if (MaxProgramLength < 1) problems.Add($"MaxProgramLength must be positive, not {MaxProgramLength}.");
         if (MaxConcurrentExecutions < 1) problems.Add($"MaxConcurrentExecutions must be positive, not {MaxConcurrentExecutions}.");
         if (MaxConcurrentNodesPerExecution < 1) problems.Add($"MaxConcurrentNodesPerExecution must be positive, not {MaxConcurrentNodesPerExecution}.");
+        if (!double.IsFinite(MaxExecutionSeconds) || MaxExecutionSeconds <= 0) problems.Add($"MaxExecutionSeconds must be positive, not {MaxExecutionSeconds}.");
+        if (MaxConcurrentExecutionsPerClient < 1) problems.Add($"MaxConcurrentExecutionsPerClient must be positive, not {MaxConcurrentExecutionsPerClient}.");
+        if (MaxOpenStores < 1) problems.Add($"MaxOpenStores must be positive, not {MaxOpenStores}.");
         if (MaxCompileNodes < 1) problems.Add($"MaxCompileNodes must be positive, not {MaxCompileNodes}.");
         if (!double.IsFinite(CompileTimeoutSeconds) || CompileTimeoutSeconds <= 0) problems.Add($"CompileTimeoutSeconds must be positive, not {CompileTimeoutSeconds}.");
         if (MaxExecutionNodes < 1) problems.Add($"MaxExecutionNodes must be positive, not {MaxExecutionNodes}.");

@@ -50,6 +50,7 @@ internal static class StoredContent
         };
     }
 
+    // Streamed: a two-million-item sequence is written item by item, never built as one JSON tree or string.
     private static IResult Json(object? value) =>
-        TypedResults.Text(ValueJson.ToJson(value, long.MaxValue, out _)?.ToJsonString(ServerApp.DeepJson) ?? "null", "application/json", Encoding.UTF8);
+        TypedResults.Stream(stream => ValueJson.WriteAsync(stream, value, CancellationToken.None), "application/json");
 }

@@ -101,7 +101,7 @@ public sealed class LimitTests
     [Fact]
     public async Task LargeBinaryValuesAreOmittedFromJsonButDownloadable()
     {
-        await using var host = await ServerHost.StartAsync(o => o.MaxInlineBinaryBytes = 1024);
+        await using var host = await ServerHost.StartAsync(o => o.MaxInlineBytes = 1024);
         var answer = await host.Client.RunAsync("import \"test\"\nprint \"blob\" blob(3, 1)");
         var goal = answer.GetProperty("result").GetProperty("goals")[0];
         Assert.True(goal.GetProperty("value_omitted").GetBoolean());
@@ -109,6 +109,25 @@ public sealed class LimitTests
         using var response = await host.Client.GetAsync(goal.GetProperty("content_url").GetString()!.TrimStart('/'));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1024 * 1024, (await response.Content.ReadAsByteArrayAsync()).Length);
+    }
+
+    [Fact]
+    public async Task LongSequencesAndStringsAreNotInlinedButStreamedFromTheirLink()
+    {
+        await using var host = await ServerHost.StartAsync(o => o.MaxInlineBytes = 64 * 1024);
+        var answer = await host.Client.RunAsync("n = length([1])\nprint \"seq\" range(0, n * 200000)\nprint \"small\" [1, 2, 3]", backend: "none");
+        var goals = Api.GoalsByName(answer.GetProperty("result").GetProperty("goals"));
+        Assert.True(goals["seq"].GetProperty("value_omitted").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, goals["seq"].GetProperty("value").ValueKind);
+        Assert.True(answer.GetRawText().Length < 64 * 1024, $"{answer.GetRawText().Length} characters of answer");
+        Assert.False(goals["small"].TryGetProperty("value_omitted", out var smallOmitted) && smallOmitted.GetBoolean());
+        Assert.Equal(3, goals["small"].GetProperty("value").GetArrayLength());
+
+        using var response = await host.Client.GetAsync(goals["seq"].GetProperty("content_url").GetString()!.TrimStart('/'));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(200000, document.RootElement.GetArrayLength());
+        Assert.Equal(199999, document.RootElement[199999].GetDouble());
     }
 
     [Fact]

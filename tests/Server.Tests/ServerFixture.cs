@@ -11,7 +11,7 @@ public sealed class ServerFixture : IAsyncLifetime
         _host = await ServerHost.StartAsync(o =>
         {
             o.MaxConcurrentExecutions = 128;
-            o.MaxInlineBinaryBytes = 2 * 1024 * 1024;
+            o.MaxInlineBytes = 2 * 1024 * 1024;
         });
 
     public async Task DisposeAsync()

@@ -46,6 +46,8 @@ internal sealed class ServerHost : IAsyncDisposable
             o.DataRoot = dataRoot;
             // Most tests sleep, spin or fail on purpose; StartWithShippedDefaultsAsync leaves the default alone.
             if (testOperations) o.EnableTestOperations = true;
+            // Every test client is 127.0.0.1: without this the per-client cap, not the limit a test sets, would answer.
+            if (testOperations) o.MaxConcurrentExecutionsPerClient = 1000;
             configure?.Invoke(o);
             effectiveRoot = Path.GetFullPath(o.DataRoot);
         });

@@ -336,6 +336,7 @@ internal sealed partial class ScheduledExecution : IExecution
         {
             try
             {
+                await PendingCheckpoint().ConfigureAwait(false);
                 await _store.RecordExecutionAsync(Record(status.ToString()), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception)
@@ -345,6 +346,7 @@ internal sealed partial class ScheduledExecution : IExecution
         }
 
         _slot.Leave(this);
+        _scheduler.ReleaseSlot(_slot); // the store may now be closed when idle (SchedulerOptions.MaxOpenStores)
         _hub.PublishFinished(new ExecutionEvent
         {
             Kind = ExecutionEventKind.ExecutionFinished,
@@ -374,6 +376,7 @@ internal sealed partial class ScheduledExecution : IExecution
 
     private void PublishProgress()
     {
+        CheckpointRecord();
         if (!_hub.HasSubscribers || _finishing) return;
         _hub.PublishDroppable(new ExecutionEvent
         {

@@ -43,6 +43,10 @@ internal sealed record ExecutionRequest
     [JsonPropertyName("node_timeout_seconds")]
     public double? NodeTimeoutSeconds { get; init; }
 
+    /// <summary>Wall-clock limit of the whole execution in seconds (at most the server's <c>MaxExecutionSeconds</c>); past it the execution is cancelled.</summary>
+    [JsonPropertyName("timeout_seconds")]
+    public double? TimeoutSeconds { get; init; }
+
     /// <summary>A name to find the execution by (unique among running executions).</summary>
     [JsonPropertyName("name")]
     public string? Name { get; init; }

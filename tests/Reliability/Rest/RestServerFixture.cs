@@ -7,7 +7,7 @@ public sealed class RestServerFixture : IAsyncLifetime
 {
     internal ServerProcess Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await ServerProcess.StartAsync("--max-concurrent-executions", "64");
+    public async Task InitializeAsync() => Server = await ServerProcess.StartAsync("--max-concurrent-executions", "64", "--VoxServer:MaxConcurrentExecutionsPerClient", "64");
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
