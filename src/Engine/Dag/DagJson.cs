@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using VoxScheduler.Operations;
 
 namespace VoxScheduler.Dag;
 
@@ -32,7 +31,7 @@ public static class DagJson
 
     /// <summary>Parses and compiles a DAG (every problem at once).</summary>
     /// <exception cref="ValidationException">Malformed JSON (with line and column) or an invalid DAG.</exception>
-    public static DagDefinition Parse(string json, OperationRegistry operations)
+    public static DagDefinition Parse(string json, IOperatorResolver operations)
     {
         ArgumentNullException.ThrowIfNull(json);
         try
@@ -50,7 +49,7 @@ public static class DagJson
 
     /// <summary>Compiles a DAG from an already parsed JSON object.</summary>
     /// <exception cref="ValidationException">The object is not a DAG definition, or the DAG is invalid.</exception>
-    public static DagDefinition FromElement(JsonElement root, OperationRegistry operations)
+    public static DagDefinition FromElement(JsonElement root, IOperatorResolver operations)
     {
         if (root.ValueKind != JsonValueKind.Object) throw Invalid("A DAG definition is a JSON object.");
         if (!root.TryGetProperty("nodes", out var nodesElement) || nodesElement.ValueKind != JsonValueKind.Array)
@@ -139,7 +138,7 @@ public static class DagJson
         return CompileWithExternals(nodes, operations, goals, dagId, dependencies, metadataRoot, externals);
     }
 
-    private static DagDefinition CompileWithExternals(List<NodeDefinition> nodes, OperationRegistry operations, List<GoalDefinition>? goals, string? dagId,
+    private static DagDefinition CompileWithExternals(List<NodeDefinition> nodes, IOperatorResolver operations, List<GoalDefinition>? goals, string? dagId,
         Dictionary<string, IReadOnlyList<string>>? dependencies, IReadOnlyDictionary<string, object?>? metadata, Dictionary<string, NodeId> externals)
     {
         // Externals are leaves: check the others with them as constants, then build by hand in the same order.

@@ -1,5 +1,3 @@
-using VoxScheduler.Operations;
-
 namespace VoxScheduler.Dag;
 
 /// <summary>
@@ -16,13 +14,15 @@ public static class DagValidator
 
     /// <summary>Validates a built DAG against the operations available.</summary>
     /// <exception cref="ValidationException">Every problem found.</exception>
-    public static void Validate(DagDefinition dag, OperationRegistry operations) => _ = Resolve(dag, operations);
+    public static void Validate(DagDefinition dag, IOperatorResolver operations) => _ = Resolve<IOperatorSignature>(dag, operations);
 
     /// <summary>
-    /// Validates and returns the operation of every node (null for constants and external
-    /// references), so the scheduler looks each operator up once.
+    /// Validates and returns the operator of every node (null for constants and external
+    /// references), so the scheduler looks each operator up once. An operator the resolver
+    /// knows but that is not a <typeparamref name="TOperator"/> counts as unknown.
     /// </summary>
-    internal static Operation?[] Resolve(DagDefinition dag, OperationRegistry operations)
+    internal static TOperator?[] Resolve<TOperator>(DagDefinition dag, IOperatorResolver operations)
+        where TOperator : class, IOperatorSignature
     {
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(operations);
@@ -35,11 +35,11 @@ public static class DagValidator
         }
 
         var nodes = dag.Nodes;
-        var resolved = new Operation?[nodes.Count];
+        var resolved = new TOperator?[nodes.Count];
         // Consecutive nodes very often share an operator: remembering the last lookup avoids a
         // dictionary probe per node on million-node DAGs.
         string? lastName = null;
-        Operation? last = null;
+        TOperator? last = null;
         for (var i = 0; i < nodes.Count; i++)
         {
             var node = nodes[i];
@@ -62,14 +62,14 @@ public static class DagValidator
                 continue;
             }
 
-            Operation? op;
+            TOperator? op;
             if (ReferenceEquals(node.Operator, lastName) || node.Operator == lastName)
             {
                 op = last;
             }
             else
             {
-                operations.TryGet(node.Operator, out op);
+                op = operations.TryResolve(node.Operator, out var found) ? found as TOperator : null;
                 lastName = node.Operator;
                 last = op;
             }

@@ -1,5 +1,3 @@
-using VoxScheduler.Operations;
-
 namespace VoxScheduler.Dag;
 
 /// <summary>
@@ -30,7 +28,7 @@ public static class UserDagCompiler
     /// <param name="dependencies">The specification's dependency map (name → names); must agree with each node's arguments.</param>
     /// <param name="metadata">The DAG's metadata.</param>
     /// <exception cref="ValidationException">Every problem found.</exception>
-    public static DagDefinition Compile(IReadOnlyList<NodeDefinition> nodes, OperationRegistry operations, IReadOnlyList<string>? goals = null,
+    public static DagDefinition Compile(IReadOnlyList<NodeDefinition> nodes, IOperatorResolver operations, IReadOnlyList<string>? goals = null,
         string? dagId = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? dependencies = null,
         IReadOnlyDictionary<string, object?>? metadata = null) =>
         Compile(nodes, operations, goals?.Select(GoalDefinition.ForNode).ToList(), dagId, dependencies, metadata);
@@ -43,7 +41,7 @@ public static class UserDagCompiler
     /// <param name="dependencies">The specification's dependency map (name → names); must agree with each node's arguments.</param>
     /// <param name="metadata">The DAG's metadata.</param>
     /// <exception cref="ValidationException">Every problem found.</exception>
-    public static DagDefinition Compile(IReadOnlyList<NodeDefinition> nodes, OperationRegistry operations, IReadOnlyList<GoalDefinition>? goals,
+    public static DagDefinition Compile(IReadOnlyList<NodeDefinition> nodes, IOperatorResolver operations, IReadOnlyList<GoalDefinition>? goals,
         string? dagId = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? dependencies = null,
         IReadOnlyDictionary<string, object?>? metadata = null)
     {
@@ -51,7 +49,7 @@ public static class UserDagCompiler
         ArgumentNullException.ThrowIfNull(operations);
         var problems = new List<ValidationProblem>();
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
-        var ops = new Operation?[nodes.Count];
+        var ops = new IOperatorSignature?[nodes.Count];
         var args = new string[nodes.Count][];
         for (var i = 0; i < nodes.Count; i++)
         {
@@ -178,8 +176,8 @@ public static class UserDagCompiler
     }
 
     /// <summary>An operation by qualified name, or an unqualified name in the <c>default</c> namespace.</summary>
-    private static bool TryResolve(OperationRegistry operations, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Operation? operation) =>
-        operations.TryGet(name, out operation) || (!name.Contains('.', StringComparison.Ordinal) && operations.TryGet("default." + name, out operation));
+    private static bool TryResolve(IOperatorResolver operations, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IOperatorSignature? operation) =>
+        operations.TryResolve(name, out operation) || (!name.Contains('.', StringComparison.Ordinal) && operations.TryResolve("default." + name, out operation));
 
     private static List<string> Sinks(IReadOnlyList<NodeDefinition> nodes, string[][] args, Dictionary<string, int> byName)
     {

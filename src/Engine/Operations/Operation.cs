@@ -1,3 +1,5 @@
+using VoxScheduler.Dag;
+
 namespace VoxScheduler.Operations;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace VoxScheduler.Operations;
 /// and a revision that is part of every node id using it (bump it when semantics change).
 /// Implementations must be thread-safe and honour the context's cancellation token.
 /// </summary>
-public abstract class Operation
+public abstract class Operation : IOperatorSignature
 {
     protected Operation(string name, int minArity, int maxArity, int revision = 1, Purity purity = Purity.Pure, string description = "")
     {

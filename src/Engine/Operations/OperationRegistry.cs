@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using VoxScheduler.Dag;
 
 namespace VoxScheduler.Operations;
 
@@ -7,7 +8,7 @@ namespace VoxScheduler.Operations;
 /// The operations an engine can run, by qualified name. Thread-safe; operations may be added
 /// while executions run (a node only looks its operation up when it is validated).
 /// </summary>
-public sealed class OperationRegistry
+public sealed class OperationRegistry : IOperatorResolver
 {
     private readonly ConcurrentDictionary<string, Operation> _operations = new(StringComparer.Ordinal);
 
@@ -43,6 +44,14 @@ public sealed class OperationRegistry
 
     /// <summary>Finds an operation by qualified name.</summary>
     public bool TryGet(string name, [NotNullWhen(true)] out Operation? operation) => _operations.TryGetValue(name, out operation);
+
+    /// <inheritdoc />
+    bool IOperatorResolver.TryResolve(string name, [NotNullWhen(true)] out IOperatorSignature? signature)
+    {
+        var found = _operations.TryGetValue(name, out var operation);
+        signature = operation;
+        return found;
+    }
 
     /// <summary>True when the namespace has operations.</summary>
     public bool HasNamespace(string ns) => _operations.Values.Any(o => o.Namespace == ns);

@@ -69,7 +69,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         Operation?[]? ops = null;
         try
         {
-            ops = DagValidator.Resolve(dag, Operations);
+            ops = DagValidator.Resolve<Operation>(dag, Operations);
         }
         catch (ValidationException e)
         {
