@@ -143,6 +143,12 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>, ISpanFo
         return c != 0 ? c : _w3.CompareTo(other._w3);
     }
 
+    /// <summary>
+    /// The id as its lower-case hex text. Implicit because the text is the id's lossless public
+    /// form and because the exception hierarchy (which depends on no layer) names nodes by it.
+    /// </summary>
+    public static implicit operator string(NodeId id) => id.ToString();
+
     public static bool operator ==(NodeId left, NodeId right) => left.Equals(right);
 
     public static bool operator !=(NodeId left, NodeId right) => !left.Equals(right);

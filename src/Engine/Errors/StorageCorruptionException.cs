@@ -1,9 +1,7 @@
-using VoxScheduler.Dag;
-
 namespace VoxScheduler;
 
 /// <summary>Stored bytes failed verification against their checksum: never served, the node is recomputed.</summary>
 public sealed class StorageCorruptionException : StorageException
 {
-    public StorageCorruptionException(string message, NodeId nodeId, Exception? inner = null) : base(message, nodeId, inner) { }
+    public StorageCorruptionException(string message, string nodeId, Exception? inner = null) : base(message, nodeId, inner) { }
 }
