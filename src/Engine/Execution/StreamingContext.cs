@@ -12,7 +12,7 @@ namespace VoxScheduler.Execution;
 /// on <see cref="CommitAsync"/>; <see cref="AbortAsync"/> (failure, cancellation, timeout)
 /// discards it, so no partial result is ever left behind.
 /// </summary>
-internal sealed class StreamingContext : IStreamingOutput
+internal sealed class StreamingContext : IStreamingOutputSession
 {
     private readonly IResultStore _store;
     private readonly StorageMetadata _metadata;
@@ -73,6 +73,8 @@ internal sealed class StreamingContext : IStreamingOutput
             await writer.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    async ValueTask IStreamingOutputSession.CommitAsync(CancellationToken cancellationToken) => await CommitAsync(cancellationToken).ConfigureAwait(false);
 
     public async ValueTask AbortAsync()
     {

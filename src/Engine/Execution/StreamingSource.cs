@@ -1,4 +1,5 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Operations;
 using VoxScheduler.Storage;
 using VoxScheduler.Values;
 
@@ -9,8 +10,8 @@ namespace VoxScheduler.Execution;
 /// never streams (nearly all of them) costs no per-node object; the node's
 /// <see cref="StreamingContext"/> is created only when its operation opens the output.
 /// </summary>
-internal sealed class StreamingSource(IResultStore store, string? dagId, string? executionId, TimeProvider time)
+internal sealed class StreamingSource(IResultStore store, string? dagId, string? executionId, TimeProvider time) : IStreamingOutputSource
 {
-    public StreamingContext Create(NodeId nodeId, string? @operator) =>
-        new(store, StorageMetadata.ForResult(nodeId, DataType.Binary, 0, @operator, dagId, executionId, time.GetUtcNow()));
+    public IStreamingOutputSession Create(NodeId nodeId, string? @operator) =>
+        new StreamingContext(store, StorageMetadata.ForResult(nodeId, DataType.Binary, 0, @operator, dagId, executionId, time.GetUtcNow()));
 }

@@ -11,7 +11,7 @@ namespace VoxScheduler.Operations;
 public sealed class OperationContext
 {
     private readonly Func<CancellationToken, ValueTask<IStreamingOutput>>? _openOutput;
-    private readonly Execution.StreamingSource? _streams;
+    private readonly IStreamingOutputSource? _streams;
 
     public OperationContext(
         Operation operation,
@@ -35,14 +35,14 @@ public sealed class OperationContext
 
     /// <summary>The executor's constructor: the node's streaming output is created from <paramref name="streams"/> only if the operation opens it.</summary>
     internal OperationContext(Operation operation, NodeId nodeId, object?[] arguments, IReadOnlyDictionary<string, object?>? attributes,
-        OperationEnvironment environment, CancellationToken cancellationToken, Execution.StreamingSource? streams, int attempt)
+        OperationEnvironment environment, CancellationToken cancellationToken, IStreamingOutputSource? streams, int attempt)
         : this(operation, nodeId, arguments, attributes, environment, cancellationToken, (Func<CancellationToken, ValueTask<IStreamingOutput>>?)null, attempt)
     {
         _streams = streams;
     }
 
     /// <summary>The streaming output the operation opened through the executor's source, or null.</summary>
-    internal Execution.StreamingContext? Stream { get; private set; }
+    internal IStreamingOutputSession? Stream { get; private set; }
 
     /// <summary>The operation being run.</summary>
     public Operation Operation { get; }
