@@ -1,5 +1,6 @@
 using System.Globalization;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Server.Dtos;

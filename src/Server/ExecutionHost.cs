@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using VoxScheduler.Hosting;
 using VoxScheduler.Language;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;

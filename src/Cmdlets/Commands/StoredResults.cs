@@ -1,5 +1,6 @@
 using VoxScheduler.Cmdlets.Output;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Storage;
 using VoxScheduler.Values;

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using VoxScheduler.Cmdlets.Commands;
 using VoxScheduler.Cmdlets.Output;
+using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
 
 namespace VoxScheduler.Cmdlets.Jobs;

@@ -1,6 +1,5 @@
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
-using VoxScheduler.Scheduling;
 
 namespace VoxScheduler.Execution;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
-using VoxScheduler.Scheduling;
 using VoxScheduler.Storage;
 using VoxScheduler.Values;
 

@@ -293,9 +293,9 @@ internal sealed partial class ScheduledExecution
 
         switch (result.Status)
         {
-            case Scheduling.NodeStatus.Cancelled:
+            case NodeStatus.Cancelled:
                 return new NodeOutcome { Kind = OutcomeKind.Cancelled, Result = result, Loaded = loaded, Owned = work.Entry };
-            case Scheduling.NodeStatus.Failed:
+            case NodeStatus.Failed:
                 return new NodeOutcome { Kind = OutcomeKind.Failed, Result = result, Error = result.Error, Loaded = loaded, Owned = work.Entry };
         }
 

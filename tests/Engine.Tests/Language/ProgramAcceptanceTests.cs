@@ -1,3 +1,4 @@
+using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Tests.Acceptance;
 

@@ -1,3 +1,4 @@
+using VoxScheduler.Hosting;
 using VoxScheduler.Language;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;

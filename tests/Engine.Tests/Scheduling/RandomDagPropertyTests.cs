@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CsCheck;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 

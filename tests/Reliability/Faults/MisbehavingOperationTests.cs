@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using VoxScheduler.Scheduling;
 
-namespace VoxScheduler.Language;
+namespace VoxScheduler.Hosting;
 
 /// <summary>The outcome of running a program to the end.</summary>
 public sealed record ProgramRunResult(string ExecutionId, ExecutionStatus Status, IReadOnlyList<GoalResult> Goals, ExecutionProgress Progress);

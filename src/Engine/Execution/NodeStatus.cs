@@ -1,4 +1,4 @@
-namespace VoxScheduler.Scheduling;
+namespace VoxScheduler.Execution;
 
 /// <summary>The state of one node in one execution.</summary>
 public enum NodeStatus

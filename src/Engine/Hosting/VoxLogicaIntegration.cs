@@ -1,7 +1,8 @@
+using VoxScheduler.Language;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 
-namespace VoxScheduler.Language;
+namespace VoxScheduler.Hosting;
 
 /// <summary>The specification's VoxLogicaIntegration: program → DAG → submit → wait (or return the execution).</summary>
 public sealed class VoxLogicaIntegration
