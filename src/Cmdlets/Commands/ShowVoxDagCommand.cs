@@ -3,6 +3,7 @@ using VoxScheduler.Cmdlets.Completion;
 using VoxScheduler.Cmdlets.Dags;
 using VoxScheduler.Cmdlets.Output;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
 
 namespace VoxScheduler.Cmdlets.Commands;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
 
 namespace VoxScheduler.Cmdlets.Dags;

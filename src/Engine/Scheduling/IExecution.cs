@@ -1,4 +1,5 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Storage;
 
 namespace VoxScheduler.Scheduling;

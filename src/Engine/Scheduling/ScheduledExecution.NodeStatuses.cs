@@ -1,3 +1,5 @@
+using VoxScheduler.Execution;
+
 namespace VoxScheduler.Scheduling;
 
 /// <summary>The per-node snapshot front ends draw (Show-VoxDag): the plan's internal states mapped to <see cref="NodeStatus"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using VoxScheduler.Hosting;
 using VoxScheduler.Language;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;

@@ -1,4 +1,5 @@
 using System.Text;
+using VoxScheduler.Hosting;
 using VoxScheduler.Language;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
