@@ -60,7 +60,7 @@ public abstract class VoxCmdletBase : PSCmdlet
 
         if (provider.ImplementingType == typeof(VoxStoreProvider))
         {
-            return VoxDriveInfo.FirstDrive(provider)?.Location
+            return VoxDriveInfo.ForPath(SessionState, path)?.Location
                 ?? throw new ArgumentException($"'{store}' is not inside a VoxStore drive.");
         }
 

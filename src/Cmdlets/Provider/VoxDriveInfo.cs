@@ -29,7 +29,15 @@ public sealed class VoxDriveInfo : PSDriveInfo
     internal IResultStore GetStore() =>
         Task.Run(() => VoxEngineHost.GetStoreAsync(Location, CancellationToken.None).AsTask()).GetAwaiter().GetResult();
 
-    /// <summary>The drive used for provider-qualified paths (no drive given): the provider's first VoxStore drive.</summary>
-    internal static VoxDriveInfo? FirstDrive(ProviderInfo provider) =>
-        provider.Drives.OfType<VoxDriveInfo>().FirstOrDefault();
+    /// <summary>
+    /// The drive whose store holds a provider path: every drive's root is its store's folder, so
+    /// a PSPath (<c>VoxScheduler\VoxStore::&lt;store folder&gt;/&lt;id&gt;</c>) names its store as a
+    /// FileSystem path names its file. The longest matching root wins; null when none matches.
+    /// </summary>
+    internal static VoxDriveInfo? ForPath(SessionState session, string providerPath) =>
+        // Every scope's drives (a drive made inside a function or a Pester block is in a child
+        // scope that ProviderInfo.Drives does not list).
+        session.Drive.GetAllForProvider(VoxStoreProvider.ProviderName).OfType<VoxDriveInfo>()
+            .Where(d => VoxStorePath.IsUnder(providerPath, d.Root))
+            .MaxBy(d => d.Root.Length);
 }

@@ -9,4 +9,8 @@ public sealed class VoxDriveParameters
     [Parameter]
     [ValidateSet("sqlite", "filesystem", "hybrid", IgnoreCase = true)]
     public string Backend { get; set; } = "sqlite";
+
+    /// <summary>Creates the store when the folder holds none (reading never creates a store).</summary>
+    [Parameter]
+    public SwitchParameter Create { get; set; }
 }

@@ -13,12 +13,10 @@ internal readonly record struct VoxStorePath(VoxStorePathKind Kind, string? Exec
 
     public bool IsContainer => Kind is VoxStorePathKind.Root or VoxStorePathKind.Executions or VoxStorePathKind.Execution;
 
-    public static VoxStorePath Parse(string? path)
+    /// <summary>Parses a provider path below <paramref name="root"/> (the drive's store folder, which every provider path starts with).</summary>
+    public static VoxStorePath Parse(string? path, string root)
     {
-        var segments = (path ?? string.Empty).Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries);
-
-        // A drive-qualified path may still carry the drive (e.g. "Vox:"): drop it.
-        if (segments.Length > 0 && segments[0].EndsWith(':')) segments = segments[1..];
+        var segments = RelativeTo(path ?? string.Empty, root).Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries);
         return segments.Length switch
         {
             0 => new(VoxStorePathKind.Root, null, null, default),
@@ -29,6 +27,23 @@ internal readonly record struct VoxStorePath(VoxStorePathKind Kind, string? Exec
             _ => new(VoxStorePathKind.Invalid, null, null, default),
         };
     }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or below it (either separator, any case).</summary>
+    public static bool IsUnder(string path, string root)
+    {
+        var p = Normalize(path);
+        var r = Normalize(root);
+        return r.Length > 0 && p.StartsWith(r, StringComparison.OrdinalIgnoreCase) && (p.Length == r.Length || p[r.Length] == '/');
+    }
+
+    /// <summary>The part of <paramref name="path"/> below <paramref name="root"/>; the path itself when it is not below it.</summary>
+    public static string RelativeTo(string path, string root)
+    {
+        if (!IsUnder(path, root)) return path;
+        return Normalize(path)[Normalize(root).Length..];
+    }
+
+    private static string Normalize(string path) => path.Replace('\\', '/').TrimEnd('/');
 
     /// <summary>Escapes a name so it is one path segment.</summary>
     public static string Escape(string name) =>

@@ -17,7 +17,7 @@ public sealed partial class VoxStoreProvider
     public IContentReader GetContentReader(string path)
     {
         var id = ResultId(path) ?? throw new ItemNotFoundException($"Cannot find a result at '{path}'.");
-        return new VoxContentReader(Store(), id);
+        return new VoxContentReader(Store(path), id);
     }
 
     /// <inheritdoc />

@@ -17,7 +17,7 @@ public sealed partial class VoxStoreProvider
     public void GetProperty(string path, Collection<string>? providerSpecificPickList)
     {
         var id = ResultId(path);
-        var metadata = id is { } nodeId ? Run(s => s.GetMetadataAsync(nodeId).AsTask()) : null;
+        var metadata = id is { } nodeId ? Run(path, s => s.GetMetadataAsync(nodeId).AsTask()) : null;
         if (metadata is null)
         {
             NotFound(path);
@@ -81,7 +81,7 @@ public sealed partial class VoxStoreProvider
         }
 
         if (updates.Count == 0 || !ShouldProcess(path, $"Set metadata {string.Join(", ", updates.Keys)}")) return;
-        if (!Run(s => s.UpdateMetadataAsync(nodeId, updates).AsTask()))
+        if (!Run(path, s => s.UpdateMetadataAsync(nodeId, updates).AsTask()))
         {
             NotFound(path);
             return;
@@ -107,7 +107,7 @@ public sealed partial class VoxStoreProvider
 
         var updates = propertyToClear.Where(n => !IsBuiltInProperty(n)).ToDictionary(n => n, _ => (object?)null, StringComparer.Ordinal);
         if (updates.Count == 0 || !ShouldProcess(path, $"Clear metadata {string.Join(", ", updates.Keys)}")) return;
-        Run(s => s.UpdateMetadataAsync(nodeId, updates).AsTask());
+        Run(path, s => s.UpdateMetadataAsync(nodeId, updates).AsTask());
     }
 
     /// <inheritdoc />

@@ -32,7 +32,8 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     protected override Collection<PSDriveInfo> InitializeDefaultDrives()
     {
         var location = VoxEngineHost.DefaultStore;
-        var drive = new PSDriveInfo(DefaultDriveName, ProviderInfo, string.Empty, $"VoxScheduler default store ({location})", null);
+        // The root is the store's folder, so every PSPath names its store (see VoxDriveInfo.ForPath).
+        var drive = new PSDriveInfo(DefaultDriveName, ProviderInfo, location.Path, $"VoxScheduler default store ({location})", null);
         return [new VoxDriveInfo(drive, location)];
     }
 
@@ -63,7 +64,7 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
         }
 
         var location = new StoreLocation(backend, path);
-        var result = new VoxDriveInfo(new PSDriveInfo(drive.Name, drive.Provider, string.Empty,
+        var result = new VoxDriveInfo(new PSDriveInfo(drive.Name, drive.Provider, path,
             string.IsNullOrEmpty(drive.Description) ? $"VoxScheduler {location}" : drive.Description, drive.Credential), location);
         try
         {
@@ -82,34 +83,34 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     protected override PSDriveInfo RemoveDrive(PSDriveInfo drive) => drive; // the store stays open for the other users of the process
 
     /// <inheritdoc />
-    protected override bool IsValidPath(string path) => VoxStorePath.Parse(path).Kind != VoxStorePathKind.Invalid;
+    protected override bool IsValidPath(string path) => VoxStorePath.Parse(path, TryDriveOf(path)?.Root ?? string.Empty).Kind != VoxStorePathKind.Invalid;
 
     /// <inheritdoc />
     protected override bool ItemExists(string path)
     {
-        var p = VoxStorePath.Parse(path);
+        var p = Parse(path);
         return p.Kind switch
         {
             VoxStorePathKind.Root or VoxStorePathKind.Executions => true,
-            VoxStorePathKind.Result => Run(s => s.ExistsAsync(p.NodeId).AsTask()),
-            VoxStorePathKind.Execution => Run(s => s.GetExecutionAsync(p.ExecutionId!).AsTask()) is not null,
-            VoxStorePathKind.ExecutionNode => FindNode(p) is not null,
+            VoxStorePathKind.Result => Run(path, s => s.ExistsAsync(p.NodeId).AsTask()),
+            VoxStorePathKind.Execution => Run(path, s => s.GetExecutionAsync(p.ExecutionId!).AsTask()) is not null,
+            VoxStorePathKind.ExecutionNode => FindNode(path, p) is not null,
             _ => false,
         };
     }
 
     /// <inheritdoc />
-    protected override bool IsItemContainer(string path) => VoxStorePath.Parse(path).IsContainer;
+    protected override bool IsItemContainer(string path) => Parse(path).IsContainer;
 
     /// <inheritdoc />
     protected override bool HasChildItems(string path)
     {
-        var p = VoxStorePath.Parse(path);
+        var p = Parse(path);
         return p.Kind switch
         {
             VoxStorePathKind.Root => true,
-            VoxStorePathKind.Executions => Run(s => AnyAsync(s.ListExecutionsAsync())),
-            VoxStorePathKind.Execution => Run(s => AnyAsync(s.ListExecutionNodesAsync(p.ExecutionId!))),
+            VoxStorePathKind.Executions => Run(path, s => AnyAsync(s.ListExecutionsAsync())),
+            VoxStorePathKind.Execution => Run(path, s => AnyAsync(s.ListExecutionNodesAsync(p.ExecutionId!))),
             _ => false,
         };
     }
@@ -117,12 +118,12 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     /// <inheritdoc />
     protected override void GetItem(string path)
     {
-        var p = VoxStorePath.Parse(path);
-        var store = Store();
+        var p = Parse(path);
+        var store = Store(path);
         switch (p.Kind)
         {
             case VoxStorePathKind.Root:
-                WriteItemObject(new VoxStoreFolder(string.Empty, $"{Drive().Location}"), path, true);
+                WriteItemObject(new VoxStoreFolder(string.Empty, $"{DriveOf(path).Location}"), path, true);
                 break;
             case VoxStorePathKind.Executions:
                 WriteItemObject(new VoxStoreFolder(VoxStorePath.ExecutionsFolder, "Executions recorded in the store"), path, true);
@@ -135,10 +136,10 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
             case VoxStorePathKind.Execution:
                 var record = Await(store.GetExecutionAsync(p.ExecutionId!).AsTask());
                 if (record is null) NotFound(path);
-                else WriteItemObject(new VoxExecution(record, Drive().Location), path, true);
+                else WriteItemObject(new VoxExecution(record, DriveOf(path).Location), path, true);
                 break;
             case VoxStorePathKind.ExecutionNode:
-                var node = FindNode(p);
+                var node = FindNode(path, p);
                 if (node is null) NotFound(path);
                 else WriteItemObject(new VoxExecutionNode(node, Await(store.ExistsAsync(node.NodeId).AsTask())), path, false);
                 break;
@@ -156,8 +157,8 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
 
     private void ListChildren(string path, bool recurse, bool namesOnly)
     {
-        var p = VoxStorePath.Parse(path);
-        var store = Store();
+        var p = Parse(path);
+        var store = Store(path);
         switch (p.Kind)
         {
             case VoxStorePathKind.Root:
@@ -177,7 +178,7 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
                 {
                     var name = VoxStorePath.Escape(r.ExecutionId);
                     var childPath = MakePath(path, name);
-                    Emit(namesOnly, name, new VoxExecution(r, Drive().Location), childPath, true);
+                    Emit(namesOnly, name, new VoxExecution(r, DriveOf(path).Location), childPath, true);
                     if (recurse) ListChildren(childPath, false, namesOnly);
                 });
                 break;
@@ -203,14 +204,14 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     /// <inheritdoc />
     protected override void RemoveItem(string path, bool recurse)
     {
-        var p = VoxStorePath.Parse(path);
+        var p = Parse(path);
         NodeId id;
         switch (p.Kind)
         {
             case VoxStorePathKind.Result:
                 id = p.NodeId;
                 break;
-            case VoxStorePathKind.ExecutionNode when FindNode(p) is { } node:
+            case VoxStorePathKind.ExecutionNode when FindNode(path, p) is { } node:
                 id = node.NodeId;
                 break;
             case VoxStorePathKind.ExecutionNode:
@@ -223,7 +224,7 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
         }
 
         if (!ShouldProcess(path, $"Remove result {id}")) return;
-        if (!Run(s => s.DeleteAsync(id).AsTask())) NotFound(path);
+        if (!Run(path, s => s.DeleteAsync(id).AsTask())) NotFound(path);
     }
 
     /// <inheritdoc />
@@ -236,41 +237,61 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
 
     // ---- helpers ----
 
-    private VoxDriveInfo Drive() =>
-        PSDriveInfo as VoxDriveInfo
-        ?? VoxDriveInfo.FirstDrive(ProviderInfo)
-        ?? throw new PSInvalidOperationException("Use a VoxStore drive (New-PSDrive -PSProvider VoxStore -Root <folder>).");
+    /// <summary>
+    /// The drive a provider path belongs to: the one whose store folder (its root) the path is
+    /// under, whatever drive the command was given or none (provider-qualified PSPaths of piped
+    /// items); a path under no VoxStore drive is an error, never another store.
+    /// </summary>
+    private VoxDriveInfo DriveOf(string path) => TryDriveOf(path) ?? throw new PSArgumentException(
+        $"'{path}' is in no VoxStore drive's store. Open the store first: New-PSDrive -Name <name> -PSProvider VoxStore -Root <store folder>.");
 
-    private IResultStore Store()
+    private VoxDriveInfo? TryDriveOf(string path)
+    {
+        if (PSDriveInfo is VoxDriveInfo current && VoxStorePath.IsUnder(path, current.Root)) return current;
+        if (VoxDriveInfo.ForPath(SessionState, path) is { } owner) return owner;
+        return PSDriveInfo is VoxDriveInfo relative && !System.IO.Path.IsPathRooted(path) ? relative : null;
+    }
+
+    private (VoxDriveInfo Drive, VoxStorePath Path) Resolve(string path)
+    {
+        var drive = DriveOf(path);
+        return (drive, VoxStorePath.Parse(path, drive.Root));
+    }
+
+    private VoxStorePath Parse(string path) => Resolve(path).Path;
+
+    private IResultStore Store(string path) => StoreOf(DriveOf(path));
+
+    private IResultStore StoreOf(VoxDriveInfo drive)
     {
         try
         {
-            return Drive().GetStore();
+            return drive.GetStore();
         }
         catch (Exception e) when (e is DynamicSchedulerException or IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(VoxErrors.FromException(e, Drive().StorePath, VoxErrors.StoreUnavailable));
+            ThrowTerminatingError(VoxErrors.FromException(e, drive.StorePath, VoxErrors.StoreUnavailable));
             throw; // unreachable
         }
     }
 
     private NodeId? ResultId(string path)
     {
-        var p = VoxStorePath.Parse(path);
+        var p = Parse(path);
         return p.Kind switch
         {
             VoxStorePathKind.Result => p.NodeId,
-            VoxStorePathKind.ExecutionNode => FindNode(p)?.NodeId,
+            VoxStorePathKind.ExecutionNode => FindNode(path, p)?.NodeId,
             _ => null,
         };
     }
 
-    private ExecutionNodeName? FindNode(VoxStorePath p) =>
-        Run(s => FirstAsync(s.ListExecutionNodesAsync(p.ExecutionId!), n => n.Name == p.Name));
+    private ExecutionNodeName? FindNode(string path, VoxStorePath p) =>
+        Run(path, s => FirstAsync(s.ListExecutionNodesAsync(p.ExecutionId!), n => n.Name == p.Name));
 
-    private T Run<T>(Func<IResultStore, Task<T>> action)
+    private T Run<T>(string path, Func<IResultStore, Task<T>> action)
     {
-        var store = Store();
+        var store = Store(path);
         return Await(Task.Run(() => action(store)));
     }
 

@@ -1,0 +1,65 @@
+#requires -Version 7.6
+# Provider items always act on their own store (#13 defect 1): a PSPath names its store as a
+# FileSystem path names its file, so piping items between drives, Copy-Item, Move-Item and
+# Remove-Item never touch another store.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
+    Initialize-VoxTestSession
+}
+
+Describe 'Items piped from a drive act on that drive''s store' {
+    BeforeEach {
+        # The same program in the default store (Vox:, the provider's first drive) and in lab:,
+        # so both stores hold a result with the same id.
+        $script:LabRoot = Join-Path $TestDrive "lab-$([guid]::NewGuid().ToString('n'))"
+        $null = New-PSDrive -Name lab -PSProvider VoxStore -Root $script:LabRoot -Create
+        $program = 'print "m" 6 * 7'
+        $script:Id = (Submit-VoxDag -Program $program -Wait).NodeId
+        (Submit-VoxDag -Program $program -Store lab: -Wait).NodeId | Should -Be $script:Id
+    }
+
+    AfterEach { Remove-PSDrive -Name lab -ErrorAction SilentlyContinue }
+
+    It 'gives every item a PSPath that names its store' {
+        $item = Get-Item "lab:\$($script:Id)"
+        $item.PSPath | Should -BeLike "*$([IO.Path]::GetFileName($script:LabRoot))*$($script:Id)"
+        $item.PSDrive.Name | Should -Be 'lab'
+        (Get-Item "Vox:\$($script:Id)").PSPath | Should -Not -Be $item.PSPath
+    }
+
+    It 'removes a piped item from its own store only' {
+        Get-ChildItem lab:\ | Where-Object Operator -eq default.mul | Remove-Item -Confirm:$false
+        Test-Path "lab:\$($script:Id)" | Should -BeFalse
+        Test-Path "Vox:\$($script:Id)" | Should -BeTrue
+    }
+
+    It 'reads content and properties of piped items of any drive' {
+        Get-ChildItem lab:\ | Where-Object Operator -eq default.mul | Get-Content | Should -Be 42
+        (Get-ChildItem lab:\ | Where-Object Operator -eq default.mul | Get-ItemProperty).NodeId | Should -Be $script:Id
+    }
+
+    It 'copies and moves results between stores' {
+        $otherRoot = Join-Path $TestDrive "other-$([guid]::NewGuid().ToString('n'))"
+        $null = New-PSDrive -Name other -PSProvider VoxStore -Root $otherRoot -Create
+        try {
+            Copy-Item "lab:\$($script:Id)" -Destination other:\
+            Get-Content "other:\$($script:Id)" | Should -Be 42
+            Test-Path "lab:\$($script:Id)" | Should -BeTrue
+            (Get-Item "other:\$($script:Id)").Operator | Should -Be 'default.mul'
+
+            Remove-Item "other:\$($script:Id)" -Confirm:$false
+            Get-Item "lab:\$($script:Id)" | Move-Item -Destination other:\
+            Test-Path "lab:\$($script:Id)" | Should -BeFalse
+            Get-Content "other:\$($script:Id)" | Should -Be 42
+            Test-Path "Vox:\$($script:Id)" | Should -BeTrue
+        }
+        finally { Remove-PSDrive -Name other -ErrorAction SilentlyContinue }
+    }
+
+    It 'refuses a path in no open store rather than using another one' {
+        $path = "VoxScheduler\VoxStore::$(Join-Path $TestDrive 'nowhere')/$($script:Id)"
+        { Remove-Item -LiteralPath $path -Confirm:$false -ErrorAction Stop } | Should -Throw
+        Test-Path "Vox:\$($script:Id)" | Should -BeTrue
+    }
+}
