@@ -7,7 +7,7 @@
     Copyright            = '(c) VoxScheduler developers. MIT License.'
     Description          = 'A dynamic, persistent, content-addressed scheduler for VoxLogicA programs and any DAG: nodes run as soon as their inputs are ready, every result is stored under its content id, reruns compute only what changed.'
     CompatiblePSEditions = @('Core')
-    PowerShellVersion    = '7.4'
+    PowerShellVersion    = '7.6'
     FormatsToProcess     = @('VoxScheduler.format.ps1xml')
     TypesToProcess       = @()
     CmdletsToExport      = @(

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 <#
 .SYNOPSIS
     Runs the Pester tests (called by build.ps1 in a child pwsh) and writes the counts as JSON.

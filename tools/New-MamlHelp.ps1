@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 <#
 .SYNOPSIS
     Generates the module's MAML help (en-US/VoxScheduler.dll-Help.xml) from the built cmdlets.

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Proves the published module loads in a fresh pwsh with nothing else installed.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
@@ -10,6 +10,16 @@ Describe 'The built module' {
         $manifest = Test-ModuleManifest -Path $script:ModulePath -ErrorAction Stop
         $manifest.Version | Should -Not -BeNullOrEmpty
         $manifest.Version.ToString() | Should -Not -Be '0.0'
+    }
+
+    It 'requires PowerShell 7.6 (its assemblies target .NET 10), in the manifest and every script' {
+        (Import-PowerShellDataFile $script:ModulePath).PowerShellVersion | Should -Be '7.6'
+        $root = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
+        $scripts = Get-ChildItem -Path (Join-Path $root 'tests'), (Join-Path $root 'tools'), (Join-Path $root 'build.ps1') -Recurse -Include '*.ps1', '*.psm1' -File |
+            Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
+        $requires = $scripts | Select-String -Pattern '^#requires -Version (\S+)' | ForEach-Object { $_.Matches[0].Groups[1].Value }
+        $requires | Should -Not -BeNullOrEmpty
+        $requires | Where-Object { $_ -ne '7.6' } | Should -BeNullOrEmpty
     }
 
     It 'ships none of PowerShell''s own assemblies' {

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Following executions: progress, results, waiting, stopping, jobs, history, eviction, and two
 # processes on one store.
 BeforeAll {

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Every acceptance program of tests/programs through Submit-VoxDag -Wait, checked against its
 # .expected.json (goals, failed goals, saved files, validation errors).
 BeforeDiscovery {

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # The VoxStore provider on every backend: drives, navigation, items, content, metadata, removal.
 BeforeDiscovery {
     $backends = 'sqlite', 'filesystem', 'hybrid' | ForEach-Object { @{ Backend = $_ } }

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Submit-VoxDag in every parameter set, pipeline composition, DAG tools, operations and error ids.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # The module as users first meet it: loading in a fresh pwsh, native SQLite, exports, help,
 # formats, completers.
 BeforeAll {
