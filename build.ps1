@@ -224,9 +224,9 @@ Import-Module '$module'
 foreach (`$file in @($list)) {
     Write-Host "== `$file" -ForegroundColor Cyan
     if (`$file -like '*.json') {
-        `$results = Submit-VoxDag -Dag (Get-Content -Raw -LiteralPath `$file) -Wait
+        `$results = Submit-VoxDag -Dag (Get-Content -Raw -LiteralPath `$file) -Wait -ErrorAction Continue
     } else {
-        `$results = Submit-VoxDag -Path `$file -Wait
+        `$results = Submit-VoxDag -Path `$file -Wait -ErrorAction Continue
     }
     `$results | Format-Table -AutoSize -Wrap | Out-Host
     if (`$results | Where-Object { `$_.Status -in 'Failed', 'Skipped' }) { `$global:LASTEXITCODE = 1 }

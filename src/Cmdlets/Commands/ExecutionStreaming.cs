@@ -34,7 +34,12 @@ internal static class ExecutionStreaming
                     case ExecutionEventKind.GoalFinished when e.Goal is { } goal:
                         if (include(goal))
                         {
-                            await sink.OutputAsync(ToResult(goal, execution.ExecutionId, execution.Store), cancellationToken).ConfigureAwait(false);
+                            var result = ToResult(goal, execution.ExecutionId, execution.Store);
+                            await sink.OutputAsync(result, cancellationToken).ConfigureAwait(false);
+                            if (VoxErrors.IsGoalFailure(result))
+                            {
+                                await sink.ErrorAsync(VoxErrors.GoalFailure(result), cancellationToken).ConfigureAwait(false);
+                            }
                         }
 
                         break;

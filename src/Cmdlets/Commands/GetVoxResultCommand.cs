@@ -65,7 +65,10 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
         {
             foreach (var goal in live.GetGoalResults())
             {
-                if (goal.IsFinished && include(goal.Name)) WriteObject(ExecutionStreaming.ToResult(goal, live.ExecutionId, live.Store));
+                if (!goal.IsFinished || !include(goal.Name)) continue;
+                var result = ExecutionStreaming.ToResult(goal, live.ExecutionId, live.Store);
+                WriteObject(result);
+                if (VoxErrors.IsGoalFailure(result)) WriteError(VoxErrors.GoalFailure(result));
             }
         }
         else if (Wait)

@@ -31,6 +31,28 @@ internal static class VoxErrors
     public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
         new(new VoxCmdletException(message, inner), id, category, target);
 
+    /// <summary>
+    /// The non-terminating error of a goal without a value (failed, or skipped after a failed
+    /// dependency), so -ErrorAction, $?, try/catch and exit codes see it; the result object is
+    /// still written. The message names the goal and the engine's text, which names the failed
+    /// node's operator (or user name) and its message.
+    /// </summary>
+    public static ErrorRecord GoalFailure(Output.VoxResult result)
+    {
+        var what = result.Status == Scheduling.NodeStatus.Skipped ? "was skipped" : "failed";
+        var record = Create(GoalFailed, ErrorCategory.InvalidResult, result,
+            $"Goal '{result.Goal}' of execution {result.ExecutionId} {what}: {result.Error}");
+        record.ErrorDetails = new ErrorDetails(record.Exception.Message)
+        {
+            RecommendedAction = "Read the result's Error; fix the program or its inputs and submit again (completed nodes are reused).",
+        };
+        return record;
+    }
+
+    /// <summary>True for a goal result that must also be reported as an error.</summary>
+    public static bool IsGoalFailure(Output.VoxResult result) =>
+        result.Status is Scheduling.NodeStatus.Failed or Scheduling.NodeStatus.Skipped;
+
     public static ErrorRecord NotFound(string what, object target) =>
         Create(ExecutionNotFound, ErrorCategory.ObjectNotFound, target,
             $"No execution '{what}' was found in this process or in the store's history.");

@@ -107,11 +107,6 @@ public sealed class VoxExecutionJob : Job
         public ValueTask OutputAsync(object? value, CancellationToken cancellationToken)
         {
             job.Output.Add(PSObject.AsPSObject(value!));
-            if (value is VoxResult { Status: NodeStatus.Failed } failed)
-            {
-                job.Error.Add(VoxErrors.Create(VoxErrors.GoalFailed, ErrorCategory.InvalidResult, failed.Goal, $"Goal '{failed.Goal}' failed: {failed.Error}"));
-            }
-
             return ValueTask.CompletedTask;
         }
 
