@@ -28,10 +28,10 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sq
     }
     'Get-VoxProgress' = @{
         Synopsis    = 'Gets the progress of executions: one snapshot, or snapshots until they end.'
-        Description = 'Get-VoxProgress writes a VoxProgress snapshot (total, pending, ready, running, completed, cached, failed, skipped nodes, percent, nodes per second, elapsed and estimated time left) of each execution given by id, name or object. With -Watch it writes a snapshot every -IntervalMilliseconds until the execution ends, the last one final; Ctrl+C stops watching only.'
+        Description = 'Get-VoxProgress writes a VoxProgress snapshot (total, pending, ready, running, completed, cached, failed, skipped nodes, percent, nodes per second, elapsed and estimated time left) of each execution given by id, name or object. With -Watch it writes a snapshot every -Interval (default 1 s) until the execution ends, the last one final; Ctrl+C stops watching only.'
         Examples    = @(
             @{ Code = 'Get-VoxProgress -Id $e.ExecutionId'; Remarks = 'One snapshot of an execution.' }
-            @{ Code = '$e | Get-VoxProgress -Watch -IntervalMilliseconds 250 | Select-Object Percent, CompletedNodes'; Remarks = 'Follows an execution until it ends.' }
+            @{ Code = '$e | Get-VoxProgress -Watch -Interval 250ms | Select-Object Percent, CompletedNodes'; Remarks = 'Follows an execution until it ends.' }
         )
     }
     'Stop-VoxExecution' = @{

@@ -20,7 +20,7 @@ Describe 'Get-VoxProgress' {
         $snap.GetType().FullName | Should -Be 'VoxScheduler.Cmdlets.Output.VoxProgress'
         $snap.ExecutionId | Should -Be $e.ExecutionId
         $snap.Status | Should -BeIn 'Pending', 'Running', 'Completed'
-        $all = @($e | Get-VoxProgress -Watch -IntervalMilliseconds 100)
+        $all = @($e | Get-VoxProgress -Watch -Interval 0.1)
         $all.Count | Should -BeGreaterOrEqual 1
         $all[-1].Status | Should -Be 'Completed'
         $all[-1].Percent | Should -Be 100

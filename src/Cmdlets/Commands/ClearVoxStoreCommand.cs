@@ -18,39 +18,24 @@ public sealed class ClearVoxStoreCommand : VoxCmdletBase
     [ArgumentCompleter(typeof(StoreDriveCompleter))]
     public string? Store { get; set; }
 
-    /// <summary>Removes results not accessed for longer than this.</summary>
+    /// <summary>Removes results not accessed for longer than this: seconds (30), a unit (30s, 5m, 2h, 7d) or a TimeSpan (7.00:00:00).</summary>
     [Parameter]
-    public TimeSpan? OlderThan { get; set; }
+    [VoxTimeSpan]
+    public TimeSpan OlderThan { get; set; }
 
-    /// <summary>Removes least recently used results until the store holds at most this much (512MB, 2GB, or bytes).</summary>
+    /// <summary>Removes least recently used results until the store holds at most this many bytes (512MB, 2GB).</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? MaxSize { get; set; }
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxSize { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (OlderThan is null && MaxSize is null)
+        TimeSpan? olderThan = MyInvocation.BoundParameters.ContainsKey(nameof(OlderThan)) ? OlderThan : null;
+        long? maxBytes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxSize)) ? MaxSize : null;
+        if (olderThan is null && maxBytes is null)
         {
             Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, null, "Give -OlderThan, -MaxSize, or both.");
-        }
-
-        if (OlderThan is { } age && age < TimeSpan.Zero)
-        {
-            Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, age, "-OlderThan must not be negative.");
-        }
-
-        long? maxBytes = null;
-        if (MaxSize is not null)
-        {
-            try
-            {
-                maxBytes = ExecutionConfig.ParseSize(MaxSize);
-            }
-            catch (ValidationException e)
-            {
-                Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, MaxSize, e.Message, e);
-            }
         }
 
         Hosting.StoreLocation location;
@@ -66,14 +51,14 @@ public sealed class ClearVoxStoreCommand : VoxCmdletBase
 
         var what = string.Join(" and ", new[]
         {
-            OlderThan is { } t ? $"results unused for {t}" : null,
+            olderThan is { } t ? $"results unused for {t}" : null,
             maxBytes is { } b ? $"least recently used results beyond {b:N0} bytes" : null,
         }.Where(s => s is not null));
         var store = OpenStore(location);
         if (!ShouldProcess(location.ToString(), $"Evict {what}")) return;
         try
         {
-            WriteObject(Block(store.EvictAsync(new EvictionPolicy(OlderThan, maxBytes), StopToken).AsTask()));
+            WriteObject(Block(store.EvictAsync(new EvictionPolicy(olderThan, maxBytes), StopToken).AsTask()));
         }
         catch (Exception e) when (e is DynamicSchedulerException or IOException)
         {

@@ -15,16 +15,19 @@ public sealed class GetVoxProgressCommand : VoxExecutionCmdlet
     [Parameter]
     public SwitchParameter Watch { get; set; }
 
-    /// <summary>Milliseconds between snapshots with -Watch.</summary>
+    /// <summary>Time between snapshots with -Watch: seconds (0.5), a unit (500ms, 2s) or a TimeSpan; from 50ms to 1h (default 1 s).</summary>
     [Parameter]
-    [ValidateRange(50, 3_600_000)]
-    public int IntervalMilliseconds { get; set; } = 1000;
-
-    private TimeSpan Interval => TimeSpan.FromMilliseconds(IntervalMilliseconds);
+    [VoxTimeSpan]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (Interval < TimeSpan.FromMilliseconds(50) || Interval > TimeSpan.FromHours(1))
+        {
+            Terminate(VoxErrors.ConfigInvalid, ErrorCategory.InvalidArgument, Interval, $"-Interval must be from 50ms to 1h, not {Interval}.");
+        }
+
         foreach (var execution in SelectedExecutions())
         {
             if (execution.Execution is not { } live)

@@ -24,15 +24,15 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
     [ArgumentCompleter(typeof(StoreDriveCompleter))]
     public string? Store { get; set; }
 
-    /// <summary>Most nodes of this execution running at once.</summary>
+    /// <summary>Most nodes of this execution running at once (default 4).</summary>
     [Parameter]
     [ValidateRange(1, 4096)]
     public int MaxConcurrency { get; set; }
 
-    /// <summary>Retries of a failing node after its first try.</summary>
+    /// <summary>Retries of a failing node after its first try (default 3; 0 disables retries).</summary>
     [Parameter]
     [ValidateRange(0, 100)]
-    public int MaxRetries { get; set; } = -1;
+    public int MaxRetries { get; set; }
 
     /// <summary>A name for the execution (unique among running executions).</summary>
     [Parameter]
@@ -47,19 +47,20 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
-    /// <summary>Memory for values kept beyond their last consumer, e.g. 512MB (default 512MB).</summary>
+    /// <summary>Bytes of memory for values kept beyond their last consumer, e.g. 512MB (default 512MB; 0 keeps none).</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? CacheSize { get; set; }
+    [ValidateRange(0, long.MaxValue)]
+    public long CacheSize { get; set; }
 
-    /// <summary>Results of at least this size (e.g. 64MB) are streamed to the store and returned as a stream (default 100MB).</summary>
+    /// <summary>Results of at least this many bytes (e.g. 64MB) are streamed to the store and returned as a stream (default 100MB).</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? StreamingThreshold { get; set; }
+    [ValidateRange(1, long.MaxValue)]
+    public long StreamingThreshold { get; set; }
 
-    /// <summary>A node running longer than this fails (default: no limit).</summary>
+    /// <summary>A node running longer than this fails: seconds (30), a unit (30s, 5m, 2h) or a TimeSpan (00:05:00); default: no limit.</summary>
     [Parameter]
-    public TimeSpan? NodeTimeout { get; set; }
+    [VoxTimeSpan]
+    public TimeSpan NodeTimeout { get; set; }
 
     /// <summary>Stores results uncompressed.</summary>
     [Parameter]
@@ -82,15 +83,17 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
 
         try
         {
+            // A setting not given keeps the engine's default ("was it given", never a sentinel value).
+            var given = MyInvocation.BoundParameters;
             var defaults = new ExecutionConfig();
             _config = defaults with
             {
-                MaxConcurrentNodes = MaxConcurrency > 0 ? MaxConcurrency : defaults.MaxConcurrentNodes,
-                MaxRetries = MaxRetries >= 0 ? MaxRetries : defaults.MaxRetries,
-                RetryFailedNodes = MaxRetries != 0,
-                CacheSize = CacheSize ?? defaults.CacheSize,
-                StreamingThreshold = StreamingThreshold is null ? defaults.StreamingThreshold : ExecutionConfig.ParseSize(StreamingThreshold),
-                NodeTimeout = NodeTimeout,
+                MaxConcurrentNodes = given.ContainsKey(nameof(MaxConcurrency)) ? MaxConcurrency : defaults.MaxConcurrentNodes,
+                MaxRetries = given.ContainsKey(nameof(MaxRetries)) ? MaxRetries : defaults.MaxRetries,
+                RetryFailedNodes = !given.ContainsKey(nameof(MaxRetries)) || MaxRetries != 0,
+                CacheSize = given.ContainsKey(nameof(CacheSize)) ? CacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : defaults.CacheSize,
+                StreamingThreshold = given.ContainsKey(nameof(StreamingThreshold)) ? StreamingThreshold : defaults.StreamingThreshold,
+                NodeTimeout = given.ContainsKey(nameof(NodeTimeout)) ? NodeTimeout : defaults.NodeTimeout,
                 Compression = !NoCompression,
             };
             _config.Validate();

@@ -13,15 +13,20 @@ public sealed class WaitVoxExecutionCommand : VoxExecutionCmdlet
 {
     private readonly List<VoxExecution> _executions = [];
 
-    /// <summary>Seconds to wait; -1 (default) waits for ever. When it expires, only the executions that ended are written.</summary>
+    /// <summary>
+    /// How long to wait: seconds (30), a unit (30s, 5m, 2h) or a TimeSpan (00:05:00); without it the
+    /// wait has no end. When it expires, only the executions that ended are written.
+    /// </summary>
     [Parameter]
     [Alias("TimeoutSec")]
-    [ValidateRange(-1, int.MaxValue)]
-    public int Timeout { get; set; } = -1;
+    [VoxTimeSpan]
+    public TimeSpan Timeout { get; set; }
 
     /// <summary>Returns as soon as any one of the executions ends.</summary>
     [Parameter]
     public SwitchParameter Any { get; set; }
+
+    private bool HasTimeout => MyInvocation.BoundParameters.ContainsKey(nameof(Timeout));
 
     /// <inheritdoc />
     protected override void ProcessRecord() => _executions.AddRange(SelectedExecutions());
@@ -36,7 +41,7 @@ public sealed class WaitVoxExecutionCommand : VoxExecutionCmdlet
         {
             // Completion, timeout and stop race; only the wait ends, never the executions.
             var all = Any ? Task.WhenAny(pending) : Task.WhenAll(pending);
-            var limit = Timeout < 0 ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Timeout);
+            var limit = HasTimeout ? Timeout : System.Threading.Timeout.InfiniteTimeSpan;
             try
             {
                 all.Wait(limit, StopToken);
@@ -48,9 +53,9 @@ public sealed class WaitVoxExecutionCommand : VoxExecutionCmdlet
         }
 
         var finished = _executions.Where(e => e.IsFinished).DistinctBy(e => e.ExecutionId).ToList();
-        if (Timeout >= 0 && finished.Count < _executions.DistinctBy(e => e.ExecutionId).Count() && !(Any && finished.Count > 0))
+        if (HasTimeout && finished.Count < _executions.DistinctBy(e => e.ExecutionId).Count() && !(Any && finished.Count > 0))
         {
-            WriteVerbose($"Timed out after {Timeout} s with {finished.Count} of {_executions.Count} executions finished.");
+            WriteVerbose($"Timed out after {Timeout} with {finished.Count} of {_executions.Count} executions finished.");
         }
 
         WriteObject(finished, enumerateCollection: true);

@@ -1,0 +1,96 @@
+#requires -Version 7.6
+# One rule for durations and sizes (#13 defect 6): a bare number is seconds, text may carry a
+# unit or be a TimeSpan; sizes are [long] taking PowerShell's 512MB literals; a setting not given
+# keeps the engine's default.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
+    Initialize-VoxTestSession
+    function New-StoreWithResult([string] $Name) {
+        $store = Join-Path $TestDrive $Name
+        $r = Submit-VoxDag -Program "print ""v"" $([Math]::Abs($Name.GetHashCode()) % 1000) + 0.5" -Store $store -Wait
+        return [pscustomobject]@{ Store = $store; Result = $r }
+    }
+}
+
+Describe 'Durations' {
+    It 'read a bare number as seconds: Clear-VoxStore -OlderThan 30 keeps a result used just now' {
+        $s = New-StoreWithResult 'older-than-30'
+        $report = Clear-VoxStore -Store $s.Store -OlderThan 30 -Confirm:$false
+        $report.RemovedResults | Should -Be 0
+        (Get-VoxResult -Id $s.Result.ExecutionId -Store $s.Store).Value | Should -Be $s.Result.Value
+        $report = Clear-VoxStore -Store $s.Store -OlderThan 0 -Confirm:$false
+        $report.RemovedResults | Should -BeGreaterThan 0
+    }
+
+    It 'give -NodeTimeout in seconds, so -NodeTimeout 30 lets a 200 ms node finish' {
+        $r = Submit-VoxDag -Program 'import "test"
+print "slow" test.sleep(1, 200)' -NodeTimeout 30 -Wait
+        $r.Status | Should -Be 'Completed'
+        $r = Submit-VoxDag -Program 'import "test"
+print "slow" test.sleep(2, 3000)' -NodeTimeout 0.2 -MaxRetries 0 -Wait -ErrorAction SilentlyContinue
+        $r.Status | Should -Be 'Failed'
+    }
+
+    It 'accept <Text> as <Seconds> seconds' -ForEach @(
+        @{ Text = 30; Seconds = 30 }, @{ Text = 0.5; Seconds = 0.5 }, @{ Text = '45'; Seconds = 45 },
+        @{ Text = '500ms'; Seconds = 0.5 }, @{ Text = '30s'; Seconds = 30 }, @{ Text = '5m'; Seconds = 300 },
+        @{ Text = '2h'; Seconds = 7200 }, @{ Text = '7d'; Seconds = 604800 }, @{ Text = '00:05:00'; Seconds = 300 },
+        @{ Text = [timespan]::FromMinutes(3); Seconds = 180 }
+    ) {
+        $attribute = [VoxScheduler.Cmdlets.Commands.VoxTimeSpanAttribute]::new()
+        $attribute.Transform($ExecutionContext, $Text).TotalSeconds | Should -Be $Seconds
+    }
+
+    It 'refuse <Text> with a message naming the accepted forms' -ForEach @(@{ Text = 'soon' }, @{ Text = '-5' }, @{ Text = '5 fortnights' }) {
+        { Clear-VoxStore -Store (Join-Path $TestDrive 'refuse') -OlderThan $Text -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*seconds*unit*TimeSpan*'
+    }
+
+    It 'are TimeSpan parameters, shown as TimeSpan in help' -ForEach @(
+        @{ Command = 'Clear-VoxStore'; Parameter = 'OlderThan' }, @{ Command = 'Submit-VoxDag'; Parameter = 'NodeTimeout' },
+        @{ Command = 'Wait-VoxExecution'; Parameter = 'Timeout' }, @{ Command = 'Get-VoxProgress'; Parameter = 'Interval' }
+    ) {
+        (Get-Command $Command).Parameters[$Parameter].ParameterType | Should -Be ([timespan])
+        (Get-Help $Command -Parameter $Parameter).type.name | Should -Be 'System.TimeSpan'
+    }
+
+    It 'bound Wait-VoxExecution -Timeout in seconds and wait for ever without it' {
+        $e = Submit-VoxDag -Program 'import "test"
+print "slow" test.sleep(3, 20000)'
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            Wait-VoxExecution -InputObject $e -Timeout '1s' | Should -BeNullOrEmpty
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
+        }
+        finally { Stop-VoxExecution -InputObject $e -Wait -Confirm:$false }
+        (Wait-VoxExecution -InputObject $e).Status | Should -Be 'Cancelled'
+    }
+}
+
+Describe 'Sizes' {
+    It 'are [long] parameters that take 512MB literals' -ForEach @(
+        @{ Command = 'Submit-VoxDag'; Parameter = 'CacheSize' }, @{ Command = 'Submit-VoxDag'; Parameter = 'StreamingThreshold' },
+        @{ Command = 'Clear-VoxStore'; Parameter = 'MaxSize' }
+    ) {
+        (Get-Command $Command).Parameters[$Parameter].ParameterType | Should -Be ([long])
+    }
+
+    It 'apply -StreamingThreshold 64KB: a 256 KiB result comes back as a stream, and as bytes without it' {
+        $program = 'import "test"
+print "b" test.blob(11, 0.25)'
+        $streamed = Submit-VoxDag -Program $program -StreamingThreshold 64KB -Store (Join-Path $TestDrive 'threshold-small') -Wait
+        $streamed.Value | Should -BeOfType [System.IO.Stream]
+        $inline = Submit-VoxDag -Program $program -CacheSize 512MB -Store (Join-Path $TestDrive 'threshold-default') -Wait
+        , $inline.Value | Should -BeOfType [byte[]]
+    }
+
+    It 'apply Clear-VoxStore -MaxSize 0 as bytes: everything goes' {
+        $s = New-StoreWithResult 'max-size-zero'
+        (Clear-VoxStore -Store $s.Store -MaxSize 0 -Confirm:$false).RemovedResults | Should -BeGreaterThan 0
+    }
+
+    It 'reject a negative size with PowerShell''s own validation error' {
+        { Submit-VoxDag -Program 'print "x" 1' -CacheSize -1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}
