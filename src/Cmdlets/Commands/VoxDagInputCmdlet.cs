@@ -81,18 +81,10 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
         switch (ParameterSetName)
         {
             case PathSet:
-                foreach (var file in ResolveFiles(Path, literal: false))
-                {
-                    if (CompileFile(file) is { } input) yield return input;
-                }
-
+                foreach (var input in ReadFiles(ResolveFiles(Path, literal: false))) yield return input;
                 break;
             case LiteralPathSet:
-                foreach (var file in ResolveFiles(LiteralPath, literal: true))
-                {
-                    if (CompileFile(file) is { } input) yield return input;
-                }
-
+                foreach (var input in ReadFiles(ResolveFiles(LiteralPath, literal: true))) yield return input;
                 break;
             case ProgramSet:
                 if (CompileText(Program) is { } program) yield return program;
@@ -123,26 +115,93 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
                 _nodes.Add(node);
                 break;
             case FileSystemInfo file:
-                foreach (var f in ResolveFiles([file.FullName], literal: true))
-                {
-                    if (CompileFile(f) is { } input) yield return input;
-                }
-
+                foreach (var input in ReadFiles(ResolveFiles([file.FullName], literal: true))) yield return input;
+                break;
+            case PathInfo pathInfo:
+                foreach (var input in ReadFiles(ResolveFiles([pathInfo.ProviderPath], literal: true))) yield return input;
                 break;
             case string text when text.TrimStart().StartsWith('{'):
                 if (ConvertDag(text) is { } json) yield return json;
                 break;
-            case string path:
-                foreach (var f in ResolveFiles([path], literal: false))
+            case string text:
+                foreach (var input in ReadText(text)) yield return input;
+                break;
+            default:
+                if (PathProperty(item) is { } byName)
                 {
-                    if (CompileFile(f) is { } input) yield return input;
+                    foreach (var input in ReadFiles(ResolveFiles([byName.Path], byName.Literal))) yield return input;
+                }
+                else if (ConvertDag(item) is { } dag)
+                {
+                    yield return dag;
                 }
 
                 break;
-            default:
-                if (ConvertDag(item) is { } dag) yield return dag;
-                break;
         }
+    }
+
+    private IEnumerable<DagInput> ReadFiles(IEnumerable<string> files)
+    {
+        foreach (var file in files)
+        {
+            if (CompileFile(file) is { } input) yield return input;
+        }
+    }
+
+    // Text from the pipeline: existing files (wildcards allowed) are programs to read; anything
+    // else is program text, except a lone word that can only be a missing file (a clear error,
+    // never a confusing syntax error or silence).
+    private IEnumerable<DagInput> ReadText(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.Length > 0 && !trimmed.Contains('\n', StringComparison.Ordinal) && ExistingFiles(trimmed) is { Count: > 0 } files)
+        {
+            foreach (var input in ReadFiles(files)) yield return input;
+            yield break;
+        }
+
+        if (LooksLikePath(trimmed))
+        {
+            Error(VoxErrors.ProgramNotFound, ErrorCategory.ObjectNotFound, text,
+                $"Cannot find program file '{trimmed}' (text from the pipeline that is not a file is read as a program; this one looks like a file name).");
+            yield break;
+        }
+
+        if (CompileText(text) is { } program) yield return program;
+    }
+
+    private List<string>? ExistingFiles(string path)
+    {
+        try
+        {
+            var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
+            return provider.Name.Equals("FileSystem", StringComparison.OrdinalIgnoreCase) ? resolved.Where(File.Exists).ToList() : null;
+        }
+        catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException
+            or PSArgumentException or ArgumentException or NotSupportedException or IOException or WildcardPatternException)
+        {
+            return null;
+        }
+    }
+
+    private static bool LooksLikePath(string text) =>
+        text.Length > 0 && !text.Any(char.IsWhiteSpace) && !text.Contains('"', StringComparison.Ordinal)
+        && (text.EndsWith(".imgql", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            || text.Contains('/', StringComparison.Ordinal) || text.Contains('\\', StringComparison.Ordinal));
+
+    // Objects that carry a path bind by property name, as FileSystem cmdlets do: LiteralPath,
+    // PSPath and FullName literally, Path with wildcards. A DAG object (with nodes) is a DAG.
+    private static (string Path, bool Literal)? PathProperty(object item)
+    {
+        var ps = PSObject.AsPSObject(item);
+        if (ps.BaseObject is System.Collections.IDictionary) return null;
+        if (ps.Properties["nodes"] is not null) return null;
+        foreach (var (name, literal) in new[] { ("LiteralPath", true), ("PSPath", true), ("FullName", true), ("Path", false) })
+        {
+            if (ps.Properties[name]?.Value is { } v && PSValue.Unwrap(v) is string path && path.Length > 0) return (path, literal);
+        }
+
+        return null;
     }
 
     /// <summary>The DAG made of every node object received, once the pipeline input has ended.</summary>
@@ -177,6 +236,13 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
                     if (!provider.Name.Equals("FileSystem", StringComparison.OrdinalIgnoreCase))
                     {
                         Error(VoxErrors.ProgramNotFound, ErrorCategory.InvalidArgument, p, $"'{p}' is not a file (provider {provider.Name}).");
+                        continue;
+                    }
+
+                    if (resolved.Count == 0)
+                    {
+                        // A wildcard that matches nothing is an error, never silence.
+                        Error(VoxErrors.ProgramNotFound, ErrorCategory.ObjectNotFound, p, $"No program file matches '{p}'.");
                         continue;
                     }
                 }
@@ -219,6 +285,7 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
 
     private DagInput? CompileFile(string file)
     {
+        if (IsDagFile(file)) return ConvertDagFile(file);
         try
         {
             var compiled = ProgramCompiler.CompileFile(file, VoxEngineHost.Operations, CompileOptionsFor(file), StopToken);
@@ -232,6 +299,50 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Error(VoxErrors.ProgramNotFound, ErrorCategory.ReadError, file, $"Cannot read program file '{file}': {e.Message}", e);
+            return null;
+        }
+    }
+
+    // A DAG file: .json, or content whose first non-blank character is '{' (a program never starts so).
+    private static bool IsDagFile(string file)
+    {
+        if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return true;
+        try
+        {
+            using var reader = new StreamReader(file);
+            int c;
+            while ((c = reader.Read()) >= 0 && char.IsWhiteSpace((char)c))
+            {
+            }
+
+            return c == '{';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // reported when the file is read as a program
+        }
+    }
+
+    private DagInput? ConvertDagFile(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Error(VoxErrors.ProgramNotFound, ErrorCategory.ReadError, file, $"Cannot read DAG file '{file}': {e.Message}", e);
+            return null;
+        }
+
+        try
+        {
+            return new DagInput(UserDagConverter.Convert(text, VoxEngineHost.Operations), file, file, file);
+        }
+        catch (ValidationException e)
+        {
+            foreach (var record in VoxErrors.FromValidation(e, VoxErrors.DagInvalid, file)) WriteError(record);
             return null;
         }
     }

@@ -24,6 +24,7 @@ internal static class VoxErrors
     public const string ParameterConflict = "VoxParameterConflict";
     public const string ConfigInvalid = "VoxConfigInvalid";
     public const string ItemNotFound = "VoxItemNotFound";
+    public const string PathAmbiguous = "VoxPathAmbiguous";
     public const string NotSupported = "VoxNotSupported";
     public const string ExecutionNotLocal = "VoxExecutionNotLocal";
     public const string DiagramTooLarge = "VoxDiagramTooLarge";
@@ -71,7 +72,10 @@ internal static class VoxErrors
         _ => new ErrorRecord(exception, fallbackId, ErrorCategory.NotSpecified, target),
     };
 
-    /// <summary>One record per problem of a rejected program or DAG, each with its own location.</summary>
+    /// <summary>At most this many problems of one program or DAG are written as records (then one with the count).</summary>
+    public const int MaxReportedProblems = 20;
+
+    /// <summary>One record per problem of a rejected program or DAG, each with its own location (the first <see cref="MaxReportedProblems"/>).</summary>
     public static IEnumerable<ErrorRecord> FromValidation(ValidationException exception, string id, object? target)
     {
         if (exception.Problems.Count == 0)
@@ -80,8 +84,20 @@ internal static class VoxErrors
             yield break;
         }
 
+        var shown = 0;
         foreach (var problem in exception.Problems)
         {
+            if (shown++ == MaxReportedProblems)
+            {
+                // A flood (a file that is not a program at all) is cut short: the first ones and a count.
+                var more = exception.Problems.Count - MaxReportedProblems;
+                var summary = new ErrorRecord(new VoxValidationException(new ValidationProblem("TooManyProblems",
+                        $"... and {more} more problem(s), {exception.Problems.Count} in all; fix the first ones and submit again.")),
+                    id, ErrorCategory.InvalidData, target);
+                yield return summary;
+                yield break;
+            }
+
             var record = new ErrorRecord(new VoxValidationException(problem), id, ErrorCategory.InvalidData, problem.File ?? target);
             if (problem.File is not null || problem.Line > 0)
             {
