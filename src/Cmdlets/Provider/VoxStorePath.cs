@@ -22,11 +22,22 @@ internal readonly record struct VoxStorePath(VoxStorePathKind Kind, string? Exec
             0 => new(VoxStorePathKind.Root, null, null, default),
             1 when segments[0].Equals(ExecutionsFolder, StringComparison.OrdinalIgnoreCase) => new(VoxStorePathKind.Executions, null, null, default),
             1 when NodeId.TryParse(segments[0], out var id) => new(VoxStorePathKind.Result, null, null, id),
+            1 when IsIdPrefix(segments[0]) => new(VoxStorePathKind.ResultPrefix, null, segments[0].ToLowerInvariant(), default),
             2 when segments[0].Equals(ExecutionsFolder, StringComparison.OrdinalIgnoreCase) => new(VoxStorePathKind.Execution, Unescape(segments[1]), null, default),
             3 when segments[0].Equals(ExecutionsFolder, StringComparison.OrdinalIgnoreCase) => new(VoxStorePathKind.ExecutionNode, Unescape(segments[1]), Unescape(segments[2]), default),
             _ => new(VoxStorePathKind.Invalid, null, null, default),
         };
     }
+
+    /// <summary>The shortest id prefix a path may use (git-style: what the tables show, or less).</summary>
+    public const int MinimumPrefixLength = 4;
+
+    /// <summary>True for text that can be the start of a node id (hex digits, shorter than a whole id).</summary>
+    public static bool IsIdPrefix(string text) =>
+        text.Length >= MinimumPrefixLength && text.Length < 64 && text.All(char.IsAsciiHexDigit);
+
+    /// <summary>The same path with the last segment replaced (a resolved prefix or name).</summary>
+    public VoxStorePath WithResult(NodeId id) => this with { Kind = VoxStorePathKind.Result, NodeId = id, Name = null };
 
     /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or below it (either separator, any case).</summary>
     public static bool IsUnder(string path, string root)
@@ -60,6 +71,12 @@ internal enum VoxStorePathKind
     Invalid,
     Root,
     Result,
+
+    /// <summary>The start of a node id, to be resolved against the store (unique, or an error).</summary>
+    ResultPrefix,
+
+    /// <summary>A prefix that matches several results (Name lists them).</summary>
+    Ambiguous,
     Executions,
     Execution,
     ExecutionNode,

@@ -17,7 +17,7 @@ namespace VoxScheduler.Cmdlets.Provider;
 /// results, Get/Set-ItemProperty read and write metadata. Drive state lives on
 /// <see cref="VoxDriveInfo"/>, since the engine creates a new provider object per operation.
 /// </summary>
-[CmdletProvider(ProviderName, ProviderCapabilities.ShouldProcess)]
+[CmdletProvider(ProviderName, ProviderCapabilities.ShouldProcess | ProviderCapabilities.Filter | ProviderCapabilities.Include | ProviderCapabilities.Exclude)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetChildItem)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetItem)]
 public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IContentCmdletProvider, IPropertyCmdletProvider
@@ -91,7 +91,8 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
         var p = Parse(path);
         return p.Kind switch
         {
-            VoxStorePathKind.Root or VoxStorePathKind.Executions => true,
+            // An ambiguous prefix "exists" so that the command reaches GetItem, which says why it cannot choose.
+            VoxStorePathKind.Root or VoxStorePathKind.Executions or VoxStorePathKind.Ambiguous => true,
             VoxStorePathKind.Result => Run(path, s => s.ExistsAsync(p.NodeId).AsTask()),
             VoxStorePathKind.Execution => Run(path, s => s.GetExecutionAsync(p.ExecutionId!).AsTask()) is not null,
             VoxStorePathKind.ExecutionNode => FindNode(path, p) is not null,
@@ -143,62 +144,13 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
                 if (node is null) NotFound(path);
                 else WriteItemObject(new VoxExecutionNode(node, Await(store.ExistsAsync(node.NodeId).AsTask())), path, false);
                 break;
+            case VoxStorePathKind.Ambiguous:
+                Ambiguous(path, p);
+                break;
             default:
                 NotFound(path);
                 break;
         }
-    }
-
-    /// <inheritdoc />
-    protected override void GetChildItems(string path, bool recurse) => ListChildren(path, recurse, namesOnly: false);
-
-    /// <inheritdoc />
-    protected override void GetChildNames(string path, ReturnContainers returnContainers) => ListChildren(path, recurse: false, namesOnly: true);
-
-    private void ListChildren(string path, bool recurse, bool namesOnly)
-    {
-        var p = Parse(path);
-        var store = Store(path);
-        switch (p.Kind)
-        {
-            case VoxStorePathKind.Root:
-                var executionsPath = MakePath(path, VoxStorePath.ExecutionsFolder);
-                Emit(namesOnly, VoxStorePath.ExecutionsFolder, new VoxStoreFolder(VoxStorePath.ExecutionsFolder, "Executions recorded in the store"), executionsPath, true);
-                if (recurse) ListChildren(executionsPath, true, namesOnly);
-
-                // Results are streamed one by one: a store with millions of results is never held whole.
-                Stream(store.ListAsync(ResultQuery.All), m =>
-                {
-                    var name = m.NodeId.ToString();
-                    Emit(namesOnly, name, new VoxStoreItem(m), MakePath(path, name), false);
-                });
-                break;
-            case VoxStorePathKind.Executions:
-                Stream(store.ListExecutionsAsync(), r =>
-                {
-                    var name = VoxStorePath.Escape(r.ExecutionId);
-                    var childPath = MakePath(path, name);
-                    Emit(namesOnly, name, new VoxExecution(r, DriveOf(path).Location), childPath, true);
-                    if (recurse) ListChildren(childPath, false, namesOnly);
-                });
-                break;
-            case VoxStorePathKind.Execution:
-                Stream(store.ListExecutionNodesAsync(p.ExecutionId!), n =>
-                {
-                    var name = VoxStorePath.Escape(n.Name);
-                    Emit(namesOnly, name, namesOnly ? null : new VoxExecutionNode(n, Await(store.ExistsAsync(n.NodeId).AsTask())), MakePath(path, name), false);
-                });
-                break;
-            case VoxStorePathKind.Invalid:
-                NotFound(path);
-                break;
-        }
-    }
-
-    private void Emit(bool namesOnly, string name, object? item, string path, bool container)
-    {
-        if (namesOnly) WriteItemObject(name, path, container);
-        else WriteItemObject(item!, path, container);
     }
 
     /// <inheritdoc />
@@ -214,8 +166,11 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
             case VoxStorePathKind.ExecutionNode when FindNode(path, p) is { } node:
                 id = node.NodeId;
                 break;
-            case VoxStorePathKind.ExecutionNode:
+            case VoxStorePathKind.ExecutionNode or VoxStorePathKind.ResultPrefix:
                 NotFound(path);
+                return;
+            case VoxStorePathKind.Ambiguous:
+                Ambiguous(path, p);
                 return;
             default:
                 WriteError(VoxErrors.Create(VoxErrors.NotSupported, ErrorCategory.NotImplemented, path,
@@ -258,8 +213,6 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
         return (drive, VoxStorePath.Parse(path, drive.Root));
     }
 
-    private VoxStorePath Parse(string path) => Resolve(path).Path;
-
     private IResultStore Store(string path) => StoreOf(DriveOf(path));
 
     private IResultStore StoreOf(VoxDriveInfo drive)
@@ -278,6 +231,12 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     private NodeId? ResultId(string path)
     {
         var p = Parse(path);
+        if (p.Kind == VoxStorePathKind.Ambiguous)
+        {
+            Ambiguous(path, p);
+            return null;
+        }
+
         return p.Kind switch
         {
             VoxStorePathKind.Result => p.NodeId,
@@ -297,22 +256,6 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
 
     // Provider calls are synchronous; engine calls run on the pool so no context can deadlock them.
     private static T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
-
-    private void Stream<T>(IAsyncEnumerable<T> source, Action<T> emit)
-    {
-        var enumerator = source.GetAsyncEnumerator();
-        try
-        {
-            while (!Stopping && Await(Task.Run(() => enumerator.MoveNextAsync().AsTask())))
-            {
-                emit(enumerator.Current);
-            }
-        }
-        finally
-        {
-            Task.Run(() => enumerator.DisposeAsync().AsTask()).GetAwaiter().GetResult();
-        }
-    }
 
     private static async Task<bool> AnyAsync<T>(IAsyncEnumerable<T> source)
     {
