@@ -10,28 +10,32 @@ BeforeAll {
 
 Describe 'Items piped from a drive act on that drive''s store' {
     BeforeEach {
-        # The same program in the default store (Vox:, the provider's first drive) and in lab:,
-        # so both stores hold a result with the same id.
+        # The same program in two stores, so both hold a result with the same id. (The old code
+        # fell back to the provider's first drive, Vox:; home: stands for "any other store".)
         $script:LabRoot = Join-Path $TestDrive "lab-$([guid]::NewGuid().ToString('n'))"
         $null = New-PSDrive -Name lab -PSProvider VoxStore -Root $script:LabRoot -Create
+        $null = New-PSDrive -Name home -PSProvider VoxStore -Root (Join-Path $TestDrive "home-$([guid]::NewGuid().ToString('n'))") -Create
         $program = 'print "m" 6 * 7'
-        $script:Id = (Submit-VoxDag -Program $program -Wait).NodeId
+        $script:Id = (Submit-VoxDag -Program $program -Store home: -Wait).NodeId
         (Submit-VoxDag -Program $program -Store lab: -Wait).NodeId | Should -Be $script:Id
     }
 
-    AfterEach { Remove-PSDrive -Name lab -ErrorAction SilentlyContinue }
+    AfterEach {
+        Remove-PSDrive -Name lab -ErrorAction SilentlyContinue
+        Remove-PSDrive -Name home -ErrorAction SilentlyContinue
+    }
 
     It 'gives every item a PSPath that names its store' {
         $item = Get-Item "lab:\$($script:Id)"
         $item.PSPath | Should -BeLike "*$([IO.Path]::GetFileName($script:LabRoot))*$($script:Id)"
         $item.PSDrive.Name | Should -Be 'lab'
-        (Get-Item "Vox:\$($script:Id)").PSPath | Should -Not -Be $item.PSPath
+        (Get-Item "home:\$($script:Id)").PSPath | Should -Not -Be $item.PSPath
     }
 
     It 'removes a piped item from its own store only' {
         Get-ChildItem lab:\ | Where-Object Operator -eq default.mul | Remove-Item -Confirm:$false
         Test-Path "lab:\$($script:Id)" | Should -BeFalse
-        Test-Path "Vox:\$($script:Id)" | Should -BeTrue
+        Test-Path "home:\$($script:Id)" | Should -BeTrue
     }
 
     It 'reads content and properties of piped items of any drive' {
@@ -52,7 +56,7 @@ Describe 'Items piped from a drive act on that drive''s store' {
             Get-Item "lab:\$($script:Id)" | Move-Item -Destination other:\
             Test-Path "lab:\$($script:Id)" | Should -BeFalse
             Get-Content "other:\$($script:Id)" | Should -Be 42
-            Test-Path "Vox:\$($script:Id)" | Should -BeTrue
+            Test-Path "home:\$($script:Id)" | Should -BeTrue
         }
         finally { Remove-PSDrive -Name other -ErrorAction SilentlyContinue }
     }
@@ -60,6 +64,6 @@ Describe 'Items piped from a drive act on that drive''s store' {
     It 'refuses a path in no open store rather than using another one' {
         $path = "VoxScheduler\VoxStore::$(Join-Path $TestDrive 'nowhere')/$($script:Id)"
         { Remove-Item -LiteralPath $path -Confirm:$false -ErrorAction Stop } | Should -Throw
-        Test-Path "Vox:\$($script:Id)" | Should -BeTrue
+        Test-Path "home:\$($script:Id)" | Should -BeTrue
     }
 }

@@ -97,11 +97,14 @@ print "seq" [1, 2, 3]' -Store $script:Store -Wait)
 print "broken" 1 / 0'
         Push-Location $folder
         try {
-            $ok = Get-ChildItem *.imgql | Submit-VoxDag -Store (Join-Path $TestDrive 'compose-store') -Wait | Where-Object Status -eq Completed
+            $ok = Get-ChildItem *.imgql | Submit-VoxDag -Store (Join-Path $TestDrive 'compose-store') -Wait -ErrorVariable goalErrors -ErrorAction SilentlyContinue |
+                Where-Object Status -eq Completed
         }
         finally { Pop-Location }
         ($ok.Goal | Sort-Object) | Should -Be @('one', 'two')
         ($ok | Sort-Object Goal).Value | Should -Be @(11, 22)
+        @($goalErrors).Count | Should -Be 1
+        $goalErrors[0].FullyQualifiedErrorId | Should -BeLike 'VoxGoalFailed,*' 
     }
 
     It 'ends promptly when a downstream Select-Object -First has what it needs' {
@@ -149,7 +152,9 @@ print "big" test.blob(11, 0.25)' -Store vslarge: -StreamingThreshold 64KB -NoCom
         $copy.Length | Should -Be (256 * 1024)
         $chunks = @(Get-Content "vslarge:\$($r.NodeId)")
         [System.Linq.Enumerable]::SequenceEqual([byte[]] ($chunks | ForEach-Object { $_ }), $copy.ToArray()) | Should -BeTrue
-        { Submit-VoxDag -Program 'print "x" 1' -CacheSize lots -ErrorAction Stop } | Should -Throw -ErrorId 'VoxConfigInvalid,*'
+        # A size is a [long]: text that is not a number fails PowerShell's own binding, the same in every cmdlet.
+        { Submit-VoxDag -Program 'print "x" 1' -CacheSize lots -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,*'
+        { Clear-VoxStore -Store (Join-Path $TestDrive 'lots') -MaxSize lots -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,*'
     }
 
     It 'writes save goals relative to the PowerShell location' {
@@ -341,8 +346,9 @@ Describe 'Operations' {
 
     It 'Register-VoxOperation reports a failing script as a failed goal' {
         Register-VoxOperation -Name pester.boom -ScriptBlock { param($x) throw "boom $x" }
-        $r = Submit-VoxDag -Program 'print "b" pester.boom(1)' -Store $script:Store -Wait
+        $r = Submit-VoxDag -Program 'print "b" pester.boom(1)' -Store $script:Store -Wait -ErrorVariable goalErrors -ErrorAction SilentlyContinue
         $r.Status | Should -Be 'Failed'
+        $goalErrors[0].Exception.Message | Should -Match 'boom 1'
         $r.Error | Should -Match 'boom 1'
     }
 
