@@ -23,6 +23,7 @@
         'ConvertTo-VoxDag'
         'Measure-VoxDag'
         'Clear-VoxStore'
+        'Save-VoxResult'
         'Show-VoxDag'
         'Unregister-VoxOperation'
     )

@@ -116,8 +116,15 @@ $nodes | Submit-VoxDag -Wait
         Synopsis    = 'Evicts stored results by age or total size.'
         Description = 'Clear-VoxStore removes results not accessed for longer than -OlderThan and/or least recently used results until the store holds at most -MaxSize (512MB, 2GB, or bytes). It is safe while executions run. It writes a report of what was removed and what remains. Supports -WhatIf and -Confirm.'
         Examples    = @(
-            @{ Code = 'Clear-VoxStore -Store lab: -OlderThan (New-TimeSpan -Days 30)'; Remarks = 'Removes results unused for a month.' }
+            @{ Code = 'Clear-VoxStore -Store lab: -OlderThan 30d'; Remarks = 'Removes results unused for 30 days (a bare number is seconds; 5m, 2h, 7d and 00:05:00 work too).' }
             @{ Code = 'Clear-VoxStore -MaxSize 2GB -Confirm:$false'; Remarks = 'Trims the default store to 2 GB.' }
+        )
+    }
+    'Save-VoxResult' = @{
+        Synopsis    = 'Saves result values to files: bytes as bytes, text as text, anything else as JSON.'
+        Description = 'Save-VoxResult writes the value of each result piped to it (from Submit-VoxDag -Wait or Get-VoxResult) to -Path or -LiteralPath, resolved against the PowerShell location. Bytes are written as they are (a large result is streamed from the store, never held whole), text as UTF-8, any other value as JSON. When the path is an existing folder, the file is named after the goal with .bin, .txt or .json. An existing file is kept unless -Force is given; a file is written beside its target and moved into place, so a failed save never leaves half a file. A result without a value (Failed, Skipped) is a VoxResultNotFound error. -PassThru writes the saved file. Supports -WhatIf and -Confirm.'
+        Examples    = @(
+            @{ Code = 'Submit-VoxDag -Program ''print "seq" [1, 2] * 3'' -Wait | Save-VoxResult -Path ./seq.json -Force -PassThru'; Remarks = 'Runs a program and saves its sequence as JSON.' }
         )
     }
     'Show-VoxDag' = @{

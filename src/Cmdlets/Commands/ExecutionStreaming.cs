@@ -76,23 +76,33 @@ internal static class ExecutionStreaming
         };
     }
 
-    private static string Activity(IExecution execution) => $"VoxScheduler: {execution.Name ?? execution.ExecutionId}";
+    // The program file when there is one (what the user recognises), else the name or id.
+    private static string Activity(IExecution execution)
+    {
+        var source = Hosting.VoxEngineHost.Sources.GetValueOrDefault(execution.ExecutionId);
+        var what = source is not null && (source.Contains('/', StringComparison.Ordinal) || source.Contains('\\', StringComparison.Ordinal))
+            ? System.IO.Path.GetFileName(source)
+            : execution.Name ?? execution.ExecutionId;
+        return $"VoxScheduler: {what}";
+    }
 
     /// <summary>A goal's outcome as a <see cref="VoxResult"/>; large objects become a stream read from the store on demand.</summary>
     public static VoxResult ToResult(GoalResult goal, string executionId, IResultStore? store)
     {
-        object? value = goal.Value;
         // The engine leaves bytes at or above the streaming threshold in the store (Value null).
-        if (value is null && goal.Succeeded && goal.DataType is Values.DataType.LargeObject or Values.DataType.Binary && store is not null)
+        Func<Stream>? large = null;
+        if (goal.Value is null && goal.Succeeded && goal.DataType is Values.DataType.LargeObject or Values.DataType.Binary && store is not null)
         {
-            value = new LazyResultStream(store, goal.NodeId, goal.Size);
+            large = () => new LazyResultStream(store, goal.NodeId, goal.Size);
         }
 
         return new VoxResult
         {
+            LargeValue = large,
+            Source = Hosting.VoxEngineHost.Sources.GetValueOrDefault(executionId),
             Goal = goal.Name,
             NodeId = goal.NodeId.ToString(),
-            Value = value,
+            Value = goal.Value,
             DataType = goal.DataType,
             Size = goal.Size,
             Status = goal.Status,

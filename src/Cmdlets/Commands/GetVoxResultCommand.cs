@@ -94,7 +94,7 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             names.AddRange(live.Dag.Goals.Select(g => (g.Name, live.Dag.Nodes[g.Node].Id, g.Kind)));
         }
 
-        EmitNamed(store, live.ExecutionId, names, running: !live.Completion.IsCompleted);
+        EmitNamed(store, live.ExecutionId, names, running: !live.Completion.IsCompleted, execution.Source);
     }
 
     private void Past(VoxExecution execution, Func<string, bool> include)
@@ -106,16 +106,16 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             : [];
         if (Node is null)
         {
-            EmitResults(store, execution.ExecutionId, chosen, running: !execution.IsFinished);
+            EmitResults(store, execution.ExecutionId, chosen, running: !execution.IsFinished, execution.Source);
         }
         else
         {
-            EmitNamed(store, execution.ExecutionId, nodes.Select(n => (n.Name, n.NodeId, n.IsGoal ? GoalKind.Print : GoalKind.Node)).ToList(), running: !execution.IsFinished);
+            EmitNamed(store, execution.ExecutionId, nodes.Select(n => (n.Name, n.NodeId, n.IsGoal ? GoalKind.Print : GoalKind.Node)).ToList(), running: !execution.IsFinished, execution.Source);
         }
     }
 
     // -Node: each requested name (or id) resolved against the execution's names; -All: every name given.
-    private void EmitNamed(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> names, bool running)
+    private void EmitNamed(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> names, bool running, string? source)
     {
         List<(string Name, NodeId Id, GoalKind Kind)> chosen;
         if (Node is null)
@@ -143,10 +143,10 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             }
         }
 
-        EmitResults(store, executionId, chosen, running);
+        EmitResults(store, executionId, chosen, running, source);
     }
 
-    private void EmitResults(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> chosen, bool running)
+    private void EmitResults(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> chosen, bool running, string? source)
     {
         if (chosen.Count == 0) return;
         RunAndDrain(async (sink, token) =>
@@ -154,7 +154,7 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             var history = await StoredResults.HistoryAsync(store, executionId, token).ConfigureAwait(false);
             foreach (var (name, id, kind) in chosen)
             {
-                var result = await StoredResults.ResultAsync(store, executionId, name, id, kind, running, history, token).ConfigureAwait(false);
+                var result = await StoredResults.ResultAsync(store, executionId, name, id, kind, running, history, source, token).ConfigureAwait(false);
                 await sink.OutputAsync(result, token).ConfigureAwait(false);
             }
         });

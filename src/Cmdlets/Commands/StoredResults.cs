@@ -14,17 +14,17 @@ internal static class StoredResults
     public const long InlineValueLimit = 64L * 1024 * 1024;
 
     /// <summary>The stored value of a node: decoded, or a lazy stream for large bytes; null when absent.</summary>
-    public static async Task<(StorageMetadata Metadata, object? Value)?> ReadAsync(IResultStore store, NodeId nodeId, CancellationToken cancellationToken)
+    public static async Task<(StorageMetadata Metadata, object? Value, Func<Stream>? Large)?> ReadAsync(IResultStore store, NodeId nodeId, CancellationToken cancellationToken)
     {
         var metadata = await store.GetMetadataAsync(nodeId, cancellationToken).ConfigureAwait(false);
         if (metadata is null) return null;
         if (metadata.DataType == DataType.LargeObject || metadata.Size > InlineValueLimit)
         {
-            return (metadata, new LazyResultStream(store, nodeId, metadata.Size));
+            return (metadata, null, () => new LazyResultStream(store, nodeId, metadata.Size));
         }
 
         var bytes = await store.RetrieveAsync(nodeId, cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : (metadata, ValueCodec.Decode(bytes));
+        return bytes is null ? null : (metadata, ValueCodec.Decode(bytes), null);
     }
 
     /// <summary>
@@ -32,7 +32,7 @@ internal static class StoredResults
     /// recorded in the history, else Pending (still running) or Failed (no result and no record).
     /// </summary>
     public static async Task<VoxResult> ResultAsync(IResultStore store, string executionId, string name, NodeId nodeId, GoalKind kind,
-        bool executionRunning, IReadOnlyDictionary<NodeId, NodeHistoryEntry>? history, CancellationToken cancellationToken)
+        bool executionRunning, IReadOnlyDictionary<NodeId, NodeHistoryEntry>? history, string? source, CancellationToken cancellationToken)
     {
         var stored = await ReadAsync(store, nodeId, cancellationToken).ConfigureAwait(false);
         if (stored is { } s)
@@ -42,6 +42,8 @@ internal static class StoredResults
                 Goal = name,
                 NodeId = nodeId.ToString(),
                 Value = s.Value,
+                LargeValue = s.Large,
+                Source = source,
                 DataType = s.Metadata.DataType,
                 Size = s.Metadata.Size,
                 Status = s.Metadata.ExecutionId is null || s.Metadata.ExecutionId == executionId ? NodeStatus.Completed : NodeStatus.Cached,
@@ -61,6 +63,7 @@ internal static class StoredResults
             Status = status,
             Error = entry?.Error ?? (executionRunning ? string.Empty : "No result is stored for this node."),
             ExecutionId = executionId,
+            Source = source,
             Kind = kind,
         };
     }

@@ -25,6 +25,7 @@ internal static class VoxErrors
     public const string ConfigInvalid = "VoxConfigInvalid";
     public const string ItemNotFound = "VoxItemNotFound";
     public const string PathAmbiguous = "VoxPathAmbiguous";
+    public const string SaveFailed = "VoxSaveFailed";
     public const string NotSupported = "VoxNotSupported";
     public const string ExecutionNotLocal = "VoxExecutionNotLocal";
     public const string DiagramTooLarge = "VoxDiagramTooLarge";

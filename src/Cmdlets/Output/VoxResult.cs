@@ -14,11 +14,30 @@ public sealed class VoxResult
     /// <summary>The node's content id (64 hex digits).</summary>
     public string NodeId { get; init; } = string.Empty;
 
+    private readonly object? _value;
+
     /// <summary>
     /// The value: numbers as double, booleans, strings, sequences as object[], bytes as byte[];
-    /// large objects as a read-only stream opened on first read; null when the goal did not succeed.
+    /// large objects as a read-only stream opened on first read (a fresh stream on every read of
+    /// this property, so the value can be read more than once); null when the goal did not succeed.
     /// </summary>
-    public object? Value { get; init; }
+    public object? Value
+    {
+        get => LargeValue is { } open ? open() : _value;
+        init => _value = value;
+    }
+
+    /// <summary>Opens a large value (a new stream each time); null for values held in memory.</summary>
+    internal Func<Stream>? LargeValue { get; init; }
+
+    /// <summary>
+    /// The value as flat text (sequences as [a, b, c], records as {k: v}, bytes as bytes[n]): what
+    /// Export-Csv, Group-Object and Out-GridView show; empty when there is no value.
+    /// </summary>
+    public string ValueText => Succeeded ? Output.ValueText.Format(Value, MaxTextItems) : string.Empty;
+
+    /// <summary>The program file (or "program text", "dag") the execution ran.</summary>
+    public string? Source { get; init; }
 
     /// <summary>The data category of the value.</summary>
     public DataType DataType { get; init; }
@@ -47,6 +66,9 @@ public sealed class VoxResult
     /// <summary>True when the goal has a value.</summary>
     public bool Succeeded => Status is NodeStatus.Completed or NodeStatus.Cached;
 
+    /// <summary>Items of a sequence shown in <see cref="ValueText"/> before it is cut short.</summary>
+    internal const int MaxTextItems = 1000;
+
     /// <inheritdoc />
-    public override string ToString() => $"{Goal} = {Output.ValueText.Format(Value)}";
+    public override string ToString() => Succeeded ? $"{Goal} = {Output.ValueText.Format(Value)}" : $"{Goal}: {Status} ({Error})";
 }

@@ -17,11 +17,11 @@ public sealed partial class VoxStoreProvider
     public IContentReader GetContentReader(string path)
     {
         var id = ResultId(path) ?? throw new ItemNotFoundException($"Cannot find a result at '{path}'.");
-        return new VoxContentReader(Store(path), id);
+        return new VoxContentReader(Store(path), id, DynamicParameters as VoxContentParameters);
     }
 
     /// <inheritdoc />
-    public object? GetContentReaderDynamicParameters(string path) => null;
+    public object? GetContentReaderDynamicParameters(string path) => new VoxContentParameters();
 
     /// <inheritdoc />
     public IContentWriter GetContentWriter(string path) =>
