@@ -68,20 +68,22 @@ public sealed class GetVoxProgressCommand : VoxExecutionCmdlet
         }
     }
 
+    // A past execution's snapshot: its record's counts, or for one running in another process the
+    // results it has stored so far (its last known progress); percent is of nodes actually done.
     private static ExecutionProgress FromHistory(VoxExecution e)
     {
-        var finished = e.IsFinished;
+        var elsewhere = !e.IsFinished;
         return new ExecutionProgress
         {
             ExecutionId = e.ExecutionId,
             DagId = e.DagId ?? string.Empty,
             Status = e.Status,
             TotalNodes = e.TotalNodes,
-            CompletedNodes = e.Record?.CompletedNodes ?? 0,
-            CachedNodes = e.Record?.CachedNodes ?? 0,
+            CompletedNodes = elsewhere ? Math.Max(0, e.DoneNodes) : e.Record?.CompletedNodes ?? 0,
+            CachedNodes = elsewhere ? 0 : e.Record?.CachedNodes ?? 0,
             FailedNodes = e.Record?.FailedNodes ?? 0,
             SkippedNodes = e.Record?.SkippedNodes ?? 0,
-            ProgressPercentage = finished ? 100 : 0,
+            ProgressPercentage = e.Percent,
             Elapsed = e.Duration,
         };
     }

@@ -94,7 +94,7 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             names.AddRange(live.Dag.Goals.Select(g => (g.Name, live.Dag.Nodes[g.Node].Id, g.Kind)));
         }
 
-        EmitNamed(store, live.ExecutionId, names, running: !live.Completion.IsCompleted, execution.Source);
+        EmitNamed(store, live.ExecutionId, names, live.Status, execution.Source, Constants(live));
     }
 
     private void Past(VoxExecution execution, Func<string, bool> include)
@@ -106,16 +106,16 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             : [];
         if (Node is null)
         {
-            EmitResults(store, execution.ExecutionId, chosen, running: !execution.IsFinished, execution.Source);
+            EmitResults(store, execution.ExecutionId, chosen, execution.Status, execution.Source, null);
         }
         else
         {
-            EmitNamed(store, execution.ExecutionId, nodes.Select(n => (n.Name, n.NodeId, n.IsGoal ? GoalKind.Print : GoalKind.Node)).ToList(), running: !execution.IsFinished, execution.Source);
+            EmitNamed(store, execution.ExecutionId, nodes.Select(n => (n.Name, n.NodeId, n.IsGoal ? GoalKind.Print : GoalKind.Node)).ToList(), execution.Status, execution.Source, null);
         }
     }
 
     // -Node: each requested name (or id) resolved against the execution's names; -All: every name given.
-    private void EmitNamed(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> names, bool running, string? source)
+    private void EmitNamed(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> names, ExecutionStatus status, string? source, IReadOnlyDictionary<NodeId, object?>? constants)
     {
         List<(string Name, NodeId Id, GoalKind Kind)> chosen;
         if (Node is null)
@@ -143,10 +143,10 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             }
         }
 
-        EmitResults(store, executionId, chosen, running, source);
+        EmitResults(store, executionId, chosen, status, source, constants);
     }
 
-    private void EmitResults(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> chosen, bool running, string? source)
+    private void EmitResults(IResultStore store, string executionId, List<(string Name, NodeId Id, GoalKind Kind)> chosen, ExecutionStatus status, string? source, IReadOnlyDictionary<NodeId, object?>? constants)
     {
         if (chosen.Count == 0) return;
         RunAndDrain(async (sink, token) =>
@@ -154,10 +154,21 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
             var history = await StoredResults.HistoryAsync(store, executionId, token).ConfigureAwait(false);
             foreach (var (name, id, kind) in chosen)
             {
-                var result = await StoredResults.ResultAsync(store, executionId, name, id, kind, running, history, source, token).ConfigureAwait(false);
+                var result = await StoredResults.ResultAsync(store, executionId, name, id, kind, status, history, source, constants, token).ConfigureAwait(false);
                 await sink.OutputAsync(result, token).ConfigureAwait(false);
             }
         });
+    }
+
+    private static Dictionary<NodeId, object?> Constants(IExecution live)
+    {
+        var map = new Dictionary<NodeId, object?>();
+        foreach (var node in live.Dag.Nodes)
+        {
+            if (node.Kind == NodeKind.Constant) map[node.Id] = node.Value;
+        }
+
+        return map;
     }
 
     private static async Task<List<ExecutionNodeName>> ListNodes(IResultStore store, string executionId, CancellationToken cancellationToken)

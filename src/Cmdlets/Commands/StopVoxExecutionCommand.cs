@@ -10,7 +10,7 @@ namespace VoxScheduler.Cmdlets.Commands;
 [OutputType(typeof(VoxExecution))]
 public sealed class StopVoxExecutionCommand : VoxExecutionCmdlet
 {
-    /// <summary>Writes the stopped executions.</summary>
+    /// <summary>Writes the stopped executions once they have stopped (so their status is the final one).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -40,8 +40,9 @@ public sealed class StopVoxExecutionCommand : VoxExecutionCmdlet
 
             if (!ShouldProcess($"execution {execution}", "Stop")) continue;
             live.Cancel();
-            if (Wait)
+            if (Wait || PassThru)
             {
+                // -PassThru writes the execution as it ends (Cancelled), not as it was (Running).
                 Block(live.Completion);
             }
 

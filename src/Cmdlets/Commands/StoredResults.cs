@@ -32,8 +32,20 @@ internal static class StoredResults
     /// recorded in the history, else Pending (still running) or Failed (no result and no record).
     /// </summary>
     public static async Task<VoxResult> ResultAsync(IResultStore store, string executionId, string name, NodeId nodeId, GoalKind kind,
-        bool executionRunning, IReadOnlyDictionary<NodeId, NodeHistoryEntry>? history, string? source, CancellationToken cancellationToken)
+        ExecutionStatus executionStatus, IReadOnlyDictionary<NodeId, NodeHistoryEntry>? history, string? source,
+        IReadOnlyDictionary<NodeId, object?>? constants, CancellationToken cancellationToken)
     {
+        var executionRunning = executionStatus is ExecutionStatus.Pending or ExecutionStatus.Running;
+        if (constants is not null && constants.TryGetValue(nodeId, out var constant))
+        {
+            // Constants are part of the program, never stored: their value is known.
+            return new VoxResult
+            {
+                Goal = name, NodeId = nodeId.ToString(), Value = constant, Status = NodeStatus.Completed,
+                ExecutionId = executionId, Kind = kind, Source = source,
+            };
+        }
+
         var stored = await ReadAsync(store, nodeId, cancellationToken).ConfigureAwait(false);
         if (stored is { } s)
         {
@@ -54,14 +66,24 @@ internal static class StoredResults
 
         NodeHistoryEntry? entry = null;
         history?.TryGetValue(nodeId, out entry);
-        var status = entry is not null && Enum.TryParse<NodeStatus>(entry.Status, true, out var st) ? st
-            : executionRunning ? NodeStatus.Pending : NodeStatus.Failed;
+        // Without a result or a recorded failure, the execution's own end says why: it was
+        // interrupted or cancelled before the node ran, or (completed) the node needed no result
+        // of its own (a constant, or a node no goal needed).
+        var (status, why) = entry is not null && Enum.TryParse<NodeStatus>(entry.Status, true, out var st) ? (st, entry.Error)
+            : executionStatus switch
+            {
+                ExecutionStatus.Pending or ExecutionStatus.Running => (NodeStatus.Pending, string.Empty),
+                ExecutionStatus.Interrupted => (NodeStatus.Cancelled, "The execution was interrupted (its process ended) before this node ran; submit it again to resume."),
+                ExecutionStatus.Cancelled => (NodeStatus.Cancelled, "The execution was stopped before this node ran; submit it again to resume."),
+                ExecutionStatus.Completed => (NodeStatus.Skipped, "Nothing is stored for this node: a constant (its value is in the program) or a node no goal needed."),
+                _ => (NodeStatus.Failed, "No result is stored for this node."),
+            };
         return new VoxResult
         {
             Goal = name,
             NodeId = nodeId.ToString(),
             Status = status,
-            Error = entry?.Error ?? (executionRunning ? string.Empty : "No result is stored for this node."),
+            Error = why ?? string.Empty,
             ExecutionId = executionId,
             Source = source,
             Kind = kind,

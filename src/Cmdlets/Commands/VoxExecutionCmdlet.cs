@@ -17,6 +17,7 @@ public abstract class VoxExecutionCmdlet : VoxAsyncCmdlet
     /// <summary>Execution ids or names (alias -Id); jobs, results and progress objects from the pipeline bind through their ExecutionId.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [ExecutionIdTransformation]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ExecutionCompleter))]
     public string[] ExecutionId { get; set; } = [];

@@ -53,11 +53,75 @@ public sealed class VoxExecution
     /// <summary>Nodes in the plan.</summary>
     public int TotalNodes => Execution?.GetProgress().TotalNodes ?? _record!.TotalNodes;
 
-    /// <summary>Finished nodes over total, 0–100.</summary>
-    public double Percent => Execution?.GetProgress().ProgressPercentage ?? (Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled ? 100 : 0);
+    /// <summary>
+    /// Nodes actually done (computed or cached) over total, 0–100: a cancelled, failed or
+    /// interrupted execution shows how far it got, not 100. An execution recorded as running by
+    /// another process shows its last known progress: the results it has stored so far.
+    /// </summary>
+    public double Percent
+    {
+        get
+        {
+            if (Status == ExecutionStatus.Completed) return 100;
+            int total, done;
+            if (Execution is { } live)
+            {
+                var p = live.GetProgress();
+                (total, done) = (p.TotalNodes, p.CompletedNodes + p.CachedNodes);
+            }
+            else
+            {
+                (total, done) = (_record!.TotalNodes, DoneNodes);
+            }
 
-    /// <summary>The number of goals (live executions), or of goals recorded (past ones: -1 when unknown).</summary>
-    public int Goals => Execution?.Dag.Goals.Count ?? -1;
+            return total <= 0 ? 0 : Math.Min(100, 100.0 * done / total);
+        }
+    }
+
+    /// <summary>The number of goals: of the DAG (live executions) or of the goals named in the store's history (past ones).</summary>
+    public int Goals => Execution?.Dag.Goals.Count ?? (_goals ??= CountGoals());
+
+    /// <summary>Nodes done of a past execution: its record's counts, or for one still running elsewhere, the results stored so far.</summary>
+    internal int DoneNodes => Status is ExecutionStatus.Running or ExecutionStatus.Pending
+        ? (_stored ??= CountStored())
+        : _record!.CompletedNodes + _record.CachedNodes;
+
+    private int? _goals;
+    private int? _stored;
+
+    private int CountGoals() => ReadStore(async (store, ct) =>
+    {
+        var n = 0;
+        await foreach (var name in store.ListExecutionNodesAsync(ExecutionId, ct).ConfigureAwait(false)) if (name.IsGoal) n++;
+        return n;
+    });
+
+    private int CountStored() => ReadStore(async (store, ct) =>
+    {
+        var n = 0;
+        await foreach (var _ in store.ListAsync(new ResultQuery(ExecutionId: ExecutionId), ct).ConfigureAwait(false)) n++;
+        return n;
+    });
+
+    // Past executions read their store on demand (once per object), bounded by a short timeout
+    // so a table never hangs on a busy store; -1 when the store cannot answer.
+    private int ReadStore(Func<IResultStore, CancellationToken, Task<int>> read)
+    {
+        if (Store is not { } location) return -1;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            return Task.Run(async () =>
+            {
+                var store = await VoxEngineHost.GetStoreAsync(location, cts.Token).ConfigureAwait(false);
+                return await read(store, cts.Token).ConfigureAwait(false);
+            }).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is DynamicSchedulerException or IOException or OperationCanceledException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
 
     /// <summary>Where the DAG came from (program path, "program text", "dag").</summary>
     public string? Source { get; }

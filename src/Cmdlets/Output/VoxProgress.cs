@@ -19,7 +19,10 @@ public sealed class VoxProgress
         CachedNodes = progress.CachedNodes;
         FailedNodes = progress.FailedNodes;
         SkippedNodes = progress.SkippedNodes;
-        Percent = progress.ProgressPercentage;
+        // Nodes actually done over total: a cancelled, failed or interrupted execution is not 100%.
+        Percent = progress.Status == ExecutionStatus.Completed ? 100
+            : progress.TotalNodes <= 0 ? 0
+            : Math.Min(100, 100.0 * (progress.CompletedNodes + progress.CachedNodes) / progress.TotalNodes);
         NodesPerSecond = progress.NodesPerSecond;
         Elapsed = progress.Elapsed;
         EstimatedRemaining = progress.EstimatedRemaining;
@@ -50,7 +53,7 @@ public sealed class VoxProgress
 
     public int SkippedNodes { get; }
 
-    /// <summary>Finished nodes over total, 0–100.</summary>
+    /// <summary>Nodes done (computed or cached) over total, 0–100.</summary>
     public double Percent { get; }
 
     public double NodesPerSecond { get; }
