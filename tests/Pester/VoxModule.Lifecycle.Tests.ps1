@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Lifecycle cmdlets (Unregister-VoxOperation) and the completers of -Goal, -Node and -Namespace.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')

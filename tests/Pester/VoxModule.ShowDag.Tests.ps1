@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Show-VoxDag: Mermaid and DOT text of a DAG or of an execution, parsed back to check nodes,
 # edges, labels (escaping) and per-node states.
 BeforeAll {
