@@ -41,7 +41,7 @@ internal static class VoxErrors
     /// </summary>
     public static ErrorRecord GoalFailure(Output.VoxResult result)
     {
-        var what = result.Status == Scheduling.NodeStatus.Skipped ? "was skipped" : "failed";
+        var what = result.Status == Execution.NodeStatus.Skipped ? "was skipped" : "failed";
         var record = Create(GoalFailed, ErrorCategory.InvalidResult, result,
             $"Goal '{result.Goal}' of execution {result.ExecutionId} {what}: {result.Error}");
         record.ErrorDetails = new ErrorDetails(record.Exception.Message)
@@ -53,7 +53,7 @@ internal static class VoxErrors
 
     /// <summary>True for a goal result that must also be reported as an error.</summary>
     public static bool IsGoalFailure(Output.VoxResult result) =>
-        result.Status is Scheduling.NodeStatus.Failed or Scheduling.NodeStatus.Skipped;
+        result.Status is Execution.NodeStatus.Failed or Execution.NodeStatus.Skipped;
 
     public static ErrorRecord NotFound(string what, object target) =>
         Create(ExecutionNotFound, ErrorCategory.ObjectNotFound, target,
