@@ -4,9 +4,9 @@ namespace VoxScheduler.Storage;
 /// A store capability: many small results of one execution committed as one write, without a
 /// task or a row object per result (the group commit that keeps a million-node run at disk
 /// speed). The scheduler's persister asks a store for it with a type test and otherwise calls
-/// <see cref="IResultStore.StoreAsync"/> per result, so it never names a backend. The sqlite and
+/// <see cref="IStoredResults.StoreAsync"/> per result, so it never names a backend. The sqlite and
 /// hybrid stores offer it; a batch is built on the caller's thread into exactly the rows
-/// <see cref="IResultStore.StoreAsync"/> would write.
+/// <see cref="IStoredResults.StoreAsync"/> would write.
 /// </summary>
 internal interface IResultBatchSink
 {

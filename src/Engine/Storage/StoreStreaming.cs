@@ -3,10 +3,10 @@ using VoxScheduler.Dag;
 
 namespace VoxScheduler.Storage;
 
-/// <summary>Chunked streaming shared by every backend, on top of <see cref="IResultStore.OpenReadAsync"/>.</summary>
+/// <summary>Chunked streaming shared by every backend, on top of <see cref="IStoredResults.OpenReadAsync"/>.</summary>
 internal static class StoreStreaming
 {
-    public static async IAsyncEnumerable<ReadOnlyMemory<byte>> StreamAsync(IResultStore store, NodeId nodeId, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<ReadOnlyMemory<byte>> StreamAsync(IStoredResults store, NodeId nodeId, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         var stream = await store.OpenReadAsync(nodeId, cancellationToken).ConfigureAwait(false);

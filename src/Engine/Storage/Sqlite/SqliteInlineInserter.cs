@@ -8,7 +8,7 @@ namespace VoxScheduler.Storage;
 /// statement, so SQLite opens its cursors on the table and its indexes once per group instead
 /// of once per row; only the per-row fields are bound, and a text binding that did not change
 /// since the last row (the execution, the operator) is kept, since SQLite keeps bindings across
-/// resets. The rows are exactly those <see cref="SqliteWriter.InsertResult"/> would write for them:
+/// resets. The rows are exactly those <see cref="SqliteWriteStatements.InsertResult"/> would write for them:
 /// under their store key, or, for an id whose key another id holds, without one.
 /// </summary>
 internal sealed class SqliteInlineInserter : IDisposable
@@ -29,16 +29,16 @@ internal sealed class SqliteInlineInserter : IDisposable
     }
 
     /// <summary>Inserts the batch's packed rows that are not stored yet: groups of <see cref="GroupSize"/>, then one by one.</summary>
-    public void Insert(SqliteInlineBatch batch, SqliteWriter writer)
+    public void Insert(SqliteInlineBatch batch, SqliteWriteStatements statements)
     {
         var i = 0;
-        if (writer.CollidedRowsExist())
+        if (statements.CollidedRowsExist())
         {
             // Rare: a row without a key may be any of these ids, so each is looked up first.
             for (; i < batch.Packed; i++)
             {
-                if (writer.ExistsCollided(batch.Id(i))) continue;
-                if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, writer);
+                if (statements.ExistsCollided(batch.Id(i))) continue;
+                if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, statements);
             }
 
             return;
@@ -47,23 +47,23 @@ internal sealed class SqliteInlineInserter : IDisposable
         for (; i + GroupSize <= batch.Packed; i += GroupSize)
         {
             if (_group.Insert(batch, i, keyed: true) == GroupSize) continue;
-            for (var j = i; j < i + GroupSize; j++) Resolve(batch, j, writer);
+            for (var j = i; j < i + GroupSize; j++) Resolve(batch, j, statements);
         }
 
         for (; i < batch.Packed; i++)
         {
-            if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, writer);
+            if (_one.Insert(batch, i, keyed: true) == 0) Resolve(batch, i, statements);
         }
     }
 
     // Row i may not have been inserted under its key: the key is held by this id (already stored,
     // or an earlier row of the batch) or by another id, in which case the row goes in without a key.
-    private void Resolve(SqliteInlineBatch batch, int i, SqliteWriter writer)
+    private void Resolve(SqliteInlineBatch batch, int i, SqliteWriteStatements statements)
     {
         var id = batch.Id(i);
-        if (writer.KeyHolderIs(id) || (writer.CollidedRowsExist() && writer.ExistsCollided(id))) return;
+        if (statements.KeyHolderIs(id) || (statements.CollidedRowsExist() && statements.ExistsCollided(id))) return;
         _one.Insert(batch, i, keyed: false);
-        writer.NoteCollided();
+        statements.NoteCollided();
     }
 
     public void Dispose()

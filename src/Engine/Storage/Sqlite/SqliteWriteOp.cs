@@ -1,7 +1,7 @@
 namespace VoxScheduler.Storage;
 
 /// <summary>
-/// One unit of work for the single writer. <see cref="Execute"/> runs inside the batch's
+/// One unit of work for the single statements. <see cref="Execute"/> runs inside the batch's
 /// transaction and may run again if the batch is retried, so it only records its outcome;
 /// <see cref="Complete"/> runs once the batch is committed.
 /// </summary>
@@ -13,7 +13,7 @@ internal abstract class SqliteWriteOp
     /// <summary>Result rows this op inserts, to bound a transaction's row count.</summary>
     public virtual int Rows => 1;
 
-    public abstract void Execute(SqliteWriter writer);
+    public abstract void Execute(SqliteWriteStatements statements);
 
     public abstract void Complete();
 

@@ -10,25 +10,25 @@ internal static class SqliteWriteOps
     {
         public override long Bytes => row.StoredSize + 128;
 
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
             if (row.Location == SqliteResultRow.Chunks)
             {
-                if (writer.Exists(row.NodeId))
+                if (statements.Exists(row.NodeId))
                 {
                     Outcome = false;
                     return;
                 }
 
-                row.BlobId = writer.AllocateBlob(pending: false);
+                row.BlobId = statements.AllocateBlob(pending: false);
                 var chunks = row.PreparedChunks!;
                 for (var i = 0; i < chunks.Count; i++)
                 {
-                    writer.InsertChunk(SqliteChunk.Key(row.BlobId, i), chunks[i]);
+                    statements.InsertChunk(SqliteChunk.Key(row.BlobId, i), chunks[i]);
                 }
             }
 
-            Outcome = writer.InsertResult(row);
+            Outcome = statements.InsertResult(row);
         }
 
         protected override void OnCommitted()
@@ -49,9 +49,9 @@ internal static class SqliteWriteOps
 
         public override int Rows => batch.Count;
 
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            writer.InsertInlineBatch(batch);
+            statements.InsertInlineBatch(batch);
             Outcome = true;
         }
     }
@@ -59,7 +59,7 @@ internal static class SqliteWriteOps
     /// <summary>Reserves a blob id for a streamed write; the pending row marks its chunks as not yet visible.</summary>
     internal sealed class AllocateBlob : SqliteWriteOp<long>
     {
-        public override void Execute(SqliteWriter writer) => Outcome = writer.AllocateBlob(pending: true);
+        public override void Execute(SqliteWriteStatements statements) => Outcome = statements.AllocateBlob(pending: true);
     }
 
     /// <summary>Writes one chunk of a streamed write.</summary>
@@ -67,9 +67,9 @@ internal static class SqliteWriteOps
     {
         public override long Bytes => chunk.Data.Length + 64;
 
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            writer.InsertChunk(key, chunk);
+            statements.InsertChunk(key, chunk);
             Outcome = true;
         }
     }
@@ -77,21 +77,21 @@ internal static class SqliteWriteOps
     /// <summary>Publishes a streamed write: inserts its row and clears its pending mark (or discards it when a twin won).</summary>
     internal sealed class CommitBlob(SqliteResultRow row) : SqliteWriteOp<bool>
     {
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            Outcome = writer.InsertResult(row);
-            if (!Outcome) writer.DeleteChunks(row.BlobId);
-            writer.ClearPending(row.BlobId);
+            Outcome = statements.InsertResult(row);
+            if (!Outcome) statements.DeleteChunks(row.BlobId);
+            statements.ClearPending(row.BlobId);
         }
     }
 
     /// <summary>Throws away an uncommitted streamed write.</summary>
     internal sealed class DiscardBlob(long blobId) : SqliteWriteOp<bool>
     {
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            writer.DeleteChunks(blobId);
-            writer.ClearPending(blobId);
+            statements.DeleteChunks(blobId);
+            statements.ClearPending(blobId);
             Outcome = true;
         }
     }
@@ -101,14 +101,14 @@ internal static class SqliteWriteOps
     {
         private readonly List<string> _files = [];
 
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
             _files.Clear();
             var count = 0;
             long bytes = 0;
             foreach (var id in ids)
             {
-                if (writer.DeleteResult(id, _files) is { } removed)
+                if (statements.DeleteResult(id, _files) is { } removed)
                 {
                     count++;
                     bytes += removed;
@@ -127,25 +127,25 @@ internal static class SqliteWriteOps
 
     internal sealed class UpdateMetadata(NodeId id, IReadOnlyDictionary<string, object?> update) : SqliteWriteOp<bool>
     {
-        public override void Execute(SqliteWriter writer) => Outcome = writer.UpdateMetadata(id, update);
+        public override void Execute(SqliteWriteStatements statements) => Outcome = statements.UpdateMetadata(id, update);
     }
 
     internal sealed class Touch(IReadOnlyCollection<NodeId> ids, long at) : SqliteWriteOp<bool>
     {
         public override long Bytes => ids.Count * 40L;
 
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            foreach (var id in ids) writer.Touch(id, at);
+            foreach (var id in ids) statements.Touch(id, at);
             Outcome = true;
         }
     }
 
     internal sealed class Execution(ExecutionRecord record) : SqliteWriteOp<bool>
     {
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            writer.UpsertExecution(record);
+            statements.UpsertExecution(record);
             Outcome = true;
         }
     }
@@ -154,18 +154,18 @@ internal static class SqliteWriteOps
     {
         public override long Bytes => names.Count * 96L;
 
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            foreach (var name in names) writer.InsertNodeName(executionId, name);
+            foreach (var name in names) statements.InsertNodeName(executionId, name);
             Outcome = true;
         }
     }
 
     internal sealed class History(NodeHistoryEntry entry) : SqliteWriteOp<bool>
     {
-        public override void Execute(SqliteWriter writer)
+        public override void Execute(SqliteWriteStatements statements)
         {
-            writer.InsertHistory(entry);
+            statements.InsertHistory(entry);
             Outcome = true;
         }
     }
@@ -173,12 +173,12 @@ internal static class SqliteWriteOps
     /// <summary>Completes when every op queued before it is committed.</summary>
     internal sealed class Barrier : SqliteWriteOp<bool>
     {
-        public override void Execute(SqliteWriter writer) => Outcome = true;
+        public override void Execute(SqliteWriteStatements statements) => Outcome = true;
     }
 
     /// <summary>Removes pending blobs left by processes that died mid-write.</summary>
     internal sealed class CollectAbandoned : SqliteWriteOp<int>
     {
-        public override void Execute(SqliteWriter writer) => Outcome = writer.CollectAbandonedBlobs();
+        public override void Execute(SqliteWriteStatements statements) => Outcome = statements.CollectAbandonedBlobs();
     }
 }
