@@ -4,7 +4,7 @@ namespace VoxScheduler.Tests.Acceptance;
 public static class AcceptancePrograms
 {
     /// <summary>The tests/programs folder of this clone.</summary>
-    public static string Folder { get; } = FindFolder();
+    public static string Folder => RepoPaths.Programs;
 
     /// <summary>The program names (without extension) of a folder, sorted, for theory data.</summary>
     public static TheoryData<string> Names(string? folder = null)
@@ -16,34 +16,5 @@ public static class AcceptancePrograms
         }
 
         return data;
-    }
-
-    /// <summary>A folder of the repository, found upwards from the test binaries.</summary>
-    public static string RepositoryFolder(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException(relative + " not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string FindFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "programs");
-            if (File.Exists(Path.Combine(candidate, "hello.imgql")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/programs not found above " + AppContext.BaseDirectory);
     }
 }

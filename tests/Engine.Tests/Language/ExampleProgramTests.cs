@@ -6,19 +6,7 @@ namespace VoxScheduler.Tests.Language;
 /// <summary>The examples/ programs compile, and every goal of the quick ones computes the value its comment promises.</summary>
 public sealed class ExampleProgramTests
 {
-    private static string ExamplesFolder
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "examples");
-                if (File.Exists(Path.Combine(candidate, "hello.imgql"))) return candidate;
-            }
-
-            throw new DirectoryNotFoundException("examples/ not found");
-        }
-    }
+    private static string ExamplesFolder => RepoPaths.Examples;
 
     public static TheoryData<string> Examples()
     {

@@ -10,19 +10,7 @@ namespace VoxScheduler.Tests.Language;
 /// </summary>
 public sealed partial class LanguageReferenceTests
 {
-    private static string Reference
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "docs", "language.md");
-                if (File.Exists(candidate)) return File.ReadAllText(candidate);
-            }
-
-            throw new FileNotFoundException("docs/language.md not found above the test folder");
-        }
-    }
+    private static string Reference => File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "language.md"));
 
     public static TheoryData<string> DocumentedNamespaces() => new() { "default", "strings", "test" };
 

@@ -25,7 +25,7 @@ public sealed class ProgramAcceptanceTests
         }
     }
 
-    private static readonly string OwnPrograms = AcceptancePrograms.RepositoryFolder(Path.Combine("tests", "Engine.Tests", "Language", "Programs"));
+    private static readonly string OwnPrograms = Path.Combine(RepoPaths.Root, "tests", "Engine.Tests", "Language", "Programs");
 
     public static TheoryData<string> LanguagePrograms => AcceptancePrograms.Names(OwnPrograms);
 

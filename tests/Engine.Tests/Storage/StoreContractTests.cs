@@ -20,7 +20,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     protected abstract string Backend { get; }
 
-    protected string StorePath => _temp.Sub("store");
+    protected string StorePath => _temp.Combine("store");
 
     /// <summary>The stores' clock: tests move it instead of waiting for the wall clock (it starts at the real now, so sweeps of old files behave as in use).</summary>
     protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);

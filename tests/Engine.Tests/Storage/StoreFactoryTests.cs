@@ -14,7 +14,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task An_unknown_backend_is_refused_listing_the_valid_ones()
     {
-        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("postgres", _temp.Sub("s")));
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("postgres", _temp.Combine("s")));
         Assert.Contains("postgres", e.Message);
         foreach (var backend in StoreFactory.Backends) Assert.Contains(backend, e.Message);
     }
@@ -26,9 +26,9 @@ public sealed class StoreFactoryTests : IDisposable
     [InlineData("hybrid")]
     public async Task Each_backend_opens_by_name_and_reports_it(string backend)
     {
-        await using var store = await StoreFactory.OpenAsync(backend, _temp.Sub("s"));
+        await using var store = await StoreFactory.OpenAsync(backend, _temp.Combine("s"));
         Assert.Equal(backend.ToLowerInvariant(), store.Backend);
-        Assert.Equal(Path.GetFullPath(_temp.Sub("s")), store.Location);
+        Assert.Equal(Path.GetFullPath(_temp.Combine("s")), store.Location);
     }
 
     [Theory]
@@ -37,23 +37,23 @@ public sealed class StoreFactoryTests : IDisposable
     [InlineData("hybrid")]
     public async Task Opening_only_an_existing_store_creates_nothing(string backend)
     {
-        var plain = _temp.Sub("plain");
+        var plain = _temp.Combine("plain");
         Directory.CreateDirectory(plain);
         Assert.False(StoreFactory.Exists(backend, plain));
-        Assert.False(StoreFactory.Exists(backend, _temp.Sub("missing")));
+        Assert.False(StoreFactory.Exists(backend, _temp.Combine("missing")));
         await using (var scheduler = new VoxScheduler.Scheduling.DynamicScheduler(VoxScheduler.Operations.Builtins.BuiltinOperations.CreateRegistry()))
         {
             Assert.Null(await scheduler.GetExistingStoreAsync(backend, plain));
-            Assert.Null(await scheduler.GetExistingStoreAsync(backend, _temp.Sub("missing")));
+            Assert.Null(await scheduler.GetExistingStoreAsync(backend, _temp.Combine("missing")));
         }
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(plain));
-        Assert.False(Directory.Exists(_temp.Sub("missing")));
+        Assert.False(Directory.Exists(_temp.Combine("missing")));
 
-        await (await StoreFactory.OpenAsync(backend, _temp.Sub("real"))).DisposeAsync();
-        Assert.True(StoreFactory.Exists(backend, _temp.Sub("real")));
+        await (await StoreFactory.OpenAsync(backend, _temp.Combine("real"))).DisposeAsync();
+        Assert.True(StoreFactory.Exists(backend, _temp.Combine("real")));
         await using var again = new VoxScheduler.Scheduling.DynamicScheduler(VoxScheduler.Operations.Builtins.BuiltinOperations.CreateRegistry());
-        var store = await again.GetExistingStoreAsync(backend, _temp.Sub("real"));
+        var store = await again.GetExistingStoreAsync(backend, _temp.Combine("real"));
         Assert.NotNull(store);
         Assert.Equal(backend, store.Backend);
     }
@@ -64,7 +64,7 @@ public sealed class StoreFactoryTests : IDisposable
     [InlineData("hybrid")]
     public async Task A_file_where_the_folder_should_be_is_reported(string backend)
     {
-        var file = _temp.Sub("plain.txt");
+        var file = _temp.Combine("plain.txt");
         await File.WriteAllTextAsync(file, "hello");
         var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, file));
         Assert.Contains("is a file", e.Message);
@@ -76,7 +76,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task A_damaged_database_file_is_reported_not_a_crash()
     {
-        var folder = _temp.Sub("damaged");
+        var folder = _temp.Combine("damaged");
         Directory.CreateDirectory(folder);
         var junk = new byte[8192];
         new Random(1).NextBytes(junk);
@@ -91,7 +91,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task A_foreign_sqlite_database_is_not_touched()
     {
-        var folder = _temp.Sub("foreign");
+        var folder = _temp.Combine("foreign");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
         Execute(path, "CREATE TABLE people(name TEXT); INSERT INTO people VALUES ('ada');");
@@ -103,7 +103,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task A_newer_schema_version_is_refused_and_left_alone()
     {
-        var folder = _temp.Sub("newer");
+        var folder = _temp.Combine("newer");
         await (await StoreFactory.OpenAsync("sqlite", folder)).DisposeAsync();
         var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
         Execute(path, "PRAGMA user_version = 99;");
@@ -115,7 +115,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task A_newer_filesystem_format_is_refused()
     {
-        var folder = _temp.Sub("fs-newer");
+        var folder = _temp.Combine("fs-newer");
         await (await StoreFactory.OpenAsync("filesystem", folder)).DisposeAsync();
         await File.WriteAllTextAsync(Path.Combine(folder, "fsstore.json"), """{"format":"voxscheduler-filesystem-store","version":7}""");
         var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("filesystem", folder));
@@ -125,7 +125,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task The_sqlite_store_uses_wal_and_records_its_schema_version()
     {
-        var folder = _temp.Sub("wal");
+        var folder = _temp.Combine("wal");
         await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
         {
             var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
@@ -139,7 +139,7 @@ public sealed class StoreFactoryTests : IDisposable
     [InlineData("hybrid")]
     public async Task New_sqlite_databases_are_made_with_the_store_page_size(string backend)
     {
-        var folder = _temp.Sub("page-" + backend);
+        var folder = _temp.Combine("page-" + backend);
         await (await StoreFactory.OpenAsync(backend, folder)).DisposeAsync();
         Assert.Equal((long)SqliteSchema.PageSize, Scalar(Path.Combine(folder, SqliteResultStore.DatabaseFileName), "PRAGMA page_size"));
     }
@@ -148,7 +148,7 @@ public sealed class StoreFactoryTests : IDisposable
     public async Task A_store_made_with_4_KiB_pages_keeps_them_and_stores_and_reads_as_before()
     {
         // Stores made before the page size changed have SQLite's default 4 KiB pages.
-        var folder = _temp.Sub("page-4k");
+        var folder = _temp.Combine("page-4k");
         var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
         await (await StoreFactory.OpenAsync("sqlite", folder)).DisposeAsync();
         Execute(path, "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; PRAGMA journal_mode=WAL;");
@@ -175,7 +175,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task A_version_1_sqlite_store_is_migrated_keeping_its_history_and_results()
     {
-        var folder = _temp.Sub("v1");
+        var folder = _temp.Combine("v1");
         var id = NodeId.Hash("v1-result"u8);
         var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
         await using (var store = await StoreFactory.OpenAsync("sqlite", folder))
@@ -207,7 +207,7 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task A_version_2_sqlite_store_is_read_as_it_is_read_only_and_migrated_keeping_every_result_and_its_order()
     {
-        var folder = _temp.Sub("v2");
+        var folder = _temp.Combine("v2");
         var path = Path.Combine(folder, SqliteResultStore.DatabaseFileName);
         var results = Enumerable.Range(0, 40)
             .Select(i => (Id: i % 10 == 3 ? StoreTestData.SharingPrefix("v2", i) : StoreTestData.Id("v2-" + i), Data: StoreTestData.Random(i == 20 ? 3 * 1024 * 1024 : 20 + i, i)))
@@ -257,14 +257,14 @@ public sealed class StoreFactoryTests : IDisposable
     [InlineData("hybrid")]
     public async Task Opening_read_only_where_no_store_exists_is_reported(string backend)
     {
-        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, _temp.Sub("none"), new StoreOptions { ReadOnly = true }));
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, _temp.Combine("none"), new StoreOptions { ReadOnly = true }));
         Assert.Contains("read-only", e.Message);
     }
 
     [Fact]
     public async Task An_unknown_codec_is_refused()
     {
-        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("sqlite", _temp.Sub("c"), new StoreOptions { CompressionCodec = "zip" }));
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("sqlite", _temp.Combine("c"), new StoreOptions { CompressionCodec = "zip" }));
         Assert.Contains("zip", e.Message);
     }
 

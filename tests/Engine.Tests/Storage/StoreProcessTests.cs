@@ -20,10 +20,10 @@ public sealed class StoreProcessTests : IDisposable
     [InlineData("hybrid")]
     public async Task Two_processes_write_one_store_at_once_without_errors(string backend)
     {
-        var path = _temp.Sub("shared");
+        var path = _temp.Combine("shared");
         // Overlapping ranges: both processes store results 20..39, each stores 20 of its own.
-        using var first = VoxHostProcess.Start("store-loop", "--backend", backend, "--path", path, "--start", "0", "--count", "40", "--size", "30000");
-        using var second = VoxHostProcess.Start("store-loop", "--backend", backend, "--path", path, "--start", "20", "--count", "40", "--size", "30000");
+        await using var first = HostProcess.StartVoxHost("store-loop", "--backend", backend, "--path", path, "--start", "0", "--count", "40", "--size", "30000");
+        await using var second = HostProcess.StartVoxHost("store-loop", "--backend", backend, "--path", path, "--start", "20", "--count", "40", "--size", "30000");
         await using (var reader = await StoreFactory.OpenAsync(backend, path, LoopOptions))
         {
             // This process reads while the two others write.
@@ -37,8 +37,11 @@ public sealed class StoreProcessTests : IDisposable
             }
         }
 
-        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        foreach (var host in new[] { first, second })
+        {
+            var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(code == 0, $"VoxHost exited with {code}; stderr: {host.Error}");
+        }
 
         await using var store = await StoreFactory.OpenAsync(backend, path, LoopOptions);
         for (var i = 0; i < 60; i++) Assert.Equal(LoopData.Bytes(i, 30000), await store.RetrieveAsync(LoopData.Id(i)));
@@ -51,11 +54,11 @@ public sealed class StoreProcessTests : IDisposable
     [InlineData("hybrid")]
     public async Task A_writer_killed_mid_write_leaves_a_store_that_opens_and_verifies(string backend)
     {
-        var path = _temp.Sub("killed");
-        using (var host = VoxHostProcess.Start("store-loop", "--backend", backend, "--path", path, "--count", "100000", "--size", Size.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        var path = _temp.Combine("killed");
+        await using (var host = HostProcess.StartVoxHost("store-loop", "--backend", backend, "--path", path, "--count", "100000", "--size", Size.ToString(System.Globalization.CultureInfo.InvariantCulture)))
         {
-            await host.WaitForLineAsync("stored 12", TimeSpan.FromSeconds(60));
-            host.Kill();
+            Assert.NotNull(await host.WaitForLineAsync(line => line == "stored 12", TimeSpan.FromSeconds(60)));
+            await host.KillHardAsync();
         }
 
         await using var store = await StoreFactory.OpenAsync(backend, path, LoopOptions);

@@ -49,7 +49,7 @@ public sealed class LegacyStoreTests
     public async Task A_store_written_before_the_registry_reads_back_byte_identical_and_decodes_to_the_same_values(string backend)
     {
         using var temp = new TempFolder();
-        var fixture = Path.Combine(AcceptancePrograms.RepositoryFolder(Path.Combine("tests", "fixtures", "values", "legacy-stores")));
+        var fixture = Path.Combine(RepoPaths.Root, "tests", "fixtures", "values", "legacy-stores");
         CopyFolder(Path.Combine(fixture, backend), temp.Sub(backend));
         using var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(fixture, "manifest.json")));
         Assert.Equal(Expected.Count, manifest.RootElement.EnumerateObject().Count());

@@ -1,4 +1,4 @@
-namespace VoxScheduler.Tests.Infrastructure;
+namespace VoxScheduler.Tests.Support;
 
 /// <summary>A fresh folder under the system temp folder, deleted (best effort) on dispose.</summary>
 internal sealed class TempFolder : IDisposable

@@ -1,4 +1,4 @@
-namespace VoxScheduler.Tests.Infrastructure;
+namespace VoxScheduler.Tests.Support;
 
 /// <summary>Paths inside the repository clone (tests never depend on folders outside it).</summary>
 internal static class RepoPaths

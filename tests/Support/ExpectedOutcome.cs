@@ -1,12 +1,12 @@
 using System.Text.Json;
 
-namespace VoxScheduler.Tests.Acceptance;
+namespace VoxScheduler.Tests.Support;
 
 /// <summary>
 /// The semantics of an acceptance program's <c>NAME.expected.json</c> (tests/programs/README.md),
 /// independent of how the program was run: give it the goals (in order), the validation
-/// problems, and the folder the program ran in; it returns every mismatch. Shared as a source
-/// file so the module and server tests check programs the same way.
+/// problems, and the folder the program ran in; it returns every mismatch. The one C# reader of
+/// expected.json: the engine and server tests check programs the same way.
 /// </summary>
 public sealed class ExpectedOutcome
 {
@@ -22,6 +22,14 @@ public sealed class ExpectedOutcome
 
     public static ExpectedOutcome Load(string expectedJsonPath) =>
         new(JsonDocument.Parse(File.ReadAllText(expectedJsonPath)).RootElement.Clone());
+
+    /// <summary>Print goals the program reports: those expected to succeed and those expected to fail.</summary>
+    public int PrintGoalCount => Count("goals") + Count("failed");
+
+    /// <summary>True when some goal must fail (the execution as a whole then fails).</summary>
+    public bool ExpectsFailures => Count("failed") > 0;
+
+    private int Count(string property) => _root.TryGetProperty(property, out var items) ? items.GetArrayLength() : 0;
 
     /// <summary>True when the program must be rejected before running.</summary>
     public bool ExpectsValidationErrors => _root.TryGetProperty("validation_errors", out _);

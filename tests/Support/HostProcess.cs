@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 
-namespace VoxScheduler.Tests.Infrastructure;
+namespace VoxScheduler.Tests.Support;
 
 /// <summary>
 /// A real child process (<c>dotnet VoxHost.dll mode …</c>, or any command) whose output lines
