@@ -19,7 +19,7 @@ public sealed class AcceptanceProgramTests(ServerFixture fixture)
 
     [Theory]
     [MemberData(nameof(Programs))]
-    public async Task ProgramGivesTheExpectedResultsThroughTheApi(string name)
+    public async Task Program_gives_the_expected_results_through_the_API(string name)
     {
         var program = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Programs, name + ".imgql"));
         var expected = ExpectedOutcome.Load(Path.Combine(RepoPaths.Programs, name + ".expected.json"));

@@ -10,7 +10,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     private HttpClient Client => fixture.Host.Client;
 
     [Fact]
-    public async Task SyntaxErrorsAre400WithLineAndColumn()
+    public async Task Syntax_errors_are_400_with_line_and_column()
     {
         using var response = await Client.PostExecutionAsync(new { program = "a = 1 +\nprint \"a\" a\n" });
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -23,7 +23,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task UnboundNamesAre400WithTheirLocation()
+    public async Task Unbound_names_are_400_with_their_location()
     {
         using var response = await Client.PostExecutionAsync(new { program = "f(x) = x + y\nprint \"r\" f(1)" });
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -34,7 +34,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     [Theory]
     [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"max_retry\": 5}", "max_retry")]
     [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"program\": \"print \\\"b\\\" 2\"}", "program")]
-    public async Task UnknownAndDuplicateFieldsAre400NamingThem(string body, string field)
+    public async Task Unknown_and_duplicate_fields_are_400_naming_them(string body, string field)
     {
         using var response = await Client.PostRawAsync(body);
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -42,7 +42,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task WrongTypesNameWhatIsExpectedNotDotNetTypes()
+    public async Task Wrong_types_name_what_is_expected_not_dot_net_types()
     {
         using var response = await Client.PostRawAsync("{\"program\": \"print \\\"a\\\" 1\", \"max_retries\": \"three\"}");
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -53,7 +53,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ConfigurationErrorsAreTitledSoAndNameTheirField()
+    public async Task Configuration_errors_are_titled_so_and_name_their_field()
     {
         using var response = await Client.PostExecutionAsync(new { program = "print \"a\" 1", max_retries = 1000, storage_backend = "none" });
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -67,7 +67,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     [InlineData("")]
     [InlineData("[1, 2]")]
     [InlineData("{\"program\": \"print \\\"a\\\" 1\",}")]
-    public async Task MalformedJsonIs400(string body)
+    public async Task Malformed_JSON_is_400(string body)
     {
         using var response = await Client.PostRawAsync(body);
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -80,7 +80,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"async_execution\": \"yes\"}", "$.async_execution")]
     [InlineData("{\"program\": 42}", "$.program")]
     [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"max_concurrent_nodes\": 99999999999999}", "$.max_concurrent_nodes")]
-    public async Task WrongTypesAre400NamingTheField(string body, string path)
+    public async Task Wrong_types_are_400_naming_the_field(string body, string path)
     {
         using var response = await Client.PostRawAsync(body);
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -92,7 +92,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     [InlineData("null", "$")]
     [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"max_concurrent_nodes\": 0}", "$.max_concurrent_nodes")]
     [InlineData("{\"program\": \"print \\\"a\\\" 1\", \"storage_backend\": \"oracle\"}", "$.storage_backend")]
-    public async Task MissingOrOutOfRangeFieldsAre400(string body, string path)
+    public async Task Missing_or_out_of_range_fields_are_400(string body, string path)
     {
         using var response = await Client.PostRawAsync(body);
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -100,7 +100,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task InvalidExecutionConfigIs400()
+    public async Task Invalid_execution_config_is_400()
     {
         using var response = await Client.PostExecutionAsync(new { program = "print \"a\" 1", cache_size = "lots", max_retries = -1 });
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -108,7 +108,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task NonJsonContentTypeIs415()
+    public async Task Non_JSON_content_type_is_415()
     {
         using var response = await Client.PostRawAsync("print \"a\" 1", "text/plain");
         await Api.ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
@@ -119,21 +119,21 @@ public sealed class BadRequestTests(ServerFixture fixture)
     [InlineData("api/v1/execution/unknown-id/results")]
     [InlineData("api/v1/execution/unknown-id/results/0/content")]
     [InlineData("api/v1/no-such-route")]
-    public async Task UnknownExecutionsAndRoutesAre404ProblemDetails(string url)
+    public async Task Unknown_executions_and_routes_are_404_problem_details(string url)
     {
         using var response = await Client.GetAsync(url);
         await Api.ProblemAsync(response, HttpStatusCode.NotFound);
     }
 
     [Fact]
-    public async Task WrongMethodIsAProblemNotAnEmptyAnswer()
+    public async Task Wrong_method_is_a_problem_not_an_empty_answer()
     {
         using var response = await Client.PutAsync("api/v1/executions", new StringContent("{}", Encoding.UTF8, "application/json"));
         await Api.ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
     }
 
     [Fact]
-    public async Task DeeplyNestedJsonIs400NotAServerError()
+    public async Task Deeply_nested_JSON_is_400_not_a_server_error()
     {
         var body = new string('[', 5000) + new string(']', 5000);
         using var response = await Client.PostRawAsync(body);
@@ -141,7 +141,7 @@ public sealed class BadRequestTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task RuntimeFailuresAreReportedPerGoalWithA200()
+    public async Task Runtime_failures_are_reported_per_goal_with_a_200()
     {
         var answer = await Client.RunAsync("bad = 1 / 0\nprint \"bad\" bad\nprint \"good\" 2 + 3", storagePath: "runtime-failure");
         Assert.Equal("failed", answer.GetProperty("status").GetString());

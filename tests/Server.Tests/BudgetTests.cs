@@ -7,7 +7,7 @@ namespace VoxScheduler.Tests;
 public sealed class BudgetTests
 {
     [Fact]
-    public async Task AProgramPastTheCompileNodeBudgetIs400NamingTheBudget()
+    public async Task A_program_past_the_compile_node_budget_is_400_naming_the_budget()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxCompileNodes = 100_000);
         var clock = Stopwatch.StartNew();
@@ -28,7 +28,7 @@ public sealed class BudgetTests
     }
 
     [Fact]
-    public async Task AnExponentialProgramStopsAtTheCompileDeadline()
+    public async Task An_exponential_program_stops_at_the_compile_deadline()
     {
         await using var host = await ServerHost.StartAsync(o => o.CompileTimeoutSeconds = 0.5);
         var program = "let f0(x) = x + 1\n" + string.Concat(Enumerable.Range(1, 26).Select(k => $"let f{k}(x) = f{k - 1}(x * 2) + f{k - 1}(x * 2 + 1)\n")) + "print \"r\" f26(1)";
@@ -39,7 +39,7 @@ public sealed class BudgetTests
     }
 
     [Fact]
-    public async Task RunTimeExpansionPastTheExecutionBudgetFailsTheExecution()
+    public async Task Run_time_expansion_past_the_execution_budget_fails_the_execution()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxExecutionNodes = 2_000);
         var answer = await host.Client.RunAsync("n = length([1, 2])\nprint \"s\" fold + (for i in range(0, n * 5000) do i * 2)", backend: "none");

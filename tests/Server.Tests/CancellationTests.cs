@@ -9,7 +9,7 @@ public sealed class CancellationTests(ServerFixture fixture)
     private HttpClient Client => fixture.Host.Client;
 
     [Fact]
-    public async Task DeleteCancelsARunningExecutionAndProgressShowsCancelled()
+    public async Task Delete_cancels_a_running_execution_and_progress_shows_cancelled()
     {
         var id = await Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(1, 60000)\nprint \"after\" sleep(2, 60000) + 1", storagePath: "cancel");
         await WaitUntilRunningAsync(id);
@@ -37,7 +37,7 @@ public sealed class CancellationTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task DeleteRightAfterSubmitIsReportedAsCancelled()
+    public async Task Delete_right_after_submit_is_reported_as_cancelled()
     {
         // Each cancel lands somewhere in the execution's start (store opening, pruning, first node):
         // wherever it lands, the execution ends cancelled, not failed.
@@ -52,7 +52,7 @@ public sealed class CancellationTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ASynchronousRequestWhoseClientGoesAwayIsCancelled()
+    public async Task A_synchronous_request_whose_client_goes_away_is_cancelled()
     {
         var name = "abandoned-" + Guid.NewGuid().ToString("n")[..8];
         using var abandon = new CancellationTokenSource();
@@ -78,7 +78,7 @@ public sealed class CancellationTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task DeletingAnEndedExecutionIsAConflictAndAnUnknownOneIs404()
+    public async Task Deleting_an_ended_execution_is_a_conflict_and_an_unknown_one_is_404()
     {
         var id = (await Client.RunAsync("print \"done\" 1", storagePath: "cancel-ended")).GetProperty("execution_id").GetString();
         using var ended = await Client.DeleteAsync($"api/v1/execution/{id}");
@@ -90,7 +90,7 @@ public sealed class CancellationTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ASecondDeleteAfterACancelIsAConflict()
+    public async Task A_second_delete_after_a_cancel_is_a_conflict()
     {
         var id = await Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(3, 60000)", storagePath: "cancel-twice");
         await WaitUntilRunningAsync(id);

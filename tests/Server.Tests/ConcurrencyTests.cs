@@ -9,7 +9,7 @@ public sealed class ConcurrencyTests(ServerFixture fixture)
     private ServerHost Host => fixture.Host;
 
     [Fact]
-    public async Task FiftyConcurrentClientsSubmitAndReadWithoutErrors()
+    public async Task Fifty_concurrent_clients_submit_and_read_without_errors()
     {
         const int clients = 50;
         using var start = new SemaphoreSlim(0, clients);

@@ -4,7 +4,7 @@ namespace VoxScheduler.Tests;
 public sealed class CrashLeftoverTests
 {
     [Fact]
-    public async Task EmptyOutputFoldersOfKilledRunsAreRemovedAtStart()
+    public async Task Empty_output_folders_of_killed_runs_are_removed_at_start()
     {
         var dataRoot = Directory.CreateTempSubdirectory("voxserver-leftovers-").FullName;
         var outputs = Path.Combine(dataRoot, "outputs");

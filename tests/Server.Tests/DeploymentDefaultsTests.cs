@@ -7,7 +7,7 @@ namespace VoxScheduler.Tests;
 public sealed class DeploymentDefaultsTests
 {
     [Fact]
-    public void ListeningBeyondLoopbackWithoutAKeyIsRefusedUnlessAllowed()
+    public void Listening_beyond_loopback_without_a_key_is_refused_unless_allowed()
     {
         var dataRoot = Directory.CreateTempSubdirectory("voxserver-remote-");
         try
@@ -37,7 +37,7 @@ public sealed class DeploymentDefaultsTests
     }
 
     [Fact]
-    public async Task TheApiKeyCanComeFromAFileAndOpenApiDeclaresIt()
+    public async Task The_API_key_can_come_from_a_file_and_open_API_declares_it()
     {
         var keyFolder = Directory.CreateTempSubdirectory("voxserver-key-");
         try
@@ -67,14 +67,14 @@ public sealed class DeploymentDefaultsTests
     }
 
     [Fact]
-    public void AnUnreadableKeyFileStopsTheStart()
+    public void An_unreadable_key_file_stops_the_start()
     {
         var e = Assert.Throws<InvalidOperationException>(() => ServerApp.Create(["--api-key-file", "/nonexistent/voxserver/key"], o => o.DataRoot = Path.GetTempPath()));
         Assert.Contains("API key file", e.Message);
     }
 
     [Fact]
-    public async Task ALoopbackServerAnswersOnlyLoopbackHostNames()
+    public async Task A_loopback_server_answers_only_loopback_host_names()
     {
         await using var host = await ServerHost.StartAsync();
         foreach (var name in new[] { "localhost", "127.0.0.1" })

@@ -12,7 +12,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     private HttpClient Client => fixture.Host.Client;
 
     [Fact]
-    public async Task HealthReportsOkVersionAndLimits()
+    public async Task Health_reports_ok_version_and_limits()
     {
         var health = await Client.GetJsonAsync("health");
         Assert.Equal("ok", health.GetProperty("status").GetString());
@@ -24,7 +24,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task OpenApiDocumentDescribesEveryRoute()
+    public async Task Open_API_document_describes_every_route()
     {
         var doc = await Client.GetJsonAsync("openapi/v1.json");
         Assert.StartsWith("3.", doc.GetProperty("openapi").GetString());
@@ -44,7 +44,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task OperationsListTheBuiltInNamespacesAndFilterByNamespace()
+    public async Task Operations_list_the_built_in_namespaces_and_filter_by_namespace()
     {
         var all = await Client.GetJsonAsync("api/v1/operations");
         var names = all.GetProperty("operations").EnumerateArray().Select(o => o.GetProperty("name").GetString()).ToList();
@@ -65,7 +65,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task SynchronousExecutionAnswersWithTheGoalResultsInTheSpecificationsShape()
+    public async Task Synchronous_execution_answers_with_the_goal_results_in_the_specifications_shape()
     {
         var answer = await Client.RunAsync("x = 20\nprint \"answer\" x + 22\nprint \"text\" \"hi\"", storagePath: "sync-shape");
         Assert.Equal("completed", answer.GetProperty("status").GetString());
@@ -89,7 +89,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task SecondRunOfTheSameProgramIsServedFromTheSharedStore()
+    public async Task Second_run_of_the_same_program_is_served_from_the_shared_store()
     {
         const string program = "print \"v\" (3 * 7) + 100";
         var first = await Client.RunAsync(program, storagePath: "reuse");
@@ -102,7 +102,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task AsynchronousSubmitAnswersAtOnceThenProgressReaches100AndResultsHaveTheValues()
+    public async Task Asynchronous_submit_answers_at_once_then_progress_reaches_100_and_results_have_the_values()
     {
         var id = await Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(5, 300)\nprint \"fast\" 1 + 1", storagePath: "async");
 
@@ -140,7 +140,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ExecutionsListShowsSubmittedExecutionsNewestFirst()
+    public async Task Executions_list_shows_submitted_executions_newest_first()
     {
         var first = (await Client.RunAsync("print \"a\" 1", storagePath: "list")).GetProperty("execution_id").GetString();
         var second = (await Client.RunAsync("print \"b\" 2", storagePath: "list")).GetProperty("execution_id").GetString();
@@ -157,7 +157,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ExecutionsCanBeFoundByName()
+    public async Task Executions_can_be_found_by_name()
     {
         var name = "named-" + Guid.NewGuid().ToString("n")[..8];
         var id = await Client.SubmitAsync("print \"n\" 5", storagePath: "named", name: name);
@@ -167,7 +167,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task BinaryResultsComeAsBase64WithADownloadLinkStreamingTheSameBytes()
+    public async Task Binary_results_come_as_base64_with_a_download_link_streaming_the_same_bytes()
     {
         var answer = await Client.RunAsync("import \"test\"\nprint \"blob\" blob(7, 1)", storagePath: "binary");
         var goal = answer.GetProperty("result").GetProperty("goals")[0];
@@ -185,7 +185,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ContentOfTextAndStructuredGoalsIsUtf8TextAndJson()
+    public async Task Content_of_text_and_structured_goals_is_UTF8_text_and_JSON()
     {
         var answer = await Client.RunAsync("print \"t\" \"héllo\"\nprint \"n\" 2.5\nprint \"s\" [1, \"x\", true]", storagePath: "content");
         var id = answer.GetProperty("execution_id").GetString();
@@ -205,7 +205,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ContentOfAFailedGoalIsAConflictNamingTheError()
+    public async Task Content_of_a_failed_goal_is_a_conflict_naming_the_error()
     {
         var answer = await Client.RunAsync("print \"bad\" 1 / 0", storagePath: "failed-content");
         Assert.Equal("failed", answer.GetProperty("status").GetString());
@@ -219,7 +219,7 @@ public sealed class EndpointTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task MemoryOnlyBackendRunsAndServesContentFromMemory()
+    public async Task Memory_only_backend_runs_and_serves_content_from_memory()
     {
         var answer = await Client.RunAsync("print \"m\" 6 * 7", backend: "none");
         Assert.Equal(42, answer.GetProperty("result").GetProperty("goals")[0].GetProperty("value").GetDouble());

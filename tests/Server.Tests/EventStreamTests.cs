@@ -8,7 +8,7 @@ public sealed class EventStreamTests(ServerFixture fixture)
     private HttpClient Client => fixture.Host.Client;
 
     [Fact]
-    public async Task EventsStreamNodeCompletionsAndGoalsAndEndWithExecutionFinished()
+    public async Task Events_stream_node_completions_and_goals_and_end_with_execution_finished()
     {
         var id = await Client.SubmitAsync("import \"test\"\na = sleep(2, 200)\nprint \"first\" a + 1\nprint \"second\" a * 10", storagePath: "sse");
         var events = await Client.ReadEventsAsync(id);
@@ -32,7 +32,7 @@ public sealed class EventStreamTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task EventsOfAnEndedExecutionReplayItsGoalsAndTheEnd()
+    public async Task Events_of_an_ended_execution_replay_its_goals_and_the_end()
     {
         var answer = await Client.RunAsync("print \"x\" 4\nprint \"y\" 5", storagePath: "sse-replay");
         var id = answer.GetProperty("execution_id").GetString()!;
@@ -43,7 +43,7 @@ public sealed class EventStreamTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task RetriesAreStreamedAndMaxRetriesIsHonoured()
+    public async Task Retries_are_streamed_and_max_retries_is_honoured()
     {
         var key = Guid.NewGuid().ToString("n");
         using var retried = await Client.PostExecutionAsync(new
@@ -69,7 +69,7 @@ public sealed class EventStreamTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task EventsOfAnUnknownExecutionAre404()
+    public async Task Events_of_an_unknown_execution_are_404()
     {
         using var response = await Client.GetAsync("api/v1/execution/no-such-execution/events");
         await Api.ProblemAsync(response, HttpStatusCode.NotFound);

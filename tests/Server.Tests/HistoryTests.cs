@@ -6,7 +6,7 @@ namespace VoxScheduler.Tests;
 public sealed class HistoryTests
 {
     [Fact]
-    public async Task ResultsOutliveTheServerProcessThatComputedThem()
+    public async Task Results_outlive_the_server_process_that_computed_them()
     {
         var first = await ServerHost.StartAsync();
         var dataRoot = first.DataRoot;
@@ -55,7 +55,7 @@ public sealed class HistoryTests
     [InlineData("sqlite")]
     [InlineData("hybrid")]
     [InlineData("filesystem")]
-    public async Task ReadingTheHistoryOfAFolderThatHoldsNoStoreCreatesNothing(string backend)
+    public async Task Reading_the_history_of_a_folder_that_holds_no_store_creates_nothing(string backend)
     {
         await using var host = await ServerHost.StartAsync();
         var folder = Path.Combine(host.DataRoot, "plain-folder");
@@ -83,7 +83,7 @@ public sealed class HistoryTests
     [InlineData("api/v1/history?storage_path=outputs&limit=0", HttpStatusCode.BadRequest)]
     [InlineData("api/v1/history/unknown-id?storage_path=voxlogica_storage", HttpStatusCode.NotFound)]
     [InlineData("api/v1/history/unknown-id/results/0/content?storage_path=voxlogica_storage", HttpStatusCode.NotFound)]
-    public async Task HistoryRefusesUnknownStoresPathsOutsideTheRootAndUnknownExecutions(string url, HttpStatusCode expected)
+    public async Task History_refuses_unknown_stores_paths_outside_the_root_and_unknown_executions(string url, HttpStatusCode expected)
     {
         await using var host = await ServerHost.StartAsync();
         await host.Client.RunAsync("print \"a\" 1");

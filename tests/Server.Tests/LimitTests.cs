@@ -7,7 +7,7 @@ namespace VoxScheduler.Tests;
 public sealed class LimitTests
 {
     [Fact]
-    public async Task OversizedBodiesAndProgramsAre413()
+    public async Task Oversized_bodies_and_programs_are_413()
     {
         await using var host = await ServerHost.StartAsync(o =>
         {
@@ -45,7 +45,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task ApiKeyIsRequiredForTheApiWhenConfigured()
+    public async Task API_key_is_required_for_the_API_when_configured()
     {
         await using var host = await ServerHost.StartAsync(o => o.ApiKey = "s3cret-key");
 
@@ -76,7 +76,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task SubmissionsBeyondTheConcurrentExecutionLimitAre429UntilASlotFrees()
+    public async Task Submissions_beyond_the_concurrent_execution_limit_are_429_until_a_slot_frees()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxConcurrentExecutions = 1);
         var running = await host.Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(1, 60000)");
@@ -99,7 +99,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task LargeBinaryValuesAreOmittedFromJsonButDownloadable()
+    public async Task Large_binary_values_are_omitted_from_JSON_but_downloadable()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxInlineBytes = 1024);
         var answer = await host.Client.RunAsync("import \"test\"\nprint \"blob\" blob(3, 1)");
@@ -112,7 +112,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task LongSequencesAndStringsAreNotInlinedButStreamedFromTheirLink()
+    public async Task Long_sequences_and_strings_are_not_inlined_but_streamed_from_their_link()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxInlineBytes = 64 * 1024);
         var answer = await host.Client.RunAsync("n = length([1])\nprint \"seq\" range(0, n * 200000)\nprint \"small\" [1, 2, 3]", backend: "none");
@@ -131,7 +131,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task DisabledTestOperationsAreNotListedAndProgramsUsingThemAre400()
+    public async Task Disabled_test_operations_are_not_listed_and_programs_using_them_are_400()
     {
         await using var host = await ServerHost.StartAsync(o => o.EnableTestOperations = false);
         var ops = await host.Client.GetJsonAsync("api/v1/operations");
@@ -141,7 +141,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task TestOperationsAreOffByDefault()
+    public async Task Test_operations_are_off_by_default()
     {
         await using var host = await ServerHost.StartWithShippedDefaultsAsync();
         var ops = await host.Client.GetJsonAsync("api/v1/operations");
@@ -151,7 +151,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task TestOperationsWhenOnAreBounded()
+    public async Task Test_operations_when_on_are_bounded()
     {
         await using var host = await ServerHost.StartAsync();
         var answer = await host.Client.RunAsync("import \"test\"\nprint \"b\" blob(1, 65536)\nprint \"s\" sleep(1, 1e12)", backend: "none");

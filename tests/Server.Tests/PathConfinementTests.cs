@@ -17,7 +17,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     [InlineData("..\\x")]
     [InlineData("/etc")]
     [InlineData("/tmp")]
-    public async Task StoragePathsLeavingTheDataRootAre400(string storagePath)
+    public async Task Storage_paths_leaving_the_data_root_are_400(string storagePath)
     {
         using var response = await Client.PostExecutionAsync(new { program = "print \"a\" 1", storage_path = storagePath });
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -29,7 +29,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     [InlineData("sqlite")]
     [InlineData("filesystem")]
     [InlineData("hybrid")]
-    public async Task AStoragePathThatIsAFileIsAClientErrorNotAServerError(string backend)
+    public async Task A_storage_path_that_is_a_file_is_a_client_error_not_a_server_error(string backend)
     {
         var file = Path.Combine(Host.DataRoot, $"plain-file-{backend}");
         await File.WriteAllTextAsync(file, "not a store");
@@ -40,7 +40,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task AbsoluteStoragePathsInsideTheDataRootAreAccepted()
+    public async Task Absolute_storage_paths_inside_the_data_root_are_accepted()
     {
         var inside = Path.Combine(Host.DataRoot, "absolute-inside");
         var answer = await Client.RunAsync("print \"a\" 1", storagePath: inside);
@@ -49,7 +49,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task StoragePathsThroughASymlinkLeadingOutsideAre400()
+    public async Task Storage_paths_through_a_symlink_leading_outside_are_400()
     {
         var outside = Directory.CreateTempSubdirectory("voxserver-outside-");
         try
@@ -70,7 +70,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     [InlineData("../../../escape-{0}.txt")]
     [InlineData("../escape-{0}.txt")]
     [InlineData("/tmp/escape-{0}.txt")]
-    public async Task SaveTargetsOutsideTheExecutionFolderAreRefused(string pattern)
+    public async Task Save_targets_outside_the_execution_folder_are_refused(string pattern)
     {
         var tag = Guid.NewGuid().ToString("n")[..8];
         var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, tag);
@@ -88,7 +88,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ImportsFromOutsideTheDataRootAre400AndLeakNothing()
+    public async Task Imports_from_outside_the_data_root_are_400_and_leak_nothing()
     {
         var outside = Path.Combine(Path.GetTempPath(), $"voxserver-secret-{Guid.NewGuid():n}.imgql");
         await File.WriteAllTextAsync(outside, "classified = 1 +\n");
@@ -115,7 +115,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ImportsThroughALinkedDirectoryLeadingOutAreRefused()
+    public async Task Imports_through_a_linked_directory_leading_out_are_refused()
     {
         var outside = Directory.CreateTempSubdirectory("voxserver-linked-");
         try
@@ -140,7 +140,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task AnswersNameNoServerFolder()
+    public async Task Answers_name_no_server_folder()
     {
         var parent = Path.GetDirectoryName(Host.DataRoot)!;
         var answer = await Client.RunAsync("print \"cwd\" $cwd\nprint \"dir\" $dir", backend: "none");
@@ -160,7 +160,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task LoadReadsFilesInsideTheDataRootOnly()
+    public async Task Load_reads_files_inside_the_data_root_only()
     {
         var inputs = Directory.CreateDirectory(Path.Combine(Host.DataRoot, "inputs"));
         var inside = Path.Combine(inputs.FullName, "lines.txt");
@@ -184,7 +184,7 @@ public sealed class PathConfinementTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task RelativeSavesLandInTheExecutionsOwnOutputFolder()
+    public async Task Relative_saves_land_in_the_executions_own_output_folder()
     {
         var answer = await Client.RunAsync("save \"out/result.txt\" 40 + 2\nprint \"done\" true", storagePath: "save-inside");
         var folder = answer.GetProperty("result").GetProperty("output_folder").GetString()!;
@@ -206,7 +206,7 @@ public sealed class PathConfinementUnitTests : IDisposable
     [InlineData("./store")]
     [InlineData("a/b/c")]
     [InlineData("a\\b")]
-    public void RelativePathsResolveInsideTheRoot(string requested)
+    public void Relative_paths_resolve_inside_the_root(string requested)
     {
         var full = PathConfinement.Resolve(_root.FullName, requested, "storage_path");
         Assert.True(PathConfinement.IsInside(_root.FullName, full));
@@ -219,14 +219,14 @@ public sealed class PathConfinementUnitTests : IDisposable
     [InlineData("")]
     [InlineData("  ")]
     [InlineData("a\0b")]
-    public void EscapingOrEmptyPathsAreRefused(string requested)
+    public void Escaping_or_empty_paths_are_refused(string requested)
     {
         var e = Assert.Throws<ApiProblemException>(() => PathConfinement.Resolve(_root.FullName, requested, "storage_path"));
         Assert.Equal(400, e.StatusCode);
     }
 
     [Fact]
-    public void AbsolutePathsOutsideTheRootAreRefusedAndInsideAccepted()
+    public void Absolute_paths_outside_the_root_are_refused_and_inside_accepted()
     {
         Assert.Throws<ApiProblemException>(() => PathConfinement.Resolve(_root.FullName, Path.GetTempPath(), "storage_path"));
         Assert.Throws<ApiProblemException>(() => PathConfinement.Resolve(_root.FullName, _root.FullName + "-sibling", "storage_path"));
@@ -235,7 +235,7 @@ public sealed class PathConfinementUnitTests : IDisposable
     }
 
     [Fact]
-    public void SymlinksInsideTheRootThatStayInsideAreAccepted()
+    public void Symlinks_inside_the_root_that_stay_inside_are_accepted()
     {
         var target = Directory.CreateDirectory(Path.Combine(_root.FullName, "real"));
         Directory.CreateSymbolicLink(Path.Combine(_root.FullName, "alias"), target.FullName);
@@ -244,7 +244,7 @@ public sealed class PathConfinementUnitTests : IDisposable
     }
 
     [Fact]
-    public void SymlinksLeadingOutsideAreRefusedEvenWhenDangling()
+    public void Symlinks_leading_outside_are_refused_even_when_dangling()
     {
         var outside = Path.Combine(Path.GetTempPath(), "voxserver-nowhere-" + Guid.NewGuid().ToString("n"));
         Directory.CreateSymbolicLink(Path.Combine(_root.FullName, "dangling"), outside);

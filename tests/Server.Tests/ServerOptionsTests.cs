@@ -8,7 +8,7 @@ namespace VoxScheduler.Tests;
 public sealed class ServerOptionsTests
 {
     [Fact]
-    public async Task WithoutUrlsTheServerBindsLoopbackOnly()
+    public async Task Without_urls_the_server_binds_loopback_only()
     {
         var dataRoot = Directory.CreateTempSubdirectory("voxserver-bind-");
         try
@@ -40,7 +40,7 @@ public sealed class ServerOptionsTests
     }
 
     [Fact]
-    public async Task CommandLineSwitchesSetTheOptions()
+    public async Task Command_line_switches_set_the_options()
     {
         var dataRoot = Directory.CreateTempSubdirectory("voxserver-switches-");
         try
@@ -70,14 +70,14 @@ public sealed class ServerOptionsTests
     [InlineData("--port", "70000")]
     [InlineData("--bind", "not-an-address")]
     [InlineData("--max-concurrent-executions", "0")]
-    public void InvalidOptionsStopTheStartWithAMessage(string name, string value)
+    public void Invalid_options_stop_the_start_with_a_message(string name, string value)
     {
         var e = Assert.Throws<InvalidOperationException>(() => ServerApp.Create([name, value]));
         Assert.StartsWith("Invalid server options", e.Message);
     }
 
     [Fact]
-    public void EnvironmentVariablesWithThePrefixBecomeServerOptions()
+    public void Environment_variables_with_the_prefix_become_server_options()
     {
         var settings = ServerApp.EnvironmentSettings(new System.Collections.Hashtable
         {
@@ -96,7 +96,7 @@ public sealed class ServerOptionsTests
     }
 
     [Fact]
-    public async Task StoppingTheServerCancelsRunningExecutionsAndEndsWaitingRequests()
+    public async Task Stopping_the_server_cancels_running_executions_and_ends_waiting_requests()
     {
         var host = await ServerHost.StartAsync();
         var id = await host.Client.SubmitAsync("import \"test\"\nprint \"slow\" sleep(1, 600000)");

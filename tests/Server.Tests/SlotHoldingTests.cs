@@ -11,7 +11,7 @@ public sealed class SlotHoldingTests
     private static string Long => $"import \"test\"\nprint \"s\" sleep({Interlocked.Increment(ref _serial)}, 600000)";
 
     [Fact]
-    public async Task AnExecutionPastTheWallClockLimitIsCancelled()
+    public async Task An_execution_past_the_wall_clock_limit_is_cancelled()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxExecutionSeconds = 1);
         var id = await host.Client.SubmitAsync(Long);
@@ -20,7 +20,7 @@ public sealed class SlotHoldingTests
     }
 
     [Fact]
-    public async Task ARequestMayAskForALowerLimitButNotAHigherOne()
+    public async Task A_request_may_ask_for_a_lower_limit_but_not_a_higher_one()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxExecutionSeconds = 600);
         using (var response = await host.Client.PostExecutionAsync(new { program = Long, timeout_seconds = 0.5, async_execution = false, storage_backend = "none" }))
@@ -35,7 +35,7 @@ public sealed class SlotHoldingTests
     }
 
     [Fact]
-    public async Task OneClientCannotHoldMoreThanItsShare()
+    public async Task One_client_cannot_hold_more_than_its_share()
     {
         await using var host = await ServerHost.StartAsync(o => o.MaxConcurrentExecutionsPerClient = 2);
         var first = await host.Client.SubmitAsync(Long);

@@ -22,7 +22,7 @@ public sealed class CompileBudgetTests
     }
 
     [Fact]
-    public void NestedRangesStopAtTheNodeBudgetNamingIt()
+    public void Nested_ranges_stop_at_the_node_budget_naming_it()
     {
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<BudgetExceededException>(() =>
@@ -36,7 +36,7 @@ public sealed class CompileBudgetTests
     }
 
     [Fact]
-    public void TheDefaultNodeBudgetIsAFewMillion()
+    public void The_default_node_budget_is_a_few_million()
     {
         Assert.InRange(new CompileOptions().MaxNodes, 1_000_000, 10_000_000);
         Assert.NotNull(new CompileOptions().Timeout);
@@ -48,7 +48,7 @@ public sealed class CompileBudgetTests
     }
 
     [Fact]
-    public void ExponentialReductionStopsAtTheDeadline()
+    public void Exponential_reduction_stops_at_the_deadline()
     {
         var options = new CompileOptions { MaxNodes = int.MaxValue, Timeout = TimeSpan.FromMilliseconds(300) };
         var e = Assert.Throws<BudgetExceededException>(() => ProgramCompiler.Compile(Exponential(26), BuiltinOperations.CreateRegistry(), options));
@@ -58,7 +58,7 @@ public sealed class CompileBudgetTests
     }
 
     [Fact]
-    public void ExponentialReductionStopsAtTheNodeBudget()
+    public void Exponential_reduction_stops_at_the_node_budget()
     {
         var e = Assert.Throws<BudgetExceededException>(() =>
             ProgramCompiler.Compile(Exponential(26), BuiltinOperations.CreateRegistry(), new CompileOptions { MaxNodes = 100_000, Timeout = null }));
@@ -66,7 +66,7 @@ public sealed class CompileBudgetTests
     }
 
     [Fact]
-    public async Task CancellingTheTokenStopsACompilation()
+    public async Task Cancelling_the_token_stops_a_compilation()
     {
         using var cts = new CancellationTokenSource();
         var options = new CompileOptions { MaxNodes = int.MaxValue, Timeout = null };
@@ -78,7 +78,7 @@ public sealed class CompileBudgetTests
     }
 
     [Fact]
-    public async Task RunTimeExpansionCountsAgainstTheExecutionNodeBudget()
+    public async Task Run_time_expansion_counts_against_the_execution_node_budget()
     {
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
         var integration = new VoxLogicaIntegration(scheduler);
@@ -98,13 +98,13 @@ public sealed class CompileBudgetTests
     }
 
     [Fact]
-    public void RangeIsBoundedToWhatAServerCanHold()
+    public void Range_is_bounded_to_what_a_server_can_hold()
     {
         Assert.True(DefaultNamespace.MaxRangeLength <= 10_000_000, $"MaxRangeLength is {DefaultNamespace.MaxRangeLength}");
     }
 
     [Fact]
-    public async Task ADagLargerThanTheExecutionBudgetIsRefusedAtSubmission()
+    public async Task A_dag_larger_than_the_execution_budget_is_refused_at_submission()
     {
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
         var dag = ProgramCompiler.Compile("print \"n\" length(for i in range(0,10) do i * 3)", scheduler.Operations).Dag;

@@ -27,21 +27,21 @@ public sealed class CompileTests
     [InlineData("print \"r\" 2", "a9bf65e9ca53f89ecc5a159739a7ecc47e3b0a5347630d274436724484b55581")]
     [InlineData("print \"r\" true", "dbad17705ef316652b34619196d128a2505d4cfd49bfa5798bdcca7200edbd41")]
     [InlineData("print \"r\" \"foo\"", "d93d9257fc453ea55e09b764dfcbce7ede2f8cfe066a226bc9360b9a23a99f70")]
-    public void GoalNodeIdsMatchTheLanguageTestVectors(string program, string expectedId)
+    public void Goal_node_ids_match_the_language_test_vectors(string program, string expectedId)
     {
         var dag = Compile(program);
         Assert.Equal(expectedId, dag.Nodes[dag.Goals[0].Node].Id.ToString());
     }
 
     [Fact]
-    public void TheSameExpressionThroughDeclarationsAndFunctionsHasTheSameId()
+    public void The_same_expression_through_declarations_and_functions_has_the_same_id()
     {
         var dag = Compile("a = 1\nb = 2\nf(x, y) = (x + y) * y\nprint \"r\" f(a, b)");
         Assert.Equal("658ba83212188a1ce699b677c4d726fbdf5be556707f6a143a6d28b50d20164d", dag.Nodes[dag.Goals[0].Node].Id.ToString());
     }
 
     [Fact]
-    public void GoalsAreInSourceOrderWithKindsAndResolvedSavePaths()
+    public void Goals_are_in_source_order_with_kinds_and_resolved_save_paths()
     {
         var root = Path.Combine(Path.GetTempPath(), "vox-compile-" + Guid.NewGuid().ToString("N"));
         var dag = Compile("print \"b\" 2\nsave \"out/x.txt\" 1\nprint \"a\" 1", new CompileOptions { WorkingDirectory = root });
@@ -51,7 +51,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void SavingOutsideTheOutputRootIsRefusedUnlessAllowed()
+    public void Saving_outside_the_output_root_is_refused_unless_allowed()
     {
         var root = Path.Combine(Path.GetTempPath(), "vox-compile-" + Guid.NewGuid().ToString("N"));
         var e = Assert.Throws<ValidationException>(() => Compile("save \"../escape.txt\" 1", new CompileOptions { WorkingDirectory = root }));
@@ -62,7 +62,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void FunctionApplicationIsMemoizedAndHashConsed()
+    public void Function_application_is_memoized_and_hash_consed()
     {
         // f(x) is called 2^20 times along the doubling chain but only 21 distinct nodes exist.
         var lines = new List<string> { "let g0(x) = x + 1" };
@@ -74,7 +74,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void StaticLoopsUnrollIntoSequenceNodes()
+    public void Static_loops_unroll_into_sequence_nodes()
     {
         var dag = Compile("print \"r\" for i in [1, 2, 3] do i * 10");
         var goal = dag.Nodes[dag.Goals[0].Node];
@@ -84,7 +84,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void RangeWithConstantBoundsIsTheSequenceOfItsNumbers()
+    public void Range_with_constant_bounds_is_the_sequence_of_its_numbers()
     {
         var a = Compile("print \"r\" range(0, 3)");
         var b = Compile("print \"r\" [0, 1, 2]");
@@ -92,7 +92,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void RunTimeLoopsBecomeOneExpandableNodeWithTheBodyAsAttribute()
+    public void Run_time_loops_become_one_expandable_node_with_the_body_as_attribute()
     {
         var dag = Compile("xs = [1, 2, 3]\nk = 50 + 50\nprint \"r\" for i in range(0, length(xs)) do i * 2 + k");
         var loop = dag.Nodes[dag.Goals[0].Node];
@@ -105,7 +105,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void RunTimeLoopIdsDoNotDependOnTheCompilation()
+    public void Run_time_loop_ids_do_not_depend_on_the_compilation()
     {
         var program = "n = length([1, 2])\nprint \"r\" filter x in range(0, n * 3) do x % 2 == 0";
         var a = Compile(program);
@@ -115,7 +115,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void HugeRunTimeLoopsExpandIncrementally()
+    public void Huge_run_time_loops_expand_incrementally()
     {
         var dag = Compile("n = length([1, 2])\nprint \"r\" fold + (for i in range(0, n * 5000) do i * 2)");
         var interpreter = new DagInterpreter(Registry);
@@ -124,21 +124,21 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void NestedRunTimeLoopsCaptureTheOuterVariable()
+    public void Nested_run_time_loops_capture_the_outer_variable()
     {
         var dag = Compile("n = length([1, 2])\nprint \"r\" for i in range(0, n) do for j in range(0, n + i) do i * 10 + j");
         Assert.Equal(new object?[] { new object?[] { 0d, 1d }, new object?[] { 10d, 11d, 12d } }, new DagInterpreter(Registry).Run(dag)[0].Value);
     }
 
     [Fact]
-    public void MapOverARunTimeSequenceCallsTheFunctionPerItem()
+    public void Map_over_a_run_time_sequence_calls_the_function_per_item()
     {
         var dag = Compile("k = 3\nf(x) = x * k\nxs = range(0, length([1, 2, 3]))\nprint \"r\" map(f, xs)");
         Assert.Equal(new object?[] { 0d, 3d, 6d }, new DagInterpreter(Registry).Run(dag)[0].Value);
     }
 
     [Fact]
-    public void ImportsResolveRelativeToTheImportingFileOnceEach()
+    public void Imports_resolve_relative_to_the_importing_file_once_each()
     {
         var dir = Directory.CreateTempSubdirectory("vox-import-").FullName;
         Directory.CreateDirectory(Path.Combine(dir, "lib"));
@@ -151,7 +151,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void ImportsFallBackToTheLibraryPaths()
+    public void Imports_fall_back_to_the_library_paths()
     {
         var dir = Directory.CreateTempSubdirectory("vox-import-").FullName;
         var lib = Directory.CreateTempSubdirectory("vox-lib-").FullName;
@@ -162,7 +162,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void LoadWithAConstantPathCarriesTheFileHash()
+    public void Load_with_a_constant_path_carries_the_file_hash()
     {
         var dir = Directory.CreateTempSubdirectory("vox-load-").FullName;
         File.WriteAllText(Path.Combine(dir, "data.json"), "[1, 2, 3]");
@@ -181,7 +181,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void LoadWithAComputedPathIsVolatile()
+    public void Load_with_a_computed_path_is_volatile()
     {
         var dag = Compile("import \"strings\"\nprint \"r\" load(concat(\"a\", \".txt\"))");
         var node = dag.Nodes[dag.Goals[0].Node];
@@ -191,7 +191,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void ProgramVariablesAreStringsAndCannotBeDeclared()
+    public void Program_variables_are_strings_and_cannot_be_declared()
     {
         var dir = Directory.CreateTempSubdirectory("vox-vars-").FullName;
         File.WriteAllText(Path.Combine(dir, "scan.imgql"), "import \"strings\"\nprint \"r\" concat($stem, \"|\", $file)");
@@ -202,7 +202,7 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void DeclaredValuesAreLabelled()
+    public void Declared_values_are_labelled()
     {
         var dag = Compile("answer = 1 + 2\nprint \"r\" answer");
         Assert.Equal(dag.Goals[0].Node, dag.Labels["answer"]);

@@ -17,7 +17,7 @@ public sealed class ExampleProgramTests
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public void ExampleCompilesWithGoals(string name)
+    public void Example_compiles_with_goals(string name)
     {
         var work = Directory.CreateTempSubdirectory("vox-example-").FullName;
         var dag = ProgramCompiler.CompileFile(Path.Combine(ExamplesFolder, name), CompileTests.Registry, new CompileOptions { WorkingDirectory = work }).Dag;
@@ -36,7 +36,7 @@ public sealed class ExampleProgramTests
     [InlineData("loops.imgql", "big_sum", 999000d)]
     [InlineData("strings.imgql", "formatted", "P-1024 scored 0.87")]
     [InlineData("strings.imgql", "number_text", "0.25")]
-    public void ExampleGoalHasTheDocumentedValue(string name, string goal, object expected)
+    public void Example_goal_has_the_documented_value(string name, string goal, object expected)
     {
         var work = Directory.CreateTempSubdirectory("vox-example-").FullName;
         var dag = ProgramCompiler.CompileFile(Path.Combine(ExamplesFolder, name), CompileTests.Registry, new CompileOptions { WorkingDirectory = work }).Dag;

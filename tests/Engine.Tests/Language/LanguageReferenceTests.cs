@@ -16,7 +16,7 @@ public sealed partial class LanguageReferenceTests
 
     [Theory]
     [MemberData(nameof(DocumentedNamespaces))]
-    public void EveryPublicPrimitiveOfTheNamespaceIsInItsSection(string ns)
+    public void Every_public_primitive_of_the_namespace_is_in_its_section(string ns)
     {
         var section = SectionOf(Reference, ns);
         var missing = CompileTests.Registry.InNamespace(ns)
@@ -28,7 +28,7 @@ public sealed partial class LanguageReferenceTests
     }
 
     [Fact]
-    public void DocumentedPrimitivesExist()
+    public void Documented_primitives_exist()
     {
         foreach (var ns in new[] { "strings", "test" })
         {
@@ -41,7 +41,7 @@ public sealed partial class LanguageReferenceTests
     }
 
     [Fact]
-    public void OpeningExampleComputesTheCommentedValue()
+    public void Opening_example_computes_the_commented_value()
     {
         var program = Regex.Match(Reference, "```\\n(// A comment.*?)```", RegexOptions.Singleline).Groups[1].Value;
         Assert.NotEmpty(program);

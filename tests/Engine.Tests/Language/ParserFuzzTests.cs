@@ -38,7 +38,7 @@ public sealed class ParserFuzzTests
     }
 
     [Fact]
-    public void RandomTokenSoupsOnlyProduceDiagnostics()
+    public void Random_token_soups_only_produce_diagnostics()
     {
         Gen.Int[0, Fragments.Length - 1].Array[0, 60]
             .Select(ix => string.Join(" ", ix.Select(i => Fragments[i])))
@@ -46,7 +46,7 @@ public sealed class ParserFuzzTests
     }
 
     [Fact]
-    public void MutatedAcceptanceProgramsOnlyProduceDiagnostics()
+    public void Mutated_acceptance_programs_only_produce_diagnostics()
     {
         var programs = Directory.EnumerateFiles(AcceptancePrograms.Folder, "*.imgql").Select(File.ReadAllText).ToArray();
         Gen.Select(Gen.Int[0, programs.Length - 1], Gen.Int[0, 2], Gen.Int[0, 10_000], Gen.Int[0, 8], Gen.Int[0, Fragments.Length - 1])
@@ -66,7 +66,7 @@ public sealed class ParserFuzzTests
     }
 
     [Fact]
-    public void RandomCharactersOnlyProduceDiagnostics()
+    public void Random_characters_only_produce_diagnostics()
     {
         Gen.Char["()[]+-*/=<>!&|\"\\:,.$ \nabxyz019letinfor"].Array[0, 200]
             .Select(chars => new string(chars))

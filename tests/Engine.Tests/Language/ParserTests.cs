@@ -82,14 +82,14 @@ public sealed class ParserTests
     [InlineData("$file", "$file")]
     [InlineData("true && false", "(true && false)")]
     [InlineData("a // comment\n", "a")]
-    public void ExpressionsParseWithTheSpecifiedStructure(string text, string expected) => Assert.Equal(expected, Show(ParseExpr(text)));
+    public void Expressions_parse_with_the_specified_structure(string text, string expected) => Assert.Equal(expected, Show(ParseExpr(text)));
 
     [Fact]
-    public void StringEscapesAreDecoded() =>
+    public void String_escapes_are_decoded() =>
         Assert.Equal("tab\there \"quoted\" \\ \n \r \u00e9", ((StringExpr)ParseExpr("\"tab\\there \\\"quoted\\\" \\\\ \\n \\r \\u00e9\"")).Value);
 
     [Fact]
-    public void CommandsAreSeparatedWithoutTerminators()
+    public void Commands_are_separated_without_terminators()
     {
         var commands = Parse("let x = 1\ny = x f(a, b) = a + b\nlet g() = 2\nlet +?(a, b) = a * b + 1\nprint \"p\" x save \"s.txt\" y\nimport \"strings\"\nz = fold + xs\nw = 1");
         Assert.Collection(commands,
@@ -106,7 +106,7 @@ public sealed class ParserTests
     }
 
     [Fact]
-    public void PositionsAreLineAndColumnOfTheTokens()
+    public void Positions_are_line_and_column_of_the_tokens()
     {
         var commands = Parse("// header\n  answer = 1 +\n    2\nprint \"a\" answer");
         var d = (Declaration)commands[0];
@@ -137,7 +137,7 @@ public sealed class ParserTests
     [InlineData("3 = x", 1, 1, "expected a command")]
     [InlineData("x = ()", 1, 6, "expected an expression inside '( )'")]
     [InlineData("strings.x = 1", 1, 1, "expected an unqualified name to declare")]
-    public void SyntaxErrorsReportFileLineColumnExpectedAndFound(string text, int line, int column, string message)
+    public void Syntax_errors_report_file_line_column_expected_and_found(string text, int line, int column, string message)
     {
         var problem = Errors(text).First();
         Assert.Equal((line, column), (problem.Line, problem.Column));
@@ -148,14 +148,14 @@ public sealed class ParserTests
     }
 
     [Fact]
-    public void EveryErrorOfAFileIsReported()
+    public void Every_error_of_a_file_is_reported()
     {
         var problems = Errors("a = 1 +\nprint \"a\" a\nb = (2 * 3\nc = 4\nd = ]\ne = 5");
         Assert.Equal([(2, 1), (4, 1), (5, 5)], problems.Select(p => (p.Line, p.Column)));
     }
 
     [Fact]
-    public void TwentyThousandNestedParenthesesParse()
+    public void Twenty_thousand_nested_parentheses_parse()
     {
         const int depth = 20_000;
         var text = "print \"r\" " + new string('(', depth) + "1" + new string(')', depth);
@@ -165,7 +165,7 @@ public sealed class ParserTests
     }
 
     [Fact]
-    public void NestingBeyondTheLimitIsAClearErrorNotACrash()
+    public void Nesting_beyond_the_limit_is_a_clear_error_not_a_crash()
     {
         var depth = Parser.MaxNesting + 10;
         var text = "print \"r\" " + new string('(', depth) + "1" + new string(')', depth);
@@ -176,14 +176,14 @@ public sealed class ParserTests
     private static object ProgramCompilerDeep(string text) => ProgramCompiler.Compile(text, CompileTests.Registry);
 
     [Fact]
-    public void AFiftyThousandTermSumParsesAndReducesIteratively()
+    public void A_fifty_thousand_term_sum_parses_and_reduces_iteratively()
     {
         var text = "print \"r\" " + string.Join(" + ", Enumerable.Repeat("1", 50_000));
         Assert.Equal(50_000d, CompileTests.Run(text));
     }
 
     [Fact]
-    public void TenThousandNestedLetsAndLoopsCompile()
+    public void Ten_thousand_nested_lets_and_loops_compile()
     {
         const int depth = 10_000;
         var lets = string.Concat(Enumerable.Range(0, depth).Select(i => $"let v{i} = {i} in "));
@@ -193,7 +193,7 @@ public sealed class ParserTests
     }
 
     [Fact]
-    public void DeepPrefixChainsAreBounded()
+    public void Deep_prefix_chains_are_bounded()
     {
         var text = "print \"r\" " + string.Concat(Enumerable.Repeat("- ", Parser.MaxNesting + 1)) + "1";
         var e = Assert.Throws<ValidationException>(() => ProgramCompiler.Compile(text, CompileTests.Registry));

@@ -21,7 +21,7 @@ public sealed class PrimitiveTests
         Assert.ThrowsAny<Exception>(() => Call(name, args)).Message;
 
     [Fact]
-    public void EveryBuiltinHasADescriptionAnArityAndRevisionOne()
+    public void Every_builtin_has_a_description_an_arity_and_revision_one()
     {
         var expected = new[]
         {
@@ -48,7 +48,7 @@ public sealed class PrimitiveTests
     }
 
     [Fact]
-    public void ArithmeticIsElementWiseOnSequences()
+    public void Arithmetic_is_element_wise_on_sequences()
     {
         Assert.Equal(new object?[] { 11d, 22d }, Call("default.add", new object?[] { 1d, 2d }, new object?[] { 10d, 20d }));
         Assert.Equal(new object?[] { 2d, new object?[] { 4d, 6d } }, Call("default.mul", new object?[] { 1d, new object?[] { 2d, 3d } }, 2d));
@@ -60,7 +60,7 @@ public sealed class PrimitiveTests
     }
 
     [Fact]
-    public void RunTimeErrorsHaveClearMessages()
+    public void Run_time_errors_have_clear_messages()
     {
         Assert.Contains("division by zero", Fails("default.div", 1d, 0d));
         Assert.Contains("division by zero", Fails("default.div", new object?[] { 1d, 2d }, 0d));
@@ -78,7 +78,7 @@ public sealed class PrimitiveTests
     }
 
     [Fact]
-    public void SequencesIndexSliceAndAggregate()
+    public void Sequences_index_slice_and_aggregate()
     {
         Assert.Equal(new object?[] { 2d, 3d, 4d }, Call("default.range", 2d, 5d));
         Assert.Equal(Array.Empty<object?>(), Call("default.range", 5d, 2d));
@@ -95,7 +95,7 @@ public sealed class PrimitiveTests
     }
 
     [Fact]
-    public void FoldsUseTheirDefaultInitialValues()
+    public void Folds_use_their_default_initial_values()
     {
         object? Fold(string op, params object?[] args) => Call("default.fold", new Dictionary<string, object?> { ["operator"] = op }, args);
         var xs = new object?[] { 3d, 1d, 2d };
@@ -118,10 +118,10 @@ public sealed class PrimitiveTests
     [InlineData(1e-7, "1e-7")]
     [InlineData(123456789012d, "123456789012")]
     [InlineData(true, "true")]
-    public void ToStringIsInvariantShortestRoundTrip(object value, string expected) => Assert.Equal(expected, Call("default.to_string", value));
+    public void To_string_is_invariant_shortest_round_trip(object value, string expected) => Assert.Equal(expected, Call("default.to_string", value));
 
     [Fact]
-    public void FormatFillsPlaceholders()
+    public void Format_fills_placeholders()
     {
         Assert.Equal("P scored 0.87", Call("strings.format", "{} scored {:.2f}", "P", 0.8732));
         Assert.Equal("b a b", Call("strings.format", "{1} {0} {1}", "a", "b"));

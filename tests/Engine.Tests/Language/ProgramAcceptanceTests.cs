@@ -11,7 +11,7 @@ public sealed class ProgramAcceptanceTests
 
     [Theory]
     [MemberData(nameof(Programs))]
-    public async Task ProgramRunsToItsExpectedOutput(string name)
+    public async Task Program_runs_to_its_expected_output(string name)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var outcome = await ProgramRunner.RunAsync(name, cancellationToken: timeout.Token);
@@ -31,7 +31,7 @@ public sealed class ProgramAcceptanceTests
 
     [Theory]
     [MemberData(nameof(LanguagePrograms))]
-    public async Task LanguageProgramRunsToItsExpectedOutput(string name)
+    public async Task Language_program_runs_to_its_expected_output(string name)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var outcome = await ProgramRunner.RunAsync(OwnPrograms, name, null, null, timeout.Token);
@@ -46,7 +46,7 @@ public sealed class ProgramAcceptanceTests
     }
 
     [Fact]
-    public async Task RunTimeLoopsAreServedFromTheStoreOnTheSecondRun()
+    public async Task Run_time_loops_are_served_from_the_store_on_the_second_run()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var work = Directory.CreateTempSubdirectory("vox-run-").FullName;
@@ -66,7 +66,7 @@ public sealed class ProgramAcceptanceTests
     }
 
     [Fact]
-    public async Task ASecondRunOnTheSameStoreServesEveryGoalFromTheStore()
+    public async Task A_second_run_on_the_same_store_serves_every_goal_from_the_store()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var work = Directory.CreateTempSubdirectory("vox-run-").FullName;

@@ -26,7 +26,7 @@ public sealed class ReductionErrorTests
     [InlineData("print \"r\" fold / [1]", "InvalidFold", 1, 16, "fold / needs an initial value")]
     [InlineData("f(x, y) = x\nprint \"r\" map(f, [1])", "WrongArity", 2, 15, "map needs a function of one argument")]
     [InlineData("f(x) = f(x)\nprint \"r\" f(1)", "UnboundName", 1, 8, "unbound name 'f'")]
-    public void ReductionErrorsCarryCodeAndPosition(string text, string code, int line, int column, string message)
+    public void Reduction_errors_carry_code_and_position(string text, string code, int line, int column, string message)
     {
         var problem = Errors(text).First();
         Assert.Equal(code, problem.Code);
@@ -36,7 +36,7 @@ public sealed class ReductionErrorTests
     }
 
     [Fact]
-    public void ACallChainThroughUserFunctionsIsReported()
+    public void A_call_chain_through_user_functions_is_reported()
     {
         // Too-deep application chains are detected at call time and report the chain.
         var lines = new List<string> { "let f0(x) = x" };
@@ -49,21 +49,21 @@ public sealed class ReductionErrorTests
     }
 
     [Fact]
-    public void AnErrorInAFunctionIsReportedOnceAtItsPlace()
+    public void An_error_in_a_function_is_reported_once_at_its_place()
     {
         var problems = Errors("f(x) = x + y\nprint \"a\" f(1)\nprint \"b\" f(2)\nprint \"c\" q");
         Assert.Equal([(1, 12), (4, 11)], problems.Select(p => (p.Line, p.Column)));
     }
 
     [Fact]
-    public void AllReductionErrorsOfAProgramAreReportedTogether()
+    public void All_reduction_errors_of_a_program_are_reported_together()
     {
         var problems = Errors("a = b\nc = d(1)\nprint \"x\" e");
         Assert.Equal(3, problems.Length);
     }
 
     [Fact]
-    public void RunTimeLoopsNestedTooDeepForCanonicalJsonAreAnErrorNotACrash()
+    public void Run_time_loops_nested_too_deep_for_canonical_JSON_are_an_error_not_a_crash()
     {
         // Each loop's sequence depends on the enclosing loop's variable, so each template nests the next.
         var loops = string.Concat(Enumerable.Range(0, 120).Select(i => $"for a{i} in range(0, {(i == 0 ? "n" : $"n + a{i - 1}")}) do "));
@@ -72,7 +72,7 @@ public sealed class ReductionErrorTests
     }
 
     [Fact]
-    public void TenNestedRunTimeLoopsWork()
+    public void Ten_nested_run_time_loops_work()
     {
         var loops = string.Concat(Enumerable.Range(0, 10).Select(i => $"fold + (for a{i} in range(0, n) do "));
         var dag = ProgramCompiler.Compile($"n = length([1, 2])\nprint \"r\" {loops}1{new string(')', 10)}", CompileTests.Registry).Dag;
@@ -80,7 +80,7 @@ public sealed class ReductionErrorTests
     }
 
     [Fact]
-    public void UnpairedSurrogatesInStringsAreRejected()
+    public void Unpaired_surrogates_in_strings_are_rejected()
     {
         var problem = Errors("print \"r\" \"a\\ud800b\"").Single();
         Assert.Equal((1, 11), (problem.Line, problem.Column));
@@ -88,7 +88,7 @@ public sealed class ReductionErrorTests
     }
 
     [Fact]
-    public void ImportCyclesAreReported()
+    public void Import_cycles_are_reported()
     {
         var dir = Directory.CreateTempSubdirectory("vox-cycle-").FullName;
         File.WriteAllText(Path.Combine(dir, "a.imgql"), "import \"b.imgql\"\nx = 1");
@@ -100,7 +100,7 @@ public sealed class ReductionErrorTests
     }
 
     [Fact]
-    public void SyntaxErrorsInImportedFilesNameThatFile()
+    public void Syntax_errors_in_imported_files_name_that_file()
     {
         var dir = Directory.CreateTempSubdirectory("vox-imp-").FullName;
         File.WriteAllText(Path.Combine(dir, "lib.imgql"), "x = (1");

@@ -10,7 +10,7 @@ public sealed class VoxLogicaIntegrationTests
     private static ExecutionConfig Memory => new() { StorageBackend = "none" };
 
     [Fact]
-    public async Task ExecuteProgramRunsTextAndReportsGoalsInSourceOrder()
+    public async Task Execute_program_runs_text_and_reports_goals_in_source_order()
     {
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
         var integration = new VoxLogicaIntegration(scheduler);
@@ -21,7 +21,7 @@ public sealed class VoxLogicaIntegrationTests
     }
 
     [Fact]
-    public async Task SubmitProgramReturnsTheExecutionAtOnce()
+    public async Task Submit_program_returns_the_execution_at_once()
     {
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
         var integration = new VoxLogicaIntegration(scheduler);
@@ -33,7 +33,7 @@ public sealed class VoxLogicaIntegrationTests
     }
 
     [Fact]
-    public async Task InvalidProgramsAreRejectedBeforeAnythingRuns()
+    public async Task Invalid_programs_are_rejected_before_anything_runs()
     {
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
         var integration = new VoxLogicaIntegration(scheduler);
@@ -43,7 +43,7 @@ public sealed class VoxLogicaIntegrationTests
     }
 
     [Fact]
-    public async Task SavesResolveAgainstTheCompileWorkingDirectory()
+    public async Task Saves_resolve_against_the_compile_working_directory()
     {
         var work = Directory.CreateTempSubdirectory("vox-int-").FullName;
         try

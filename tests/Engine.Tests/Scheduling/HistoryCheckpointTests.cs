@@ -18,7 +18,7 @@ public sealed class HistoryCheckpointTests : IDisposable
     public void Dispose() => _folder.Delete(recursive: true);
 
     [Fact]
-    public async Task TheRunningRecordCountsFinishedNodesBeforeTheEnd()
+    public async Task The_running_record_counts_finished_nodes_before_the_end()
     {
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry(), new SchedulerOptions { ProgressInterval = TimeSpan.FromMilliseconds(20) });
         var integration = new VoxLogicaIntegration(scheduler);
