@@ -46,8 +46,9 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'VoxScheduler'
 $ToolsDir = Join-Path $Root '.tools'
-# Native SQLite builds we ship; everything else SQLitePCLRaw brings is pruned.
-$SupportedRids = 'win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64'
+# Native SQLite and Skia builds we ship; everything else SQLitePCLRaw and SkiaSharp bring is pruned
+# ('osx' is Skia's one universal macOS library).
+$SupportedRids = 'win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64', 'osx'
 # PowerShell provides these at run time; shipping them would break loading.
 $ForbiddenAssemblies = 'System.Management.Automation.dll', 'Microsoft.PowerShell.*.dll', 'Microsoft.Management.Infrastructure*.dll'
 

@@ -5,9 +5,10 @@ using System.Runtime.InteropServices;
 namespace VoxScheduler.Cmdlets.Hosting;
 
 /// <summary>
-/// Runs when the module is imported: teaches the runtime where the module's own native SQLite
-/// library lives. A module has no deps.json, so without this a published module fails with
-/// DllNotFoundException 'e_sqlite3': the runtime only probes the application's folders.
+/// Runs when the module is imported: teaches the runtime where the module's own native libraries
+/// (SQLite, Skia for PNG/JPEG images) live. A module has no deps.json, so without this a published
+/// module fails with DllNotFoundException 'e_sqlite3' or 'libSkiaSharp': the runtime only probes
+/// the application's folders.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
@@ -15,13 +16,16 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     // first time is still registered; a second SetDllImportResolver on one assembly throws.
     private static int s_resolverRegistered;
 
+    /// <summary>The native libraries the module ships under runtimes/RID/native.</summary>
+    private static readonly string[] NativeLibraries = ["e_sqlite3", "libSkiaSharp"];
+
     /// <inheritdoc />
     public void OnImport()
     {
         if (Interlocked.Exchange(ref s_resolverRegistered, 1) == 0)
         {
-            var provider = typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly;
-            NativeLibrary.SetDllImportResolver(provider, ResolveNative);
+            NativeLibrary.SetDllImportResolver(typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, ResolveNative);
+            NativeLibrary.SetDllImportResolver(typeof(SkiaSharp.SKImage).Assembly, ResolveNative);
         }
     }
 
@@ -33,7 +37,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     private static IntPtr ResolveNative(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
-        if (!libraryName.Equals("e_sqlite3", StringComparison.Ordinal))
+        if (!NativeLibraries.Contains(libraryName, StringComparer.Ordinal))
         {
             return IntPtr.Zero;
         }
@@ -54,9 +58,11 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     internal static IEnumerable<string> NativeCandidates(string libraryName)
     {
         var moduleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? AppContext.BaseDirectory;
+        // e_sqlite3 is libe_sqlite3.so on Unix; libSkiaSharp keeps its name everywhere (libSkiaSharp.dll on Windows).
+        var unixName = libraryName.StartsWith("lib", StringComparison.Ordinal) ? libraryName : "lib" + libraryName;
         var fileName = OperatingSystem.IsWindows() ? $"{libraryName}.dll"
-            : OperatingSystem.IsMacOS() ? $"lib{libraryName}.dylib"
-            : $"lib{libraryName}.so";
+            : OperatingSystem.IsMacOS() ? $"{unixName}.dylib"
+            : $"{unixName}.so";
         foreach (var rid in RuntimeIdentifiers())
         {
             yield return Path.Combine(moduleDirectory, "runtimes", rid, "native", fileName);
@@ -72,5 +78,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
         var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
         yield return $"{os}-{arch}";
+        if (OperatingSystem.IsMacOS()) yield return "osx"; // Skia ships one universal macOS library
+
     }
 }

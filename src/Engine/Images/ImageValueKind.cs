@@ -1,4 +1,6 @@
 using System.Buffers;
+using VoxScheduler.Images.Nifti;
+using VoxScheduler.Images.Raster;
 using VoxScheduler.Values;
 
 namespace VoxScheduler.Images;
@@ -25,10 +27,10 @@ public sealed class ImageValueKind : ValueKind
     public override string? PreferredCompression => "none";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<ValueFileReader> FileReaders { get; } = [];
+    public override IReadOnlyList<ValueFileReader> FileReaders { get; } = [new NiftiReader(), new NiftiPairReader(), new RasterReader()];
 
     /// <inheritdoc/>
-    public override IReadOnlyList<ValueFileWriter> FileWriters { get; } = [];
+    public override IReadOnlyList<ValueFileWriter> FileWriters { get; } = [new NiftiWriter(), new RasterWriter()];
 
     /// <inheritdoc/>
     public override bool Accepts(object value) => value is Image;
