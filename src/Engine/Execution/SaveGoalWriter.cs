@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
+using VoxScheduler.Values;
 
 namespace VoxScheduler.Execution;
 
@@ -37,22 +38,67 @@ internal static class SaveGoalWriter
     public static async ValueTask WriteAsync(string fullPath, object? value, CancellationToken cancellationToken)
     {
         CreateFolder(fullPath);
+        if (FileWriter(fullPath, value) is { } writer)
+        {
+            await WriteAtomicallyAsync(fullPath, (stream, _) =>
+            {
+                writer.Write(stream, fullPath, value!);
+                return ValueTask.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var bytes = Render(fullPath, value);
         await WriteAtomicallyAsync(fullPath, async (stream, ct) => await stream.WriteAsync(bytes, ct).ConfigureAwait(false), cancellationToken)
             .ConfigureAwait(false);
     }
 
-    /// <summary>Writes a bytes value that only exists in the store, copying its stream (tag byte first, skipped).</summary>
-    public static async ValueTask WriteBytesFromStreamAsync(string fullPath, Stream encoded, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a large value that only exists in the store: bytes are copied from its stream (tag
+    /// byte first, skipped); a value of another kind is read from the stream by its kind (one
+    /// copy of its payload) and written as <see cref="WriteAsync"/> does.
+    /// </summary>
+    public static async ValueTask WriteFromStreamAsync(string fullPath, Stream encoded, long length, CancellationToken cancellationToken)
     {
         CreateFolder(fullPath);
         var tag = new byte[1];
-        if (await encoded.ReadAsync(tag, cancellationToken).ConfigureAwait(false) != 1 || tag[0] != (byte)Values.ValueTag.Bytes)
+        if (await encoded.ReadAsync(tag, cancellationToken).ConfigureAwait(false) != 1)
         {
-            throw new NodeExecutionException("save: the stored value is not a bytes value and cannot be copied as a stream.");
+            throw new NodeExecutionException("save: the stored value is empty.");
+        }
+
+        if (tag[0] != (byte)ValueTag.Bytes)
+        {
+            var kind = ValueKinds.FromTag(tag[0]) ?? throw new NodeExecutionException($"save: the stored value has an unknown tag {tag[0]}.");
+            await WriteAsync(fullPath, kind.ReadPayload(encoded, length - 1), cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         await WriteAtomicallyAsync(fullPath, (stream, ct) => new ValueTask(encoded.CopyToAsync(stream, ct)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The writer of a value kind that owns the target's extension, when the value is of that kind;
+    /// a clear error when the extension belongs to another kind, or the value's kind has files of
+    /// its own and this is not one of them. Bytes are always written raw.
+    /// </summary>
+    private static ValueFileWriter? FileWriter(string fullPath, object? value)
+    {
+        if (value is byte[]) return null;
+        var kind = ValueKinds.Of(value);
+        if (ValueKinds.WriterFor(fullPath) is { } found)
+        {
+            if (kind == found.Kind) return found.Writer;
+            throw new NodeExecutionException($"save: {Path.GetFileName(fullPath)} is a file of {found.Kind.Name} values; the value is {kind?.Name ?? "unknown"}.");
+        }
+
+        if (kind is { FileWriters.Count: > 0 })
+        {
+            var extensions = kind.FileWriters.SelectMany(w => w.Extensions).Distinct();
+            throw new NodeExecutionException($"save: {kind.Name} values are saved as {string.Join(", ", extensions)}, not as {Path.GetFileName(fullPath)}.");
+        }
+
+        return null;
     }
 
     /// <summary>The bytes a value is saved as, chosen by the file's extension.</summary>

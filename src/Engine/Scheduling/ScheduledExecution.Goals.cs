@@ -261,7 +261,7 @@ internal sealed partial class ScheduledExecution
             {
                 await using var stream = await store.OpenReadAsync(id, _cts.Token).ConfigureAwait(false)
                     ?? throw new StoredResultMissingException("The goal's result is missing from the store.", id);
-                await SaveGoalWriter.WriteBytesFromStreamAsync(path, stream, _cts.Token).ConfigureAwait(false);
+                await SaveGoalWriter.WriteFromStreamAsync(path, stream, metadata.Size, _cts.Token).ConfigureAwait(false);
                 return current with { Status = status, DataType = metadata.DataType, Size = metadata.Size, Duration = duration, Path = path };
             }
 

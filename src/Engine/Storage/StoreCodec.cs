@@ -33,6 +33,17 @@ internal static class StoreCodec
     /// <summary>The codec a store writes with, from its options.</summary>
     public static byte FromOptions(StoreOptions options) => options.Compression ? FromName(options.CompressionCodec.ToLowerInvariant()) : Raw;
 
+    /// <summary>
+    /// The codec for one encoded value: the store's, unless the value's kind prefers another
+    /// (<see cref="Values.ValueKind.PreferredCompression"/>: an image, read back without decoding,
+    /// prefers none). A store without compression stays without it.
+    /// </summary>
+    public static byte ForValue(ReadOnlySpan<byte> encoded, byte storeCodec)
+    {
+        if (storeCodec == Raw || encoded.IsEmpty) return storeCodec;
+        return Values.ValueKinds.FromTag(encoded[0])?.PreferredCompression is { } preferred ? FromName(preferred) : storeCodec;
+    }
+
     /// <summary>Compresses <paramref name="source"/>; null when the codec is raw or the data does not shrink.</summary>
     public static byte[]? TryCompress(ReadOnlySpan<byte> source, byte codec)
     {

@@ -157,6 +157,27 @@ public sealed class ImageValueTests
         }
     }
 
+    [Theory]
+    [InlineData("sqlite", 1_000)]
+    [InlineData("sqlite", 100_000)]
+    [InlineData("filesystem", 100_000)]
+    [InlineData("hybrid", 100_000)]
+    public async Task Stores_keep_images_uncompressed_as_their_kind_prefers_while_other_values_are_compressed(string backend, int voxels)
+    {
+        using var temp = new TempFolder();
+        var image = ValueCodec.Encode(Image.FromNumbers(ImageGeometry.Of2D(voxels, 1), new float[voxels])); // zeros: would compress well
+        var bytes = ValueCodec.Encode(new byte[image.Length]);
+        var imageId = VoxScheduler.Dag.NodeId.Hash("image"u8);
+        var bytesId = VoxScheduler.Dag.NodeId.Hash("bytes"u8);
+        await using var store = await StoreFactory.OpenAsync(backend, temp.Path, new StoreOptions { Compression = true, CompressionCodec = "lz4" });
+        await store.StoreAsync(imageId, image, new StorageMetadata { NodeId = imageId, DataType = DataType.Binary, Size = image.Length });
+        await store.StoreAsync(bytesId, bytes, new StorageMetadata { NodeId = bytesId, DataType = DataType.Binary, Size = bytes.Length });
+        await store.FlushAsync();
+        Assert.Null((await store.GetMetadataAsync(imageId))!.Compression);
+        Assert.Equal("lz4", (await store.GetMetadataAsync(bytesId))!.Compression);
+        Assert.Equal(image, await store.RetrieveAsync(imageId));
+    }
+
     private static object? DecodeFromStream(byte[] encoded)
     {
         using var stream = new MemoryStream(encoded);

@@ -23,6 +23,9 @@ public static class DefaultNamespace
     /// <summary>Revision of <c>default.sequence</c>; loop expansion builds such nodes itself and must use the same.</summary>
     internal const int SequenceRevision = 1;
 
+    /// <summary>Revision of <c>default.load</c>: 2 since files of registered value kinds (images) are read by their kind's reader.</summary>
+    internal const int LoadRevision = 2;
+
     /// <summary>Revision of <c>default.where</c> (see <see cref="SequenceRevision"/>).</summary>
     internal const int WhereRevision = 1;
 
@@ -91,10 +94,10 @@ public static class DefaultNamespace
         yield return Op("to_number", 1, 1, "A number from text (invariant culture: 1.5, 2e3); numbers pass through.", ToNumber);
 
         // files
-        yield return Op("load", 1, 1, "load(path): .json parsed, .txt/.csv as a sequence of lines, anything else as bytes. Keyed by the file's SHA-256.",
-            c => Load(c, verify: true), Purity.ReadsFiles);
+        yield return Op("load", 1, 1, "load(path): files a value kind reads by extension (.nii, .nii.gz, .png, .jpg, .bmp: images), .json parsed, .txt/.csv as a sequence of lines, anything else as bytes. Keyed by the file's SHA-256.",
+            c => Load(c, verify: true), Purity.ReadsFiles, revision: LoadRevision);
         yield return Op("load_volatile", 1, 1, "Internal: load with a path computed at run time; never served from the store.",
-            c => Load(c, verify: false), Purity.NonDeterministic);
+            c => Load(c, verify: false), Purity.NonDeterministic, revision: LoadRevision);
 
         // internal operations of the compiler
         yield return new ForEachOperation();
@@ -299,6 +302,19 @@ public static class DefaultNamespace
             && ForEachOperation.AsString(expected) is { } hash && !string.Equals(hash, Convert.ToHexStringLower(SHA256.HashData(bytes)), StringComparison.Ordinal))
         {
             throw c.Fail($"{path} changed since the program was compiled; compile it again.");
+        }
+
+        // A value kind that reads this extension (images) owns the file; this layer never names the kind.
+        if (ValueKinds.ReaderFor(path) is { } reader)
+        {
+            try
+            {
+                return reader.Read(path, bytes);
+            }
+            catch (InvalidDataException e)
+            {
+                throw c.Fail(e.Message);
+            }
         }
 
         var extension = Path.GetExtension(path).ToLowerInvariant();

@@ -127,7 +127,8 @@ public sealed class FileSystemResultStore : IResultStore
         if (File.Exists(metaPath)) return false;
 
         var hash = StoreHash.Compute(data.Span);
-        var compressed = data.Length < _options.StreamingThreshold ? StoreCodec.TryCompress(data.Span, _codec) : null;
+        var codec = StoreCodec.ForValue(data.Span, _codec);
+        var compressed = data.Length < _options.StreamingThreshold ? StoreCodec.TryCompress(data.Span, codec) : null;
         ReadOnlyMemory<byte> stored = compressed ?? data;
         await using var file = DataFile.Create(_temp);
         await file.WriteAsync(stored, cancellationToken).ConfigureAwait(false);
@@ -138,7 +139,7 @@ public sealed class FileSystemResultStore : IResultStore
             DataType = metadata.DataType,
             Size = data.Length,
             StoredSize = stored.Length,
-            Compression = compressed is null ? null : StoreCodec.Name(_codec),
+            Compression = compressed is null ? null : StoreCodec.Name(codec),
             ContentHash = StoreHash.ToHex(hash),
             Checksum = StoreHash.ToHex(storedHash),
             CreatedAt = Now,

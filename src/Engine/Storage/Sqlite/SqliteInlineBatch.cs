@@ -69,13 +69,14 @@ internal sealed class SqliteInlineBatch : ResultBatch
     public override bool TryAdd(NodeId nodeId, ReadOnlySpan<byte> data, DataType dataType, string? @operator)
     {
         if (!_store.KeepsInline(data.Length)) return false;
-        if (_store.Codec == StoreCodec.Raw || data.Length < StoreCodec.MinimumCompressible)
+        var codec = StoreCodec.ForValue(data, _store.Codec);
+        if (codec == StoreCodec.Raw || data.Length < StoreCodec.MinimumCompressible)
         {
             AddRaw(nodeId, data, dataType, @operator);
         }
         else
         {
-            Rows.Add(SqliteRowBuilder.Inline(nodeId, data, dataType, DagId, ExecutionId, @operator, null, _store.Codec, CreatedAt));
+            Rows.Add(SqliteRowBuilder.Inline(nodeId, data, dataType, DagId, ExecutionId, @operator, null, codec, CreatedAt));
         }
 
         return true;

@@ -132,9 +132,10 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
 
     internal Task<bool> StoreInDatabaseAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? json, CancellationToken cancellationToken)
     {
+        var codec = StoreCodec.ForValue(data.Span, _codec);
         var row = data.Length <= _options.InlineThreshold
-            ? SqliteRowBuilder.Inline(nodeId, data.Span, metadata, json, _codec, Now())
-            : SqliteRowBuilder.Chunked(nodeId, data, metadata, json, _codec, Now());
+            ? SqliteRowBuilder.Inline(nodeId, data.Span, metadata, json, codec, Now())
+            : SqliteRowBuilder.Chunked(nodeId, data, metadata, json, codec, Now());
         return Writable(cancellationToken).Enqueue(new SqliteWriteOps.Store(row, null), cancellationToken);
     }
 
