@@ -21,7 +21,7 @@ public sealed class PrimitiveTests
         Assert.ThrowsAny<Exception>(() => Call(name, args)).Message;
 
     [Fact]
-    public void Every_builtin_has_a_description_an_arity_and_revision_one()
+    public void Every_builtin_has_a_description_an_arity_and_revision_one_except_load_at_two()
     {
         var expected = new[]
         {
@@ -39,7 +39,8 @@ public sealed class PrimitiveTests
         {
             Assert.True(Registry.TryGet(name, out var op), name);
             Assert.False(string.IsNullOrWhiteSpace(op.Description), name);
-            Assert.Equal(1, op.Revision);
+            // load reads images through their value kind since revision 2 (#15): its stored results before that are stale
+            Assert.Equal(name == "default.load" ? 2 : 1, op.Revision);
         }
 
         Assert.All(Registry.All.Where(o => o.Namespace is "default" or "strings"), o => Assert.False(string.IsNullOrWhiteSpace(o.Description), o.Name));
