@@ -29,7 +29,7 @@ print "summary" s
 Import-Module '$script:ModulePath' -ErrorAction Stop
 Set-Location '$work'
 `$r = Submit-VoxDag -Path convert.imgql -Store '$(Join-Path $TestDrive 'store')' -Wait -ErrorAction Stop
-(`$r | Where-Object Name -eq summary).Value.ToString()
+(`$r | Where-Object Goal -eq summary).Value.ToString()
 "@
         $out = Invoke-VoxFreshPwsh $command
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
