@@ -1,4 +1,6 @@
 using VoxScheduler.Images;
+using VoxScheduler.Execution;
+using VoxScheduler.Hosting;
 using VoxScheduler.Language;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
