@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VoxScheduler.Tests.Acceptance;
+using VoxScheduler.Tests.Support;
 using VoxScheduler.Values;
 
 namespace VoxScheduler.Tests.Images;
@@ -7,7 +7,7 @@ namespace VoxScheduler.Tests.Images;
 /// <summary>The committed image fixtures (tests/fixtures/images) and their nibabel-computed expectations.</summary>
 internal static class ImageFixtures
 {
-    public static string Folder { get; } = AcceptancePrograms.RepositoryFolder(Path.Combine("tests", "fixtures", "images"));
+    public static string Folder { get; } = Path.Combine(RepoPaths.Root, "tests", "fixtures", "images");
 
     public static string File(params string[] parts) => Path.Combine([Folder, .. parts]);
 
