@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Images through the published module in a fresh pwsh: a NIfTI file loaded, a PNG saved, which
 # needs Skia's native library to load from the module folder as SQLite's does.
 BeforeAll {
