@@ -75,6 +75,17 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Goal { get; set; }
 
+    /// <summary>
+    /// Program parameters, e.g. @{ threshold = 0.5 }: each replaces the program's top-level
+    /// declaration of that name with the value (part of the node ids); a name the program does not
+    /// declare is an error. Programs only: a DAG has no declarations.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public System.Collections.IDictionary? Parameter { get; set; }
+
+    private IReadOnlyDictionary<string, object?>? _programParameters;
+
     /// <summary>Reads the DAGs of the current pipeline input (none yet for node objects, which are collected until the end).</summary>
     internal IEnumerable<DagInput> ReadInputs()
     {
@@ -208,6 +219,7 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
     internal DagInput? ReadCollectedNodes()
     {
         if (_nodes.Count == 0) return null;
+        if (RefuseParameters(_nodes)) return null;
         try
         {
             return new DagInput(UserDagConverter.FromNodes(_nodes, Goal, VoxEngineHost.Operations), "dag", "nodes", null);
@@ -272,7 +284,17 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
         WorkingDirectory = CallerDirectory,
         OutputRoot = CallerDirectory,
         LibraryPaths = LibraryPaths,
+        Parameters = _programParameters ??= ProgramParameters.Convert(Parameter, this),
     };
+
+    // -Parameter binds program declarations; a DAG has none to bind.
+    private bool RefuseParameters(object target)
+    {
+        if (Parameter is null) return false;
+        Error(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, target,
+            "-Parameter binds declarations of a program; a DAG (JSON, hashtable, New-VoxNode objects) has none. Use -Parameter with -Path, -LiteralPath or -Program.");
+        return true;
+    }
 
     private static IReadOnlyList<string> LibraryPaths
     {
@@ -363,6 +385,7 @@ public abstract class VoxDagInputCmdlet : VoxAsyncCmdlet
 
     private DagInput? ConvertDag(object dag)
     {
+        if (RefuseParameters(dag)) return null;
         try
         {
             var unwrapped = PSValue.Unwrap(dag);

@@ -24,6 +24,13 @@ public sealed record CompileOptions
     /// </summary>
     public string? ReadRoot { get; init; }
 
+    /// <summary>
+    /// Program parameters (docs/language.md §2): each replaces the main program's top-level value
+    /// declaration of that name with a constant (double, string, bool, null, or arrays and records
+    /// of those); a name the program does not declare is an error. Null or empty: none.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
+
     /// <summary>Folders searched for file imports after the importing file's folder (the module's library folder).</summary>
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];
 

@@ -96,6 +96,7 @@ public static class ProgramCompiler
             ParseWhileReducing(source, display, reducer, scope);
         }
 
+        reducer.CheckParameters(display);
         diagnostics.ThrowIfAny();
 
         var metadata = new Dictionary<string, object?>

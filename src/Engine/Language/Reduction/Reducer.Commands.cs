@@ -61,6 +61,11 @@ internal sealed partial class Reducer
             return;
         }
 
+        if (TryBindParameter(d, scope, isMain))
+        {
+            return;
+        }
+
         if (d.IsFunction)
         {
             var serial = ++_serial;
