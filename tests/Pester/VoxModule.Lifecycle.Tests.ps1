@@ -94,3 +94,58 @@ print "beta" scaled - 1
         Get-VoxCompletion 'Unregister-VoxOperation completens.ot' | Should -Be 'completens.other'
     }
 }
+
+Describe 'Remove-VoxExecution' {
+    It 'removes a finished execution from the store history and from this process, keeping its results' {
+        $store = Join-Path $TestDrive 'remove-history'
+        $e = Submit-VoxDag -Program 'print "kept" 40 + 2' -Store $store -Name to-remove | Wait-VoxExecution -Timeout 60
+        Get-VoxExecution -Id to-remove -Store $store | Should -Not -BeNullOrEmpty
+        Remove-VoxExecution -Id to-remove -Store $store -Confirm:$false
+        Get-VoxExecution -Id to-remove -Store $store | Should -BeNullOrEmpty
+        Get-VoxExecution -Id $e.ExecutionId -Store $store | Should -BeNullOrEmpty
+        # The result is content-addressed and stays: a rerun finds it.
+        (Submit-VoxDag -Program 'print "kept" 40 + 2' -Store $store -Wait).Status | Should -Be 'Cached'
+    }
+
+    It 'removes past executions of another process read from history, piped from Get-VoxExecution' {
+        $store = Join-Path $TestDrive 'remove-past'
+        $out = Invoke-VoxFreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$script:VoxModulePath'
+`$null = Submit-VoxDag -Program 'print "a" 1 + 1' -Store '$store' -Name past-one -Wait
+`$null = Submit-VoxDag -Program 'print "b" 2 + 2' -Store '$store' -Name past-two -Wait
+'done'
+"@
+        $out | Should -Contain 'done'
+        @(Get-VoxExecution -Store $store | Where-Object Name -like 'past-*').Count | Should -Be 2
+        Get-VoxExecution -Store $store | Where-Object Name -eq 'past-one' | Remove-VoxExecution -Confirm:$false
+        (Get-VoxExecution -Store $store | Where-Object Name -like 'past-*').Name | Should -Be 'past-two'
+    }
+
+    It 'honours -WhatIf and refuses a running execution with VoxExecutionRunning' {
+        $store = Join-Path $TestDrive 'remove-running'
+        $e = Submit-VoxDag -Program 'print "w" 1 + 1' -Store $store -Name whatif-target | Wait-VoxExecution -Timeout 60
+        Remove-VoxExecution -Id whatif-target -Store $store -WhatIf
+        Get-VoxExecution -Id whatif-target -Store $store | Should -Not -BeNullOrEmpty
+
+        Register-VoxOperation -Name life.block -ScriptBlock { param($x) Start-Sleep -Seconds 30; $x } -Purity NonDeterministic -Force
+        $running = Submit-VoxDag -Program 'print "slow" life.block(1)' -Store $store -Name still-running
+        try {
+            Remove-VoxExecution -Id still-running -Store $store -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'VoxExecutionRunning,*'
+            $err[0].Exception.Message | Should -Match 'Stop-VoxExecution'
+            Get-VoxExecution -Id still-running -Live | Should -Not -BeNullOrEmpty
+        }
+        finally {
+            Stop-VoxExecution -Id $running.ExecutionId -Confirm:$false
+            $null = Wait-VoxExecution -Id $running.ExecutionId -Timeout 60
+        }
+        Remove-VoxExecution -Id still-running -Store $store -Confirm:$false
+        Get-VoxExecution -Id still-running -Store $store | Should -BeNullOrEmpty
+    }
+
+    It 'reports an unknown execution with VoxExecutionNotFound' {
+        Remove-VoxExecution -Id no-such-run -Store (Join-Path $TestDrive 'remove-none') -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'VoxExecutionNotFound,*'
+    }
+}

@@ -144,6 +144,13 @@ public sealed class DynamicScheduler : IAsyncDisposable
             .OrderByDescending(x => x.SubmittedAt).FirstOrDefault();
     }
 
+    /// <summary>Forgets a finished execution of this process (its history in the store is the store's business); false when unknown or still running.</summary>
+    public bool Forget(string executionId)
+    {
+        if (!_executions.TryGetValue(executionId, out var execution) || !execution.Completion.IsCompleted) return false;
+        return _executions.TryRemove(new KeyValuePair<string, ScheduledExecution>(executionId, execution));
+    }
+
     /// <summary>A progress snapshot, or null for an unknown execution.</summary>
     public ExecutionProgress? GetProgress(string executionId) => Find(executionId)?.GetProgress();
 

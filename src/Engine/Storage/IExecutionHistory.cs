@@ -15,6 +15,12 @@ public interface IExecutionHistory
     /// <summary>Appends failures and retries to the history.</summary>
     ValueTask RecordNodeHistoryAsync(NodeHistoryEntry entry, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes an execution from the history: its record, named nodes and node history (its
+    /// results stay: they are content-addressed and may serve other executions). False when unknown.
+    /// </summary>
+    ValueTask<bool> DeleteExecutionAsync(string executionId, CancellationToken cancellationToken = default);
+
     /// <summary>One execution's record, or null.</summary>
     ValueTask<ExecutionRecord?> GetExecutionAsync(string executionId, CancellationToken cancellationToken = default);
 

@@ -73,6 +73,22 @@ internal sealed class FileSystemExecutionLog
 
     public ExecutionRecord? Get(string executionId) => Read(PathOf(executionId, ".json"));
 
+    /// <summary>Removes an execution's record, names and history; false when it had no record.</summary>
+    public bool Delete(string executionId)
+    {
+        lock (LockFor(executionId))
+        {
+            var record = PathOf(executionId, ".json");
+            var existed = File.Exists(record);
+            foreach (var suffix in new[] { ".names.jsonl", ".history.jsonl", ".json" })
+            {
+                File.Delete(PathOf(executionId, suffix));
+            }
+
+            return existed;
+        }
+    }
+
     public List<ExecutionRecord> List()
     {
         var list = new List<ExecutionRecord>();

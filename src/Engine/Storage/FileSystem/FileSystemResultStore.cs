@@ -503,6 +503,13 @@ public sealed class FileSystemResultStore : IResultStore
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> DeleteExecutionAsync(string executionId, CancellationToken cancellationToken = default)
+    {
+        Writable(cancellationToken);
+        return ValueTask.FromResult(_executions.Delete(executionId));
+    }
+
+    /// <inheritdoc />
     public ValueTask<ExecutionRecord?> GetExecutionAsync(string executionId, CancellationToken cancellationToken = default)
     {
         Readable(cancellationToken);

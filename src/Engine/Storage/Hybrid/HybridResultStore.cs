@@ -74,6 +74,9 @@ public sealed class HybridResultStore : IResultStore, IResultBatchSink
     public ValueTask<ExecutionRecord?> GetExecutionAsync(string executionId, CancellationToken cancellationToken = default) => _inner.GetExecutionAsync(executionId, cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask<bool> DeleteExecutionAsync(string executionId, CancellationToken cancellationToken = default) => _inner.DeleteExecutionAsync(executionId, cancellationToken);
+
+    /// <inheritdoc />
     public IAsyncEnumerable<ExecutionRecord> ListExecutionsAsync(CancellationToken cancellationToken = default) => _inner.ListExecutionsAsync(cancellationToken);
 
     /// <inheritdoc />

@@ -489,6 +489,10 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
         => await Writable(cancellationToken).Enqueue(new SqliteWriteOps.History(entry), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
+    public async ValueTask<bool> DeleteExecutionAsync(string executionId, CancellationToken cancellationToken = default)
+        => await Writable(cancellationToken).Enqueue(new SqliteWriteOps.DeleteExecution(executionId), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
     public ValueTask<ExecutionRecord?> GetExecutionAsync(string executionId, CancellationToken cancellationToken = default)
     {
         var list = Query(ExecutionSql + " WHERE execution_id = $p", executionId, ReadExecution, cancellationToken);

@@ -150,6 +150,12 @@ internal static class SqliteWriteOps
         }
     }
 
+    /// <summary>Removes an execution's history rows (record, names, node history); true when it had a record.</summary>
+    internal sealed class DeleteExecution(string executionId) : SqliteWriteOp<bool>
+    {
+        public override void Execute(SqliteWriteStatements statements) => Outcome = statements.DeleteExecution(executionId);
+    }
+
     internal sealed class NodeNames(string executionId, IReadOnlyList<ExecutionNodeName> names) : SqliteWriteOp<bool>
     {
         public override long Bytes => names.Count * 96L;

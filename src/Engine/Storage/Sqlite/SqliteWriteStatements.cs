@@ -302,6 +302,22 @@ internal sealed class SqliteWriteStatements : IDisposable
         _upsertExecution.ExecuteNonQuery();
     }
 
+    // Rare (Remove-VoxExecution): plain commands, not prepared statements kept for the store's life.
+    public bool DeleteExecution(string executionId)
+    {
+        var removed = 0;
+        foreach (var table in new[] { "node_history", "execution_nodes", "executions" })
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"DELETE FROM {table} WHERE execution_id = $id";
+            command.Parameters.AddWithValue("$id", executionId);
+            removed = command.ExecuteNonQuery();
+        }
+
+        // The last table is executions: its count says whether the execution was recorded.
+        return removed > 0;
+    }
+
     public void InsertNodeName(string executionId, ExecutionNodeName name)
     {
         var p = _insertName.Parameters;
