@@ -6,6 +6,7 @@
 .DESCRIPTION
     Tasks:
       build  (default)  Publishes the module to out/VoxScheduler (importable with Import-Module).
+      pack              Builds, then writes the PowerShell Gallery package out/VoxScheduler.<version>.nupkg.
       test              Builds, runs every xunit project, then the Pester tests in a child pwsh;
                         ends with one line "Tests: N passed, N failed"; exits non-zero on failure.
       run <file>        Builds if needed and runs a program (.imgql) or DAG (.json) through the
@@ -24,7 +25,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'serve', 'bench', 'soak', 'clean')]
+    [ValidateSet('build', 'pack', 'test', 'run', 'serve', 'bench', 'soak', 'clean')]
     [string] $Task = 'build',
 
     [Parameter(Position = 1, ValueFromRemainingArguments)]
@@ -87,6 +88,14 @@ function Get-VoxVersion {
     return ($props.Project.PropertyGroup | Where-Object { $_['VoxVersion'] } | Select-Object -First 1).VoxVersion
 }
 
+function Get-ReleaseNotes([string] $Version) {
+    # The CHANGELOG.md section of this version (Keep a Changelog: '## [x.y.z]' up to the next '## ').
+    $changelog = Get-Content -Raw (Join-Path $Root 'CHANGELOG.md')
+    $match = [regex]::Match($changelog, "(?ms)^## \[$([regex]::Escape($Version))\][^\n]*\n(?<notes>.*?)(?=^## |\z)")
+    if (-not $match.Success) { throw "CHANGELOG.md has no '## [$Version]' section: add one before building $Version." }
+    return $match.Groups['notes'].Value.Trim()
+}
+
 function Get-PinnedVersion([string] $Package) {
     [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Packages.props')
     $node = $props.Project.ItemGroup.PackageVersion | Where-Object { $_.Include -eq $Package } | Select-Object -First 1
@@ -127,7 +136,10 @@ function Invoke-Build {
     Copy-Item -Path (Join-Path $Root 'module/*') -Destination $ModuleOut -Recurse -Force
     $manifest = Join-Path $ModuleOut 'VoxScheduler.psd1'
     $version = Get-VoxVersion
-    (Get-Content -Raw $manifest).Replace('{{ModuleVersion}}', $version) | Set-Content -Path $manifest -NoNewline
+    $releaseNotes = (Get-ReleaseNotes $version).Replace("'", "''")
+    (Get-Content -Raw $manifest).Replace('{{ModuleVersion}}', $version).Replace('{{ReleaseNotes}}', $releaseNotes) |
+        Set-Content -Path $manifest -NoNewline
+    Copy-Item -LiteralPath (Join-Path $Root 'LICENSE') -Destination $ModuleOut
 
     $helpGenerator = Join-Path $Root 'tools/New-MamlHelp.ps1'
     if (Test-Path $helpGenerator) {
@@ -249,6 +261,10 @@ Push-Location $Root
 try {
     switch ($Task) {
         'build' { Invoke-Build }
+        'pack' {
+            Invoke-Build
+            $null = & (Join-Path $Root 'tools/New-ModulePackage.ps1') -ModulePath $ModuleOut -OutputDirectory $Out
+        }
         'test' { Invoke-Test }
         'run' { Invoke-Run }
         'serve' {

@@ -26,14 +26,21 @@
         'Save-VoxResult'
         'Show-VoxDag'
         'Unregister-VoxOperation'
+        'Remove-VoxExecution'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('VoxLogicA', 'DAG', 'Scheduler', 'ImageAnalysis', 'SQLite')
-            ProjectUri = 'https://github.com/voxlogica-project/voxscheduler'
+            Tags         = @('VoxLogicA', 'DAG', 'Scheduler', 'ImageAnalysis', 'SQLite')
+            ProjectUri   = 'https://github.com/voxlogica-project/voxscheduler'
+            # The LICENSE file at the repository root (also shipped in the module folder).
+            LicenseUri   = 'https://github.com/voxlogica-project/voxscheduler/blob/main/LICENSE'
+            # build.ps1 fills in this version's CHANGELOG.md section.
+            ReleaseNotes = '{{ReleaseNotes}}'
+            # No HelpInfoURI (top-level key) and no HelpUri on the cmdlets: the help ships in the
+            # module (en-US/), and there is no updatable-help or online page to point at yet.
         }
     }
 }

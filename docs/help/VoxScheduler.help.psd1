@@ -24,6 +24,7 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sq
 ) | Submit-VoxDag -Store lab: -Wait
 '@; Remarks = 'Builds a DAG from node objects and runs it on a sqlite store of the lab: drive.' }
             @{ Code = '$job = Submit-VoxDag -Path big.imgql -AsJob -MaxConcurrency 8; Receive-Job $job -Wait'; Remarks = 'Runs a program as a job with up to 8 nodes at once.' }
+            @{ Code = 'Submit-VoxDag -Program "threshold = 0.25`nprint ""scaled"" threshold * 10" -Parameter @{ threshold = 0.5 } -Wait'; Remarks = 'Binds a program parameter: the value 0.5 replaces the declaration of threshold (and is part of the node ids), instead of building program text by string interpolation.' }
         )
     }
     'Get-VoxProgress' = @{
@@ -146,6 +147,14 @@ Nodes are named n<index>; edges go from an argument to the node that uses it; go
         Examples    = @(
             @{ Code = 'Register-VoxOperation -Name my.cube -ScriptBlock { param($x) $x * $x * $x } -Force; Unregister-VoxOperation my.cube'; Remarks = 'Registers an operation, then removes it.' }
             @{ Code = 'Get-VoxOperation -Namespace my | Unregister-VoxOperation -WhatIf'; Remarks = 'Shows which operations of the my namespace would be removed.' }
+        )
+    }
+    'Remove-VoxExecution' = @{
+        Synopsis    = 'Removes finished executions from a store''s history.'
+        Description = 'Remove-VoxExecution deletes the history of executions given by id, name or object (piped from Get-VoxExecution or Submit-VoxDag): the execution record, its named nodes and its node history in the store (-Store, or the store the execution object names), and forgets executions of this process. The results stay in the store: they are content-addressed and may serve other executions; Clear-VoxStore evicts results. An execution that is still running, here or in another process, is a VoxExecutionRunning error: stop it first with Stop-VoxExecution. Supports -WhatIf and -Confirm.'
+        Examples    = @(
+            @{ Code = 'Get-VoxExecution -Status Failed | Remove-VoxExecution -Confirm:$false'; Remarks = 'Forgets every failed execution of the default store''s history.' }
+            @{ Code = 'Submit-VoxDag -Program ''print "x" 1 + 2'' -Name once -Wait; Remove-VoxExecution -Id once -WhatIf'; Remarks = 'Shows which execution would be removed.' }
         )
     }
 }

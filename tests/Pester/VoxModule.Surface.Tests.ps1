@@ -61,7 +61,7 @@ Describe 'Exports' {
     It 'exports exactly the documented cmdlets and nothing else' {
         $expected = 'Clear-VoxStore', 'ConvertTo-VoxDag', 'Get-VoxExecution', 'Get-VoxOperation', 'Get-VoxProgress', 'Get-VoxResult',
             'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution',
-            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult'
+            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult', 'Remove-VoxExecution'
         $actual = (Get-Command -Module VoxScheduler).Name | Sort-Object
         $actual | Should -Be ($expected | Sort-Object)
         (Get-Module VoxScheduler).ExportedFunctions.Count | Should -Be 0
@@ -76,7 +76,7 @@ Describe 'Help' {
     BeforeDiscovery {
         $commands = 'Clear-VoxStore', 'ConvertTo-VoxDag', 'Get-VoxExecution', 'Get-VoxOperation', 'Get-VoxProgress', 'Get-VoxResult',
             'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution',
-            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult' |
+            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult', 'Remove-VoxExecution' |
             ForEach-Object { @{ Name = $_ } }
     }
 

@@ -29,6 +29,8 @@ internal static class VoxErrors
     public const string NotSupported = "VoxNotSupported";
     public const string ExecutionNotLocal = "VoxExecutionNotLocal";
     public const string DiagramTooLarge = "VoxDiagramTooLarge";
+    public const string ProgramParameterInvalid = "VoxProgramParameterInvalid";
+    public const string ExecutionRunning = "VoxExecutionRunning";
 
     public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
         new(new VoxCmdletException(message, inner), id, category, target);
