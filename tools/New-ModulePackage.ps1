@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 <#
 .SYNOPSIS
     Packs the built module (out/VoxScheduler) as a PowerShell Gallery .nupkg.

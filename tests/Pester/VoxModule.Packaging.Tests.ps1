@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # build.ps1 pack: the .nupkg installs from a local PSResourceGet repository into a temporary
 # module path and imports by name in a fresh pwsh.
 BeforeAll {

@@ -1,4 +1,4 @@
-#requires -Version 7.4
+#requires -Version 7.6
 # Submit-VoxDag -Parameter: named constants bound into a program (docs/language.md §2).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
