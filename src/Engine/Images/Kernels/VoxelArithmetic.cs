@@ -97,7 +97,20 @@ internal static class VoxelArithmetic
 
     /// <summary>dst = (a CMP s) as 0/1 bytes; with <paramref name="scalarFirst"/>, (s CMP a).</summary>
     public static void CompareScalar<TCmp>(ReadOnlySpan<float> a, float s, bool scalarFirst, Span<byte> dst, CancellationToken cancellationToken)
-        where TCmp : IFloatCompare
+        where TCmp : IFloatCompare =>
+        MapToBytes(a, dst, cancellationToken, (src, d) => CompareRange<TCmp>(src, default, s, scalarFirst, d));
+
+    /// <summary>dst = n1 ≤ a ≤ n2 as 0/1 bytes (inclusive both ends).</summary>
+    public static void Between(ReadOnlySpan<float> a, float low, float high, Span<byte> dst, CancellationToken cancellationToken) =>
+        MapToBytes(a, dst, cancellationToken, (src, d) =>
+        {
+            for (var i = 0; i < src.Length; i++) d[i] = (byte)(low <= src[i] & src[i] <= high ? 1 : 0);
+        });
+
+    private delegate void FloatsToBytes(ReadOnlySpan<float> source, Span<byte> destination);
+
+    /// <summary>Runs <paramref name="kernel"/> over matching chunks of <paramref name="a"/> and <paramref name="dst"/>, in parallel.</summary>
+    private static void MapToBytes(ReadOnlySpan<float> a, Span<byte> dst, CancellationToken cancellationToken, FloatsToBytes kernel)
     {
         CheckSameLength(a.Length, a.Length, dst.Length);
         unsafe
@@ -109,28 +122,7 @@ internal static class VoxelArithmetic
                 Slabs.For(Chunks(n), Chunk, cancellationToken, (c0, c1) =>
                 {
                     var (st, e) = Range(c0, c1, n);
-                    CompareRange<TCmp>(new ReadOnlySpan<float>((float*)xa + st, e - st), default, s, scalarFirst, new Span<byte>((byte*)xd + st, e - st));
-                });
-            }
-        }
-    }
-
-    /// <summary>dst = n1 ≤ a ≤ n2 as 0/1 bytes (inclusive both ends).</summary>
-    public static void Between(ReadOnlySpan<float> a, float low, float high, Span<byte> dst, CancellationToken cancellationToken)
-    {
-        CheckSameLength(a.Length, a.Length, dst.Length);
-        unsafe
-        {
-            fixed (float* pa = a)
-            fixed (byte* pd = dst)
-            {
-                var (xa, xd, n) = ((nint)pa, (nint)pd, a.Length);
-                Slabs.For(Chunks(n), Chunk, cancellationToken, (c0, c1) =>
-                {
-                    var (s, e) = Range(c0, c1, n);
-                    var src = new ReadOnlySpan<float>((float*)xa + s, e - s);
-                    var d = new Span<byte>((byte*)xd + s, e - s);
-                    for (var i = 0; i < src.Length; i++) d[i] = (byte)(low <= src[i] & src[i] <= high ? 1 : 0);
+                    kernel(new ReadOnlySpan<float>((float*)xa + st, e - st), new Span<byte>((byte*)xd + st, e - st));
                 });
             }
         }
