@@ -30,7 +30,11 @@ public sealed class RestFuzzTests(RestServerFixture fixture, ITestOutputHelper o
     {
         var cases = 250 * ReliabilityCounters.Scale;
         var corpus = RepoPaths.RealPrograms().Select(File.ReadAllText).Concat(Programs).ToArray();
-        var random = new Random();
+        // Seeded so a failure can be replayed: the seed is in the test output and in every failure message.
+        var seed = Environment.GetEnvironmentVariable("VOXSCHEDULER_FUZZ_SEED") is { } fixedSeed ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
+        output.WriteLine($"seed {seed} (replay with VOXSCHEDULER_FUZZ_SEED={seed})");
+        _seed = seed;
+        var random = new Random(seed);
         var statusCounts = new Dictionary<int, int>();
         for (var i = 0; i < cases; i++)
         {
@@ -84,6 +88,10 @@ public sealed class RestFuzzTests(RestServerFixture fixture, ITestOutputHelper o
         return o.ToJsonString();
     }
 
+    private int? _seed;
+
+    private string SeedNote => _seed is { } seed ? $"\n(seed {seed}: replay with VOXSCHEDULER_FUZZ_SEED={seed})" : "";
+
     private async Task<int> PostAsync(string body, string contentType)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -94,13 +102,13 @@ public sealed class RestFuzzTests(RestServerFixture fixture, ITestOutputHelper o
         }
         catch (TaskCanceledException)
         {
-            Assert.Fail($"Hang: no answer within 30 s for {Shorten(body)}");
+            Assert.Fail($"Hang: no answer within 30 s for {Shorten(body)}{SeedNote}");
             throw;
         }
 
         var code = (int)response.StatusCode;
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(code is >= 200 and < 500, $"{code} for {Shorten(body)}:\n{Shorten(text)}");
+        Assert.True(code is >= 200 and < 500, $"{code} for {Shorten(body)}:\n{Shorten(text)}{SeedNote}");
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal); // no stack trace
         return code;
     }
