@@ -45,7 +45,7 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>, ISpanFo
     public static NodeId Hash(ReadOnlySpan<byte> canonicalUtf8)
     {
         Span<byte> digest = stackalloc byte[ByteLength];
-        Sha256.Hash(canonicalUtf8, digest);
+        NodeIdHasher.Hash(canonicalUtf8, digest);
         return FromBytes(digest);
     }
 

@@ -3,7 +3,7 @@ using VoxScheduler.Dag;
 
 namespace VoxScheduler.Tests.Dag;
 
-public sealed class Sha256Tests
+public sealed class NodeIdHasherTests
 {
     [Fact]
     public void Ids_hash_exactly_as_the_framework_SHA256_for_every_length_up_to_a_few_blocks()
@@ -16,7 +16,7 @@ public sealed class Sha256Tests
         for (var length = 0; length <= data.Length; length++)
         {
             SHA256.HashData(data.AsSpan(0, length), expected);
-            Sha256.Hash(data.AsSpan(0, length), actual);
+            NodeIdHasher.Hash(data.AsSpan(0, length), actual);
             Assert.True(expected.SequenceEqual(actual), $"length {length}");
         }
     }
@@ -31,7 +31,7 @@ public sealed class Sha256Tests
             var digest = new byte[32];
             for (var i = 0; i < texts.Length; i++)
             {
-                Sha256.Hash(texts[i], digest);
+                NodeIdHasher.Hash(texts[i], digest);
                 Assert.Equal(expected[i], digest);
             }
         });
@@ -43,7 +43,38 @@ public sealed class Sha256Tests
         // The fast path is what makes reduction of large programs quick there; on other systems the framework hashes.
         if (OperatingSystem.IsLinux() && File.Exists("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"))
         {
-            Assert.True(Sha256.UsesDirectLibcrypto);
+            Assert.True(NodeIdHasher.UsesDirectLibcrypto);
         }
     }
+
+    [Fact]
+    public void Turning_the_native_path_off_hashes_through_the_framework_with_the_same_ids()
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes("{\"kind\":\"constant\",\"scheme\":1,\"value\":42}");
+        var expected = SHA256.HashData(text);
+        var before = NodeIdHasher.NativeEnabled;
+        try
+        {
+            NodeIdHasher.NativeEnabled = false;
+            Assert.False(NodeIdHasher.UsesDirectLibcrypto);
+            var digest = new byte[32];
+            NodeIdHasher.Hash(text, digest);
+            Assert.Equal(expected, digest);
+        }
+        finally
+        {
+            NodeIdHasher.NativeEnabled = before;
+        }
+    }
+
+    [Theory]
+    [InlineData("0", true)]
+    [InlineData("false", true)]
+    [InlineData(" OFF ", true)]
+    [InlineData("no", true)]
+    [InlineData("1", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void The_environment_variable_turns_the_native_path_off_only_when_it_says_so(string? value, bool off) =>
+        Assert.Equal(off, NodeIdHasher.IsOff(value));
 }
