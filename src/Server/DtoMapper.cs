@@ -30,9 +30,6 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         _ => "pure",
     };
 
-    public static bool IsFinished(ExecutionStatus status) =>
-        status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Interrupted;
-
     public static ProgressDto ToProgress(ExecutionProgress p) => new()
     {
         ExecutionId = p.ExecutionId,
@@ -46,7 +43,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         ReadyNodes = p.ReadyNodes,
         CachedNodes = p.CachedNodes,
         SkippedNodes = p.SkippedNodes,
-        ProgressPercentage = IsFinished(p.Status) ? 100 : Math.Round(p.ProgressPercentage, 2),
+        ProgressPercentage = p.Status.IsTerminal() ? 100 : Math.Round(p.ProgressPercentage, 2),
         NodesPerSecond = Math.Round(p.NodesPerSecond, 3),
         ElapsedSeconds = Math.Round(p.Elapsed.TotalSeconds, 3),
         EstimatedRemainingSeconds = p.EstimatedRemaining is { } r ? Math.Round(r.TotalSeconds, 3) : null,

@@ -117,7 +117,7 @@ internal static class ExecutionEndpoints
     {
         var run = Require(host, id);
         var execution = run.Execution;
-        if (DtoMapper.IsFinished(execution.Status) || !await host.Scheduler.CancelAsync(execution.ExecutionId))
+        if (execution.Status.IsTerminal() || !await host.Scheduler.CancelAsync(execution.ExecutionId))
             throw AlreadyFinished(execution);
 
         // Operations see their token at once; wait briefly so the answer usually states the end.

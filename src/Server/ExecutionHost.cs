@@ -68,7 +68,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
         var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim();
         if (name is { Length: > 200 })
             throw ApiProblemException.BadRequest("name must be at most 200 characters.");
-        if (name is not null && Scheduler.Find(name) is { } existing && !DtoMapper.IsFinished(existing.Status))
+        if (name is not null && Scheduler.Find(name) is { } existing && !existing.Status.IsTerminal())
             throw new ApiProblemException(StatusCodes.Status409Conflict, "Name in use",
                 $"An execution named '{name}' is still running ({existing.ExecutionId}).");
 
@@ -183,7 +183,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
     {
         foreach (var run in _runs.Values)
         {
-            if (!DtoMapper.IsFinished(run.Execution.Status)) run.Execution.Cancel();
+            if (!run.Execution.Status.IsTerminal()) run.Execution.Cancel();
         }
     }
 
@@ -263,7 +263,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
         // bound the oldest finished ones are forgotten so memory does not grow with uptime.
         var bound = _options.RetainFinishedExecutions + _options.MaxConcurrentExecutions;
         if (_runs.Count <= bound) return;
-        foreach (var old in _runs.Values.Where(r => DtoMapper.IsFinished(r.Execution.Status))
+        foreach (var old in _runs.Values.Where(r => r.Execution.Status.IsTerminal())
                      .OrderBy(r => r.Execution.SubmittedAt).Take(_runs.Count - bound).ToList())
         {
             _runs.TryRemove(old.Execution.ExecutionId, out _);

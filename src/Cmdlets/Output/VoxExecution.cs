@@ -136,7 +136,7 @@ public sealed class VoxExecution
     public string? Error => _record?.Error;
 
     /// <summary>True once the execution has ended.</summary>
-    public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Interrupted;
+    public bool IsFinished => Status.IsTerminal();
 
     /// <summary>Elapsed time (until now while running).</summary>
     public TimeSpan Duration => (CompletedAt ?? DateTimeOffset.UtcNow) - SubmittedAt;

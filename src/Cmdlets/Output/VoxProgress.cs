@@ -65,5 +65,5 @@ public sealed class VoxProgress
     public DateTimeOffset? EstimatedCompletion { get; }
 
     /// <summary>True once the execution has ended.</summary>
-    public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Interrupted;
+    public bool IsFinished => Status.IsTerminal();
 }

@@ -128,7 +128,7 @@ internal sealed partial class ScheduledExecution : IExecution
         lock (_gate)
         {
             var finished = _completed + _cached + _failed + _skipped + _cancelledNodes;
-            var ended = _status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Cancelled;
+            var ended = _status.IsTerminal();
             var elapsed = _time.GetElapsedTime(_startTimestamp);
             if (_completedAt is { } end) elapsed = end - SubmittedAt;
             var rate = elapsed.TotalSeconds > 0 ? (_completed + _failed + _skipped) / elapsed.TotalSeconds : 0;
