@@ -7,7 +7,8 @@
     Tasks:
       build  (default)  Publishes the module to out/VoxScheduler (importable with Import-Module).
       pack              Builds, then writes the PowerShell Gallery package out/VoxScheduler.<version>.nupkg.
-      test              Builds, runs every xunit project, then the Pester tests in a child pwsh;
+      test              Builds, runs every xunit project (and the engine's once more in Debug, so its
+                        assertions run), then the Pester tests in a child pwsh;
                         ends with one line "Tests: N passed, N failed"; exits non-zero on failure.
       run <file>        Builds if needed and runs a program (.imgql) or DAG (.json) through the
                         module in a fresh pwsh on the default store, printing the results.
@@ -196,6 +197,20 @@ function Invoke-Test {
         if ($code -ne 0 -and $counts.Failed -eq 0) {
             # A build error or a crashed test host produces no failed test: count it as a failure.
             Write-Warning "$($project.BaseName): 'dotnet test' exited with $code without a failed test (build error or crashed host)."
+            $xunitFailedToRun = $true
+        }
+    }
+    # One pass of the engine tests in Debug, so the Debug.Assert checks (e.g. that every ...Locked
+    # method of the scheduler runs under its lock) actually run; counted in the same totals.
+    if ($Configuration -eq 'Release') {
+        $engineTests = Join-Path $Root 'tests/Engine.Tests/VoxScheduler.Engine.Tests.csproj'
+        Write-Host 'xunit: VoxScheduler.Engine.Tests (Debug: assertions on)'
+        $dir = Join-Path $results 'VoxScheduler.Engine.Tests.Debug'
+        & dotnet test $engineTests -c Debug --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir
+        $code = $LASTEXITCODE
+        $counts = Get-TrxCounts $dir
+        if ($code -ne 0 -and $counts.Failed -eq 0) {
+            Write-Warning "VoxScheduler.Engine.Tests (Debug): 'dotnet test' exited with $code without a failed test (build error or crashed host)."
             $xunitFailedToRun = $true
         }
     }

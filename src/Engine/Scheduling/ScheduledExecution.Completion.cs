@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VoxScheduler.Dag;
 using VoxScheduler.Storage;
 
@@ -12,6 +13,7 @@ internal sealed partial class ScheduledExecution
 {
     private void ApplyLocked(ref PostActions post, ref WorkItem work, NodeOutcome outcome)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         var n = work.Node;
         _running--;
@@ -72,6 +74,7 @@ internal sealed partial class ScheduledExecution
 
     private void CompleteLocked(ref PostActions post, int n, object? boxed, NodeState state, TimeSpan duration)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         plan.State[n] = state;
         _unfinished--;
@@ -116,6 +119,7 @@ internal sealed partial class ScheduledExecution
 
     private void ReleaseArgumentsLocked(int n)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         foreach (var a in plan.Args[n])
         {
@@ -126,6 +130,7 @@ internal sealed partial class ScheduledExecution
     /// <summary>The last consumer is done: the value leaves the plan, for the value cache when there is one.</summary>
     private void ReleaseValueLocked(int a)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         if (plan.Values[a] is { } value)
         {
@@ -136,6 +141,7 @@ internal sealed partial class ScheduledExecution
 
     private void KeepLocked(int n, object boxed)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         // Batched: the cache's lock is taken once per batch, after ours is released.
         if (_cacheCapacity > 0 && _plan.Defs[n].Kind == NodeKind.Operation && (_plan.Flags[n] & NodeFlags.Volatile) == 0)
         {
@@ -145,6 +151,7 @@ internal sealed partial class ScheduledExecution
 
     private void OnTryFailedLocked(ref PostActions post, int n, Exception error)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         var failedTries = plan.Attempts[n] < byte.MaxValue ? ++plan.Attempts[n] : byte.MaxValue;
         var message = error.Message;
@@ -164,6 +171,7 @@ internal sealed partial class ScheduledExecution
     /// <summary>Marks a node failed for good and skips everything downstream of it (independent branches go on).</summary>
     private void FailLocked(ref PostActions post, int n, string message)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         plan.State[n] = NodeState.Failed;
         _unfinished--;
@@ -179,6 +187,7 @@ internal sealed partial class ScheduledExecution
     /// <summary>Skips every pending node downstream of <paramref name="start"/>, giving <paramref name="cause"/> (a failed node) as the reason.</summary>
     private void SkipDownstreamLocked(ref PostActions post, int start, int cause)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         var stack = new Stack<int>();
         stack.Push(start);
@@ -216,11 +225,13 @@ internal sealed partial class ScheduledExecution
 
     private void EndOpenEntryLocked(ref PostActions post, int n)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         if (_openEntries is not null && _openEntries.Remove(n, out var entry)) post.EndEntry(entry, false, null);
     }
 
     private void JoinSharedLocked(ref PostActions post, int n, InFlightEntry other)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         switch (other.Join(this, n, out var value))
         {
@@ -332,5 +343,13 @@ internal sealed partial class ScheduledExecution
         {
             // History is best effort; the node's own outcome is already decided.
         }
+    }
+
+    private void AddGoalLocked(ref PostActions post, int n, NodeState state, object? boxed, TimeSpan duration)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
+        // Counted before it starts, so the execution cannot end while a goal is still being reported or saved.
+        _background++;
+        (post.Goals ??= []).Add(new GoalFinish(n, state, boxed, duration));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VoxScheduler.Dag;
 using VoxScheduler.Operations;
 
@@ -9,96 +10,29 @@ namespace VoxScheduler.Scheduling;
 /// value still obtainable) are shared, External nodes resolve to plan nodes or the store,
 /// stored nodes become Cached, the rest become new pending nodes. The expanding node then
 /// waits for the root like any dependent (a Forward node) and takes its value. A root that
-/// expands again continues the same way, so a huge loop unfolds a chunk at a time.
+/// expands again continues the same way, so a huge loop unfolds a chunk at a time. This file is
+/// the splice under the lock; <see cref="ExpansionPreparer"/> does the work before it, outside.
 /// </summary>
 internal sealed partial class ScheduledExecution
 {
-    /// <summary>Outside the lock: resolve and validate the fragment's operations, compute volatility.</summary>
-    private PreparedExpansion PrepareExpansion(int n, Operations.OperationResult result)
+    /// <summary>
+    /// For each fragment node, a plan node with the same id whose value can still be had, or -1,
+    /// and the plan's size at that moment (one lock round trip).
+    /// </summary>
+    internal (int[] PlanIndex, int Planned) FindUsable(IReadOnlyList<DagNode> nodes)
     {
-        var fragment = result.Fragment!;
-        var prepared = new PreparedExpansion(fragment, result.Root);
-        var problems = new List<ValidationProblem>();
-        var nodes = fragment.Nodes;
-        int[] planIndex;
-        int planned;
+        var planIndex = new int[nodes.Count];
         lock (_gate)
         {
-            planIndex = new int[nodes.Count];
             for (var f = 0; f < nodes.Count; f++) planIndex[f] = FindUsableLocked(nodes[f].Id);
-            planned = _plan.Count;
+            return (planIndex, _plan.Count);
         }
-
-        var added = 0;
-        foreach (var p in planIndex) if (p < 0) added++;
-        if ((long)planned + added > Config.MaxNodes)
-        {
-            // Checked before anything is resolved: a loop over a huge run-time range stops here
-            // instead of growing the plan until the process runs out of memory.
-            prepared.Problem = new BudgetExceededException(BudgetExceededException.ExecutionNodes, Config.MaxNodes, new ValidationProblem(
-                "ExecutionNodeBudget",
-                $"The expansion of node {_plan.Defs[n].Id.ToShortString()} adds {added} nodes to the {planned} of the execution, more than its budget "
-                + $"{BudgetExceededException.ExecutionNodes} = {Config.MaxNodes}.",
-                Node: _plan.Defs[n].Id.ToShortString()));
-            return prepared;
-        }
-
-        for (var f = 0; f < nodes.Count; f++)
-        {
-            var node = nodes[f];
-            if (planIndex[f] >= 0)
-            {
-                prepared.Volatile[f] = (_plan.Flags[planIndex[f]] & NodeFlags.Volatile) != 0;
-                continue;
-            }
-
-            if (node.Kind != NodeKind.Operation) continue;
-            if (!_scheduler.Operations.TryGet(node.Operator, out var op))
-            {
-                problems.Add(new("UnknownOperation", $"The expansion of node {_plan.Defs[n].Id.ToShortString()} uses the unknown operation '{node.Operator}'."));
-                continue;
-            }
-
-            if (!op.AcceptsArity(node.Arguments.Length) || op.Revision != node.Revision)
-            {
-                problems.Add(new("WrongArity", $"The expansion of node {_plan.Defs[n].Id.ToShortString()} applies '{op.Name}' (revision {op.Revision}, arity {op.ArityText}) to {node.Arguments.Length} argument(s) at revision {node.Revision}."));
-                continue;
-            }
-
-            prepared.Ops[f] = op;
-            var isVolatile = !op.IsCacheable;
-            foreach (var a in node.Arguments) isVolatile |= prepared.Volatile[a];
-            prepared.Volatile[f] = isVolatile;
-        }
-
-        if (problems.Count > 0) prepared.Problem = new ValidationException(problems);
-        return prepared;
-    }
-
-    /// <summary>Outside the lock: one batched existence query for the fragment's cacheable nodes.</summary>
-    private async ValueTask PrepareExpansionStoreAsync(PreparedExpansion prepared)
-    {
-        if (prepared.Problem is not null || _store is null) return;
-        var nodes = prepared.Fragment.Nodes;
-        var ids = new List<NodeId>();
-        var which = new List<int>();
-        for (var f = 0; f < nodes.Count; f++)
-        {
-            if (nodes[f].Kind == NodeKind.Constant || prepared.Volatile[f]) continue;
-            ids.Add(nodes[f].Id);
-            which.Add(f);
-        }
-
-        if (ids.Count == 0) return;
-        var found = await _store.ExistsManyAsync(ids, _cts.Token).ConfigureAwait(false);
-        var stored = new bool[nodes.Count];
-        for (var i = 0; i < which.Count; i++) stored[which[i]] = found[i];
-        prepared.Stored = stored;
     }
 
     /// <summary>A plan node with this id whose value can still be had, or -1.</summary>
     private int FindUsableLocked(NodeId id)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         var p = plan.Find(id);
         if (p < 0) return -1;
@@ -120,6 +54,7 @@ internal sealed partial class ScheduledExecution
 
     private void ApplyExpansionLocked(ref PostActions post, int n, PreparedExpansion prepared, InFlightEntry? owned)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         if (prepared.Problem is { } problem)
         {
@@ -209,6 +144,7 @@ internal sealed partial class ScheduledExecution
 
     private int AddCachedLocked(DagNode node, Operation? op, bool isVolatile)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var p = _plan.Add(node, op, [], NodeState.Cached, NodeFlags.InStore | (isVolatile ? NodeFlags.Volatile : NodeFlags.None));
         _cached++;
         _total++;
@@ -218,6 +154,7 @@ internal sealed partial class ScheduledExecution
     /// <summary>Wires a pending node to its arguments: edges, references, its counter; ready or skipped at once when it can be.</summary>
     private void AttachLocked(ref PostActions post, int node, int[] args, List<int>? ready)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         var cause = -1;
         foreach (var a in args)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
@@ -88,6 +89,7 @@ internal sealed partial class ScheduledExecution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TakeNextLocked(out WorkItem work)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         if (!_finishing && !_cts.IsCancellationRequested)
         {
@@ -135,6 +137,7 @@ internal sealed partial class ScheduledExecution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureWorkersLocked(ref PostActions post)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         if (_finishing || _cts.IsCancellationRequested) return;
         var idle = _workers - _running;
         while (_ready.Count > idle && _workers < _maxConcurrent)
@@ -219,7 +222,7 @@ internal sealed partial class ScheduledExecution
                         found = true;
                     }
                 }
-                catch (Exception e) when (IsRecoverableReadFailure(e))
+                catch (Exception e) when (CorruptResultRecovery.IsRecoverableReadFailure(e))
                 {
                     // Damaged on disk (the store has quarantined it): recomputed below.
                 }
@@ -227,7 +230,7 @@ internal sealed partial class ScheduledExecution
                 if (!found)
                 {
                     // Gone since planning (damaged, quarantined or evicted): recompute it rather than fail.
-                    value = await RecoverAsync(args[i], _cts.Token).ConfigureAwait(false);
+                    value = await _recovery.RecoverAsync(args[i], _cts.Token).ConfigureAwait(false);
                 }
 
                 work.Arguments[i] = value;
@@ -262,7 +265,7 @@ internal sealed partial class ScheduledExecution
             var outcome = ToOutcome(work, result, timeout, loaded);
             if (outcome.Kind == OutcomeKind.Expanded && _store is not null)
             {
-                await PrepareExpansionStoreAsync(outcome.Expansion!).ConfigureAwait(false);
+                await _expansions.CheckStoreAsync(outcome.Expansion!).ConfigureAwait(false);
             }
 
             return outcome;
@@ -275,7 +278,7 @@ internal sealed partial class ScheduledExecution
 
     private async ValueTask<NodeOutcome> WithStoreCheckAsync(NodeOutcome outcome)
     {
-        await PrepareExpansionStoreAsync(outcome.Expansion!).ConfigureAwait(false);
+        await _expansions.CheckStoreAsync(outcome.Expansion!).ConfigureAwait(false);
         return outcome;
     }
 
@@ -309,12 +312,12 @@ internal sealed partial class ScheduledExecution
             _ => new NodeOutcome
             {
                 Kind = OutcomeKind.Expanded, Result = result, Loaded = loaded, Owned = work.Entry,
-                Expansion = PrepareExpansion(work.Node, result.Result),
+                Expansion = _expansions.Prepare(work.Node, result.Result),
             },
         };
     }
 
-    private static object Box(object? value) => value ?? ExecutionPlan.NullValue;
+    internal static object Box(object? value) => value ?? ExecutionPlan.NullValue;
 
-    private static object? Unbox(object? boxed) => ReferenceEquals(boxed, ExecutionPlan.NullValue) ? null : boxed;
+    internal static object? Unbox(object? boxed) => ReferenceEquals(boxed, ExecutionPlan.NullValue) ? null : boxed;
 }

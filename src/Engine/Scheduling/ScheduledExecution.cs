@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
@@ -11,12 +12,22 @@ namespace VoxScheduler.Scheduling;
 /// the counters) is guarded by one lock, <see cref="_gate"/>, held only for O(degree) work per
 /// node: operations run outside it, store and file I/O run outside it, and callbacks into
 /// other executions (in-flight waiters) are made after releasing it. This file holds the
-/// lifecycle (start, finish, public surface); the state machine, expansion and goals live in
-/// the other ScheduledExecution.*.cs files.
+/// lifecycle (start, finish, public surface). The state machine under the lock is the rest of
+/// this partial class: Completion (applying outcomes), Expansion (splicing fragments), Workers
+/// (taking and running nodes), PostActions (what a state change decided, done after the
+/// lock is released), Checkpoint (the running history record) and NodeStatuses (a snapshot of
+/// every node's state for display). Work that needs no lock lives in its own classes: GoalReporter,
+/// CorruptResultRecovery, ExpansionPreparer, ProgressSnapshot, ExecutionHistory.
+/// <para>
+/// Why one partial class over 900 lines: the state machine is one unit by design; its ~35
+/// fields are guarded by one lock and changed together on every completion (O(degree) work per
+/// node, no allocation), and splitting it into objects would put those fields behind accessors
+/// on the hottest path without making any part understandable alone.
+/// </para>
 /// </summary>
 internal sealed partial class ScheduledExecution : IExecution
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly DynamicScheduler _scheduler;
     private readonly StoreSlot _slot;
     private readonly IResultStore? _store;
@@ -26,6 +37,9 @@ internal sealed partial class ScheduledExecution : IExecution
     private readonly TaskCompletionSource<ExecutionStatus> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EventHub _hub = new();
     private readonly GoalTracker _goals;
+    private readonly CorruptResultRecovery _recovery;
+    private readonly GoalReporter _goalReporter;
+    private readonly ExpansionPreparer _expansions;
     private readonly TimeProvider _time;
     private readonly WorkerPool _pool;
     private readonly int _maxConcurrent;
@@ -75,6 +89,9 @@ internal sealed partial class ScheduledExecution : IExecution
         _maxConcurrent = config.MaxConcurrentNodes;
         _cacheCapacity = config.CacheSizeBytes;
         _goals = new GoalTracker(dag);
+        _recovery = new CorruptResultRecovery(this);
+        _goalReporter = new GoalReporter(this, _recovery);
+        _expansions = new ExpansionPreparer(this);
         SubmittedAt = _time.GetUtcNow();
         _startTimestamp = _time.GetTimestamp();
     }
@@ -98,6 +115,25 @@ internal sealed partial class ScheduledExecution : IExecution
     public Task<ExecutionStatus> Completion => _completion.Task;
 
     internal InFlightTable InFlight => _slot.InFlight;
+
+    // What the helpers that work outside the lock (goal reports, recovery, expansion preparation) read.
+    internal ExecutionPlan Plan => _plan;
+
+    internal GoalTracker Goals => _goals;
+
+    internal OperationEnvironment Environment => _environment;
+
+    internal OperationRegistry Operations => _scheduler.Operations;
+
+    internal TimeProvider Time => _time;
+
+    internal CancellationToken Token => _cts.Token;
+
+    /// <summary>The in-memory value of a plan node (boxed), or null; read under the lock.</summary>
+    internal object? InMemoryValue(int node)
+    {
+        lock (_gate) return _plan.Values[node];
+    }
 
     public IReadOnlyList<GoalResult> GetGoalResults() => _goals.Snapshot();
 
@@ -125,35 +161,24 @@ internal sealed partial class ScheduledExecution : IExecution
 
     public ExecutionProgress GetProgress()
     {
+        ExecutionCounts counts;
+        ExecutionStatus status;
+        DateTimeOffset? completedAt;
         lock (_gate)
         {
-            var finished = _completed + _cached + _failed + _skipped + _cancelledNodes;
-            var ended = _status.IsTerminal();
-            var elapsed = _time.GetElapsedTime(_startTimestamp);
-            if (_completedAt is { } end) elapsed = end - SubmittedAt;
-            var rate = elapsed.TotalSeconds > 0 ? (_completed + _failed + _skipped) / elapsed.TotalSeconds : 0;
-            var remaining = _total - finished;
-            TimeSpan? eta = ended ? TimeSpan.Zero : rate > 0 ? TimeSpan.FromSeconds(Math.Min(remaining / rate, TimeSpan.MaxValue.TotalSeconds / 2)) : null;
-            return new ExecutionProgress
-            {
-                ExecutionId = ExecutionId,
-                DagId = Dag.DagId,
-                Status = _status,
-                TotalNodes = _total,
-                PendingNodes = Math.Max(0, _total - finished - _ready.Count - _running),
-                ReadyNodes = _ready.Count,
-                RunningNodes = _running,
-                CompletedNodes = _completed,
-                CachedNodes = _cached,
-                FailedNodes = _failed,
-                SkippedNodes = _skipped,
-                ProgressPercentage = ended ? 100 : _total == 0 ? 0 : Math.Min(100, 100.0 * finished / _total),
-                NodesPerSecond = rate,
-                Elapsed = elapsed,
-                EstimatedRemaining = eta,
-                EstimatedCompletion = eta is { } e ? _time.GetUtcNow() + e : null,
-            };
+            counts = CountsLocked();
+            status = _status;
+            completedAt = _completedAt;
         }
+
+        var elapsed = completedAt is { } end ? end - SubmittedAt : _time.GetElapsedTime(_startTimestamp);
+        return ProgressSnapshot.Build(ExecutionId, Dag.DagId, status, counts, elapsed, _time.GetUtcNow());
+    }
+
+    private ExecutionCounts CountsLocked()
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
+        return new(_total, _completed, _cached, _failed, _skipped, _cancelledNodes, _ready.Count, _running);
     }
 
     /// <summary>Starts the execution in the background: history, pruning against the store, then the workers.</summary>
@@ -168,7 +193,7 @@ internal sealed partial class ScheduledExecution : IExecution
             if (_store is not null)
             {
                 await _store.RecordExecutionAsync(Record("Running"), _cts.Token).ConfigureAwait(false);
-                await _store.RecordNodeNamesAsync(ExecutionId, NamedNodes(), _cts.Token).ConfigureAwait(false);
+                await _store.RecordNodeNamesAsync(ExecutionId, ExecutionHistory.NamedNodes(Dag, ExecutionId), _cts.Token).ConfigureAwait(false);
                 _streams = new StreamingSource(_store, Dag.DagId, ExecutionId, _time);
                 _persister = new ResultPersister(_store, Dag.DagId, ExecutionId, Config.StreamingThreshold, _time, ReleasePersisted, OnPersistError);
             }
@@ -224,6 +249,7 @@ internal sealed partial class ScheduledExecution : IExecution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InitializeLocked(ref PostActions post)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         var states = plan.State;
         List<int>? missing = null;
@@ -276,6 +302,7 @@ internal sealed partial class ScheduledExecution : IExecution
     /// <summary>True (once) when the execution has nothing left to do; the caller then runs <see cref="FinalizeAsync"/>.</summary>
     private bool TryFinishLocked(bool force = false)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         if (_finishing || !_started) return false;
         var idle = _running == 0 && _background == 0;
         var done = _unfinished == 0 || _cts.IsCancellationRequested || _fatalError is not null || force;
@@ -363,6 +390,7 @@ internal sealed partial class ScheduledExecution : IExecution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CancelUnfinishedLocked()
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
         for (var i = 0; i < plan.Count; i++)
         {
@@ -402,42 +430,8 @@ internal sealed partial class ScheduledExecution : IExecution
     {
         lock (_gate)
         {
-            return new ExecutionRecord
-            {
-                ExecutionId = ExecutionId,
-                Name = Name,
-                DagId = Dag.DagId,
-                Status = status,
-                SubmittedAt = SubmittedAt,
-                CompletedAt = _completedAt,
-                TotalNodes = _total,
-                CompletedNodes = _completed,
-                CachedNodes = _cached,
-                FailedNodes = _failed,
-                SkippedNodes = _skipped,
-                Source = _source,
-                Error = _fatalError ?? (_errors is null ? null : _errors.Values.FirstOrDefault()),
-                Owner = ExecutionOwner.Current,
-            };
+            var error = _fatalError ?? (_errors is null ? null : _errors.Values.FirstOrDefault());
+            return ExecutionHistory.Record(this, status, CountsLocked(), _completedAt, error, _source);
         }
-    }
-
-    private List<ExecutionNodeName> NamedNodes()
-    {
-        var names = new List<ExecutionNodeName>(Dag.Goals.Count + Dag.Labels.Count);
-        var ordinal = 0;
-        foreach (var goal in Dag.Goals)
-        {
-            names.Add(new ExecutionNodeName(ExecutionId, goal.Name, Dag.Nodes[goal.Node].Id, true, ordinal++));
-        }
-
-        var goalNames = new HashSet<string>(Dag.Goals.Select(g => g.Name), StringComparer.Ordinal);
-        foreach (var (label, node) in Dag.Labels.OrderBy(kv => kv.Value))
-        {
-            if (goalNames.Contains(label)) continue;
-            names.Add(new ExecutionNodeName(ExecutionId, label, Dag.Nodes[node].Id, false, ordinal++));
-        }
-
-        return names;
     }
 }

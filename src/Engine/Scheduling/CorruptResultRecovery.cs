@@ -10,12 +10,13 @@ namespace VoxScheduler.Scheduling;
 /// <see cref="StorageCorruptionException"/> and quarantines it; the execution then treats the
 /// result as missing and recomputes the node from its arguments instead of failing. The nodes
 /// recovered here were Cached (or not needed) in the plan and keep that state: only their value
-/// is produced, outside the Kahn bookkeeping, and stored again so the store heals.
+/// is produced, outside the Kahn bookkeeping and outside the execution's lock, and stored again
+/// so the store heals.
 /// </summary>
-internal sealed partial class ScheduledExecution
+internal sealed class CorruptResultRecovery(ScheduledExecution execution)
 {
     /// <summary>True when a failed read means "recompute it": the bytes were damaged, or they vanished after planning.</summary>
-    private static bool IsRecoverableReadFailure(Exception e) => e is StorageCorruptionException or StoredResultMissingException;
+    public static bool IsRecoverableReadFailure(Exception e) => e is StorageCorruptionException or StoredResultMissingException;
 
     /// <summary>
     /// Computes node <paramref name="node"/> again. Its arguments come from memory, the constant,
@@ -23,9 +24,9 @@ internal sealed partial class ScheduledExecution
     /// way (an explicit stack: no recursion whose depth the DAG controls).
     /// </summary>
     /// <exception cref="StorageException">The node cannot be recomputed here (an external reference, an expansion or a streamed result).</exception>
-    private async ValueTask<object?> RecoverAsync(int node, CancellationToken cancellationToken)
+    public async ValueTask<object?> RecoverAsync(int node, CancellationToken cancellationToken)
     {
-        var plan = _plan;
+        var plan = execution.Plan;
         var values = new Dictionary<int, object?>();
         var stack = new Stack<(int Node, bool ArgumentsReady)>();
         stack.Push((node, false));
@@ -64,7 +65,7 @@ internal sealed partial class ScheduledExecution
 
             var op = plan.Ops[x] ?? throw new StorageException($"The damaged result of '{def.Operator}' cannot be recomputed: the operation is unknown.", def.Id);
             var args = plan.Args[x].Select(a => values[a]).ToArray();
-            var result = await NodeExecutor.ExecuteAsync(op, def.Id, args, def.Attributes, _environment, cancellationToken, null, 1).ConfigureAwait(false);
+            var result = await NodeExecutor.ExecuteAsync(op, def.Id, args, def.Attributes, execution.Environment, cancellationToken, null, 1).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw result.Error ?? new NodeExecutionException("Recomputing a damaged stored result failed.", def.Id, op.Name);
@@ -85,13 +86,12 @@ internal sealed partial class ScheduledExecution
     /// <summary>The value of a node from memory or from the store; not found when absent or damaged.</summary>
     private async ValueTask<(bool Found, object? Value)> TryObtainAsync(ExecutionPlan plan, int x, CancellationToken cancellationToken)
     {
-        object? inMemory;
-        lock (_gate) inMemory = plan.Values[x];
+        var inMemory = execution.InMemoryValue(x);
         if (inMemory is not null) return (true, ReferenceEquals(inMemory, ExecutionPlan.NullValue) ? null : inMemory);
-        if (_store is null) return (false, null);
+        if (execution.Store is null) return (false, null);
         try
         {
-            var bytes = await _store.RetrieveAsync(plan.Defs[x].Id, cancellationToken).ConfigureAwait(false);
+            var bytes = await execution.Store.RetrieveAsync(plan.Defs[x].Id, cancellationToken).ConfigureAwait(false);
             return bytes is null ? (false, null) : (true, ValueCodec.Decode(bytes));
         }
         catch (Exception e) when (IsRecoverableReadFailure(e))
@@ -103,21 +103,18 @@ internal sealed partial class ScheduledExecution
     /// <summary>Stores a recomputed value again (best effort: the value is already in hand).</summary>
     private async ValueTask HealAsync(ExecutionPlan plan, int x, Operation op, object? value, CancellationToken cancellationToken)
     {
-        if (_store is null || !op.IsCacheable || (plan.Flags[x] & NodeFlags.Volatile) != 0) return;
+        if (execution.Store is null || !op.IsCacheable || (plan.Flags[x] & NodeFlags.Volatile) != 0) return;
         var def = plan.Defs[x];
         try
         {
             var bytes = ValueCodec.Encode(value);
-            var metadata = Storage.StorageMetadata.ForResult(def.Id, ValueCodec.Classify(value, Config.StreamingThreshold), bytes.LongLength, op.Name,
-                Dag.DagId, ExecutionId, _time.GetUtcNow());
-            await _store.StoreAsync(def.Id, bytes, metadata, cancellationToken).ConfigureAwait(false);
+            var metadata = Storage.StorageMetadata.ForResult(def.Id, ValueCodec.Classify(value, execution.Config.StreamingThreshold), bytes.LongLength, op.Name,
+                execution.Dag.DagId, execution.ExecutionId, execution.Time.GetUtcNow());
+            await execution.Store.StoreAsync(def.Id, bytes, metadata, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is StorageException or ArgumentException)
         {
             // The store stays without it; the next run recomputes it again.
         }
     }
-
-    /// <summary>A result the plan counted as stored is no longer in the store (quarantined after damage, or evicted).</summary>
-    private sealed class StoredResultMissingException(string message, NodeId nodeId) : StorageException(message, nodeId);
 }
