@@ -121,10 +121,13 @@ internal static class DagMode
         }
 
         GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
         var execution = await scheduler.SubmitAsync(dag, config);
         var status = await execution.Completion;
         var wall = watch.Elapsed.TotalSeconds;
+        // Every thread's allocations during the run (scheduler, workers, store), per node.
+        var allocatedPerNode = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)dag.Nodes.Count;
         var goal = execution.GetGoalResults()[0];
         var value = goal.Value is ulong u ? u : 0UL;
         if (status != ExecutionStatus.Completed) Console.Error.WriteLine($"execution {status}: {goal.Error}");
@@ -154,6 +157,7 @@ internal static class DagMode
             ["wall_s"] = Math.Round(wall, 4),
             ["nodes_per_s"] = Math.Round(dag.Nodes.Count / wall, 1),
             ["peak_rss_mb"] = Math.Round(peak, 1),
+            ["alloc_bytes_per_node"] = Math.Round(allocatedPerNode, 1),
             ["store"] = store,
             ["concurrency"] = concurrency,
         };

@@ -21,7 +21,7 @@ internal static class NodeExecutor
     /// </summary>
     public static ValueTask<ExecutionResult> ExecuteAsync(Operation operation, NodeId nodeId, object?[] arguments,
         IReadOnlyDictionary<string, object?>? attributes, OperationEnvironment environment, CancellationToken cancellationToken,
-        StreamingSource? streams, int attempt)
+        IStreamingOutputSource? streams, int attempt)
     {
         var start = Stopwatch.GetTimestamp();
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Storage;
 
@@ -38,6 +39,9 @@ public sealed class DynamicScheduler : IAsyncDisposable
     public SchedulerOptions Options { get; }
 
     internal WorkerPool Pool { get; }
+
+    /// <summary>Where the nodes of executions submitted from now on run (this process's workers unless replaced).</summary>
+    internal INodeRunner Runner { get; set; } = LocalNodeRunner.Instance;
 
     /// <summary>
     /// Validates the DAG (every problem at once, as a <see cref="ValidationException"/>), opens

@@ -183,7 +183,9 @@ internal sealed partial class ScheduledExecution
         }
 
         var streams = cacheable ? _streams : null;
-        var pending = NodeExecutor.ExecuteAsync(op, def.Id, work.Arguments, def.Attributes, _environment, token, streams, work.Attempt);
+        // Where the node runs is the runner's business; inputs go as references (ids looked up through this execution).
+        var pending = _runner.RunAsync(new NodeRun(op, def.Id, def.Attributes, work.Attempt), new NodeInputs(this, n, work.Arguments), _environment,
+            streams, token);
         if (pending.IsCompletedSuccessfully && timeout is null)
         {
             var outcome = ToOutcome(work, pending.Result, null, null);

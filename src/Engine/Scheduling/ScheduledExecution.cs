@@ -25,7 +25,7 @@ namespace VoxScheduler.Scheduling;
 /// on the hottest path without making any part understandable alone.
 /// </para>
 /// </summary>
-internal sealed partial class ScheduledExecution : IExecution
+internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
 {
     private readonly Lock _gate = new();
     private readonly DynamicScheduler _scheduler;
@@ -42,6 +42,7 @@ internal sealed partial class ScheduledExecution : IExecution
     private readonly ExpansionPreparer _expansions;
     private readonly TimeProvider _time;
     private readonly WorkerPool _pool;
+    private readonly INodeRunner _runner;
     private readonly int _maxConcurrent;
     private readonly ReadyStack _ready = new();
     private readonly long _startTimestamp;
@@ -86,6 +87,7 @@ internal sealed partial class ScheduledExecution : IExecution
         _source = options.Source;
         _time = scheduler.Options.TimeProvider;
         _pool = scheduler.Pool;
+        _runner = scheduler.Runner;
         _maxConcurrent = config.MaxConcurrentNodes;
         _cacheCapacity = config.CacheSizeBytes;
         _goals = new GoalTracker(dag);
@@ -128,6 +130,10 @@ internal sealed partial class ScheduledExecution : IExecution
     internal TimeProvider Time => _time;
 
     internal CancellationToken Token => _cts.Token;
+
+    /// <inheritdoc />
+    /// <remarks>Read without the lock: a node's arguments change only when its own outcome is applied, after it ran.</remarks>
+    NodeId INodeInputIds.InputId(int node, int index) => _plan.Defs[_plan.Args[node][index]].Id;
 
     /// <summary>The in-memory value of a plan node (boxed), or null; read under the lock.</summary>
     internal object? InMemoryValue(int node)
