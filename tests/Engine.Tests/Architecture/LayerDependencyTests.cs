@@ -41,6 +41,38 @@ public sealed class LayerDependencyTests
     }
 
     [Fact]
+    public void Scheduling_and_execution_name_no_storage_backend()
+    {
+        // They ask the store for capabilities (IResultBatchSink, …); a backend type named here would
+        // tie the scheduler to one backend again (DESIGN.md: backend-neutral persistence).
+        var (references, _) = NamespaceDependencyScanner.Scan(typeof(NodeId).Assembly.Location, "VoxScheduler");
+
+        Assert.Contains(references, r => r.From == "Scheduling" && r.To == "Storage"); // the scan sees their uses of Storage at all
+        var backends = references
+            .Where(r => r.From is "Scheduling" or "Execution" && r.To == "Storage" && NamesBackend(r.ToType))
+            .ToList();
+        Assert.True(backends.Count == 0, "Storage backends named outside Storage:\n"
+            + string.Join("\n", backends.Select(r => $"{r.From}: {r.FromType} [{r.Where}] uses {r.ToType}")));
+    }
+
+    [Theory]
+    [InlineData("VoxScheduler.Storage.Sqlite.SqliteResultStore", true)]
+    [InlineData("VoxScheduler.Storage.Sqlite.SqliteResultStore/BatchTarget", true)]
+    [InlineData("VoxScheduler.Storage.Hybrid.HybridResultStore", true)]
+    [InlineData("VoxScheduler.Storage.FileSystem.FileSystemResultStore", true)]
+    [InlineData("VoxScheduler.Storage.SqliteInlineBatch", true)]
+    [InlineData("VoxScheduler.Storage.IResultStore", false)]
+    [InlineData("VoxScheduler.Storage.IResultBatchSink", false)]
+    [InlineData("VoxScheduler.Storage.StorageMetadata", false)]
+    public void A_backend_is_recognised_by_its_namespace_or_its_name(string fullName, bool backend) =>
+        Assert.Equal(backend, NamesBackend(fullName));
+
+    private static bool NamesBackend(string fullName) =>
+        fullName.Split('.', '+', '/').Any(part =>
+            part.StartsWith("Sqlite", StringComparison.Ordinal) || part.StartsWith("FileSystem", StringComparison.Ordinal)
+            || part.StartsWith("Hybrid", StringComparison.Ordinal));
+
+    [Fact]
     public void The_scanner_catches_a_fully_qualified_reference_inside_a_method_body()
     {
         var (references, layers) = NamespaceDependencyScanner.Scan(typeof(LayerDependencyTests).Assembly.Location, Fixture.Root.Name);
