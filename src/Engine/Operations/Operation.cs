@@ -60,6 +60,35 @@ public abstract class Operation : IOperatorSignature
     /// <summary>True when results of this operation may be served from the store.</summary>
     public bool IsCacheable => Purity != Purity.NonDeterministic;
 
+    /// <summary>
+    /// True when argument <paramref name="index"/> is read as a stream: the scheduler does not
+    /// load it when it is stored but hands over a <see cref="StoredArgument"/>, and the operation
+    /// reads it through <see cref="OperationContext.OpenArgumentStreamAsync"/> (which also
+    /// streams an argument that is in memory).
+    /// </summary>
+    public bool ReadsAsStream(int index) => (uint)index < 64 && (_streamedArguments & (1UL << index)) != 0;
+
+    /// <summary>
+    /// Declares the arguments this operation reads as streams (positions 0–63), so a large input
+    /// is never loaded whole. Call it before the operation is registered; returns this operation.
+    /// </summary>
+    public Operation WithStreamedArguments(params ReadOnlySpan<int> indices)
+    {
+        foreach (var index in indices)
+        {
+            if ((uint)index >= 64 || (MaxArity >= 0 && index >= MaxArity))
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), index, $"{Name} has no argument {index} to read as a stream.");
+            }
+
+            _streamedArguments |= 1UL << index;
+        }
+
+        return this;
+    }
+
+    private ulong _streamedArguments;
+
     /// <summary>Arity as text: <c>2</c>, <c>1..2</c>, <c>0..</c>.</summary>
     public string ArityText => MaxArity == MinArity ? $"{MinArity}" : MaxArity < 0 ? $"{MinArity}.." : $"{MinArity}..{MaxArity}";
 

@@ -83,6 +83,41 @@ public sealed class OperationContext
         return Stream.OpenForOperationAsync(CancellationToken);
     }
 
+    /// <summary>
+    /// Argument <paramref name="index"/> as a read-only stream of its byte form (the
+    /// specification's <c>read_dependency_stream</c>). A stored input (a <see cref="StoredArgument"/>,
+    /// handed over when the operation reads that argument as a stream) streams from the store,
+    /// verified as it is read; an input in memory streams from memory (bytes without a copy).
+    /// </summary>
+    public async ValueTask<ArgumentStream> OpenArgumentStreamAsync(int index)
+    {
+        var argument = Arguments[index];
+        if (argument is StoredArgument stored)
+        {
+            var stream = await stored.OpenAsync(CancellationToken).ConfigureAwait(false)
+                ?? throw Fail($"argument {index + 1} ({stored.Id.ToShortString()}) is no longer in the store.");
+            try
+            {
+                var tag = new byte[1];
+                if (await stream.ReadAsync(tag, CancellationToken).ConfigureAwait(false) != 1)
+                    throw Fail($"argument {index + 1} ({stored.Id.ToShortString()}) is stored empty.");
+                var kind = ValueKinds.FromTag(tag[0])
+                    ?? throw Fail($"argument {index + 1} ({stored.Id.ToShortString()}) is stored with the unknown tag {tag[0]}.");
+                return new ArgumentStream(kind.Name, stored.Size - 1, stream);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        if (argument is byte[] bytes) return new ArgumentStream(ValueKinds.Of(bytes)!.Name, bytes.Length, new MemoryStream(bytes, writable: false));
+        var valueKind = ValueKinds.Of(argument) ?? throw TypeError(index, "a value", argument);
+        var encoded = ValueCodec.Encode(argument);
+        return new ArgumentStream(valueKind.Name, encoded.Length - 1, new MemoryStream(encoded, 1, encoded.Length - 1, writable: false));
+    }
+
     /// <summary>Argument as a number, or a clear type error.</summary>
     public double Number(int index) => Arguments[index] switch
     {

@@ -200,6 +200,8 @@ internal sealed partial class ScheduledExecution
         var plan = _plan;
         var args = plan.Args[work.Node];
         var loaded = new object?[args.Length];
+        // An operation that reads an argument as a stream gets a reference to the stored value, not the value.
+        var streamer = (plan.Flags[work.Node] & NodeFlags.Forward) == 0 ? plan.Ops[work.Node] : null;
         for (var i = 0; i < args.Length; i++)
         {
             if (!ReferenceEquals(work.Arguments[i], WorkItem.LoadMarker)) continue;
@@ -213,6 +215,13 @@ internal sealed partial class ScheduledExecution
 
             try
             {
+                if (streamer is not null && streamer.ReadsAsStream(i) && _store is { } store
+                    && await store.GetMetadataAsync(id, _cts.Token).ConfigureAwait(false) is { } stored)
+                {
+                    work.Arguments[i] = new StoredArgument(id, stored.Size, ct => store.OpenReadAsync(id, ct));
+                    continue;
+                }
+
                 object? value = null;
                 var found = false;
                 try

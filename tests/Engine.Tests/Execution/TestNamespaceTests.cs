@@ -21,13 +21,14 @@ public sealed class TestNamespaceTests
     }
 
     [Fact]
-    public void The_namespace_registers_five_pure_operations_with_their_arities()
+    public void The_namespace_registers_six_pure_operations_with_their_arities()
     {
         var registry = new OperationRegistry();
         TestNamespace.Register(registry);
-        Assert.Equal(["test.blob", "test.fail", "test.flaky", "test.sleep", "test.spin"], registry.InNamespace("test").Select(o => o.Name));
+        Assert.Equal(["test.blob", "test.fail", "test.flaky", "test.sha256", "test.sleep", "test.spin"], registry.InNamespace("test").Select(o => o.Name));
         Assert.All(registry.InNamespace("test"), o => Assert.Equal(Purity.Pure, o.Purity));
         Assert.Equal("3", registry.InNamespace("test").Single(o => o.ShortName == "flaky").ArityText);
+        Assert.True(registry.InNamespace("test").Single(o => o.ShortName == "sha256").ReadsAsStream(0));
     }
 
     [Fact]

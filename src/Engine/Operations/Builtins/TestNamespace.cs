@@ -6,10 +6,10 @@ namespace VoxScheduler.Operations.Builtins;
 /// <summary>
 /// The <c>test</c> namespace (docs/language.md §7), for benchmarks and fault tests:
 /// <c>spin(x, rounds)</c>, <c>sleep(x, ms)</c>, <c>blob(seed, mb)</c>, <c>fail(message)</c>,
-/// <c>flaky(x, n, key)</c>.
+/// <c>flaky(x, n, key)</c>, <c>sha256(x)</c>.
 /// </summary>
 /// <remarks>
-/// Purity: spin, sleep and blob are pure (their value is a function of their arguments). fail
+/// Purity: spin, sleep, blob and sha256 are pure (their value is a function of their arguments). fail
 /// is pure too: it always fails, and it fails with <see cref="NodeExecutionException"/>, a
 /// deliberate verdict the scheduler does not retry. flaky is also pure: its value (x) is a
 /// function of its arguments and only its failures are transient, which is exactly what a
@@ -51,7 +51,13 @@ public static class TestNamespace
         Operation.CreateAsync("test.blob", 2, 2, BlobAsync, description: "blob(seed, mb): mb MiB of deterministic bytes derived from seed, streamed to the store."),
         Operation.Create("test.fail", 1, 1, Fail, description: "fail(message): always fails with message."),
         Operation.Create("test.flaky", 3, 3, Flaky, description: "flaky(x, n, key): fails the first n times per key in this process, then returns x."),
+        Operation.CreateAsync("test.sha256", 1, 1, Sha256Async,
+            description: "sha256(x): the hex SHA-256 of x's byte form (for bytes, the bytes), read as a stream: a stored x is never loaded whole.")
+            .WithStreamedArguments(0),
     ];
+
+    /// <summary>Chunk in which <c>sha256</c> reads its input.</summary>
+    private const int HashChunkBytes = 1024 * 1024;
 
     /// <summary>Forgets the failure counts of test.flaky (for tests that reuse keys).</summary>
     public static void ResetFlaky() => FlakyCounts.Clear();
@@ -105,6 +111,20 @@ public static class TestNamespace
         }
 
         return OperationResult.Streamed;
+    }
+
+    private static async ValueTask<OperationResult> Sha256Async(OperationContext context)
+    {
+        await using var input = await context.OpenArgumentStreamAsync(0).ConfigureAwait(false);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = new byte[HashChunkBytes];
+        int n;
+        while ((n = await input.Content.ReadAsync(chunk, context.CancellationToken).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(chunk, 0, n);
+        }
+
+        return OperationResult.FromValue(Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     private static object? Fail(OperationContext context) =>
