@@ -13,6 +13,14 @@ namespace VoxScheduler.Language.Reduction;
 /// sequences known now are unrolled, other loops become one expandable node.
 /// Errors go to the diagnostics with file:line:col and the call chain; the expression that
 /// failed reduces to poison so one mistake is reported once.
+/// <para>
+/// Why one partial class over 900 lines: reduction is one recursive walk, and every part of it
+/// (expressions here; Builtins, Check, Commands, Loops and Parameters beside it) calls back into
+/// the same walk and shares its state: the builder and its node cache, the diagnostics with the
+/// call chain, the import stack, the loop depth and the compile budget checked on every step.
+/// Splitting it into objects would pass that state around on every call of the hottest path of
+/// compilation without making any part understandable alone; each file holds one concern.
+/// </para>
 /// </summary>
 internal sealed partial class Reducer
 {
