@@ -122,8 +122,8 @@ $nodes | Submit-VoxDag -Wait
         )
     }
     'Save-VoxResult' = @{
-        Synopsis    = 'Saves result values to files: bytes as bytes, text as text, anything else as JSON.'
-        Description = 'Save-VoxResult writes the value of each result piped to it (from Submit-VoxDag -Wait or Get-VoxResult) to -Path or -LiteralPath, resolved against the PowerShell location. Bytes are written as they are (a large result is streamed from the store, never held whole), text as UTF-8, any other value as JSON. When the path is an existing folder, the file is named after the goal with .bin, .txt or .json. An existing file is kept unless -Force is given; a file is written beside its target and moved into place, so a failed save never leaves half a file. A result without a value (Failed, Skipped) is a VoxResultNotFound error. -PassThru writes the saved file. Supports -WhatIf and -Confirm.'
+        Synopsis    = 'Saves result values to files: bytes as bytes, text as text, images as NIfTI or PNG, anything else as JSON.'
+        Description = 'Save-VoxResult writes the value of each result piped to it (from Submit-VoxDag -Wait or Get-VoxResult) to -Path or -LiteralPath, resolved against the PowerShell location. Bytes are written as they are (a large result is streamed from the store, never held whole), text as UTF-8, an image as the file its name asks for (.nii, .nii.gz, .png, .jpg or .jpeg, written as save does; any other name is an error), any other value as JSON. When the path is an existing folder, the file is named after the goal with .bin, .txt, .nii.gz (images) or .json. An existing file is kept unless -Force is given; a file is written beside its target and moved into place, so a failed save never leaves half a file. A result without a value (Failed, Skipped) is a VoxResultNotFound error. -PassThru writes the saved file. Supports -WhatIf and -Confirm.'
         Examples    = @(
             @{ Code = 'Submit-VoxDag -Program ''print "seq" [1, 2] * 3'' -Wait | Save-VoxResult -Path ./seq.json -Force -PassThru'; Remarks = 'Runs a program and saves its sequence as JSON.' }
         )

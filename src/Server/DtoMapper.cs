@@ -74,7 +74,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
             DataType = hasValue ? Text(g.DataType) : null,
             Size = g.Size,
             Value = value,
-            Encoding = hasValue && !omitted && (g.Value is byte[] || g.DataType is DataType.Binary or DataType.LargeObject) ? "base64" : null,
+            Encoding = hasValue && !omitted && (g.Value is byte[] || (g.DataType is DataType.Binary or DataType.LargeObject && g.Value is not Images.Image)) ? "base64" : null,
             ValueOmitted = omitted,
             Error = Redact(g.Error),
             DurationMs = Math.Round(g.Duration.TotalMilliseconds, 3),

@@ -54,8 +54,9 @@ internal static class ExecutionEndpoints
 
         api.MapGet("/execution/{id}/results/{goal}/content", ContentAsync)
             .WithName("GetGoalContent")
-            .WithSummary("Streams one goal's value from the store: bytes as-is, text as UTF-8, other values as JSON. {goal} is the ordinal or the name.")
+            .WithSummary("Streams one goal's value from the store: bytes as-is, text as UTF-8, images as .nii.gz (or ?format=png&slice=N: one axial slice, the middle by default, windowed min..max), other values as JSON. {goal} is the ordinal or the name.")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -150,8 +151,9 @@ internal static class ExecutionEndpoints
                     : $"Goal '{result.Name}' has no value yet: it is {DtoMapper.Text(result.Status)}.");
 
         // Memory-only executions (or a store without the result) serve the value in hand.
+        var image = ImageContent.FromQuery(context.Request.Query);
         var store = await host.LeaseRunStoreAsync(run, context, cancellationToken);
-        return await StoredContent.ServeAsync(store, result.NodeId, hasValueInHand: true, result.Value, DownloadName(result, ".bin"), cancellationToken)
+        return await StoredContent.ServeAsync(store, result.NodeId, hasValueInHand: true, result.Value, DownloadName(result, ".bin"), cancellationToken, image)
             ?? throw ApiProblemException.NotFound($"Goal '{result.Name}' has no stored value.");
     }
 

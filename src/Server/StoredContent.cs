@@ -1,11 +1,12 @@
 using System.Text;
 using VoxScheduler.Dag;
+using VoxScheduler.Images;
 using VoxScheduler.Storage;
 using VoxScheduler.Values;
 
 namespace VoxScheduler.Server;
 
-/// <summary>Serves one result as a download: bytes as-is, text as UTF-8, any other value as JSON.</summary>
+/// <summary>Serves one result as a download: bytes as-is, text as UTF-8, images as <see cref="ImageContent"/> says, any other value as JSON.</summary>
 internal static class StoredContent
 {
     /// <summary>
@@ -13,16 +14,33 @@ internal static class StoredContent
     /// <paramref name="valueInHand"/>; null when neither is available.
     /// </summary>
     public static async Task<IResult?> ServeAsync(IResultStore? store, NodeId nodeId, bool hasValueInHand, object? valueInHand,
-        string downloadName, CancellationToken cancellationToken)
+        string downloadName, CancellationToken cancellationToken, ImageContent? image = null)
     {
+        image ??= ImageContent.Default;
         if (store is not null && await store.OpenReadAsync(nodeId, cancellationToken) is { } stream)
         {
             // The stored form is one tag byte then the payload; bytes and strings are streamed as they are.
             var tag = new byte[1];
             if (await stream.ReadAsync(tag, cancellationToken) == 1)
             {
+                if (image.AsksForImage && tag[0] != ImageValueKind.ImageTag)
+                {
+                    await stream.DisposeAsync();
+                    throw ImageContent.NotAnImage();
+                }
+
                 switch ((ValueTag)tag[0])
                 {
+                    case (ValueTag)ImageValueKind.ImageTag:
+                        using (var voxels = new MemoryStream())
+                        {
+                            await stream.CopyToAsync(voxels, cancellationToken);
+                            await stream.DisposeAsync();
+                            // The buffer is handed over, not copied: the image keeps it.
+                            var stored = (Image)ImageValueKind.Instance.ReadPayload(voxels.GetBuffer().AsMemory(0, (int)voxels.Length), 0)!;
+                            return image.Serve(stored, downloadName);
+                        }
+
                     case ValueTag.Bytes:
                         return TypedResults.Stream(new PayloadStream(stream, 1), "application/octet-stream", downloadName);
                     case ValueTag.String:
@@ -42,8 +60,10 @@ internal static class StoredContent
         }
 
         if (!hasValueInHand) return null;
+        if (image.AsksForImage && valueInHand is not Image) throw ImageContent.NotAnImage();
         return valueInHand switch
         {
+            Image inHand => image.Serve(inHand, downloadName),
             byte[] bytes => TypedResults.File(bytes, "application/octet-stream", downloadName),
             string text => TypedResults.Text(text, "text/plain", Encoding.UTF8),
             var other => Json(other),

@@ -5,7 +5,7 @@ namespace VoxScheduler.Server;
 
 /// <summary>
 /// Runtime values as JSON: numbers, booleans, strings, null, sequences as arrays, records as
-/// objects, bytes as base64 text. Non-finite numbers, which JSON cannot hold, become the text
+/// objects, bytes as base64 text, images by their description (<see cref="ImageContent.Describe"/>), never their voxels. Non-finite numbers, which JSON cannot hold, become the text
 /// <c>NaN</c>, <c>Infinity</c> or <c>-Infinity</c>.
 /// </summary>
 internal static class ValueJson
@@ -44,6 +44,7 @@ internal static class ValueJson
             byte[] bytes => budget.Take((bytes.LongLength + 2) / 3 * 4 + 2) ? JsonValue.Create(System.Convert.ToBase64String(bytes)) : null,
             object?[] items => ToArray(items, budget),
             IReadOnlyDictionary<string, object?> record => ToObject(record, budget),
+            Images.Image image => budget.Take(400) ? ImageContent.Describe(image) : null,
             _ => JsonValue.Create(System.Convert.ToString(value, CultureInfo.InvariantCulture)),
         };
     }
@@ -96,6 +97,7 @@ internal static class ValueJson
             case long l: writer.WriteNumberValue(l); break;
             case ulong u: writer.WriteNumberValue(u); break;
             case byte[] bytes: writer.WriteBase64StringValue(bytes); break;
+            case Images.Image image: ImageContent.Describe(image).WriteTo(writer); break;
             case object?[] items:
                 writer.WriteStartArray();
                 foreach (var item in items) await WriteAsync(writer, item, cancellationToken);

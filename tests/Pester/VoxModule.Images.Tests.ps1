@@ -46,3 +46,80 @@ Set-Location '$work'
         $nii.Length | Should -Be (352 + 33 * 41 * 4)
     }
 }
+
+Describe 'Image results in PowerShell' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
+        Initialize-VoxTestSession
+        $script:Work = Join-Path $TestDrive 'image-results'
+        New-Item -ItemType Directory -Path $script:Work | Out-Null
+        Copy-Item $script:Fixture (Join-Path $script:Work 'slice.nii.gz')
+        $script:Store = Join-Path $TestDrive 'image-store'
+        New-PSDrive -Name voximg -PSProvider VoxStore -Root $script:Store -Backend sqlite | Out-Null
+        Push-Location $script:Work
+        try {
+            $script:Result = Submit-VoxDag -Program "print `"slice`" load(`"slice.nii.gz`")" -Store 'voximg:' -Wait -ErrorAction Stop
+        }
+        finally { Pop-Location }
+    }
+
+    AfterAll {
+        Remove-PSDrive -Name voximg -ErrorAction SilentlyContinue
+    }
+
+    It 'shows an image by its one-line summary, never its voxels' {
+        $script:Result.Value | Should -BeOfType ([VoxScheduler.Images.Image])
+        $script:Result.ValueText | Should -Match '^Image 33×41 float32, min \S+ max \S+, 5\.4 KB$'
+        $table = $script:Result | Format-Table | Out-String
+        $table | Should -Match 'Image 33×41 float32'
+        $table.Length | Should -BeLessThan 1000
+    }
+
+    It 'saves an image as .nii.gz in a folder, and as .nii or .png by the extension given' {
+        $folder = Join-Path $TestDrive 'saved'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $gz = $script:Result | Save-VoxResult -Path $folder -PassThru
+        $gz.Name | Should -Be 'slice.nii.gz'
+        $bytes = [IO.File]::ReadAllBytes($gz.FullName)
+        $bytes[0..1] | Should -Be @(0x1f, 0x8b)
+
+        $nii = $script:Result | Save-VoxResult -Path (Join-Path $folder 'plain.nii') -PassThru
+        $plain = [IO.File]::ReadAllBytes($nii.FullName)
+        [BitConverter]::ToInt32($plain, 0) | Should -Be 348
+        [BitConverter]::ToInt16($plain, 70) | Should -Be 16
+        $plain.Length | Should -Be (352 + 33 * 41 * 4)
+
+        $png = $script:Result | Save-VoxResult -Path (Join-Path $folder 'slice.png') -PassThru
+        $head = [IO.File]::ReadAllBytes($png.FullName)
+        $head[1..3] | Should -Be ([byte[]][char[]]'PNG')
+        ([int]$head[18] * 256 + $head[19]) | Should -Be 33
+
+        # Read back through the module: the same image.
+        Push-Location $folder
+        try {
+            $back = Submit-VoxDag -Program 'print "gz" load("slice.nii.gz")
+print "nii" load("plain.nii")' -Store (Join-Path $TestDrive 'back-store') -Wait -ErrorAction Stop
+        }
+        finally { Pop-Location }
+        foreach ($r in $back) { $r.ValueText | Should -Be $script:Result.ValueText }
+    }
+
+    It 'refuses to save an image in a file that cannot hold one' {
+        $target = Join-Path $TestDrive 'slice.json'
+        $script:Result | Save-VoxResult -Path $target -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].Exception.Message | Should -Match "is an image: save it as .nii, .nii.gz, .png, .jpg or .jpeg"
+        Test-Path $target | Should -BeFalse
+    }
+
+    It 'gives the NIfTI bytes with Get-Content -AsByteStream, the same as Save-VoxResult to .nii' {
+        $bytes = [byte[]](Get-Content "voximg:\$($script:Result.NodeId)" -AsByteStream -ReadCount 0)
+        $folder = Join-Path $TestDrive 'saved-for-compare'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $nii = $script:Result | Save-VoxResult -Path (Join-Path $folder 'c.nii') -PassThru
+        $bytes.Length | Should -Be (352 + 33 * 41 * 4)
+        [BitConverter]::ToInt32($bytes, 0) | Should -Be 348
+        [Convert]::ToHexString($bytes) | Should -BeExactly ([Convert]::ToHexString([IO.File]::ReadAllBytes($nii.FullName)))
+        # and plain Get-Content gives the image itself, as one object
+        (Get-Content "voximg:\$($script:Result.NodeId)").ToString() | Should -Be $script:Result.ValueText
+    }
+}

@@ -6,7 +6,7 @@ using VoxScheduler.Dag;
 namespace VoxScheduler.Cmdlets.Commands;
 
 /// <summary>
-/// <para type="synopsis">Saves result values to files: bytes as bytes (streamed for large results), text as text, anything else as JSON.</para>
+/// <para type="synopsis">Saves result values to files: bytes as bytes (streamed for large results), text as text, images as NIfTI or PNG/JPEG (by the file's extension; .nii.gz in a folder), anything else as JSON.</para>
 /// </summary>
 [Cmdlet(VerbsData.Save, "VoxResult", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -20,7 +20,7 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
     [ValidateNotNull]
     public VoxResult[] InputObject { get; set; } = [];
 
-    /// <summary>The file to write, or an existing folder (the file is then named after the goal: .bin for bytes, .txt for text, .json otherwise).</summary>
+    /// <summary>The file to write, or an existing folder (the file is then named after the goal: .bin for bytes, .txt for text, .nii.gz for images, .json otherwise). An image goes to .nii, .nii.gz, .png, .jpg or .jpeg.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
@@ -62,6 +62,7 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
         {
             byte[] or Stream => ".bin",
             string => ".txt",
+            Images.Image => ".nii.gz",
             _ => ".json",
         };
 
@@ -73,6 +74,13 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
         catch (Exception e) when (e is ArgumentException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
         {
             Error(VoxErrors.SaveFailed, ErrorCategory.InvalidArgument, ParameterSetName == PathSet ? Path : LiteralPath, e.Message, e);
+            return;
+        }
+
+        if (value is Images.Image && ImageWriter(target) is null)
+        {
+            Error(VoxErrors.SaveFailed, ErrorCategory.InvalidArgument, target,
+                $"Goal '{result.Goal}' is an image: save it as .nii, .nii.gz, .png, .jpg or .jpeg, not '{System.IO.Path.GetFileName(target)}'.");
             return;
         }
 
@@ -88,7 +96,7 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             Write(value, target);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DynamicSchedulerException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DynamicSchedulerException or InvalidOperationException)
         {
             Error(VoxErrors.SaveFailed, ErrorCategory.WriteError, target, $"Cannot save goal '{result.Goal}' to '{target}': {e.Message}", e);
             return;
@@ -120,6 +128,10 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
                     case string text:
                         file.Write(new UTF8Encoding(false).GetBytes(text));
                         break;
+                    case Images.Image image:
+                        // The writers save uses, so a saved result and a `save` goal give the same file.
+                        ImageWriter(target)!.Write(file, target, image);
+                        break;
                     default:
                         file.Write(Encoding.UTF8.GetBytes(CanonicalJson.SerializeToString(value)));
                         break;
@@ -133,6 +145,12 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
             if (File.Exists(temporary)) File.Delete(temporary);
         }
     }
+
+    /// <summary>The image writer for the file's extension (NIfTI, PNG, JPEG), or null.</summary>
+    private static Values.ValueFileWriter? ImageWriter(string target) =>
+        Values.ValueKinds.WriterFor(target) is { } found && found.Kind == Images.ImageValueKind.Instance
+            ? found.Writer
+            : null;
 
     private string TargetFile(VoxResult result, string extension)
     {

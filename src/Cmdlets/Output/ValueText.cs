@@ -38,6 +38,9 @@ public static class ValueText
             case Stream:
                 builder.Append("<stream>");
                 break;
+            case Images.Image image:
+                builder.Append(image.ToString()); // its one-line summary, never its voxels
+                break;
             case IDictionary<string, object?> record:
                 builder.Append('{');
                 var n = 0;

@@ -13,7 +13,8 @@ namespace VoxScheduler.Cmdlets.Provider;
 /// Get-Content on a result: a bytes value comes out in chunks (byte[] blocks of up to 64 KiB,
 /// read from the store's verified stream, never whole); a sequence one item per block; any other
 /// value as one block. -Raw gives the whole value as one object; -AsByteStream gives bytes one per
-/// block (the value's own bytes, or the UTF-8 of its text). An empty list signals the end.
+/// block (the value's own bytes, an image's single-file NIfTI-1 (.nii) bytes, or the UTF-8 of its
+/// text). An empty list signals the end.
 /// </summary>
 internal sealed class VoxContentReader(IResultStore store, NodeId nodeId, VoxContentParameters? options) : IContentReader
 {
@@ -110,6 +111,16 @@ internal sealed class VoxContentReader(IResultStore store, NodeId nodeId, VoxCon
 
         var data = Await(store.RetrieveAsync(nodeId).AsTask()) ?? throw new ItemNotFoundExceptionWrapper(nodeId);
         var value = ValueCodec.Decode(data);
+        if (ByteStream && value is Images.Image image)
+        {
+            // An image's bytes are its NIfTI file, as `save "x.nii"` writes it, so Set-Content -AsByteStream makes a file other tools read.
+            var nifti = new MemoryStream();
+            Images.ImageExport.WriteNifti(nifti, image, compressed: false);
+            nifti.Position = 0;
+            _bytes = nifti;
+            return;
+        }
+
         if (ByteStream)
         {
             // Text as its UTF-8 bytes; any other value as the UTF-8 of its flat text.
