@@ -7,7 +7,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VoxScheduler.Bench dag|compare|program|storage [options]");
+            Console.Error.WriteLine("usage: VoxScheduler.Bench dag|compare|program|storage|image [options]");
             return 2;
         }
 
@@ -24,6 +24,8 @@ internal static class Program
                     return await ProgramBench.RunAsync(rest);
                 case "storage":
                     return await StorageBench.RunAsync(rest);
+                case "image":
+                    return await ImageMode.RunAsync(rest);
                 default:
                     Console.Error.WriteLine($"unknown mode '{args[0]}'");
                     return 2;
