@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -52,7 +53,23 @@ internal static class CrossCorrelation
             var gg = Array.ConvertAll(g, c => (double)c);
             double varGn = (double)nbins * g2 - (double)g1 * g1;
 
-            for (var i = 0; i < n; i++) bins[i] = (short)Bin(a[i], m1, m2, nbins);
+            unsafe
+            {
+                fixed (float* pa = a)
+                {
+                    var xa = (nint)pa;
+                    Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, (c0, c1) =>
+                    {
+                        var (start, end) = VoxelArithmetic.Range(c0, c1, n);
+                        for (var i = start; i < end; i++) bins[i] = (short)Bin(((float*)xa)[i], m1, m2, nbins);
+                    });
+                }
+            }
+
+            // A window count squared must fit an int for the SIMD sums (and a window's Σh an int);
+            // larger windows take the scalar loop.
+            var windowVoxels = (long)(2 * rx + 1) * (2 * ry + 1) * (2 * rz + 1);
+            var vectorSafe = Vector.IsHardwareAccelerated && windowVoxels <= 46_340;
 
             unsafe
             {
@@ -84,7 +101,7 @@ internal static class CrossCorrelation
                                     }
 
                                     var outRow = new Span<float>((float*)xd + (long)z * plane + (long)y * nx, nx);
-                                    SlideRow(columns, window, zeros, gg, g1, varGn, gConstant, nx, rx, nbins, outRow);
+                                    SlideRow(columns, window, zeros, gg, g1, varGn, gConstant, nx, rx, nbins, outRow, vectorSafe);
                                 }
                             }
                         }
@@ -132,7 +149,7 @@ internal static class CrossCorrelation
     }
 
     private static void SlideRow(int[] columns, int[] window, int[] zeros, double[] g, long g1, double varGn, bool gConstant,
-        int nx, int rx, int nbins, Span<float> outRow)
+        int nx, int rx, int nbins, Span<float> outRow, bool vectorSafe)
     {
         Array.Clear(window, 0, nbins);
         for (var x = 0; x < Math.Min(nx, rx); x++)
@@ -151,7 +168,36 @@ internal static class CrossCorrelation
             double shg = 0;
             var first = w[0] + add[0] - rem[0];
             var hConstant = true;
-            for (var j = 0; j < nbins; j++)
+            var j = 0;
+            if (vectorSafe)
+            {
+                // SIMD over the bins: the window update and the three sums (Σh, Σh², Σh·g) in one pass.
+                var vi = Vector<int>.Count;
+                var vd = Vector<double>.Count;
+                var vs1 = Vector<int>.Zero;
+                var vs2 = Vector<long>.Zero;
+                var vhg = Vector<double>.Zero;
+                var vFirst = new Vector<int>(first);
+                var same = Vector<int>.AllBitsSet;
+                for (; j <= nbins - vi; j += vi)
+                {
+                    var c = new Vector<int>(w[j..]) + new Vector<int>(add[j..]) - new Vector<int>(rem[j..]);
+                    c.CopyTo(w[j..]);
+                    vs1 += c;
+                    Vector.Widen(c * c, out var sqLo, out var sqHi); // c ≤ window voxels ≤ 46340: c² fits an int
+                    vs2 += sqLo + sqHi;
+                    Vector.Widen(c, out var cLo, out var cHi);
+                    vhg += Vector.ConvertToDouble(cLo) * new Vector<double>(g.AsSpan(j, vd)) + Vector.ConvertToDouble(cHi) * new Vector<double>(g.AsSpan(j + vd, vd));
+                    same &= Vector.Equals(c, vFirst);
+                }
+
+                s1 = Vector.Sum(vs1);
+                s2 = Vector.Sum(vs2);
+                shg = Vector.Sum(vhg);
+                hConstant = Vector.EqualsAll(same, Vector<int>.AllBitsSet);
+            }
+
+            for (; j < nbins; j++)
             {
                 var c = w[j] + add[j] - rem[j];
                 w[j] = c;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -30,14 +31,7 @@ internal static class DistanceTransform
         {
             // contour = a ∧ ¬interior(a): a voxel of a with an in-image neighbour not in a.
             BoxMorphology.Interior(src, inside.AsSpan(0, n), grid, cancellationToken);
-            var anyContour = false;
-            for (var i = 0; i < n; i++)
-            {
-                var c = (byte)(src[i] & (inside[i] ^ 1));
-                inside[i] = c;
-                anyContour |= c != 0;
-            }
-
+            var anyContour = Contour(src, inside.AsSpan(0, n), cancellationToken);
             if (!anyContour)
             {
                 // Without a contour the mask is empty (all outside) or full (all inside).
@@ -52,10 +46,71 @@ internal static class DistanceTransform
             ArrayPool<byte>.Shared.Return(inside);
         }
 
-        for (var i = 0; i < n; i++)
+        SignedRoots(src, dst, cancellationToken);
+    }
+
+    /// <summary>interior := src ∧ ¬interior (the contour), in parallel SIMD chunks; true when any voxel is on it.</summary>
+    private static bool Contour(ReadOnlySpan<byte> src, Span<byte> interior, CancellationToken cancellationToken)
+    {
+        var n = src.Length;
+        var any = 0;
+        unsafe
         {
-            var d = MathF.Sqrt(dst[i]);
-            dst[i] = src[i] != 0 && d > 0 ? -d : d;
+            fixed (byte* ps = src, pi = interior)
+            {
+                var (xs, xi) = ((nint)ps, (nint)pi);
+                Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk / 4, cancellationToken, (c0, c1) =>
+                {
+                    var (start, end) = VoxelArithmetic.Range(c0, c1, n);
+                    var s = new ReadOnlySpan<byte>((byte*)xs + start, end - start);
+                    var c = new Span<byte>((byte*)xi + start, end - start);
+                    var w = Vector<byte>.Count;
+                    var acc = Vector<byte>.Zero;
+                    var i = 0;
+                    for (; i <= s.Length - w; i += w)
+                    {
+                        var v = Vector.AndNot(new Vector<byte>(s[i..]), new Vector<byte>(c[i..]));
+                        v.CopyTo(c[i..]);
+                        acc |= v;
+                    }
+
+                    var found = acc != Vector<byte>.Zero;
+                    for (; i < s.Length; i++)
+                    {
+                        c[i] = (byte)(s[i] & (c[i] ^ 1));
+                        found |= c[i] != 0;
+                    }
+
+                    if (found) Volatile.Write(ref any, 1);
+                });
+            }
+        }
+
+        return any != 0;
+    }
+
+    /// <summary>dst := √dst, negated inside the mask (never −0), in parallel SIMD chunks.</summary>
+    private static void SignedRoots(ReadOnlySpan<byte> src, Span<float> dst, CancellationToken cancellationToken)
+    {
+        var n = src.Length;
+        unsafe
+        {
+            fixed (byte* ps = src)
+            fixed (float* pd = dst)
+            {
+                var (xs, xd) = ((nint)ps, (nint)pd);
+                Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, (c0, c1) =>
+                {
+                    var (start, end) = VoxelArithmetic.Range(c0, c1, n);
+                    var s = new ReadOnlySpan<byte>((byte*)xs + start, end - start);
+                    var d = new Span<float>((float*)xd + start, end - start);
+                    for (var i = 0; i < d.Length; i++)
+                    {
+                        var r = MathF.Sqrt(d[i]);
+                        d[i] = s[i] != 0 && r > 0 ? -r : r;
+                    }
+                });
+            }
         }
     }
 
@@ -90,7 +145,7 @@ internal static class DistanceTransform
                         for (var z = z0; z < z1; z++)
                         {
                             var basePtr = (float*)xd + (long)z * plane;
-                            for (var x = 0; x < nx; x++) Envelope(basePtr + x, nx, ny, grid.Sy, lines);
+                            for (var x = 0; x < nx; x += Block) EnvelopeBlock(basePtr + x, nx, ny, Math.Min(Block, nx - x), grid.Sy, lines);
                         }
                     });
                 }
@@ -103,7 +158,7 @@ internal static class DistanceTransform
                         using var lines = new LineBuffers(nz);
                         for (var y = y0; y < y1; y++)
                         {
-                            for (var x = 0; x < nx; x++) Envelope((float*)xd + (long)y * nx + x, plane, nz, grid.Sz, lines);
+                            for (var x = 0; x < nx; x += Block) EnvelopeBlock((float*)xd + (long)y * nx + x, plane, nz, Math.Min(Block, nx - x), grid.Sz, lines);
                         }
                     });
                 }
@@ -128,6 +183,33 @@ internal static class DistanceTransform
             var steps = last < 0 ? float.PositiveInfinity : last - x;
             var best = Math.Min(d[x], steps);
             d[x] = float.IsPositiveInfinity(best) ? best : (float)(best * s * (best * s));
+        }
+    }
+
+    /// <summary>Lines transformed together: their voxels are neighbours in memory, so one gather reads whole cache lines.</summary>
+    private const int Block = 16;
+
+    /// <summary>
+    /// <paramref name="count"/> neighbouring strided lines (at first, first + 1, …) transformed in
+    /// place: gathered into a small contiguous scratch, transformed there, scattered back. Reading
+    /// a line alone would touch one float per cache line (and per page, along z).
+    /// </summary>
+    private static unsafe void EnvelopeBlock(float* first, int stride, int n, int count, double s, LineBuffers b)
+    {
+        fixed (float* t = b.T)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var src = first + (long)i * stride;
+                for (var k = 0; k < count; k++) t[k * n + i] = src[k];
+            }
+
+            for (var k = 0; k < count; k++) Envelope(t + k * n, 1, n, s, b);
+            for (var i = 0; i < n; i++)
+            {
+                var dst = first + (long)i * stride;
+                for (var k = 0; k < count; k++) dst[k] = t[k * n + i];
+            }
         }
     }
 
@@ -180,7 +262,11 @@ internal static class DistanceTransform
             G = ArrayPool<double>.Shared.Rent(n);
             V = ArrayPool<int>.Shared.Rent(n);
             Z = ArrayPool<double>.Shared.Rent(n);
+            T = ArrayPool<float>.Shared.Rent(Block * n);
         }
+
+        /// <summary>The block of lines being transformed, line after line.</summary>
+        public float[] T { get; }
 
         public double[] G { get; }
         public int[] V { get; }
@@ -191,6 +277,7 @@ internal static class DistanceTransform
             ArrayPool<double>.Shared.Return(G);
             ArrayPool<int>.Shared.Return(V);
             ArrayPool<double>.Shared.Return(Z);
+            ArrayPool<float>.Shared.Return(T);
         }
     }
 }

@@ -9,6 +9,8 @@ public sealed class CrossCorrelationKernelTests
     [InlineData(2, 12, 10, 6, 2.0, 7, 1.0, 1.0, 2.5)]
     [InlineData(3, 14, 13, 1, 1.5, 5, 0.5, 1.0, 1.0)]
     [InlineData(4, 20, 6, 5, 3.0, 10, 1.0, 2.0, 1.0)]
+    [InlineData(5, 18, 15, 12, 3.0, 20, 1.0, 1.0, 1.0)] // the benchmark's 20 bins: SIMD lanes and a tail, planes in parallel
+    [InlineData(6, 16, 9, 8, 2.0, 16, 1.0, 1.0, 1.0)] // bins a whole number of SIMD vectors
     public void Correlation_matches_the_naive_window_histograms(int seed, int nx, int ny, int nz, double r, int nbins, double sx, double sy, double sz)
     {
         var g = new VoxelGrid(nx, ny, nz, sx, sy, sz);

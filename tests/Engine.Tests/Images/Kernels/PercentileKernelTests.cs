@@ -63,4 +63,43 @@ public sealed class PercentileKernelTests
             Assert.Equal((float)((less + k * equal) / inMask.Length), r[i]);
         }
     }
+
+    [Theory]
+    [InlineData(4, 0.5, 300)]     // many ties: runs cross the parallel chunks and segments
+    [InlineData(5, 0.25, 1 << 30)] // nearly all distinct
+    public void Ranks_on_images_large_enough_to_run_in_parallel_match_a_sort(int seed, double k, int distinct)
+    {
+        var random = new Random(seed);
+        var n = 600_000;
+        var image = Enumerable.Range(0, n).Select(_ => (float)((random.Next(distinct) - distinct / 2) * 0.013)).ToArray();
+        image[17] = float.NaN;
+        var mask = Oracles.RandomMask(random, n, 0.7);
+        mask[17] = 1;
+        var r = Run(image, mask, k);
+
+        // The oracle: sort the masked values, count smaller and equal ones by binary search.
+        var inMask = Enumerable.Range(0, n).Where(i => mask[i] != 0).Select(i => image[i]).ToArray();
+        var sorted = inMask.Where(v => !float.IsNaN(v)).Order().ToArray();
+        for (var i = 0; i < n; i++)
+        {
+            if (mask[i] == 0) { Assert.Equal(-1f, r[i]); continue; }
+            if (float.IsNaN(image[i])) { Assert.Equal(0f, r[i]); continue; }
+            var less = LowerBound(sorted, image[i]);
+            var equal = LowerBound(sorted, MathF.BitIncrement(image[i])) - less;
+            Assert.Equal((float)((less + k * equal) / inMask.Length), r[i]);
+        }
+    }
+
+    private static int LowerBound(float[] sorted, float v)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+
+        return lo;
+    }
 }
