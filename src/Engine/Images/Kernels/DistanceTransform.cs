@@ -145,7 +145,7 @@ internal static class DistanceTransform
                         for (var z = z0; z < z1; z++)
                         {
                             var basePtr = (float*)xd + (long)z * plane;
-                            for (var x = 0; x < nx; x += Block) EnvelopeBlock(basePtr + x, nx, ny, Math.Min(Block, nx - x), grid.Sy, lines);
+                            for (var x = 0; x < nx; x++) Envelope(basePtr + x, nx, ny, grid.Sy, lines);
                         }
                     });
                 }
@@ -158,7 +158,7 @@ internal static class DistanceTransform
                         using var lines = new LineBuffers(nz);
                         for (var y = y0; y < y1; y++)
                         {
-                            for (var x = 0; x < nx; x += Block) EnvelopeBlock((float*)xd + (long)y * nx + x, plane, nz, Math.Min(Block, nx - x), grid.Sz, lines);
+                            for (var x = 0; x < nx; x++) Envelope((float*)xd + (long)y * nx + x, plane, nz, grid.Sz, lines);
                         }
                     });
                 }
@@ -183,33 +183,6 @@ internal static class DistanceTransform
             var steps = last < 0 ? float.PositiveInfinity : last - x;
             var best = Math.Min(d[x], steps);
             d[x] = float.IsPositiveInfinity(best) ? best : (float)(best * s * (best * s));
-        }
-    }
-
-    /// <summary>Lines transformed together: their voxels are neighbours in memory, so one gather reads whole cache lines.</summary>
-    private const int Block = 16;
-
-    /// <summary>
-    /// <paramref name="count"/> neighbouring strided lines (at first, first + 1, …) transformed in
-    /// place: gathered into a small contiguous scratch, transformed there, scattered back. Reading
-    /// a line alone would touch one float per cache line (and per page, along z).
-    /// </summary>
-    private static unsafe void EnvelopeBlock(float* first, int stride, int n, int count, double s, LineBuffers b)
-    {
-        fixed (float* t = b.T)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                var src = first + (long)i * stride;
-                for (var k = 0; k < count; k++) t[k * n + i] = src[k];
-            }
-
-            for (var k = 0; k < count; k++) Envelope(t + k * n, 1, n, s, b);
-            for (var i = 0; i < n; i++)
-            {
-                var dst = first + (long)i * stride;
-                for (var k = 0; k < count; k++) dst[k] = t[k * n + i];
-            }
         }
     }
 
@@ -262,11 +235,7 @@ internal static class DistanceTransform
             G = ArrayPool<double>.Shared.Rent(n);
             V = ArrayPool<int>.Shared.Rent(n);
             Z = ArrayPool<double>.Shared.Rent(n);
-            T = ArrayPool<float>.Shared.Rent(Block * n);
         }
-
-        /// <summary>The block of lines being transformed, line after line.</summary>
-        public float[] T { get; }
 
         public double[] G { get; }
         public int[] V { get; }
@@ -277,7 +246,6 @@ internal static class DistanceTransform
             ArrayPool<double>.Shared.Return(G);
             ArrayPool<int>.Shared.Return(V);
             ArrayPool<double>.Shared.Return(Z);
-            ArrayPool<float>.Shared.Return(T);
         }
     }
 }

@@ -7,91 +7,63 @@ namespace VoxScheduler.Images.Kernels;
 /// −1 outside b. The masked values are sorted once (an LSD radix sort on the float bits, O(n)),
 /// and each run of equal values gets its rank in one pass.
 /// </summary>
-/// <remarks>
-/// Every phase runs over chunks in parallel: counting and gathering the masked voxels (each chunk
-/// writes at its prefix offset, so the gathered order is the raster order), each radix pass (per
-/// chunk digit counts, then a stable scatter of every chunk at its own offsets per digit), and the
-/// ranking (segments cut at run boundaries, so a run of ties is never split).
-/// </remarks>
 internal static class Percentiles
 {
     private const int DigitBits = 11;
     private const int Buckets = 1 << DigitBits;
 
-    /// <summary>Items per parallel chunk of the gather, the radix passes and the ranking.</summary>
-    private const int Chunk = 1 << 16;
-
     public static void Compute(ReadOnlySpan<float> image, ReadOnlySpan<byte> mask, double k, Span<float> dst, CancellationToken cancellationToken)
     {
         VoxelArithmetic.CheckSameLength(image.Length, mask.Length, dst.Length);
         var n = image.Length;
-        var chunks = (n + Chunk - 1) / Chunk;
-        var inMaskPer = new int[chunks];
-        var sortablePer = new int[chunks + 1];
-        unsafe
+        var inMask = 0;
+        var sortable = 0;
+        for (var i = 0; i < n; i++)
         {
-            fixed (float* pi = image, pd = dst)
-            fixed (byte* pm = mask)
+            if (mask[i] == 0) continue;
+            inMask++;
+            if (!float.IsNaN(image[i])) sortable++;
+        }
+
+        dst.Fill(-1f);
+        if (inMask == 0) return;
+
+        var keys = ArrayPool<uint>.Shared.Rent(sortable);
+        var items = ArrayPool<int>.Shared.Rent(sortable);
+        var keys2 = ArrayPool<uint>.Shared.Rent(sortable);
+        var items2 = ArrayPool<int>.Shared.Rent(sortable);
+        try
+        {
+            var m = 0;
+            for (var i = 0; i < n; i++)
             {
-                var (xi, xm, xd) = ((nint)pi, (nint)pm, (nint)pd);
-                Slabs.For(chunks, Chunk, cancellationToken, (c0, c1) =>
-                {
-                    for (var c = c0; c < c1; c++)
-                    {
-                        int inMask = 0, sortable = 0;
-                        for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end; i++)
-                        {
-                            ((float*)xd)[i] = -1f;
-                            if (((byte*)xm)[i] == 0) continue;
-                            inMask++;
-                            if (float.IsNaN(((float*)xi)[i])) ((float*)xd)[i] = 0f; // a NaN is neither below nor equal to anything
-                            else sortable++;
-                        }
-
-                        inMaskPer[c] = inMask;
-                        sortablePer[c + 1] = sortable;
-                    }
-                });
-
-                long total = 0;
-                foreach (var c in inMaskPer) total += c;
-                if (total == 0) return;
-                for (var c = 0; c < chunks; c++) sortablePer[c + 1] += sortablePer[c];
-                var m = sortablePer[chunks];
-
-                var keys = ArrayPool<uint>.Shared.Rent(Math.Max(1, m));
-                var items = ArrayPool<int>.Shared.Rent(Math.Max(1, m));
-                var keys2 = ArrayPool<uint>.Shared.Rent(Math.Max(1, m));
-                var items2 = ArrayPool<int>.Shared.Rent(Math.Max(1, m));
-                try
-                {
-                    Slabs.For(chunks, Chunk, cancellationToken, (c0, c1) =>
-                    {
-                        for (var c = c0; c < c1; c++)
-                        {
-                            var at = sortablePer[c];
-                            for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end; i++)
-                            {
-                                var v = ((float*)xi)[i];
-                                if (((byte*)xm)[i] == 0 || float.IsNaN(v)) continue;
-                                keys[at] = OrderedKey(v);
-                                items[at] = i;
-                                at++;
-                            }
-                        }
-                    });
-
-                    var (sortedKeys, sortedItems) = RadixSort(keys, items, keys2, items2, m, cancellationToken);
-                    Rank(sortedKeys, sortedItems, m, k, total, xd, cancellationToken);
-                }
-                finally
-                {
-                    ArrayPool<uint>.Shared.Return(keys);
-                    ArrayPool<int>.Shared.Return(items);
-                    ArrayPool<uint>.Shared.Return(keys2);
-                    ArrayPool<int>.Shared.Return(items2);
-                }
+                if (mask[i] == 0) continue;
+                var v = image[i];
+                if (float.IsNaN(v)) { dst[i] = 0f; continue; } // a NaN is neither below nor equal to anything
+                keys[m] = OrderedKey(v);
+                items[m] = i;
+                m++;
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var (sortedKeys, sortedItems) = RadixSort(keys, items, keys2, items2, m, cancellationToken);
+            double total = inMask;
+            var start = 0;
+            while (start < m)
+            {
+                var end = start + 1;
+                while (end < m && sortedKeys[end] == sortedKeys[start]) end++;
+                var rank = (float)((start + k * (end - start)) / total);
+                for (var j = start; j < end; j++) dst[sortedItems[j]] = rank;
+                start = end;
+            }
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(items);
+            ArrayPool<uint>.Shared.Return(keys2);
+            ArrayPool<int>.Shared.Return(items2);
         }
     }
 
@@ -102,80 +74,31 @@ internal static class Percentiles
         return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
     }
 
-    /// <summary>Gives each run of equal keys its rank, over segments that start at run boundaries.</summary>
-    private static unsafe void Rank(uint[] keys, int[] items, int m, double k, long total, nint xd, CancellationToken cancellationToken)
-    {
-        var segments = (m + Chunk - 1) / Chunk;
-        Slabs.For(segments, Chunk, cancellationToken, (s0, s1) =>
-        {
-            var start = RunStart(keys, s0 * Chunk, m);
-            var stop = RunStart(keys, Math.Min(m, s1 * Chunk), m);
-            var d = (float*)xd;
-            while (start < stop)
-            {
-                var end = start + 1;
-                while (end < m && keys[end] == keys[start]) end++;
-                var rank = (float)((start + k * (end - start)) / total);
-                for (var j = start; j < end; j++) d[items[j]] = rank;
-                start = end;
-            }
-        });
-    }
-
-    /// <summary>The first position at or after <paramref name="at"/> that begins a run of equal keys.</summary>
-    private static int RunStart(uint[] keys, int at, int m)
-    {
-        while (at > 0 && at < m && keys[at] == keys[at - 1]) at++;
-        return at;
-    }
-
     private static (uint[] Keys, int[] Items) RadixSort(uint[] keys, int[] items, uint[] keys2, int[] items2, int m, CancellationToken cancellationToken)
     {
-        var chunks = (m + Chunk - 1) / Chunk;
-        var counts = new int[chunks * Buckets];
+        var counts = new int[Buckets];
         for (var shift = 0; shift < 32; shift += DigitBits)
         {
-            var (k1, i1, k2, i2, sh) = (keys, items, keys2, items2, shift);
+            cancellationToken.ThrowIfCancellationRequested();
             Array.Clear(counts);
-            Slabs.For(chunks, Chunk, cancellationToken, (c0, c1) =>
-            {
-                for (var c = c0; c < c1; c++)
-                {
-                    var own = counts.AsSpan(c * Buckets, Buckets);
-                    for (int j = c * Chunk, end = Math.Min(m, j + Chunk); j < end; j++) own[(int)((k1[j] >> sh) & (Buckets - 1))]++;
-                }
-            });
+            for (var j = 0; j < m; j++) counts[(keys[j] >> shift) & (Buckets - 1)]++;
+            if (Array.IndexOf(counts, m) >= 0) continue; // every key has this digit: the pass would not move anything
 
-            // Offsets: digit-major, chunk-minor, so equal digits keep their order (a stable pass).
             var sum = 0;
-            var skip = false;
-            for (var b = 0; b < Buckets && !skip; b++)
+            for (var b = 0; b < Buckets; b++)
             {
-                var before = sum;
-                for (var c = 0; c < chunks; c++)
-                {
-                    var count = counts[c * Buckets + b];
-                    counts[c * Buckets + b] = sum;
-                    sum += count;
-                }
-
-                skip = sum - before == m; // every key has this digit: the pass would not move anything
+                var c = counts[b];
+                counts[b] = sum;
+                sum += c;
             }
 
-            if (skip) continue;
-            Slabs.For(chunks, Chunk, cancellationToken, (c0, c1) =>
+            for (var j = 0; j < m; j++)
             {
-                for (var c = c0; c < c1; c++)
-                {
-                    var own = counts.AsSpan(c * Buckets, Buckets);
-                    for (int j = c * Chunk, end = Math.Min(m, j + Chunk); j < end; j++)
-                    {
-                        var at = own[(int)((k1[j] >> sh) & (Buckets - 1))]++;
-                        k2[at] = k1[j];
-                        i2[at] = i1[j];
-                    }
-                }
-            });
+                var d = (keys[j] >> shift) & (Buckets - 1);
+                var at = counts[d]++;
+                keys2[at] = keys[j];
+                items2[at] = items[j];
+            }
 
             (keys, keys2) = (keys2, keys);
             (items, items2) = (items2, items);
