@@ -60,7 +60,19 @@ internal sealed class Lexer
 
     private static bool IsIdentChar(char c) => IsIdentStart(c) || char.IsAsciiDigit(c);
 
-    private char Peek(int offset = 0) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
+    /// <summary>True when the identifier from <paramref name="start"/> to the current position is capitals, then digits or capitals.</summary>
+    private bool IsCapitalOperatorPrefix(int start)
+    {
+        if (_text[start] is not (>= 'A' and <= 'Z')) return false;
+        for (var i = start + 1; i < _pos; i++)
+        {
+            if (_text[i] is not ((>= 'A' and <= 'Z') or (>= '0' and <= '9'))) return false;
+        }
+
+        return true;
+    }
+
+        private char Peek(int offset = 0) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void Run()
@@ -179,6 +191,23 @@ internal sealed class Lexer
     {
         var start = _pos;
         while (_pos < _text.Length && IsIdentChar(_text[_pos])) _pos++;
+        if (IsCapitalOperatorPrefix(start) && IsSymbolChar(Peek()) && !(Peek() == '.' && IsIdentStart(Peek(1))) && !(Peek() == '/' && Peek(1) == '/'))
+        {
+            // Capitals (and digits after the first capital) immediately followed by symbol
+            // characters are one operator token, as in VoxLogicA-2: B+ (docs/language.md §1).
+            var wordEnd = _pos;
+            while (_pos < _text.Length && IsSymbolChar(_text[_pos]) && !(_text[_pos] == '/' && Peek(1) == '/')) _pos++;
+            if (_pos - wordEnd == 1 && _text[wordEnd] == '=')
+            {
+                _pos = wordEnd; // X=1: a lone '=' is the definition sign
+            }
+            else
+            {
+                _tokens.Add(new Token(TokenKind.Operator, line, column, space, Intern(start, _pos)));
+                return;
+            }
+        }
+
         // One namespace qualification: strings.concat.
         if (Peek() == '.' && IsIdentStart(Peek(1)))
         {

@@ -239,11 +239,9 @@ internal sealed class Parser
             throw Expected("'(' and the operands of the operator");
         }
 
+        // One operand makes a prefix operator, two an infix one, any other number an operator
+        // callable only in call position: ~(a, b, r, n) (docs/language.md §2).
         var (parameters, positions) = ParseParameters();
-        if (parameters.Count is < 1 or > 2)
-        {
-            throw new SyntaxError(op.Position, $"expected one operand (prefix) or two (infix) for operator '{op.Text}', found {parameters.Count}");
-        }
 
         Expect(TokenKind.Equals, "'=' after the operands");
         var body = ParseExpression();
