@@ -72,7 +72,7 @@ internal sealed class Lexer
         return true;
     }
 
-        private char Peek(int offset = 0) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
+    private char Peek(int offset = 0) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per program: no time to tier up
     private void Run()
