@@ -280,8 +280,8 @@ print "b" 1 + 2'
         $dag.NodeCount | Should -Be 3
         $dag.Goals | Should -Be @('sum')
         $json = ConvertTo-VoxDag -Program 'print "sum" 1 + 2' -AsJson | ConvertFrom-Json
-        # docs/language.md §5 test vector for 1 + 2.
-        ($json.nodes | Where-Object operation -eq 'default.add').id | Should -Be 'fcfffedf9904c5f01abd5db5ade87f2cdf6239a5b2bee5b3358870c10cac92c1'
+        # docs/language.md §5 test vector for 1 + 2 (default.add revision 2).
+        ($json.nodes | Where-Object operation -eq 'default.add').id | Should -Be '29464fa6577c29610997e6e7bfe5247beff619608329ff6458de9baa2ef96025'
         $json.goals[0].name | Should -Be 'sum'
     }
 

@@ -9,7 +9,8 @@ namespace VoxScheduler.Operations;
 /// </summary>
 public abstract class Operation : IOperatorSignature
 {
-    protected Operation(string name, int minArity, int maxArity, int revision = 1, Purity purity = Purity.Pure, string description = "")
+    protected Operation(string name, int minArity, int maxArity, int revision = 1, Purity purity = Purity.Pure, string description = "",
+        int baseFormArity = -1)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var dot = name.IndexOf('.');
@@ -31,6 +32,7 @@ public abstract class Operation : IOperatorSignature
         Revision = revision;
         Purity = purity;
         Description = description;
+        BaseFormArity = baseFormArity;
     }
 
     /// <summary>Qualified name, e.g. <c>default.add</c>.</summary>
@@ -56,6 +58,13 @@ public abstract class Operation : IOperatorSignature
 
     /// <summary>One line for <c>Get-VoxOperation</c> and the REST operation list.</summary>
     public string Description { get; }
+
+    /// <summary>
+    /// The number of arguments of the operation's bare form, or -1 when it has none. A bare form
+    /// (IMAGES.md §3: <c>tt</c>, <c>constant(k)</c>) takes its shape from the base image in scope:
+    /// the reducer appends that image as the last argument, so the node always carries it.
+    /// </summary>
+    public int BaseFormArity { get; }
 
     /// <summary>True when results of this operation may be served from the store.</summary>
     public bool IsCacheable => Purity != Purity.NonDeterministic;
@@ -100,19 +109,19 @@ public abstract class Operation : IOperatorSignature
 
     /// <summary>An operation from a synchronous delegate.</summary>
     public static Operation Create(string name, int minArity, int maxArity, Func<OperationContext, object?> body,
-        int revision = 1, Purity purity = Purity.Pure, string description = "") =>
-        new DelegateOperation(name, minArity, maxArity, revision, purity, description, body);
+        int revision = 1, Purity purity = Purity.Pure, string description = "", int baseFormArity = -1) =>
+        new DelegateOperation(name, minArity, maxArity, revision, purity, description, baseFormArity, body);
 
     /// <summary>An operation from an asynchronous delegate.</summary>
     public static Operation CreateAsync(string name, int minArity, int maxArity, Func<OperationContext, ValueTask<OperationResult>> body,
         int revision = 1, Purity purity = Purity.Pure, string description = "") =>
-        new AsyncDelegateOperation(name, minArity, maxArity, revision, purity, description, body);
+        new AsyncDelegateOperation(name, minArity, maxArity, revision, purity, description, -1, body);
 
     /// <inheritdoc />
     public override string ToString() => $"{Name}/{ArityText} r{Revision}";
 
-    private sealed class DelegateOperation(string name, int min, int max, int revision, Purity purity, string description,
-        Func<OperationContext, object?> body) : Operation(name, min, max, revision, purity, description)
+    private sealed class DelegateOperation(string name, int min, int max, int revision, Purity purity, string description, int baseFormArity,
+        Func<OperationContext, object?> body) : Operation(name, min, max, revision, purity, description, baseFormArity)
     {
         // A synchronous body may also return an OperationResult (an expansion): pass it through rather than treat it as a value.
         public override ValueTask<OperationResult> ExecuteAsync(OperationContext context) =>
@@ -123,8 +132,8 @@ public abstract class Operation : IOperatorSignature
             });
     }
 
-    private sealed class AsyncDelegateOperation(string name, int min, int max, int revision, Purity purity, string description,
-        Func<OperationContext, ValueTask<OperationResult>> body) : Operation(name, min, max, revision, purity, description)
+    private sealed class AsyncDelegateOperation(string name, int min, int max, int revision, Purity purity, string description, int baseFormArity,
+        Func<OperationContext, ValueTask<OperationResult>> body) : Operation(name, min, max, revision, purity, description, baseFormArity)
     {
         public override ValueTask<OperationResult> ExecuteAsync(OperationContext context) => body(context);
     }

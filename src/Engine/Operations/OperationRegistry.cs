@@ -11,6 +11,7 @@ namespace VoxScheduler.Operations;
 public sealed class OperationRegistry : IOperatorResolver
 {
     private readonly ConcurrentDictionary<string, Operation> _operations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NamespaceLibrary> _libraries = new(StringComparer.Ordinal);
 
     /// <summary>Every registered operation, sorted by name.</summary>
     public IReadOnlyList<Operation> All => _operations.Values.OrderBy(o => o.Name, StringComparer.Ordinal).ToList();
@@ -59,4 +60,14 @@ public sealed class OperationRegistry : IOperatorResolver
     /// <summary>The operations of one namespace.</summary>
     public IReadOnlyList<Operation> InNamespace(string ns) =>
         _operations.Values.Where(o => o.Namespace == ns).OrderBy(o => o.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>Adds (or replaces) the ImgQL standard library of a namespace, imported with it.</summary>
+    public void RegisterLibrary(NamespaceLibrary library)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        _libraries[library.Namespace] = library;
+    }
+
+    /// <summary>Finds the standard library of a namespace, if it has one.</summary>
+    public bool TryGetLibrary(string ns, [NotNullWhen(true)] out NamespaceLibrary? library) => _libraries.TryGetValue(ns, out library);
 }

@@ -12,7 +12,7 @@ public sealed partial class LanguageReferenceTests
 {
     private static string Reference => File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "language.md"));
 
-    public static TheoryData<string> DocumentedNamespaces() => new() { "default", "strings", "test" };
+    public static TheoryData<string> DocumentedNamespaces() => new() { "default", "strings", "vox1", "test" };
 
     [Theory]
     [MemberData(nameof(DocumentedNamespaces))]
@@ -30,7 +30,7 @@ public sealed partial class LanguageReferenceTests
     [Fact]
     public void Documented_primitives_exist()
     {
-        foreach (var ns in new[] { "strings", "test" })
+        foreach (var ns in new[] { "strings", "vox1", "test" })
         {
             var documented = FirstColumnNames().Matches(SectionOf(Reference, ns)).Select(m => m.Groups[1].Value);
             foreach (var name in documented)

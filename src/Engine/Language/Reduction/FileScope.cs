@@ -19,6 +19,9 @@ internal sealed class FileScope(string displayName, string? path)
     /// <summary>Imported namespaces with the serial of their import, in import order.</summary>
     public List<(string Namespace, int Serial)> Namespaces { get; } = [];
 
+    /// <summary>The base image of the file's top level (IMAGES.md §3): its first load, or null.</summary>
+    public BaseScope? TopBase { get; set; }
+
     /// <summary>Program variables ($file, $stem, $dir, $cwd).</summary>
     public Dictionary<string, string> ProgramVariables { get; } = new(StringComparer.Ordinal);
 

@@ -5,7 +5,7 @@ namespace VoxScheduler.Language.Reduction;
 /// <summary>
 /// A user function: its declaration and the scope it was declared in (static scoping: it sees
 /// the declarations before it, never itself). Applications are memoized by argument node
-/// indices, which within one builder are in one-to-one correspondence with content ids.
+/// indices (and the inherited base image scope), which within one builder are in one-to-one correspondence with content ids.
 /// </summary>
 internal sealed class FunctionValue(Declaration declaration, FileScope scope, int serial)
 {
@@ -31,15 +31,21 @@ internal readonly struct ArgumentKey : IEquatable<ArgumentKey>
     private readonly int[] _args;
     private readonly int _hash;
 
-    public ArgumentKey(int[] args)
+    private readonly int _baseScope;
+
+    /// <param name="args">The argument nodes.</param>
+    /// <param name="baseScope">The base scope the body inherits (IMAGES.md §3), 0 when none or when the body has its own.</param>
+    public ArgumentKey(int[] args, int baseScope = 0)
     {
         _args = args;
+        _baseScope = baseScope;
         var h = new HashCode();
         foreach (var a in args) h.Add(a);
+        h.Add(baseScope);
         _hash = h.ToHashCode();
     }
 
-    public bool Equals(ArgumentKey other) => _hash == other._hash && _args.AsSpan().SequenceEqual(other._args);
+    public bool Equals(ArgumentKey other) => _hash == other._hash && _baseScope == other._baseScope && _args.AsSpan().SequenceEqual(other._args);
 
     public override bool Equals(object? obj) => obj is ArgumentKey k && Equals(k);
 

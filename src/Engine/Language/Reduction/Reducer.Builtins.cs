@@ -10,6 +10,12 @@ internal sealed partial class Reducer
 {
     private RValue CallBuiltin(Operation op, CallExpr c, Env env)
     {
+        if (IsBareForm(op, c.Arguments.Count))
+        {
+            var given = ReduceArguments(c.Arguments, env);
+            return given is null ? RValue.Poison : BareNode(op, given, c.Position, env);
+        }
+
         if (!op.AcceptsArity(c.Arguments.Count))
         {
             return Error(env, c.Position, "WrongArity", $"'{c.Callee}' ({op.Name}) takes {op.ArityText} argument{(op.ArityText == "1" ? "" : "s")}, not {c.Arguments.Count}");
@@ -28,7 +34,10 @@ internal sealed partial class Reducer
             case BuiltinNames.Load:
             {
                 var args = ReduceArguments(c.Arguments, env);
-                return args is null ? RValue.Poison : ReduceLoad(args[0], env, c.Position);
+                if (args is null) return RValue.Poison;
+                var loaded = ReduceLoad(args[0], env, c.Position);
+                (env.Base ?? env.File.TopBase)?.Offer(c, loaded);
+                return loaded;
             }
 
             default:

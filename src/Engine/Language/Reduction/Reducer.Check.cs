@@ -59,7 +59,7 @@ internal sealed partial class Reducer
             {
                 var r = ResolveName(n.Name, n.Position, env);
                 if (r.IsPoison) _checkFailed = true;
-                return r;
+                return r.Callable is BuiltinValue bare && IsBareForm(bare.Operation, 0) ? value : r;
             }
 
             case BinaryExpr b:
@@ -154,7 +154,7 @@ internal sealed partial class Reducer
             case FunctionValue f when f.Arity != c.Arguments.Count:
                 Fail(env, c.Position, "WrongArity", $"'{f.Name}' takes {f.Arity} argument{(f.Arity == 1 ? "" : "s")}, not {c.Arguments.Count}");
                 break;
-            case BuiltinValue b when !b.Operation.AcceptsArity(c.Arguments.Count):
+            case BuiltinValue b when !b.Operation.AcceptsArity(c.Arguments.Count) && !IsBareForm(b.Operation, c.Arguments.Count):
                 Fail(env, c.Position, "WrongArity",
                     $"'{c.Callee}' ({b.Operation.Name}) takes {b.Operation.ArityText} argument{(b.Operation.ArityText == "1" ? "" : "s")}, not {c.Arguments.Count}");
                 break;

@@ -32,6 +32,7 @@ internal sealed partial class Reducer
     private void ReduceCommands(List<Command> commands, FileScope scope, bool isMain)
     {
         var top = new Env(null, scope, int.MaxValue);
+        scope.TopBase ??= TopBaseScope(commands, scope);
         foreach (var command in commands)
         {
             switch (command)
@@ -134,6 +135,7 @@ internal sealed partial class Reducer
         if (_namespaces.Contains(i.Name))
         {
             scope.Namespaces.Add((i.Name, ++_serial));
+            if (_operations.TryGetLibrary(i.Name, out var library)) ImportLibrary(library, scope);
             return;
         }
 
@@ -214,6 +216,28 @@ internal sealed partial class Reducer
         }
 
         scope.Namespaces.AddRange(imported.Namespaces.Select(n => (n.Namespace, serial)));
+    }
+
+    /// <summary>
+    /// Imports a namespace's embedded ImgQL library (IMAGES.md §5) like a file import: reduced once,
+    /// its declarations bound in the importer; the library itself sees its namespace's primitives.
+    /// </summary>
+    private void ImportLibrary(NamespaceLibrary library, FileScope scope)
+    {
+        var key = "namespace:" + library.Namespace;
+        if (!_importedFiles.TryGetValue(key, out var imported))
+        {
+            imported = CreateFileScope(library.DisplayName, null);
+            imported.Namespaces.Add((library.Namespace, ++_serial));
+            ReduceCommands(ParseGuarded(library.Source, library.DisplayName), imported, isMain: false);
+            _importedFiles.Add(key, imported);
+        }
+
+        var serial = ++_serial;
+        foreach (var (name, value) in imported.Exports())
+        {
+            scope.Bind(name, value, serial);
+        }
     }
 
     private List<Command> ParseGuarded(string text, string file) => Parser.ParseProgram(text, file, _diagnostics);

@@ -104,7 +104,7 @@ internal sealed partial class Reducer
             case BoolExpr b:
                 return RValue.Of(_nodes.Constant(b.Value));
             case NameExpr n:
-                return ResolveName(n.Name, n.Position, env);
+                return BareName(ResolveName(n.Name, n.Position, env), n.Position, env);
             case BinaryExpr b:
                 return ReduceBinaryChain(b, env);
             case PrefixExpr p:
@@ -411,7 +411,10 @@ internal sealed partial class Reducer
             return RValue.Poison;
         }
 
-        var key = new ArgumentKey(args);
+        // A body without a load of its own takes its caller's base, so the base is part of the key (IMAGES.md §3).
+        var hasOwnBase = BodyLoad(f) is not null;
+        var callerBase = env.Base ?? env.File.TopBase;
+        var key = new ArgumentKey(args, hasOwnBase ? 0 : callerBase?.Id ?? 0);
         if (f.Memo.TryGetValue(key, out var memo))
         {
             return memo;
@@ -435,7 +438,8 @@ internal sealed partial class Reducer
         RValue result;
         try
         {
-            result = ReduceNode(f.Declaration.Body, new Env(locals, f.Scope, f.Serial));
+            var bodyEnv = new Env(locals, f.Scope, f.Serial);
+            result = ReduceNode(f.Declaration.Body, bodyEnv with { Base = hasOwnBase ? OwnBaseScope(f, bodyEnv) : callerBase });
         }
         finally
         {

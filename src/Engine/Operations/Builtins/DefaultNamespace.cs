@@ -32,6 +32,19 @@ public static class DefaultNamespace
     /// <summary>Revision of <c>default.concat_sequences</c> (see <see cref="SequenceRevision"/>).</summary>
     internal const int ConcatSequencesRevision = 1;
 
+    /// <summary>
+    /// Revision of the primitives that also work on images (IMAGES.md §4: + - * /, comparisons,
+    /// and/or/not, abs, min, max): bumped from 1 when they learned images.
+    /// </summary>
+    internal const int ImageAwareRevision = 2;
+
+    /// <summary>An image-aware primitive: a registered value-kind extension's meaning when it takes the call, else <paramref name="scalar"/>.</summary>
+    private static Func<OperationContext, object?> Extended(string name, Func<OperationContext, object?> scalar) =>
+        c => DefaultPrimitiveExtensions.TryApply(name, c, out var r) ? r : scalar(c);
+
+    private static Operation ImageAware(string name, int arity, string description, Func<OperationContext, object?> scalar) =>
+        Op(name, arity, arity, description, Extended(name, scalar), revision: ImageAwareRevision);
+
     private static Operation Op(string name, int min, int max, string description, Func<OperationContext, object?> body, Purity purity = Purity.Pure,
         int revision = 1) =>
         Operation.Create("default." + name, min, max, body, revision, purity, description);
@@ -39,23 +52,23 @@ public static class DefaultNamespace
     private static IEnumerable<Operation> Create()
     {
         // arithmetic, element-wise on sequences
-        yield return Op("add", 2, 2, "a + b: numbers, element-wise on sequences; concatenates two strings.", c => Arithmetic.Binary(c, "+", c[0], c[1], static (x, y) => x + y));
-        yield return Op("sub", 2, 2, "a - b, element-wise on sequences.", c => Arithmetic.Binary(c, "-", c[0], c[1], static (x, y) => x - y));
-        yield return Op("mul", 2, 2, "a * b, element-wise on sequences.", c => Arithmetic.Binary(c, "*", c[0], c[1], static (x, y) => x * y));
-        yield return Op("div", 2, 2, "a / b, element-wise on sequences; division by zero is an error.", c => Arithmetic.Binary(c, "/", c[0], c[1], static (x, y) => x / y, checkZero: true));
+        yield return ImageAware("add", 2, "a + b: numbers, element-wise on sequences; concatenates two strings; voxel-wise on images.", c => Arithmetic.Binary(c, "+", c[0], c[1], static (x, y) => x + y));
+        yield return ImageAware("sub", 2, "a - b, element-wise on sequences; voxel-wise on images.", c => Arithmetic.Binary(c, "-", c[0], c[1], static (x, y) => x - y));
+        yield return ImageAware("mul", 2, "a * b, element-wise on sequences; voxel-wise on images.", c => Arithmetic.Binary(c, "*", c[0], c[1], static (x, y) => x * y));
+        yield return ImageAware("div", 2, "a / b, element-wise on sequences; division by zero is an error (on images voxel-wise IEEE float32: ±∞ or NaN).", c => Arithmetic.Binary(c, "/", c[0], c[1], static (x, y) => x / y, checkZero: true));
         yield return Op("mod", 2, 2, "a % b (remainder with the sign of a), element-wise; modulo zero is an error.", c => Arithmetic.Binary(c, "%", c[0], c[1], static (x, y) => x % y, checkZero: true));
         yield return Op("neg", 1, 1, "-a, element-wise on sequences.", c => Arithmetic.Unary(c, "neg", c[0], static x => -x));
 
         // comparisons and logic
-        yield return Op("eq", 2, 2, "a == b: structural equality of any two values.", c => Arithmetic.ValueEquals(c[0], c[1]));
-        yield return Op("neq", 2, 2, "a != b.", c => !Arithmetic.ValueEquals(c[0], c[1]));
-        yield return Op("lt", 2, 2, "a < b on numbers or strings.", c => Arithmetic.Compare(c, "<", c[0], c[1]) < 0);
-        yield return Op("leq", 2, 2, "a <= b on numbers or strings.", c => Arithmetic.Compare(c, "<=", c[0], c[1]) <= 0);
-        yield return Op("gt", 2, 2, "a > b on numbers or strings.", c => Arithmetic.Compare(c, ">", c[0], c[1]) > 0);
-        yield return Op("geq", 2, 2, "a >= b on numbers or strings.", c => Arithmetic.Compare(c, ">=", c[0], c[1]) >= 0);
-        yield return Op("and", 2, 2, "a && b on booleans.", c => c.Boolean(0) && c.Boolean(1));
-        yield return Op("or", 2, 2, "a || b on booleans.", c => c.Boolean(0) || c.Boolean(1));
-        yield return Op("not", 1, 1, "!a on a boolean.", c => !c.Boolean(0));
+        yield return ImageAware("eq", 2, "a == b: structural equality of any two values; voxel-wise on number images.", c => Arithmetic.ValueEquals(c[0], c[1]));
+        yield return ImageAware("neq", 2, "a != b; voxel-wise on number images.", c => !Arithmetic.ValueEquals(c[0], c[1]));
+        yield return ImageAware("lt", 2, "a < b on numbers or strings; voxel-wise on number images.", c => Arithmetic.Compare(c, "<", c[0], c[1]) < 0);
+        yield return ImageAware("leq", 2, "a <= b on numbers or strings; voxel-wise on number images.", c => Arithmetic.Compare(c, "<=", c[0], c[1]) <= 0);
+        yield return ImageAware("gt", 2, "a > b on numbers or strings; voxel-wise on number images.", c => Arithmetic.Compare(c, ">", c[0], c[1]) > 0);
+        yield return ImageAware("geq", 2, "a >= b on numbers or strings; voxel-wise on number images.", c => Arithmetic.Compare(c, ">=", c[0], c[1]) >= 0);
+        yield return ImageAware("and", 2, "a && b on booleans; voxel-wise on boolean images.", c => c.Boolean(0) && c.Boolean(1));
+        yield return ImageAware("or", 2, "a || b on booleans; voxel-wise on boolean images.", c => c.Boolean(0) || c.Boolean(1));
+        yield return ImageAware("not", 1, "!a on a boolean; voxel-wise on a boolean image.", c => !c.Boolean(0));
 
         // sequences
         yield return Op("range", 1, 2, "range(stop) or range(start, stop): the integral numbers start, start+1, …, stop-1.", Range);
@@ -73,14 +86,14 @@ public static class DefaultNamespace
             var other => throw c.TypeError(0, "a sequence or a string", other),
         });
         yield return Op("sum", 1, 1, "Sum of a sequence of numbers (0 when empty).", c => Numbers(c).Sum());
-        yield return Op("min", 1, 1, "Smallest number of a non-empty sequence.", c => NonEmpty(c, "min").Min());
-        yield return Op("max", 1, 1, "Largest number of a non-empty sequence.", c => NonEmpty(c, "max").Max());
+        yield return ImageAware("min", 1, "Smallest number of a non-empty sequence, or the smallest voxel of a number image.", c => NonEmpty(c, "min").Min());
+        yield return ImageAware("max", 1, "Largest number of a non-empty sequence, or the largest voxel of a number image.", c => NonEmpty(c, "max").Max());
         yield return Op("mean", 1, 1, "Mean of a non-empty sequence of numbers.", c => NonEmpty(c, "mean").Average());
         yield return Op("argmax", 1, 1, "Index of the first largest number of a non-empty sequence.", c => ArgBest(c, "argmax", static (x, best) => x > best));
         yield return Op("argmin", 1, 1, "Index of the first smallest number of a non-empty sequence.", c => ArgBest(c, "argmin", static (x, best) => x < best));
 
         // numeric
-        yield return Op("abs", 1, 1, "Absolute value, element-wise.", c => Arithmetic.Unary(c, "abs", c[0], Math.Abs));
+        yield return ImageAware("abs", 1, "Absolute value, element-wise; voxel-wise on a number image.", c => Arithmetic.Unary(c, "abs", c[0], Math.Abs));
         yield return Op("floor", 1, 1, "Largest integral number not above x, element-wise.", c => Arithmetic.Unary(c, "floor", c[0], Math.Floor));
         yield return Op("ceil", 1, 1, "Smallest integral number not below x, element-wise.", c => Arithmetic.Unary(c, "ceil", c[0], Math.Ceiling));
         yield return Op("round", 1, 1, "Nearest integral number, halves away from zero, element-wise.", c => Arithmetic.Unary(c, "round", c[0], static x => Math.Round(x, MidpointRounding.AwayFromZero)));
