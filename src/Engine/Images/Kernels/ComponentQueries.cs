@@ -2,23 +2,23 @@ using System.Buffers;
 
 namespace VoxScheduler.Images.Kernels;
 
-/// <summary><c>lcc</c>, <c>through</c> and <c>maxvol</c> (IMAGES.md §4) on top of <see cref="ConnectedComponents"/>.</summary>
+/// <summary><c>lcc</c>, <c>through</c> and <c>maxvol</c> (IMAGES.md §4) on the labelled runs of <see cref="ConnectedComponents"/>.</summary>
 internal static class ComponentQueries
 {
     /// <summary>dst = component labels of a as numbers (1..k, background 0); returns k.</summary>
     public static int Labels(ReadOnlySpan<byte> a, Span<float> dst, VoxelGrid grid, CancellationToken cancellationToken)
     {
-        grid.CheckLength(dst, nameof(dst));
-        var labels = ArrayPool<int>.Shared.Rent(grid.Count);
+        using var runs = ConnectedComponents.Runs(a, grid, cancellationToken);
+        var values = ArrayPool<float>.Shared.Rent(runs.Components + 1);
         try
         {
-            var k = ConnectedComponents.Label(a, labels.AsSpan(0, grid.Count), grid, cancellationToken);
-            for (var i = 0; i < dst.Length; i++) dst[i] = labels[i];
-            return k;
+            for (var l = 0; l <= runs.Components; l++) values[l] = l;
+            runs.Paint(dst, values.AsSpan(0, runs.Components + 1));
+            return runs.Components;
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(labels);
+            ArrayPool<float>.Shared.Return(values);
         }
     }
 
@@ -26,63 +26,57 @@ internal static class ComponentQueries
     public static void Through(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> dst, VoxelGrid grid, CancellationToken cancellationToken)
     {
         grid.CheckLength(a, nameof(a));
-        grid.CheckLength(dst, nameof(dst));
-        var n = grid.Count;
-        var labels = ArrayPool<int>.Shared.Rent(n);
+        using var runs = ConnectedComponents.Runs(b, grid, cancellationToken);
+        var reached = ArrayPool<byte>.Shared.Rent(runs.Components + 1);
         try
         {
-            var k = ConnectedComponents.Label(b, labels.AsSpan(0, n), grid, cancellationToken);
-            var reached = ArrayPool<bool>.Shared.Rent(k + 1);
-            try
+            Array.Clear(reached, 0, runs.Components + 1);
+            var rows = runs.RowStart;
+            var start = runs.Start;
+            var end = runs.End;
+            var label = runs.Label;
+            var nx = grid.Nx;
+            for (var r = 0; r < rows.Length - 1; r++)
             {
-                Array.Clear(reached, 0, k + 1);
-                for (var i = 0; i < n; i++)
+                var row = a.Slice(r * nx, nx);
+                for (var j = rows[r]; j < rows[r + 1]; j++)
                 {
-                    if (a[i] != 0) reached[labels[i]] = true;
+                    if (reached[label[j]] == 0 && row[start[j]..(end[j] + 1)].ContainsAnyExcept((byte)0)) reached[label[j]] = 1;
                 }
+            }
 
-                reached[0] = false; // the background of b is never part of the result
-                for (var i = 0; i < n; i++) dst[i] = (byte)(reached[labels[i]] ? 1 : 0);
-            }
-            finally
-            {
-                ArrayPool<bool>.Shared.Return(reached);
-            }
+            runs.Paint(dst, reached.AsSpan(0, runs.Components + 1));
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(labels);
+            ArrayPool<byte>.Shared.Return(reached);
         }
     }
 
     /// <summary>dst = the union of the largest components of a (all of them on a tie); empty when a is.</summary>
     public static void MaxVolume(ReadOnlySpan<byte> a, Span<byte> dst, VoxelGrid grid, CancellationToken cancellationToken)
     {
-        grid.CheckLength(dst, nameof(dst));
-        var n = grid.Count;
-        var labels = ArrayPool<int>.Shared.Rent(n);
+        using var runs = ConnectedComponents.Runs(a, grid, cancellationToken);
+        var k = runs.Components;
+        var sizes = ArrayPool<long>.Shared.Rent(k + 1);
+        var keep = ArrayPool<byte>.Shared.Rent(k + 1);
         try
         {
-            var k = ConnectedComponents.Label(a, labels.AsSpan(0, n), grid, cancellationToken);
-            var sizes = ArrayPool<int>.Shared.Rent(k + 1);
-            try
-            {
-                Array.Clear(sizes, 0, k + 1);
-                for (var i = 0; i < n; i++) sizes[labels[i]]++;
-                sizes[0] = 0;
-                var largest = 0;
-                for (var l = 1; l <= k; l++) largest = Math.Max(largest, sizes[l]);
-                if (largest == 0) { dst.Clear(); return; }
-                for (var i = 0; i < n; i++) dst[i] = (byte)(labels[i] != 0 && sizes[labels[i]] == largest ? 1 : 0);
-            }
-            finally
-            {
-                ArrayPool<int>.Shared.Return(sizes);
-            }
+            Array.Clear(sizes, 0, k + 1);
+            var start = runs.Start;
+            var end = runs.End;
+            var label = runs.Label;
+            for (var j = 0; j < runs.RunCount; j++) sizes[label[j]] += end[j] - start[j] + 1;
+            long largest = 0;
+            for (var l = 1; l <= k; l++) largest = Math.Max(largest, sizes[l]);
+            keep[0] = 0;
+            for (var l = 1; l <= k; l++) keep[l] = (byte)(sizes[l] == largest ? 1 : 0);
+            runs.Paint(dst, keep.AsSpan(0, k + 1));
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(labels);
+            ArrayPool<long>.Shared.Return(sizes);
+            ArrayPool<byte>.Shared.Return(keep);
         }
     }
 }
