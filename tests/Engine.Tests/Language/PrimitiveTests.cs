@@ -37,7 +37,7 @@ public sealed class PrimitiveTests
             "default.argmax", "default.argmin", "default.length", "default.sum", "default.min", "default.max", "default.mean",
             "default.abs", "default.floor", "default.ceil", "default.round", "default.sqrt", "default.exp", "default.log", "default.pow",
             "default.to_string", "default.to_number", "default.load",
-            "strings.concat", "strings.format", "strings.length", "strings.upper", "strings.lower", "strings.split", "strings.join",
+            "strings.concat", "strings.format", "strings.format_string", "strings.length", "strings.upper", "strings.lower", "strings.split", "strings.join",
             "strings.replace", "strings.contains",
             "test.spin", "test.sleep", "test.blob", "test.fail", "test.flaky",
         };
@@ -138,5 +138,53 @@ public sealed class PrimitiveTests
         Assert.Contains("unclosed", Fails("strings.format", "{", 1d));
         Assert.Contains("unknown format", Fails("strings.format", "{:x}", 1d));
         Assert.Equal("n=3 0.5 [1,\"a\"]", Call("strings.concat", "n=", 3d, " ", 0.5, " ", new object?[] { 1d, "a" }));
+    }
+
+    // Expected texts are CPython 3's str.format on the same template and arguments (VoxLogicA-2's format_string).
+    [Theory]
+    [InlineData("{:.2%}", 0.8732, "87.32%")]
+    [InlineData("{:03d}", 7d, "007")]
+    [InlineData("{:,}", 1234567d, "1,234,567")]
+    [InlineData("{:>8}", "ab", "      ab")]
+    [InlineData("{:^9}", "mid", "   mid   ")]
+    [InlineData("{:<6}|", 3d, "3     |")]
+    [InlineData("{:+.3f}", 2.5, "+2.500")]
+    [InlineData("{:.3e}", 123456d, "1.235e+05")]
+    [InlineData("{:e}", 0.000123, "1.230000e-04")]
+    [InlineData("{:g}", 1234567d, "1.23457e+06")]
+    [InlineData("{:g}", 0.0001, "0.0001")]
+    [InlineData("{:.3g}", 0.00001234, "1.23e-05")]
+    [InlineData("{:#x}", 255d, "0xff")]
+    [InlineData("{:08.3f}", -3.14159, "-003.142")]
+    [InlineData("{:08,}", 1234d, "0,001,234")]
+    [InlineData("{:_b}", 10d, "1010")]
+    [InlineData("{{{}}}", 5d, "{5}")]
+    [InlineData("{:*^10.2f}", 3.14159, "***3.14***")]
+    [InlineData("{:=+8}", 42d, "+     42")]
+    [InlineData("{: d}", 42d, " 42")]
+    [InlineData("{:.1f}", 0.25, "0.2")]
+    [InlineData("{:.0f}", 2.5, "2")]
+    [InlineData("{:,.2f}", 1234567.891, "1,234,567.89")]
+    [InlineData("{:X}", 48879d, "BEEF")]
+    [InlineData("{:o}", 8d, "10")]
+    [InlineData("{:.2s}", "hello", "he")]
+    [InlineData("{:05}", "ab", "ab000")]
+    [InlineData("{:08}", double.PositiveInfinity, "00000inf")]
+    [InlineData("{}", 0.8732, "0.8732")]
+    [InlineData("{:10.4}", 3.14159265, "     3.142")]
+    public void Format_string_follows_python_str_format(string template, object value, string expected) =>
+        Assert.Equal(expected, Call("strings.format_string", template, value));
+
+    [Fact]
+    public void Format_string_numbers_fields_and_rejects_what_python_rejects()
+    {
+        Assert.Equal("b-a", Call("strings.format_string", "{1}-{0}", "a", "b"));
+        Assert.Contains("integral numbers", Fails("strings.format_string", "{:d}", 2.5));
+        Assert.Contains("not the string", Fails("strings.format_string", "{:d}", "x"));
+        Assert.Contains("manual field numbering", Fails("strings.format_string", "{0} {}", 1d, 2d));
+        Assert.Contains("needs argument 1", Fails("strings.format_string", "{} {}", 1d));
+        Assert.Contains("invalid format spec", Fails("strings.format_string", "{:.x}", 1d));
+        Assert.Contains("does not know", Fails("strings.format_string", "{:c}", 65d));
+        Assert.Contains("width above", Fails("strings.format_string", "{:99999999}", 1d));
     }
 }

@@ -21,6 +21,9 @@ public static class StringsNamespace
         yield return Op("concat", 1, -1, "concat(a, b, …): the values as text, joined (numbers as 3, 0.5).",
             c => string.Concat(c.Arguments.Select(ValueText.ToText)));
         yield return Op("format", 1, -1, "format(template, …): fills {} (next), {N} (argument N) and {:.Nf} / {N:.Nf} (N decimals); {{ and }} are braces.", Format);
+        yield return Op("format_string", 1, -1,
+            "format_string(template, …): VoxLogicA-2's Python str.format: {} / {N} with specs such as {:03d}, {:.2%}, {:,}, {:>8}, {:.3e}.",
+            PythonFormat.Format);
         yield return Op("length", 1, 1, "Number of characters (UTF-16 code units) of a string.", c => (double)c.Text(0).Length);
         yield return Op("upper", 1, 1, "The string in upper case (invariant culture).", c => c.Text(0).ToUpperInvariant());
         yield return Op("lower", 1, 1, "The string in lower case (invariant culture).", c => c.Text(0).ToLowerInvariant());
