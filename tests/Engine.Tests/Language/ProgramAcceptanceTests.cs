@@ -45,6 +45,32 @@ public sealed class ProgramAcceptanceTests
         }
     }
 
+    private static readonly string GalleryPrograms = Path.Combine(RepoPaths.Programs, "gallery");
+
+    public static TheoryData<string> Gallery => AcceptancePrograms.Names(GalleryPrograms);
+
+    /// <summary>
+    /// VoxLogicA-2's public gallery programs (tests/programs/gallery), run in their own folder so
+    /// their relative loads find the committed fixture; the store goes to a temporary folder.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Gallery))]
+    public async Task Gallery_program_runs_to_its_expected_output(string name)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var store = Directory.CreateTempSubdirectory("vox-gallery-").FullName;
+        try
+        {
+            var outcome = await ProgramRunner.RunAsync(GalleryPrograms, name, Path.Combine(store, "store"), GalleryPrograms, timeout.Token);
+            Assert.True(outcome.Mismatches.Count == 0, string.Join(Environment.NewLine, outcome.Mismatches));
+            Assert.NotEmpty(outcome.Result!.Goals);
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Run_time_loops_are_served_from_the_store_on_the_second_run()
     {
