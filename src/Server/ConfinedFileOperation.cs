@@ -10,8 +10,8 @@ namespace VoxScheduler.Server;
 internal sealed class ConfinedFileOperation(Operation inner, string dataRoot)
     : Operation(inner.Name, inner.MinArity, inner.MaxArity, inner.Revision, inner.Purity, inner.Description)
 {
-    /// <summary>The operations that read the file named by their first argument.</summary>
-    public static readonly string[] FileReaders = ["default.load", "default.load_volatile"];
+    /// <summary>The operations that read the file (or list the folder: dir) named by their first argument.</summary>
+    public static readonly string[] FileReaders = ["default.load", "default.load_volatile", "default.dir"];
 
     public override ValueTask<OperationResult> ExecuteAsync(OperationContext context)
     {

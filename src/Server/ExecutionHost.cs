@@ -107,6 +107,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
                     WorkingDirectory = outputFolder,
                     OutputRoot = outputFolder,
                     AllowWritesOutsideOutputRoot = false,
+                    ReadRoot = DataRoot,
                 },
             };
             execution = await Integration.SubmitProgramAsync(request.Program!, compileOptions, config, submitOptions, cancellationToken);

@@ -15,6 +15,12 @@ public sealed record OperationEnvironment
     /// <summary>Allow <c>save</c> to write outside <see cref="OutputRoot"/>.</summary>
     public bool AllowWritesOutsideOutputRoot { get; init; }
 
+    /// <summary>
+    /// When set (the REST server's data root), operations that list or read files stay inside it
+    /// and never answer absolute paths (<c>dir</c>). Null: the caller's own rights.
+    /// </summary>
+    public string? ReadRoot { get; init; }
+
     /// <summary>Host-specific services (a PowerShell runspace pool, …) keyed by name.</summary>
     public IReadOnlyDictionary<string, object>? Services { get; init; }
 

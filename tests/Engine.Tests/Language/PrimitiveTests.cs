@@ -36,7 +36,7 @@ public sealed class PrimitiveTests
             "default.sequence", "default.index", "default.slice", "default.subsequence", "default.map", "default.fold",
             "default.argmax", "default.argmin", "default.length", "default.sum", "default.min", "default.max", "default.mean",
             "default.abs", "default.floor", "default.ceil", "default.round", "default.sqrt", "default.exp", "default.log", "default.pow",
-            "default.to_string", "default.to_number", "default.load",
+            "default.to_string", "default.to_number", "default.load", "default.dir",
             "strings.concat", "strings.format", "strings.format_string", "strings.length", "strings.upper", "strings.lower", "strings.split", "strings.join",
             "strings.replace", "strings.contains",
             "test.spin", "test.sleep", "test.blob", "test.fail", "test.flaky",

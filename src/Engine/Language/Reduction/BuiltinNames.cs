@@ -11,6 +11,7 @@ internal static class BuiltinNames
     public const string Fold = "default.fold";
     public const string Load = "default.load";
     public const string LoadVolatile = "default.load_volatile";
+    public const string Dir = "default.dir";
     public const string ForEach = "default.for_each";
     public const string Where = "default.where";
     public const string ConcatSequences = "default.concat_sequences";

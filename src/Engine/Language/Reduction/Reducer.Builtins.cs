@@ -2,10 +2,11 @@ using System.Security.Cryptography;
 using VoxScheduler.Dag;
 using VoxScheduler.Language.Syntax;
 using VoxScheduler.Operations;
+using VoxScheduler.Operations.Builtins;
 
 namespace VoxScheduler.Language.Reduction;
 
-/// <summary>Built-ins the reducer treats specially: range, load, fold, map.</summary>
+/// <summary>Built-ins the reducer treats specially: range, load, dir, fold, map.</summary>
 internal sealed partial class Reducer
 {
     private RValue CallBuiltin(Operation op, CallExpr c, Env env)
@@ -29,6 +30,12 @@ internal sealed partial class Reducer
             {
                 var args = ReduceArguments(c.Arguments, env);
                 return args is null ? RValue.Poison : StaticRange(args) ?? Node(op.Name, args, env, c.Position);
+            }
+
+            case BuiltinNames.Dir:
+            {
+                var args = ReduceArguments(c.Arguments, env);
+                return args is null ? RValue.Poison : StaticDir(args) ?? Node(op.Name, args, env, c.Position);
             }
 
             case BuiltinNames.Load:
@@ -75,6 +82,36 @@ internal sealed partial class Reducer
 
         return RValue.Of(_builder.Operation(BuiltinNames.Sequence, Lookup(BuiltinNames.Sequence)?.Revision ?? 1, items));
     }
+
+    /// <summary>
+    /// <c>dir</c> with constant arguments is listed now (LANGUAGE.md §7), confined like a constant
+    /// <c>load</c>: its entries become a sequence of constant paths, so loops over it unroll and each
+    /// case's <c>load</c> is keyed by its file's content. Anything else (or a listing that fails now)
+    /// is left to <c>default.dir</c> at run time, which reports the failure on the goals that need it.
+    /// </summary>
+    private RValue? StaticDir(int[] args)
+    {
+        var root = Constant(args[0]) as string;
+        var pattern = args.Length > 1 ? Constant(args[1]) as string : "*";
+        var recursive = args.Length > 2 ? Constant(args[2]) as bool? : false;
+        var fullPaths = args.Length > 3 ? Constant(args[3]) as bool? : false;
+        if (root is null || pattern is null || recursive is not { } deep || fullPaths is not { } full) return null;
+        string[] entries;
+        try
+        {
+            entries = DirectoryListing.List(root, pattern, deep, full, _options.WorkingDirectory, _options.ReadRoot);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+
+        var items = new int[entries.Length];
+        for (var i = 0; i < entries.Length; i++) items[i] = _nodes.Constant(entries[i]);
+        return RValue.Of(_builder.Operation(BuiltinNames.Sequence, Lookup(BuiltinNames.Sequence)?.Revision ?? 1, items));
+    }
+
+    private object? Constant(int node) => _builder[node] is { Kind: NodeKind.Constant } n ? n.Value : null;
 
     private bool ConstantNumber(int node, out double value)
     {

@@ -111,6 +111,8 @@ public static class DefaultNamespace
             c => Load(c, verify: true), Purity.ReadsFiles, revision: LoadRevision);
         yield return Op("load_volatile", 1, 1, "Internal: load with a path computed at run time; never served from the store.",
             c => Load(c, verify: false), Purity.NonDeterministic, revision: LoadRevision);
+        yield return Op("dir", 1, 4, $"dir(root, pattern = \"*\", recursive = false, full_paths = false): the entries under root whose file name matches the glob, ordinal-sorted (at most {DirectoryListing.MaxEntries}); with constant arguments listed while the program is reduced.",
+            Dir, Purity.NonDeterministic);
 
         // internal operations of the compiler
         yield return new ForEachOperation();
@@ -295,6 +297,19 @@ public static class DefaultNamespace
         }
 
         return kept.ToArray();
+    }
+
+    private static object? Dir(OperationContext c)
+    {
+        try
+        {
+            return DirectoryListing.List(c.Text(0), c.Count > 1 ? c.Text(1) : "*", c.Count > 2 && c.Boolean(2), c.Count > 3 && c.Boolean(3),
+                c.Environment.WorkingDirectory, c.Environment.ReadRoot).Select(static p => (object?)p).ToArray();
+        }
+        catch (ArgumentException e)
+        {
+            throw c.Fail(e.Message);
+        }
     }
 
     private static object? Load(OperationContext c, bool verify)
