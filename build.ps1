@@ -180,6 +180,11 @@ function Get-TrxCounts([string] $Directory) {
     return [pscustomobject]@{ Passed = $passed; Failed = $failed }
 }
 
+function Test-PostgresBinaries {
+    if ($env:VOXSCHEDULER_PG_BIN -and (Test-Path (Join-Path $env:VOXSCHEDULER_PG_BIN 'initdb'))) { return $true }
+    return [bool] (Get-ChildItem -Path '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue)
+}
+
 function Invoke-Test {
     Invoke-Build
     $pester = Install-Pester
@@ -187,11 +192,20 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
 
     $xunitFailedToRun = $false
+    # The postgres backend's tests need PostgreSQL's server binaries (a real server on loopback).
+    # .ci/run installs them and sets VOXSCHEDULER_REQUIRE_POSTGRES=1, so there a missing server
+    # fails the tests; elsewhere, without the binaries, they are left out and the run says so.
+    $postgresFilter = @()
+    if ($env:VOXSCHEDULER_REQUIRE_POSTGRES -ne '1' -and -not (Test-PostgresBinaries)) {
+        Write-Warning 'PostgreSQL server binaries not found (Debian: apt-get install postgresql): the postgres backend tests (Category=Postgres) are left out of this run.'
+        $postgresFilter = @('--filter', 'Category!=Postgres')
+    }
+
     $projects = Get-ChildItem -Path (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse
     foreach ($project in $projects) {
         Write-Host "xunit: $($project.BaseName)"
         $dir = Join-Path $results $project.BaseName
-        & dotnet test $project.FullName -c $Configuration --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir
+        & dotnet test $project.FullName -c $Configuration --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir @postgresFilter
         $code = $LASTEXITCODE
         $counts = Get-TrxCounts $dir
         if ($code -ne 0 -and $counts.Failed -eq 0) {

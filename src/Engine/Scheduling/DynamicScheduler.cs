@@ -231,7 +231,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         return HoldSlotAsync(config.StorageBackend, config.StoragePath, storeOptions, pin: false, cancellationToken);
     }
 
-    private static string StoreKey(string backend, string path) => backend.ToLowerInvariant() + "|" + Path.GetFullPath(path);
+    private static string StoreKey(string backend, string path) => backend.ToLowerInvariant() + "|" + StoreFactory.Location(backend, path);
 
     /// <summary>Opens (or shares) a slot and holds or pins it; a slot closed meanwhile is opened again.</summary>
     private async ValueTask<StoreSlot> HoldSlotAsync(string backend, string path, StoreOptions storeOptions, bool pin, CancellationToken cancellationToken)
@@ -302,7 +302,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         // One open per (backend, full path), even when many submissions race: they all await the same task.
         var lazy = _stores.GetOrAdd(key, _ => new Lazy<Task<StoreSlot>>(async () =>
         {
-            var store = await StoreFactory.OpenAsync(backend, Path.GetFullPath(path), storeOptions, CancellationToken.None).ConfigureAwait(false);
+            var store = await StoreFactory.OpenAsync(backend, StoreFactory.Location(backend, path), storeOptions, CancellationToken.None).ConfigureAwait(false);
             return new StoreSlot(store, ownedByScheduler: true, key);
         }));
         try

@@ -7,6 +7,13 @@ public static class StoreFactory
     public static IReadOnlyList<string> Backends { get; } = ["sqlite", "filesystem", "hybrid"];
 
     /// <summary>
+    /// The shared-database backend (the cluster's store). Not in <see cref="Backends"/>, the
+    /// backends a user may name with a folder: it is opened by namespace, with the connection
+    /// string of <see cref="PostgresResultStore.ConnectionVariable"/>.
+    /// </summary>
+    public const string PostgresBackend = "postgres";
+
+    /// <summary>
     /// Opens (creating or migrating as needed) the store of <paramref name="backend"/> in the
     /// folder <paramref name="path"/>.
     /// </summary>
@@ -15,6 +22,13 @@ public static class StoreFactory
     {
         options ??= new StoreOptions();
         var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
+        if (name == PostgresBackend)
+        {
+            // A store in a shared database: the path is the store's namespace there, the connection
+            // string comes from VOXSCHEDULER_POSTGRES (never from a path or a request).
+            return await PostgresResultStore.OpenAsync(null, path, options, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!Backends.Contains(name))
         {
             throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)}.");
@@ -41,6 +55,10 @@ public static class StoreFactory
             throw new StorageException($"The {name} store at '{folder}' cannot be opened: {e.Message}", null, e);
         }
     }
+
+    /// <summary>The canonical location of a store: the full path of a folder, or a database store's namespace as given.</summary>
+    public static string Location(string backend, string path) =>
+        string.Equals(backend?.Trim(), PostgresBackend, StringComparison.OrdinalIgnoreCase) ? path : Path.GetFullPath(path);
 
     /// <summary>
     /// True when the folder <paramref name="path"/> holds a store of <paramref name="backend"/>

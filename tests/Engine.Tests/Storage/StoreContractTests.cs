@@ -40,10 +40,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
     protected async Task<IResultStore> OpenAsync(StoreOptions? options = null)
     {
-        var store = await StoreFactory.OpenAsync(Backend, StorePath, options ?? Options());
+        var store = await OpenStoreAsync(StorePath, options ?? Options());
         _opened.Add(store);
         return store;
     }
+
+    /// <summary>Opens a store of this backend at a path (a folder, or the namespace of a database store).</summary>
+    protected virtual async Task<IResultStore> OpenStoreAsync(string path, StoreOptions options) => await StoreFactory.OpenAsync(Backend, path, options);
 
     /// <summary>Damages a stored result on disk: flips a byte of its stored data, or cuts its last byte off.</summary>
     protected abstract Task DamageAsync(NodeId id, bool truncate);
@@ -91,7 +94,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     {
         foreach (var codec in new[] { "lz4", "brotli" })
         {
-            await using var store = await StoreFactory.OpenAsync(Backend, StorePath + "-" + codec, Options(codec: codec));
+            await using var store = await OpenStoreAsync(StorePath + "-" + codec, Options(codec: codec));
             var id = Id("compressible-" + codec);
             var data = Compressible(8000, 3);
             await store.StoreAsync(id, data, Meta(id));
@@ -105,7 +108,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     [Fact]
     public async Task Compression_off_stores_raw()
     {
-        await using var store = await StoreFactory.OpenAsync(Backend, StorePath + "-raw", Options(compression: false));
+        await using var store = await OpenStoreAsync(StorePath + "-raw", Options(compression: false));
         var id = Id("raw");
         var data = Compressible(8000, 1);
         await store.StoreAsync(id, data, Meta(id));
@@ -381,7 +384,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         Assert.True(await Store.StoreAsync(ids[0], data[0], Meta(ids[0])));
         Assert.False(await Store.StoreAsync(ids[0], data[0], Meta(ids[0])));
 
-        await using var again = await StoreFactory.OpenAsync(Backend, StorePath, Options() with { ReadOnly = true });
+        await using var again = await OpenStoreAsync(StorePath, Options() with { ReadOnly = true });
         for (var i = 0; i < ids.Length; i++) Assert.Equal(data[i], await again.RetrieveAsync(ids[i]));
         Assert.Equal(ids.Length, await again.ListAsync().CountAsync());
     }
@@ -604,13 +607,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         await Store.RecordNodeNamesAsync("x", [new ExecutionNodeName("x", "g", ids[3], true, 0)]);
         await Store.DisposeAsync();
 
-        await using var again = await StoreFactory.OpenAsync(Backend, StorePath, Options());
+        await using var again = await OpenStoreAsync(StorePath, Options());
         for (var i = 0; i < ids.Length; i++) Assert.Equal(Random(i * 3000, i), await again.RetrieveAsync(ids[i]));
         Assert.Equal(20, (await again.ListAsync(new ResultQuery(DagId: "d")).ToListAsync()).Count);
         Assert.Equal("Completed", (await again.GetExecutionAsync("x"))!.Status);
         Assert.Equal(ids[3], (await again.ListExecutionNodesAsync("x").ToListAsync()).Single().NodeId);
 
-        await using var readOnly = await StoreFactory.OpenAsync(Backend, StorePath, Options() with { ReadOnly = true });
+        await using var readOnly = await OpenStoreAsync(StorePath, Options() with { ReadOnly = true });
         Assert.Equal(Random(3000, 1), await readOnly.RetrieveAsync(ids[1]));
         await Assert.ThrowsAsync<StorageException>(async () => await readOnly.StoreAsync(Id("ro"), new byte[1], Meta(Id("ro"))));
     }
@@ -624,7 +627,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
         // Committed by now: visible to any reader, and (reopened elsewhere) to any process.
         Assert.True(await Store.ExistsAsync(id));
-        await using (var other = await StoreFactory.OpenAsync(Backend, StorePath, Options() with { ReadOnly = true }))
+        await using (var other = await OpenStoreAsync(StorePath, Options() with { ReadOnly = true }))
         {
             Assert.Equal(Random(100, 1), await other.RetrieveAsync(id));
         }
