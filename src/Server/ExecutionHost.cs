@@ -30,7 +30,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
         Directory.CreateDirectory(OutputsRoot);
         RemoveEmptyOutputFolders();
         Operations = OperationCatalog.Create(_options.EnableTestOperations, DataRoot);
-        var schedulerOptions = new SchedulerOptions { RetainFinishedExecutions = _options.RetainFinishedExecutions, MaxOpenStores = _options.MaxOpenStores };
+        var schedulerOptions = new SchedulerOptions { RetainFinishedExecutions = _options.RetainFinishedExecutions, RetainFinishedBytes = _options.RetainFinishedBytes, MaxOpenStores = _options.MaxOpenStores };
         if (_options.MaxWorkers > 0) schedulerOptions = schedulerOptions with { MaxWorkers = _options.MaxWorkers };
         Scheduler = new DynamicScheduler(Operations, schedulerOptions);
         Integration = new VoxLogicaIntegration(Scheduler);
@@ -262,6 +262,13 @@ internal sealed class ExecutionHost : IAsyncDisposable
     {
         // Finished runs are kept as long as the scheduler keeps their executions; past that
         // bound the oldest finished ones are forgotten so memory does not grow with uptime.
+        // A run the scheduler has let go of (past its count or byte bound) is let go here too:
+        // holding it would pin the memory the scheduler meant to free.
+        foreach (var gone in _runs.Values.Where(r => r.Execution.Status.IsTerminal() && Scheduler.Find(r.Execution.ExecutionId) is null).ToList())
+        {
+            _runs.TryRemove(gone.Execution.ExecutionId, out _);
+        }
+
         var bound = _options.RetainFinishedExecutions + _options.MaxConcurrentExecutions;
         if (_runs.Count <= bound) return;
         foreach (var old in _runs.Values.Where(r => r.Execution.Status.IsTerminal())

@@ -83,6 +83,9 @@ internal sealed class ServerOptions
     /// <summary>Finished executions kept in memory for lookups.</summary>
     public int RetainFinishedExecutions { get; set; } = 256;
 
+    /// <summary>Most bytes (estimated: DAG nodes and goal values) the finished executions kept in memory may hold together; older ones are forgotten first (their history stays in their store).</summary>
+    public long RetainFinishedBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Storage backends requests may choose (empty: sqlite, filesystem, hybrid and none).</summary>
     /// <remarks>Null by default because the configuration binder appends to a pre-filled array instead of replacing it.</remarks>
     public string[]? AllowedBackends { get; set; }
@@ -114,6 +117,7 @@ internal sealed class ServerOptions
         if (!double.IsFinite(CompileTimeoutSeconds) || CompileTimeoutSeconds <= 0) problems.Add($"CompileTimeoutSeconds must be positive, not {CompileTimeoutSeconds}.");
         if (MaxExecutionNodes < 1) problems.Add($"MaxExecutionNodes must be positive, not {MaxExecutionNodes}.");
         if (MaxWorkers < 0) problems.Add($"MaxWorkers must not be negative, not {MaxWorkers}.");
+        if (RetainFinishedBytes < 1) problems.Add($"RetainFinishedBytes must be positive, not {RetainFinishedBytes}.");
         if (RetainFinishedExecutions < 1) problems.Add($"RetainFinishedExecutions must be positive, not {RetainFinishedExecutions}.");
         if (!System.Net.IPAddress.TryParse(BindAddress, out _) && !string.Equals(BindAddress, "localhost", StringComparison.OrdinalIgnoreCase))
             problems.Add($"BindAddress must be an IP address or 'localhost', not '{BindAddress}'.");

@@ -16,7 +16,8 @@ public sealed class DynamicScheduler : IAsyncDisposable
     public const string MemoryBackend = "none";
 
     private readonly ConcurrentDictionary<string, ScheduledExecution> _executions = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _finishedOrder = new();
+    private readonly ConcurrentQueue<(string Id, long Bytes)> _finishedOrder = new();
+    private long _retainedBytes;
     private readonly ConcurrentDictionary<string, Lazy<Task<StoreSlot>>> _stores = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IResultStore, StoreSlot> _externalStores = new(ReferenceEqualityComparer.Instance);
     private readonly StoreSlot _memory = new(null, ownedByScheduler: false);
@@ -205,12 +206,26 @@ public sealed class DynamicScheduler : IAsyncDisposable
 
     internal void OnFinished(ScheduledExecution execution)
     {
-        _finishedOrder.Enqueue(execution.ExecutionId);
-        while (_finishedOrder.Count > Options.RetainFinishedExecutions && _finishedOrder.TryDequeue(out var old))
+        var bytes = RetainedBytes(execution);
+        _finishedOrder.Enqueue((execution.ExecutionId, bytes));
+        Interlocked.Add(ref _retainedBytes, bytes);
+        // Bounded by count and by bytes; the newest finished execution is always kept, so whoever
+        // just ran it can still read its results.
+        while ((_finishedOrder.Count > Options.RetainFinishedExecutions
+                || (Options.RetainFinishedBytes > 0 && Interlocked.Read(ref _retainedBytes) > Options.RetainFinishedBytes && _finishedOrder.Count > 1))
+               && _finishedOrder.TryDequeue(out var old))
         {
-            _executions.TryRemove(old, out _);
+            _executions.TryRemove(old.Id, out _);
+            Interlocked.Add(ref _retainedBytes, -old.Bytes);
         }
     }
+
+    /// <summary>
+    /// An estimate of what a finished execution keeps in memory: its DAG (about 256 bytes a node,
+    /// hashes and arguments) and its goal values. Estimated, not measured: it only has to rank and bound.
+    /// </summary>
+    internal static long RetainedBytes(IExecution execution) =>
+        execution.Dag.Nodes.Count * 256L + execution.GetGoalResults().Sum(g => Math.Max(0, g.Size));
 
     private ValueTask<StoreSlot> GetSlotAsync(ExecutionConfig config, SubmitOptions options, CancellationToken cancellationToken)
     {

@@ -16,6 +16,12 @@ public sealed record SchedulerOptions
     public int RetainFinishedExecutions { get; init; } = 256;
 
     /// <summary>
+    /// Most bytes (estimated: DAG nodes and goal values) the finished executions kept in memory
+    /// may hold together, besides their count (0: count only). The newest is always kept.
+    /// </summary>
+    public long RetainFinishedBytes { get; init; }
+
+    /// <summary>
     /// Most stores kept open at once (0: no bound, every store stays open until the scheduler is
     /// disposed). Past the bound the least recently used store nobody holds — no running
     /// execution, no <see cref="StoreLease"/>, not pinned by <see cref="DynamicScheduler.GetStoreAsync"/> —
