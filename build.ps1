@@ -123,11 +123,21 @@ function Invoke-Build {
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $ModuleOut | Out-Null
 
-    Get-ChildItem $publish -File | Where-Object { $_.Extension -in '.dll', '.json' } | Copy-Item -Destination $ModuleOut
+    # Only the cmdlet assembly loads into PowerShell's default context. The engine and every
+    # third-party assembly (and native library) go to Dependencies/, where default probing never
+    # looks; the module's own AssemblyLoadContext loads them from there (VoxLoadContext), so
+    # another module shipping other versions of them cannot clash with ours.
+    $dependencies = Join-Path $ModuleOut 'Dependencies'
+    New-Item -ItemType Directory -Path $dependencies | Out-Null
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Loader/VoxScheduler.Loader.csproj'), '-c', $Configuration,
+        '-o', $publish, '--nologo', '-v', 'q', '-p:GenerateDocumentationFile=false')
+    $defaultContext = 'VoxScheduler.dll', 'VoxScheduler.Loader.dll'
+    foreach ($dll in $defaultContext) { Copy-Item -LiteralPath (Join-Path $publish $dll) -Destination $ModuleOut }
+    Get-ChildItem $publish -File -Filter '*.dll' | Where-Object Name -notin $defaultContext | Copy-Item -Destination $dependencies
     foreach ($rid in $SupportedRids) {
         $native = Join-Path $publish "runtimes/$rid"
         if (Test-Path $native) {
-            $target = Join-Path $ModuleOut "runtimes/$rid"
+            $target = Join-Path $dependencies "runtimes/$rid"
             New-Item -ItemType Directory -Path $target -Force | Out-Null
             Copy-Item -Path (Join-Path $native '*') -Destination $target -Recurse -Force
         }

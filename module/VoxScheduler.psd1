@@ -1,5 +1,8 @@
 @{
     RootModule           = 'VoxScheduler.dll'
+    # Imported before the root module: sets up the module's own AssemblyLoadContext, where the
+    # engine and its dependencies (Dependencies/) load in isolation from other modules.
+    NestedModules        = @('VoxScheduler.Loader.dll')
     ModuleVersion        = '{{ModuleVersion}}'
     GUID                 = '5b0f3c4e-8d7a-4c1e-9f52-6a1d2e7b9c31'
     Author               = 'VoxScheduler developers'

@@ -30,7 +30,7 @@ Describe 'The built module' {
     It 'ships the native SQLite library for this platform' {
         $dir = Split-Path $script:ModulePath
         $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
-        $native = Get-ChildItem (Join-Path $dir 'runtimes') -Recurse -File | Where-Object { $_.Name -match 'e_sqlite3' }
+        $native = Get-ChildItem (Join-Path $dir 'Dependencies/runtimes') -Recurse -File | Where-Object { $_.Name -match 'e_sqlite3' }
         $native | Should -Not -BeNullOrEmpty
         ($native.FullName -join ';') | Should -Match ([regex]::Escape($rid.Split('-')[0]))
     }

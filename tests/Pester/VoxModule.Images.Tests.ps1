@@ -11,7 +11,7 @@ Describe 'Images in the module' {
     It 'ships the native Skia library for this platform' {
         $dir = Split-Path $script:ModulePath
         $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
-        $native = Get-ChildItem (Join-Path $dir 'runtimes') -Recurse -File | Where-Object { $_.Name -match 'SkiaSharp' }
+        $native = Get-ChildItem (Join-Path $dir 'Dependencies/runtimes') -Recurse -File | Where-Object { $_.Name -match 'SkiaSharp' }
         ($native.FullName -join ';') | Should -Match ([regex]::Escape($rid.Split('-')[0]))
     }
 
@@ -30,10 +30,18 @@ Import-Module '$script:ModulePath' -ErrorAction Stop
 Set-Location '$work'
 `$r = Submit-VoxDag -Path convert.imgql -Store '$(Join-Path $TestDrive 'store')' -Wait -ErrorAction Stop
 (`$r | Where-Object Goal -eq summary).Value.ToString()
+# Where Skia came from: its assembly in the module's own load context, its native library from the module folder.
+`$skia = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'SkiaSharp' }
+"skia context: `$([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$skia).Name)"
+[System.Diagnostics.Process]::GetCurrentProcess().Modules | Where-Object ModuleName -like '*SkiaSharp*' | ForEach-Object { "skia native: `$(`$_.FileName)" }
 "@
         $out = Invoke-VoxFreshPwsh $command
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         ($out -join "`n") | Should -Match 'Image 33×41 float32, min -?\d+ max \d+'
+        $out | Should -Contain 'skia context: VoxScheduler'
+        $native = @($out | Where-Object { $_ -like 'skia native: *' })
+        $native.Count | Should -Be 1 -Because ($out -join "`n")
+        $native[0].Substring('skia native: '.Length) | Should -BeLike ((Join-Path (Split-Path $script:ModulePath) 'Dependencies') + '*')
 
         $png = [IO.File]::ReadAllBytes((Join-Path $work 'out/slice.png'))
         $png[1..3] | Should -Be ([byte[]][char[]]'PNG')

@@ -37,9 +37,11 @@ Describe 'Module package' {
             $names | Should -Contain '_rels/.rels'
             $names | Should -Contain 'VoxScheduler.psd1'
             $names | Should -Contain 'VoxScheduler.dll'
+            $names | Should -Contain 'VoxScheduler.Loader.dll'
+            $names | Should -Contain 'Dependencies/VoxScheduler.Engine.dll'
             $names | Should -Contain 'en-US/VoxScheduler.dll-Help.xml'
             $names | Should -Contain 'LICENSE'
-            ($names | Where-Object { $_ -like 'runtimes/*/native/*' }) | Should -Not -BeNullOrEmpty
+            ($names | Where-Object { $_ -like 'Dependencies/runtimes/*/native/*' }) | Should -Not -BeNullOrEmpty
             $reader = [IO.StreamReader]::new($zip.GetEntry('VoxScheduler.nuspec').Open())
             [xml] $nuspec = $reader.ReadToEnd(); $reader.Dispose()
         }
