@@ -1,4 +1,4 @@
-using VoxScheduler.Language;
+using VoxScheduler.Hosting;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
 
