@@ -59,6 +59,9 @@ public static class TestNamespace
     /// <summary>Chunk in which <c>sha256</c> reads its input.</summary>
     private const int HashChunkBytes = 1024 * 1024;
 
+    /// <summary>How many keys test.flaky remembers now (at most <see cref="MaxFlakyKeys"/>).</summary>
+    internal static int FlakyKeysRemembered => FlakyCounts.Count;
+
     /// <summary>Forgets the failure counts of test.flaky (for tests that reuse keys).</summary>
     public static void ResetFlaky() => FlakyCounts.Clear();
 
