@@ -155,11 +155,12 @@ internal sealed class ExecutionHost : IAsyncDisposable
     /// <remarks>The store is leased until the request ends (<paramref name="context"/>), so an idle store can be closed afterwards.</remarks>
     public async Task<(IResultStore Store, string Backend, string Path)> OpenExistingStoreAsync(string? backend, string? path, HttpContext context, CancellationToken cancellationToken)
     {
-        var name = (backend ?? "sqlite").Trim().ToLowerInvariant();
-        if (name == "none" || !_options.EffectiveBackends.Contains(name, StringComparer.OrdinalIgnoreCase))
-            throw ApiProblemException.BadRequest($"storage_backend '{backend}' has no store here (one of {string.Join(", ", _options.EffectiveBackends.Where(b => b != "none"))}).",
-                [new ErrorDetail { Message = "Unknown or memory-only backend.", Code = "InvalidValue", Path = "storage_backend" }]);
         var full = PathConfinement.Resolve(DataRoot, path ?? DefaultStoragePath, "storage_path");
+        // Without a backend, the one of the store already there (a folder never mixes backends).
+        var name = backend?.Trim().ToLowerInvariant() ?? StoreFactory.DetectBackend(full) ?? StoreFactory.DefaultBackend;
+        if (name == "none" || !_options.EffectiveBackends.Contains(name, StringComparer.OrdinalIgnoreCase))
+            throw ApiProblemException.BadRequest($"storage_backend '{backend ?? name}' has no store here (one of {string.Join(", ", _options.EffectiveBackends.Where(b => b != "none"))}).",
+                [new ErrorDetail { Message = "Unknown or memory-only backend.", Code = "InvalidValue", Path = "storage_backend" }]);
         // Reading must not create: a store is only ever created by an execution.
         var lease = await Scheduler.LeaseExistingStoreAsync(name, full, cancellationToken)
             ?? throw ApiProblemException.NotFound($"There is no {name} store at storage_path '{path ?? DefaultStoragePath}'.");
@@ -203,8 +204,11 @@ internal sealed class ExecutionHost : IAsyncDisposable
                 $"The program has {request.Program.Length} characters; this server accepts at most {_options.MaxProgramLength}.");
 
         var errors = new List<ErrorDetail>();
-        var backend = (request.StorageBackend ?? "sqlite").Trim().ToLowerInvariant();
-        if (!_options.EffectiveBackends.Contains(backend, StringComparer.OrdinalIgnoreCase))
+        // Without storage_backend: the backend of the store already in storage_path, else hybrid
+        // (or the first backend this server allows), resolved below once the path is known.
+        var requested = request.StorageBackend?.Trim().ToLowerInvariant();
+        var backend = requested ?? StoreFactory.AutoBackend;
+        if (requested is not null && !_options.EffectiveBackends.Contains(requested, StringComparer.OrdinalIgnoreCase))
             errors.Add(new ErrorDetail
             {
                 Message = $"storage_backend '{request.StorageBackend}' is not one of {string.Join(", ", _options.EffectiveBackends)}.",
@@ -233,7 +237,19 @@ internal sealed class ExecutionHost : IAsyncDisposable
 
         string? storagePath = null;
         if (backend != "none")
+        {
             storagePath = PathConfinement.Resolve(DataRoot, request.StoragePath ?? DefaultStoragePath, "storage_path");
+            if (requested is null)
+            {
+                var stores = _options.EffectiveBackends.Where(b => b != "none").ToList();
+                backend = StoreFactory.DetectBackend(storagePath)
+                    ?? (stores.Contains(StoreFactory.DefaultBackend) ? StoreFactory.DefaultBackend : stores.FirstOrDefault() ?? "none");
+                if (backend != "none" && !stores.Contains(backend))
+                    throw ApiProblemException.BadRequest($"storage_path holds a {backend} store, a backend this server does not allow.",
+                        [new ErrorDetail { Message = $"The store at storage_path is {backend}; allowed: {string.Join(", ", stores)}.", Code = "InvalidValue", Path = "$.storage_path" }]);
+                if (backend == "none") storagePath = null;
+            }
+        }
 
         var defaults = new ExecutionConfig();
         var config = new ExecutionConfig

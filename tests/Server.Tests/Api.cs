@@ -19,9 +19,11 @@ internal static class Api
         client.PostAsync(Execute, new StringContent(body, Encoding.UTF8, contentType));
 
     /// <summary>Runs a program synchronously and returns the 200 answer.</summary>
-    public static async Task<JsonElement> RunAsync(this HttpClient client, string program, string? storagePath = null, string backend = "sqlite")
+    /// <remarks>Without <paramref name="backend"/> the server chooses (the store's own backend, else hybrid).</remarks>
+    public static async Task<JsonElement> RunAsync(this HttpClient client, string program, string? storagePath = null, string? backend = null)
     {
-        var body = new Dictionary<string, object?> { ["program"] = program, ["storage_backend"] = backend, ["async_execution"] = false };
+        var body = new Dictionary<string, object?> { ["program"] = program, ["async_execution"] = false };
+        if (backend is not null) body["storage_backend"] = backend;
         if (storagePath is not null) body["storage_path"] = storagePath;
         using var response = await client.PostExecutionAsync(body);
         return await JsonAsync(response, HttpStatusCode.OK);

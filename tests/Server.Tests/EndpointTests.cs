@@ -151,7 +151,7 @@ public sealed class EndpointTests(ServerFixture fixture)
         Assert.True(ids.IndexOf(second) < ids.IndexOf(first), "newest first");
         var entry = list.GetProperty("executions").EnumerateArray().First(e => e.GetProperty("execution_id").GetString() == second);
         Assert.Equal("completed", entry.GetProperty("status").GetString());
-        Assert.Equal("sqlite", entry.GetProperty("storage_backend").GetString());
+        Assert.Equal("hybrid", entry.GetProperty("storage_backend").GetString());
         Assert.Equal("list", entry.GetProperty("storage_path").GetString());
         Assert.Equal($"/api/v1/execution/{second}/progress", entry.GetProperty("links").GetProperty("progress").GetString());
     }

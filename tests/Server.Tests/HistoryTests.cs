@@ -30,7 +30,7 @@ public sealed class HistoryTests
         }
 
         var list = await second.Client.GetJsonAsync("api/v1/history?storage_path=persist");
-        Assert.Equal("sqlite", list.GetProperty("storage_backend").GetString());
+        Assert.Equal("hybrid", list.GetProperty("storage_backend").GetString());
         Assert.Equal("persist", list.GetProperty("storage_path").GetString());
         var record = Assert.Single(list.GetProperty("executions").EnumerateArray(), e => e.GetProperty("execution_id").GetString() == id);
         Assert.Equal("failed", record.GetProperty("status").GetString());

@@ -246,7 +246,8 @@ public sealed class DynamicScheduler : IAsyncDisposable
         return HoldSlotAsync(config.StorageBackend, config.StoragePath, storeOptions, pin: false, cancellationToken);
     }
 
-    private static string StoreKey(string backend, string path) => backend.ToLowerInvariant() + "|" + StoreFactory.Location(backend, path);
+    // "auto" (and a store's actual backend) name one key, so a folder is never open twice.
+    private static string StoreKey(string backend, string path) => StoreFactory.ResolveBackend(backend, path) + "|" + StoreFactory.Location(backend, path);
 
     /// <summary>Opens (or shares) a slot and holds or pins it; a slot closed meanwhile is opened again.</summary>
     private async ValueTask<StoreSlot> HoldSlotAsync(string backend, string path, StoreOptions storeOptions, bool pin, CancellationToken cancellationToken)

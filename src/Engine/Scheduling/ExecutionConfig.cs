@@ -9,8 +9,11 @@ public sealed record ExecutionConfig
     /// <summary>Most nodes running at once for this execution.</summary>
     public int MaxConcurrentNodes { get; init; } = 4;
 
-    /// <summary><c>sqlite</c> (default), <c>filesystem</c>, <c>hybrid</c>, or <c>none</c> (memory only).</summary>
-    public string StorageBackend { get; init; } = "sqlite";
+    /// <summary>
+    /// <c>hybrid</c>, <c>sqlite</c>, <c>filesystem</c>, <c>none</c> (memory only), or <c>auto</c>
+    /// (default): the backend of the store already in <see cref="StoragePath"/>, else hybrid.
+    /// </summary>
+    public string StorageBackend { get; init; } = Storage.StoreFactory.AutoBackend;
 
     /// <summary>Folder of the store.</summary>
     public string StoragePath { get; init; } = "./voxlogica_storage";

@@ -14,6 +14,83 @@ public static class StoreFactory
     public const string PostgresBackend = "postgres";
 
     /// <summary>
+    /// The backend of a new store when none is chosen: hybrid (metadata and small results in
+    /// SQLite, large results as files). sqlite stays the single-file choice.
+    /// </summary>
+    public const string DefaultBackend = "hybrid";
+
+    /// <summary>
+    /// The backend name that means "the backend of the store already in the folder, else
+    /// <see cref="DefaultBackend"/>", so existing stores keep opening as what they are.
+    /// </summary>
+    public const string AutoBackend = "auto";
+
+    /// <summary>The file in a store's folder that records its backend, written when the store is created.</summary>
+    public const string BackendFileName = "voxstore.backend";
+
+    /// <summary>
+    /// The backend to open <paramref name="path"/> with: <paramref name="backend"/> when it names
+    /// one, else (null, empty or <see cref="AutoBackend"/>) the backend of the store already there,
+    /// else <see cref="DefaultBackend"/>.
+    /// </summary>
+    /// <exception cref="StorageException">Unknown backend, or an unreadable backend record.</exception>
+    public static string ResolveBackend(string? backend, string path)
+    {
+        var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
+        if (name == PostgresBackend) return name; // a namespace in a shared database, not a folder
+        if (name.Length == 0 || name == AutoBackend) return DetectBackend(path) ?? DefaultBackend;
+        if (!Backends.Contains(name))
+        {
+            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)} (or {AutoBackend}).");
+        }
+
+        return name;
+    }
+
+    /// <summary>
+    /// The backend of the store in the folder <paramref name="path"/>, or null when it holds none:
+    /// its record (<see cref="BackendFileName"/>); for stores made before the record, filesystem
+    /// when it has the filesystem format file, else sqlite when it has a database, unless its
+    /// large-result folder exists (hybrid). Looks only: creates nothing.
+    /// </summary>
+    /// <exception cref="StorageException">The record names no backend this version knows.</exception>
+    public static string? DetectBackend(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        string folder;
+        try
+        {
+            folder = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+
+        var record = Path.Combine(folder, BackendFileName);
+        if (File.Exists(record))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(record).Trim().ToLowerInvariant();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StorageException($"The store's backend record '{record}' cannot be read: {e.Message}", null, e);
+            }
+
+            return Backends.Contains(text) ? text
+                : throw new StorageException($"The store's backend record '{record}' names '{text}', not one of {string.Join(", ", Backends)}.");
+        }
+
+        if (File.Exists(Path.Combine(folder, FileSystemResultStore.FormatFile))) return "filesystem";
+        if (File.Exists(Path.Combine(folder, SqliteResultStore.DatabaseFileName)))
+            return Directory.Exists(Path.Combine(folder, SqliteResultStore.LargeFolderName)) ? "hybrid" : "sqlite";
+        return null;
+    }
+
+    /// <summary>
     /// Opens (creating or migrating as needed) the store of <paramref name="backend"/> in the
     /// folder <paramref name="path"/>.
     /// </summary>
@@ -29,10 +106,7 @@ public static class StoreFactory
             return await PostgresResultStore.OpenAsync(null, path, options, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!Backends.Contains(name))
-        {
-            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)}.");
-        }
+        name = ResolveBackend(backend, path);
 
         if (options.StreamingThreshold <= 0 || options.InlineThreshold < 0)
         {
@@ -40,15 +114,24 @@ public static class StoreFactory
         }
 
         StoreCodec.FromOptions(options);
+        var existing = DetectBackend(path);
+        if (existing is not null && existing != name)
+        {
+            // Two backends in one folder would each see half the results (or corrupt each other's files).
+            throw new StorageException($"'{Path.GetFullPath(path)}' holds a {existing} store; it cannot be opened as {name} (a folder never mixes backends). Open it as {existing}, or choose another folder.");
+        }
+
         var folder = PrepareFolder(path, options.ReadOnly);
         try
         {
-            return name switch
+            IResultStore store = name switch
             {
                 "sqlite" => await SqliteResultStore.OpenAsync(folder, options, cancellationToken).ConfigureAwait(false),
                 "hybrid" => await HybridResultStore.OpenAsync(folder, options, cancellationToken).ConfigureAwait(false),
                 _ => await FileSystemResultStore.OpenAsync(folder, options, cancellationToken).ConfigureAwait(false),
             };
+            if (!options.ReadOnly) RecordBackend(folder, name);
+            return store;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -62,31 +145,42 @@ public static class StoreFactory
 
     /// <summary>
     /// True when the folder <paramref name="path"/> holds a store of <paramref name="backend"/>
-    /// (its database or format marker). Looks only: never creates a folder or a file, so a reader
-    /// can ask before opening and a typo never leaves an empty store behind.
+    /// (<see cref="AutoBackend"/>: of any backend), as <see cref="DetectBackend"/> sees it. Looks
+    /// only: never creates a folder or a file, so a reader can ask before opening and a typo never
+    /// leaves an empty store behind.
     /// </summary>
     /// <exception cref="StorageException">Unknown backend.</exception>
     public static bool Exists(string backend, string path)
     {
         var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
-        if (!Backends.Contains(name))
+        if (name != AutoBackend && !Backends.Contains(name))
         {
-            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)}.");
+            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)} (or {AutoBackend}).");
         }
 
-        if (string.IsNullOrWhiteSpace(path)) return false;
-        string folder;
+        var found = DetectBackend(path);
+        return found is not null && (name == AutoBackend || found == name);
+    }
+
+    /// <summary>Writes the store's backend record when it has none yet (a store made before the record gets one on its first writable open).</summary>
+    private static void RecordBackend(string folder, string backend)
+    {
+        var record = Path.Combine(folder, BackendFileName);
+        if (File.Exists(record)) return;
+        var temporary = Path.Combine(folder, $".{BackendFileName}.{Guid.NewGuid():N}");
         try
         {
-            folder = Path.GetFullPath(path);
+            File.WriteAllText(temporary, backend + Environment.NewLine);
+            File.Move(temporary, record, overwrite: false);
         }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        catch (IOException) when (File.Exists(record))
         {
-            return false;
+            // Another opener recorded it first; the store was opened as that backend too or failed above.
         }
-
-        var marker = name == "filesystem" ? FileSystemResultStore.FormatFile : SqliteResultStore.DatabaseFileName;
-        return File.Exists(Path.Combine(folder, marker));
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
     }
 
     /// <summary>Checks that <paramref name="path"/> is (or can become) a writable folder, and says precisely why not.</summary>

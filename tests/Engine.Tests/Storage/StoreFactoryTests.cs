@@ -76,13 +76,15 @@ public sealed class StoreFactoryTests : IDisposable
     [Fact]
     public async Task A_damaged_database_file_is_reported_not_a_crash()
     {
-        var folder = _temp.Combine("damaged");
-        Directory.CreateDirectory(folder);
         var junk = new byte[8192];
         new Random(1).NextBytes(junk);
-        await File.WriteAllBytesAsync(Path.Combine(folder, SqliteResultStore.DatabaseFileName), junk);
         foreach (var backend in new[] { "sqlite", "hybrid" })
         {
+            // A store without a backend record is hybrid when it has its large-result folder.
+            var folder = _temp.Combine("damaged-" + backend);
+            Directory.CreateDirectory(folder);
+            if (backend == "hybrid") Directory.CreateDirectory(Path.Combine(folder, "large"));
+            await File.WriteAllBytesAsync(Path.Combine(folder, SqliteResultStore.DatabaseFileName), junk);
             var e = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync(backend, folder));
             Assert.Contains("not a SQLite database", e.Message);
         }
