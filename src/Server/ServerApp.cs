@@ -126,6 +126,7 @@ internal static class ServerApp
         app.MapOperationEndpoints();
         app.MapExecutionEndpoints();
         app.MapHistoryEndpoints();
+        app.MapMaintenanceEndpoints();
 
         // Build the engine now, so a bad data root fails the start rather than the first request.
         var host = app.Services.GetRequiredService<ExecutionHost>();
