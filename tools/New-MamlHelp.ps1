@@ -87,6 +87,23 @@ foreach ($command in Get-Command -Module VoxScheduler -CommandType Cmdlet | Sort
     if ($help.ContainsKey('Parameters')) { foreach ($k in $help.Parameters.Keys) { $docs[$k] = $help.Parameters[$k] } }
     foreach ($k in $standard.Keys) { if (-not $docs.ContainsKey($k)) { $docs[$k] = $standard[$k] } }
 
+    # A fresh instance holds the defaults the cmdlet's properties start with.
+    $instance = $null
+    try { $instance = [Activator]::CreateInstance($command.ImplementingType) } catch { $instance = $null }
+
+    function DefaultText($p, [string] $desc) {
+        # What the description says the default is ("(default 4)", "default: no limit"), else the
+        # property's own starting value when it means something, else None (a switch: False).
+        if ($desc -match '\(default:?\s+(?<d>[^;)]+?)\s*(?:[;)]|$)' -or $desc -match '[;,.]\s*default:?\s+(?<d>[^;.)]+)' -or $desc -match '(?<d>\w+) \(default\)') { return $Matches['d'].Trim() }
+        if ($p.ParameterType -eq [System.Management.Automation.SwitchParameter]) { return 'False' }
+        if ($null -eq $instance -or -not $instance.PSObject.Properties[$p.Name]) { return 'None' }
+        $start = $instance.($p.Name)
+        if ($null -eq $start -or ($start -is [string] -and $start -eq '') -or ($start -is [array] -and $start.Count -eq 0)) { return 'None' }
+        if ($start -is [ValueType] -and $start -isnot [enum] -and $start -eq [Activator]::CreateInstance($start.GetType())) { return 'None' }
+        if ($start -is [int] -and $start -lt 0) { return 'None' }   # a "not given" marker, not a value
+        return [string] $start
+    }
+
     function ParameterXml($p, [string] $position, [bool] $required) {
         $pipeline = @()
         if ($p.ValueFromPipeline) { $pipeline += 'ByValue' }
@@ -101,7 +118,7 @@ foreach ($command in Get-Command -Module VoxScheduler -CommandType Cmdlet | Sort
         $set = [System.Management.Automation.ValidateSetAttribute]
         $validSet = $p.Attributes | Where-Object { $_ -is $set } | Select-Object -First 1
         $values = if ($validSet) { '<command:parameterValueGroup>' + (($validSet.ValidValues | ForEach-Object { "<command:parameterValue required=`"false`" variableLength=`"false`">$(X $_)</command:parameterValue>" }) -join '') + '</command:parameterValueGroup>' } else { '' }
-        return "<command:parameter required=`"$($required.ToString().ToLowerInvariant())`" variableLength=`"true`" globbing=`"$($globbing.ToString().ToLowerInvariant())`" pipelineInput=`"$pipelineText`" position=`"$position`" aliases=`"$(X $aliases)`"><maml:name>$($p.Name)</maml:name><maml:description>$(Paras $desc)</maml:description>$values$value<dev:type><maml:name>$(X $p.ParameterType.FullName)</maml:name><maml:uri /></dev:type><dev:defaultValue>None</dev:defaultValue></command:parameter>"
+        return "<command:parameter required=`"$($required.ToString().ToLowerInvariant())`" variableLength=`"true`" globbing=`"$($globbing.ToString().ToLowerInvariant())`" pipelineInput=`"$pipelineText`" position=`"$position`" aliases=`"$(X $aliases)`"><maml:name>$($p.Name)</maml:name><maml:description>$(Paras $desc)</maml:description>$values$value<dev:type><maml:name>$(X $p.ParameterType.FullName)</maml:name><maml:uri /></dev:type><dev:defaultValue>$(X (DefaultText $p $desc))</dev:defaultValue></command:parameter>"
     }
 
     [void] $sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10" xmlns:MSHelp="http://msdn.microsoft.com/mshelp">')
@@ -151,6 +168,31 @@ foreach ($command in Get-Command -Module VoxScheduler -CommandType Cmdlet | Sort
     [void] $sb.AppendLine('</command:examples>')
     [void] $sb.AppendLine('<command:relatedLinks><maml:navigationLink><maml:linkText>about_VoxScheduler</maml:linkText><maml:uri /></maml:navigationLink></command:relatedLinks>')
     [void] $sb.AppendLine('</command:command>')
+}
+
+# Provider help (Get-Help VoxStore): PowerShell finds it in the provider assembly's help file, this one.
+$provider = $source['VoxStore']
+if (-not $provider) { $problems.Add('VoxStore (the provider) has no entry in docs/help/VoxScheduler.help.psd1') }
+else {
+    [void] $sb.AppendLine('<providerHelp>')
+    [void] $sb.AppendLine("<Name>VoxStore</Name><Drives><para>Vox</para></Drives><Synopsis>$(X $provider.Synopsis)</Synopsis>")
+    [void] $sb.AppendLine("<DetailedDescription>$((Paras $provider.Description) -replace 'maml:', '')</DetailedDescription>")
+    [void] $sb.AppendLine('<Capabilities><para>ShouldProcess, Filter, Include, Exclude</para></Capabilities><Filters><para>-Filter, -Include and -Exclude match wildcards against a result''s id and operator.</para></Filters><Notes><para /></Notes>')
+    [void] $sb.AppendLine('<Tasks>')
+    foreach ($task in $provider.Tasks) {
+        [void] $sb.Append("<Task><Title>$(X $task.Title)</Title><Description><para /></Description><Examples>")
+        $i = 0
+        foreach ($example in $task.Examples) {
+            $i++
+            [void] $sb.Append("<Example><Title>-------------------------- EXAMPLE $i --------------------------</Title><Introduction><para /></Introduction><Code>$(X $example.Code)</Code><Remarks>$((Paras $example.Remarks) -replace 'maml:', '')</Remarks></Example>")
+        }
+        [void] $sb.AppendLine('</Examples></Task>')
+    }
+    [void] $sb.AppendLine('</Tasks><DynamicParameters>')
+    foreach ($d in $provider.DynamicParameters) {
+        [void] $sb.AppendLine("<DynamicParameter><Name>$(X $d.Name)</Name><CmdletSupported>$(X $d.Cmdlets)</CmdletSupported><Type><Name>$(X $d.Type)</Name></Type><Description><para>$(X $d.Description)</para></Description></DynamicParameter>")
+    }
+    [void] $sb.AppendLine('</DynamicParameters><RelatedLinks><navigationLink><linkText>about_VoxScheduler</linkText><uri /></navigationLink></RelatedLinks></providerHelp>')
 }
 [void] $sb.AppendLine('</helpItems>')
 

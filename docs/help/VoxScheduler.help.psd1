@@ -13,17 +13,17 @@ Anything can be piped: FileInfo objects from Get-ChildItem, path strings, JSON t
 '@
         Examples    = @(
             @{ Code = 'Submit-VoxDag -Path ./examples/hello.imgql -Wait'; Remarks = 'Runs a program and writes its print goals as they complete.' }
-            @{ Code = 'Get-ChildItem *.imgql | Submit-VoxDag -Wait | Where-Object Status -eq Completed'; Remarks = 'Runs every program of the folder and keeps the goals that produced a value.' }
+            @{ Code = 'Get-ChildItem ./examples/*.imgql | Submit-VoxDag -Wait | Where-Object Succeeded'; Remarks = 'Runs every program of the folder and keeps the goals that produced a value (Completed, or Cached when a run before stored it).' }
             @{ Code = '$e = Submit-VoxDag -Program ''print "sum" 1 + 2'' -Name quick; Wait-VoxExecution $e.ExecutionId; Get-VoxResult quick'; Remarks = 'Submits program text under a name, waits, then reads the results by name.' }
             @{ Code = @'
-New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sqlite
+New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Create
 @(
     New-VoxNode -Name x -Value 20
     New-VoxNode -Name y -Value 22
     New-VoxNode -Name answer -Operation default.add -Arguments x, y
 ) | Submit-VoxDag -Store lab: -Wait
-'@; Remarks = 'Builds a DAG from node objects and runs it on a sqlite store of the lab: drive.' }
-            @{ Code = '$job = Submit-VoxDag -Path big.imgql -AsJob -MaxConcurrency 8; Receive-Job $job -Wait'; Remarks = 'Runs a program as a job with up to 8 nodes at once.' }
+'@; Remarks = 'Builds a DAG from node objects and runs it on the store of the lab: drive.' }
+            @{ Code = '$job = Submit-VoxDag -Path ./examples/fibonacci.imgql -AsJob -MaxConcurrency 8; Receive-Job $job -Wait'; Remarks = 'Runs a program as a job with up to 8 nodes at once.' }
             @{ Code = 'Submit-VoxDag -Program "threshold = 0.25`nprint ""scaled"" threshold * 10" -Parameter @{ threshold = 0.5 } -Wait'; Remarks = 'Binds a program parameter: the value 0.5 replaces the declaration of threshold (and is part of the node ids), instead of building program text by string interpolation.' }
         )
     }
@@ -31,15 +31,15 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sq
         Synopsis    = 'Gets the progress of executions: one snapshot, or snapshots until they end.'
         Description = 'Get-VoxProgress writes a VoxProgress snapshot (total, pending, ready, running, completed, cached, failed, skipped nodes, percent, nodes per second, elapsed and estimated time left) of each execution given by id, name or object. With -Watch it writes a snapshot every -Interval (default 1 s) until the execution ends, the last one final; Ctrl+C stops watching only.'
         Examples    = @(
-            @{ Code = 'Get-VoxProgress -Id $e.ExecutionId'; Remarks = 'One snapshot of an execution.' }
-            @{ Code = '$e | Get-VoxProgress -Watch -Interval 250ms | Select-Object Percent, CompletedNodes'; Remarks = 'Follows an execution until it ends.' }
+            @{ Code = '$e = Submit-VoxDag -Path ./examples/loops.imgql; Get-VoxProgress -Id $e.ExecutionId'; Remarks = 'Submits a program and takes one snapshot of its execution.' }
+            @{ Code = '$e = Submit-VoxDag -Path ./examples/caching.imgql; $e | Get-VoxProgress -Watch -Interval 250ms | Select-Object Percent, CompletedNodes'; Remarks = 'Follows an execution until it ends.' }
         )
     }
     'Stop-VoxExecution' = @{
         Synopsis    = 'Cancels running executions.'
         Description = 'Stop-VoxExecution cancels executions of this process; running operations see their cancellation token. Completed results stay stored and no partial result is written, so submitting the same program or DAG again resumes where it stopped. Supports -WhatIf and -Confirm.'
         Examples    = @(
-            @{ Code = 'Stop-VoxExecution -Id nightly'; Remarks = 'Cancels the execution named nightly.' }
+            @{ Code = '$null = Submit-VoxDag -Program "import ""test""`nprint ""slow"" test.sleep(1, 60000)" -Name nightly; Stop-VoxExecution -Id nightly'; Remarks = 'Starts a slow execution named nightly, then cancels it by name.' }
             @{ Code = 'Get-VoxExecution -Live -Status Running | Stop-VoxExecution -Wait -PassThru'; Remarks = 'Cancels every running execution and waits until each has stopped.' }
         )
     }
@@ -47,16 +47,16 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sq
         Synopsis    = 'Gets the results of executions.'
         Description = 'Get-VoxResult writes a VoxResult (Goal, NodeId, Value, DataType, Size, Status, Error, Duration, ExecutionId) for each finished goal of the executions given by id, name or object. -Goal filters goals by name (wildcards), -Node reads named nodes or node ids from the store, -All adds every named node. With -Wait it streams goals as they complete until the execution ends; Ctrl+C stops waiting, not the execution. Past executions are read from the store''s history.'
         Examples    = @(
-            @{ Code = 'Get-VoxResult -Id $e.ExecutionId -Wait'; Remarks = 'Streams the goals of an execution as they complete.' }
-            @{ Code = 'Get-VoxResult nightly -Goal ''score*'' | Select-Object Goal, Value'; Remarks = 'Reads the goals whose names start with score.' }
-            @{ Code = 'Get-VoxResult $id -Node answer'; Remarks = 'Reads the stored value of the node named answer.' }
+            @{ Code = '$e = Submit-VoxDag -Path ./examples/arithmetic.imgql; Get-VoxResult -Id $e.ExecutionId -Wait'; Remarks = 'Streams the goals of an execution as they complete.' }
+            @{ Code = '$null = Submit-VoxDag -Program "print ""score_a"" 1 + 1`nprint ""score_b"" 2 * 2`nprint ""total"" 6" -Name scores -Wait; Get-VoxResult scores -Goal ''score*'' | Select-Object Goal, Value'; Remarks = 'Reads the goals whose names start with score.' }
+            @{ Code = '$r = Submit-VoxDag -Program "answer = 6 * 7`nprint ""shown"" answer + 1" -Wait; Get-VoxResult $r.ExecutionId -Node answer'; Remarks = 'Reads the stored value of the declaration named answer, which no goal prints.' }
         )
     }
     'Wait-VoxExecution' = @{
         Synopsis    = 'Waits until executions end and writes them.'
         Description = 'Wait-VoxExecution waits, like Wait-Job, until every execution given (or, with -Any, one of them) has ended, then writes the executions that ended. -Timeout bounds the wait in seconds; when it expires only the executions that ended are written. Ctrl+C ends the wait and leaves the executions running.'
         Examples    = @(
-            @{ Code = 'Submit-VoxDag ./a.imgql | Wait-VoxExecution -Timeout 60'; Remarks = 'Waits at most a minute for an execution.' }
+            @{ Code = 'Submit-VoxDag ./examples/loops.imgql | Wait-VoxExecution -Timeout 60'; Remarks = 'Waits at most a minute for an execution.' }
             @{ Code = 'Get-VoxExecution -Live | Wait-VoxExecution -Any'; Remarks = 'Returns as soon as any execution of the process ends.' }
         )
     }
@@ -65,7 +65,7 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Backend sq
         Description = 'Get-VoxExecution writes the executions of this PowerShell process (running and finished), then the past executions recorded in the store (-Store, default: the default store). -Id filters by id or name with wildcards, -Status by state, -Live keeps only executions of this process. A past execution whose process ended before it finished (killed, crashed) is listed as Interrupted; submitting its DAG again resumes it.'
         Examples    = @(
             @{ Code = 'Get-VoxExecution'; Remarks = 'Lists current and past executions.' }
-            @{ Code = 'Get-VoxExecution -Store lab: -Status Failed'; Remarks = 'Lists the failed executions recorded in the lab: store.' }
+            @{ Code = '$null = New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Create; Get-VoxExecution -Store lab: -Status Failed'; Remarks = 'Lists the failed executions recorded in the lab: store.' }
         )
     }
     'New-VoxNode' = @{
@@ -92,17 +92,18 @@ $nodes | Submit-VoxDag -Wait
     }
     'Register-VoxOperation' = @{
         Synopsis    = 'Registers a script block as an operation.'
-        Description = 'Register-VoxOperation adds an operation named namespace.name that runs a script block in a process-wide runspace pool. The node''s arguments are passed positionally; the script''s output is the node''s value (several objects make a sequence). The script runs isolated: it sees its arguments, not the caller''s variables. Declare -Purity NonDeterministic for scripts that read the clock, randomness or the outside world so their results are never reused. The revision defaults to a hash of the script text, so editing the script invalidates the results of the old one.'
+        Description = 'Register-VoxOperation adds an operation named namespace.name that runs a script block in a process-wide runspace pool. The node''s arguments are passed positionally; the script''s output is the node''s value (several objects make a sequence). The script runs isolated, under Set-StrictMode -Version Latest: it sees its arguments and the caller''s variables it names with $using: (their values are captured at registration and are part of the result ids, so capturing another value computes anew), never the caller''s other variables; reading a variable that was never set fails the node with the variable''s name. Declare -Purity NonDeterministic for scripts that read the clock, randomness or the outside world so their results are never reused. The revision defaults to a hash of the script text, so editing the script invalidates the results of the old one.'
         Examples    = @(
             @{ Code = 'Register-VoxOperation -Name my.square -ScriptBlock { param($x) $x * $x }; Submit-VoxDag -Program ''print "r" my.square(7)'' -Wait'; Remarks = 'Registers an operation and calls it from a program.' }
             @{ Code = 'Register-VoxOperation -Name my.now -ScriptBlock { (Get-Date).Ticks } -Purity NonDeterministic -Force'; Remarks = 'A non-deterministic operation, recomputed in every execution.' }
+            @{ Code = '$factor = 10; Register-VoxOperation -Name my.scale -ScriptBlock { param($x) $x * $using:factor } -Force; Submit-VoxDag -Program ''print "r" my.scale(4)'' -Wait'; Remarks = 'Captures the caller''s $factor (10) at registration: the goal is 40.' }
         )
     }
     'ConvertTo-VoxDag' = @{
         Synopsis    = 'Reduces a program, or reads a DAG, without running it.'
         Description = 'ConvertTo-VoxDag writes the DAG of a program or of a DAG description as a VoxDag object (accepted by Submit-VoxDag -Dag and Measure-VoxDag), as JSON (-AsJson, the specification''s DAGDefinition shape, accepted back by Submit-VoxDag -Dag) or as Graphviz DOT (-AsDot).'
         Examples    = @(
-            @{ Code = 'ConvertTo-VoxDag ./fib.imgql -AsDot | Set-Content fib.dot'; Remarks = 'Writes the DAG of a program for Graphviz.' }
+            @{ Code = 'ConvertTo-VoxDag ./examples/fibonacci.imgql -AsDot | Set-Content fibonacci.dot'; Remarks = 'Writes the DAG of a program for Graphviz.' }
             @{ Code = 'ConvertTo-VoxDag -Program ''print "x" 1 + 2'' -AsJson'; Remarks = 'Shows the nodes, content ids and goals of a program.' }
         )
     }
@@ -110,14 +111,14 @@ $nodes | Submit-VoxDag -Wait
         Synopsis    = 'Measures the shape of a DAG.'
         Description = 'Measure-VoxDag reports the nodes, edges, goals, depth, critical path (its length and its nodes), widest level, and the theoretical speed-up with -Workers workers when every node costs the same: nodes / max(critical path, nodes / workers).'
         Examples    = @(
-            @{ Code = 'Measure-VoxDag ./big.imgql -Workers 8'; Remarks = 'How much parallelism a program offers to 8 workers.' }
+            @{ Code = 'Measure-VoxDag ./examples/caching.imgql -Workers 8'; Remarks = 'How much parallelism a program offers to 8 workers.' }
         )
     }
     'Clear-VoxStore' = @{
         Synopsis    = 'Evicts stored results by age or total size.'
         Description = 'Clear-VoxStore removes results not accessed for longer than -OlderThan and/or least recently used results until the store holds at most -MaxSize (512MB, 2GB, or bytes). It is safe while executions run. It writes a report of what was removed and what remains. Supports -WhatIf and -Confirm.'
         Examples    = @(
-            @{ Code = 'Clear-VoxStore -Store lab: -OlderThan 30d'; Remarks = 'Removes results unused for 30 days (a bare number is seconds; 5m, 2h, 7d and 00:05:00 work too).' }
+            @{ Code = '$null = New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Create; Clear-VoxStore -Store lab: -OlderThan 30d -Confirm:$false'; Remarks = 'Removes results of the lab: store unused for 30 days (a bare number is seconds; 5m, 2h, 7d and 00:05:00 work too).' }
             @{ Code = 'Clear-VoxStore -MaxSize 2GB -Confirm:$false'; Remarks = 'Trims the default store to 2 GB.' }
         )
     }
@@ -155,6 +156,35 @@ Nodes are named n<index>; edges go from an argument to the node that uses it; go
         Examples    = @(
             @{ Code = 'Get-VoxExecution -Status Failed | Remove-VoxExecution -Confirm:$false'; Remarks = 'Forgets every failed execution of the default store''s history.' }
             @{ Code = 'Submit-VoxDag -Program ''print "x" 1 + 2'' -Name once -Wait; Remove-VoxExecution -Id once -WhatIf'; Remarks = 'Shows which execution would be removed.' }
+        )
+    }
+    'VoxStore' = @{
+        # The provider's help (Get-Help VoxStore), written as providerHelp by tools/New-MamlHelp.ps1.
+        Synopsis    = 'Shows a VoxScheduler store as a drive: its results, its execution history and each execution''s named nodes.'
+        Description = @'
+The VoxStore provider shows a store as a drive. The root lists the executions folder, then every stored result by its content id (64 hex digits; any unique start of at least 4 digits also names it). executions lists the store's history; executions\<id or name> lists an execution's named nodes (its goals and named declarations).
+
+Get-Content reads a value (bytes in chunks; -AsByteStream and -Raw as for files), Get-ItemProperty and Set-ItemProperty read metadata and write user metadata, Remove-Item deletes results (-WhatIf, -Confirm), Copy-Item and Move-Item copy results between VoxStore drives (a result keeps its id). A drive's root is its store's folder, so an item piped from any drive acts on its own store.
+
+The drive Vox: is the default store. New-PSDrive -PSProvider VoxStore -Root <folder> opens another store; the folder must hold a store of the given -Backend unless -Create is given, which creates one: reading never creates a store.
+'@
+        Tasks       = @(
+            @{ Title = 'Opening a store'; Examples = @(
+                @{ Code = 'New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Create'; Remarks = 'Creates (or opens) the store in ./voxlogica_storage (hybrid when new) as the drive lab:.' }
+            ) }
+            @{ Title = 'Reading results and history'; Examples = @(
+                @{ Code = 'Get-ChildItem Vox:\executions'; Remarks = 'Lists the executions recorded in the default store.' }
+                @{ Code = 'Get-ChildItem Vox:\ -Filter ''*mul*'' | Get-Content'; Remarks = 'Reads the values of the results whose operator matches *mul*.' }
+            ) }
+            @{ Title = 'Removing results'; Examples = @(
+                @{ Code = 'Get-ChildItem Vox:\ | Where-Object Operator -eq default.add | Remove-Item -WhatIf'; Remarks = 'Shows which results of default.add would be removed.' }
+            ) }
+        )
+        DynamicParameters = @(
+            @{ Name = 'Backend'; Cmdlets = 'New-PSDrive'; Type = 'System.String'; Description = 'The store''s backend: hybrid, sqlite or filesystem (default: the backend of the store in the folder; for a new store $env:VOXSCHEDULER_BACKEND, else hybrid).' }
+            @{ Name = 'Create'; Cmdlets = 'New-PSDrive'; Type = 'System.Management.Automation.SwitchParameter'; Description = 'Creates the store when the folder holds none; without it a missing or store-less folder is a VoxStoreUnavailable error.' }
+            @{ Name = 'AsByteStream'; Cmdlets = 'Get-Content'; Type = 'System.Management.Automation.SwitchParameter'; Description = 'Reads the value''s bytes.' }
+            @{ Name = 'Raw'; Cmdlets = 'Get-Content'; Type = 'System.Management.Automation.SwitchParameter'; Description = 'Reads the whole value as one object instead of item by item.' }
         )
     }
 }

@@ -14,7 +14,7 @@ Describe 'VoxStore drive on <Backend>' -ForEach $backends {
     BeforeAll {
         $script:Drive = "vs$Backend"
         $script:Root = Join-Path $TestDrive "store-$Backend"
-        $drive = New-PSDrive -Name $script:Drive -PSProvider VoxStore -Root $script:Root -Backend $Backend
+        $drive = New-PSDrive -Name $script:Drive -PSProvider VoxStore -Root $script:Root -Backend $Backend -Create
         $drive.Backend | Should -Be $Backend
         $drive.StorePath | Should -Be ([IO.Path]::GetFullPath($script:Root))
         $script:Results = @(Submit-VoxDag -Program 'print "sum" 1 + 2
@@ -116,7 +116,7 @@ print "text" "a" + "b"' -Store "$($script:Drive):" -Name "prov-$Backend" -Wait)
 
 Describe 'VoxStore drives' {
     It 'streams bytes results in chunks with Get-Content' {
-        $null = New-PSDrive -Name vsbytes -PSProvider VoxStore -Root (Join-Path $TestDrive 'bytes-store')
+        $null = New-PSDrive -Name vsbytes -PSProvider VoxStore -Root (Join-Path $TestDrive 'bytes-store') -Create
         $r = Submit-VoxDag -Program 'import "test"
 print "b" test.blob(7, 0.25)' -Store vsbytes: -Wait
         $r.Status | Should -Be 'Completed'
@@ -133,7 +133,7 @@ print "b" test.blob(7, 0.25)' -Store vsbytes: -Wait
     }
 
     It 'accepts a drive as -Store of the cmdlets' {
-        $null = New-PSDrive -Name vsstore -PSProvider VoxStore -Root (Join-Path $TestDrive 'drive-as-store') -Backend filesystem
+        $null = New-PSDrive -Name vsstore -PSProvider VoxStore -Root (Join-Path $TestDrive 'drive-as-store') -Backend filesystem -Create
         $r = Submit-VoxDag -Program 'print "d" 9 - 2' -Store vsstore -Wait
         $r.Value | Should -Be 7
         Test-Path "vsstore:\$($r.NodeId)" | Should -BeTrue

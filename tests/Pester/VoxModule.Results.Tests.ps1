@@ -75,6 +75,10 @@ Describe 'Output that travels (defect 13)' {
         $script:Mixed | Export-Csv -LiteralPath (Join-Path $TestDrive 'r.csv')
         $rows = Import-Csv -LiteralPath (Join-Path $TestDrive 'r.csv')
         ($rows | Where-Object Goal -eq 'seq').ValueText | Should -Be '[3, 6]'
+        ($rows | Where-Object Goal -eq 'seq').Value | Should -Be '[3, 6]'   # not System.Object[]
+        , $seq.Value | Should -BeOfType [object[]]   # still an array to PowerShell
+        $seq.Value[1] | Should -Be 6
+        ($seq | ConvertTo-Json -Depth 3 | ConvertFrom-Json).Value | Should -Be @(3, 6)
         ($rows | Where-Object Goal -eq 'seq').Source | Should -Be 'program text'
         ($script:Mixed | ConvertTo-Json -Depth 3 | ConvertFrom-Json | Where-Object Goal -eq 'seq').ValueText | Should -Be '[3, 6]'
     }

@@ -140,7 +140,7 @@ print "last" test.sleep(3, 200)' -Store (Join-Path $TestDrive 'first-store') -Wa
     }
 
     It 'returns results at or above -StreamingThreshold as a stream read from the store' {
-        $null = New-PSDrive -Name vslarge -PSProvider VoxStore -Root (Join-Path $TestDrive 'large-store')
+        $null = New-PSDrive -Name vslarge -PSProvider VoxStore -Root (Join-Path $TestDrive 'large-store') -Create
         $r = Submit-VoxDag -Program 'import "test"
 print "big" test.blob(11, 0.25)' -Store vslarge: -StreamingThreshold 64KB -NoCompression -CacheSize 1MB -NodeTimeout '00:01:00' -Wait
         $r.Status | Should -Be 'Completed'

@@ -13,7 +13,7 @@ Describe 'Loading in a fresh pwsh' {
         $out = Invoke-VoxFreshPwsh @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$script:VoxModulePath'
-`$null = New-PSDrive -Name fresh -PSProvider VoxStore -Root '$store' -Backend sqlite
+`$null = New-PSDrive -Name fresh -PSProvider VoxStore -Root '$store' -Backend sqlite -Create
 (Get-ChildItem fresh: | Select-Object -First 1).Name
 "@
         $LASTEXITCODE | Should -Be 0
@@ -51,7 +51,7 @@ Import-Module '$script:VoxModulePath' -ErrorAction Stop
         $out = Invoke-VoxFreshPwsh @"
 Import-Module '$script:VoxModulePath' -ErrorAction Stop
 Set-Location '$base'
-(New-PSDrive -Name rel -PSProvider VoxStore -Root ./rel-store).StorePath
+(New-PSDrive -Name rel -PSProvider VoxStore -Root ./rel-store -Create).StorePath
 "@
         $out | Should -Be (Join-Path ([IO.Path]::GetFullPath($base)) 'rel-store')
     }
@@ -125,7 +125,7 @@ Describe 'Argument completion' {
     }
 
     It 'completes VoxStore drive names for -Store' {
-        $null = New-PSDrive -Name complab -PSProvider VoxStore -Root (Join-Path $TestDrive 'complab')
+        $null = New-PSDrive -Name complab -PSProvider VoxStore -Root (Join-Path $TestDrive 'complab') -Create
         $line = 'Submit-VoxDag -Program x -Store compl'
         $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $r.CompletionMatches.CompletionText | Should -Contain 'complab:'

@@ -54,7 +54,15 @@ public sealed class ClearVoxStoreCommand : VoxCmdletBase
             olderThan is { } t ? $"results unused for {t}" : null,
             maxBytes is { } b ? $"least recently used results beyond {b:N0} bytes" : null,
         }.Where(s => s is not null));
-        var store = OpenStore(location);
+        if (string.IsNullOrWhiteSpace(Store) && !StoreExists(location))
+        {
+            // The default store before its first result: nothing to trim, and nothing is created.
+            // A -Store that names no store is an error instead (a typo must not pass silently).
+            WriteVerbose($"The default store {location} does not exist yet; there is nothing to evict.");
+            return;
+        }
+
+        var store = OpenExistingStore(location);
         if (!ShouldProcess(location.ToString(), $"Evict {what}")) return;
         try
         {

@@ -64,6 +64,12 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
             return;
         }
 
+        if (!StoreExists(location))
+        {
+            WriteVerbose($"There is no store at {location} yet, so no history; nothing was created.");
+            return;
+        }
+
         var store = OpenStore(location);
         RunAndDrain(async (sink, token) =>
         {

@@ -99,7 +99,7 @@ public sealed class GetVoxResultCommand : VoxExecutionCmdlet
 
     private void Past(VoxExecution execution, Func<string, bool> include)
     {
-        var store = OpenStore(execution.Store ?? VoxEngineHost.DefaultStore);
+        var store = OpenExistingStore(execution.Store ?? VoxEngineHost.DefaultStore);
         var nodes = Block(ListNodes(store, execution.ExecutionId, StopToken));
         var chosen = Node is null
             ? nodes.Where(n => (All || n.IsGoal) && include(n.Name)).Select(n => (n.Name, n.NodeId, n.IsGoal ? GoalKind.Print : GoalKind.Node)).ToList()

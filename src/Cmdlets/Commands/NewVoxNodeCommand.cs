@@ -29,7 +29,7 @@ public sealed class NewVoxNodeCommand : PSCmdlet
     [ArgumentCompleter(typeof(OperationCompleter))]
     public string Operation { get; set; } = string.Empty;
 
-    /// <summary>The argument nodes, by name or as node objects, in order.</summary>
+    /// <summary>The arguments, in order: node names (text) or node objects; any other value (a number, boolean, array, hashtable, bytes) is a constant of its own, written as a node named &lt;Name&gt;.arg&lt;i&gt; before this one.</summary>
     [Parameter(Position = 2, ParameterSetName = OperationSet)]
     [AllowEmptyCollection]
     public object[] Arguments { get; set; } = [];
@@ -47,6 +47,24 @@ public sealed class NewVoxNodeCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Goal { get; set; }
 
+    // A constant's content id is computed from its canonical JSON form, which has no bytes: say
+    // so at the node, with what to do, instead of a bare ArgumentException at submission.
+    private void RefuseBytes(string node, object? value)
+    {
+        if (!HoldsBytes(value, 0)) return;
+        ThrowTerminatingError(VoxErrors.Create(VoxErrors.DagInvalid, ErrorCategory.InvalidArgument, value,
+            $"Node '{node}': a constant cannot hold bytes (a constant's id is computed from its JSON form, which has none). " +
+            "Pass the bytes as text ([Convert]::ToBase64String(...)), or write them to a file and load it in a program."));
+    }
+
+    private static bool HoldsBytes(object? value, int depth) => depth <= 256 && value switch
+    {
+        byte[] => true,
+        IReadOnlyDictionary<string, object?> record => record.Values.Any(v => HoldsBytes(v, depth + 1)),
+        object?[] items => items.Any(v => HoldsBytes(v, depth + 1)),
+        _ => false,
+    };
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -63,16 +81,51 @@ public sealed class NewVoxNodeCommand : PSCmdlet
                 return;
             }
 
+            RefuseBytes(Name, value);
+
             WriteObject(new VoxNode { Name = Name, Operation = DagBuilder.ConstantOperator, Value = value, IsGoal = Goal });
             return;
         }
 
         var parameters = Parameters is null ? null : PSValue.ToRuntime(Parameters) as IReadOnlyDictionary<string, object?>;
+        // Names are explicit (text and node objects); any other argument is a value: it becomes a
+        // constant node of its own (<name>.arg<i>), written first, so "a, 5" means node a and the number 5.
+        var names = new List<string>(Arguments.Length);
+        for (var i = 0; i < Arguments.Length; i++)
+        {
+            switch (PSValue.Unwrap(Arguments[i]))
+            {
+                case string text:
+                    names.Add(text);
+                    break;
+                case VoxNode node:
+                    names.Add(node.Name);
+                    break;
+                case var literal:
+                    object? value;
+                    try
+                    {
+                        value = PSValue.ToRuntime(literal);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        ThrowTerminatingError(VoxErrors.Create(VoxErrors.DagInvalid, ErrorCategory.InvalidArgument, literal, $"Node '{Name}', argument {i + 1}: {e.Message}", e));
+                        return;
+                    }
+
+                    var constant = $"{Name}.arg{i + 1}";
+                    RefuseBytes(constant, value);
+                    WriteObject(new VoxNode { Name = constant, Operation = DagBuilder.ConstantOperator, Value = value });
+                    names.Add(constant);
+                    break;
+            }
+        }
+
         WriteObject(new VoxNode
         {
             Name = Name,
             Operation = Operation.Contains('.') ? Operation : "default." + Operation,
-            Arguments = PSValue.StringList(Arguments).ToArray(),
+            Arguments = names.ToArray(),
             Parameters = parameters,
             IsGoal = Goal,
         });

@@ -11,11 +11,14 @@ namespace VoxScheduler.Cmdlets.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Register, "VoxOperation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(VoxOperationInfo))]
-public sealed class RegisterVoxOperationCommand : PSCmdlet
+public sealed partial class RegisterVoxOperationCommand : PSCmdlet
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex QualifiedName();
+
     /// <summary>Qualified name, <c>namespace.name</c> (the default namespace is reserved for built-ins).</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ValidatePattern(@"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")]
+    [ValidateNotNullOrEmpty]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>The script: receives the node's arguments positionally (param block or $args) and outputs its value.</summary>
@@ -23,7 +26,7 @@ public sealed class RegisterVoxOperationCommand : PSCmdlet
     [ValidateNotNull]
     public ScriptBlock ScriptBlock { get; set; } = null!;
 
-    /// <summary>Pure (default: results reused), ReadsFiles, or NonDeterministic (recomputed every time).</summary>
+    /// <summary>Pure (results reused; the default), ReadsFiles, or NonDeterministic (recomputed every time).</summary>
     [Parameter]
     public Purity Purity { get; set; } = Purity.Pure;
 
@@ -58,6 +61,14 @@ public sealed class RegisterVoxOperationCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var registry = VoxEngineHost.Operations;
+        if (!QualifiedName().IsMatch(Name))
+        {
+            // Checked here rather than by a pattern attribute, whose message is the raw regex.
+            var hint = Name.Contains('.') ? string.Empty : $" (e.g. my.{Name})";
+            ThrowTerminatingError(VoxErrors.Create(VoxErrors.OperationInvalid, ErrorCategory.InvalidArgument, Name,
+                $"'{Name}' is not a qualified operation name: give namespace.name{hint}, each part a letter or _ followed by letters, digits or _."));
+        }
+
         if (Name.StartsWith("default.", StringComparison.OrdinalIgnoreCase))
         {
             ThrowTerminatingError(VoxErrors.Create(VoxErrors.OperationInvalid, ErrorCategory.InvalidArgument, Name,
@@ -89,7 +100,19 @@ public sealed class RegisterVoxOperationCommand : PSCmdlet
         }
 
         var script = ScriptBlock.ToString();
-        var operation = new ScriptOperation(Name, script, min, max, Revision > 0 ? Revision : ScriptOperation.RevisionOf(script), Purity,
+        UsingCapture captured;
+        try
+        {
+            captured = UsingCapture.From(ScriptBlock, SessionState);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(VoxErrors.Create(VoxErrors.OperationInvalid, ErrorCategory.InvalidArgument, Name, e.Message, e));
+            return;
+        }
+
+        var operation = new ScriptOperation(Name, script, captured.Runnable, captured.Values, min, max,
+            Revision > 0 ? Revision : ScriptOperation.RevisionOf(script, captured.Identity), Purity,
             string.IsNullOrEmpty(Description) ? "Script block registered by Register-VoxOperation." : Description);
         if (!ShouldProcess(Name, existing is null ? "Register operation" : "Replace operation")) return;
         registry.Register(operation, replace: true);

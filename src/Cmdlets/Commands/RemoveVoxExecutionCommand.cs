@@ -37,7 +37,7 @@ public sealed class RemoveVoxExecutionCommand : VoxExecutionCmdlet
         if (!ShouldProcess(execution.ToString(), "Remove execution from history")) return;
         if (execution.Store is { } location)
         {
-            var store = OpenStore(location);
+            var store = OpenExistingStore(location);
             try
             {
                 Block(store.DeleteExecutionAsync(execution.ExecutionId, StopToken).AsTask());

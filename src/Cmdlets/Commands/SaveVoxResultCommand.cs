@@ -57,7 +57,7 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
             return;
         }
 
-        var value = result.Value;
+        var value = result.RawValue;
         var kind = value switch
         {
             byte[] or Stream => ".bin",

@@ -166,8 +166,16 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
         }
         else if (Wait)
         {
-            // Ctrl+C cancels only this wait (the token); the execution runs on.
-            RunAndDrain((sink, token) => ExecutionStreaming.StreamResultsAsync(execution, sink, static _ => true, showProgress: true, -1, token));
+            // Ctrl+C cancels only this wait (the token); the execution runs on, and stopping says so.
+            SetStopNotice([execution.ExecutionId]);
+            try
+            {
+                RunAndDrain((sink, token) => ExecutionStreaming.StreamResultsAsync(execution, sink, static _ => true, showProgress: true, -1, token));
+            }
+            finally
+            {
+                ClearStopNotice();
+            }
         }
         else
         {

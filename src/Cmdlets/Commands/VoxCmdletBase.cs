@@ -22,11 +22,41 @@ public abstract class VoxCmdletBase : PSCmdlet
     /// <summary>The process-wide scheduler.</summary>
     internal static DynamicScheduler Scheduler => VoxEngineHost.Scheduler;
 
+    // What stopping this command leaves behind, said once when it is stopped (null: nothing to say).
+    private string? _stopNotice;
+
+    /// <summary>
+    /// Set while the command waits on executions that a stop (Ctrl+C) does not end: stopping then
+    /// says so once, with how to stop them, instead of leaving work running silently.
+    /// </summary>
+    internal void SetStopNotice(IEnumerable<string> executionIds)
+    {
+        var ids = executionIds.Distinct(StringComparer.Ordinal).ToList();
+        Volatile.Write(ref _stopNotice, ids.Count == 0 ? null
+            : $"Stopped waiting; {(ids.Count == 1 ? "execution " + ids[0] + " keeps" : ids.Count + " executions keep")} running in this session. " +
+              $"To stop {(ids.Count == 1 ? "it" : "them")}: Stop-VoxExecution {string.Join(", ", ids.Take(5))}{(ids.Count > 5 ? ", …" : string.Empty)}");
+    }
+
+    /// <summary>Clears the notice once the wait is over.</summary>
+    internal void ClearStopNotice() => Volatile.Write(ref _stopNotice, null);
+
     /// <inheritdoc />
     protected override void StopProcessing()
     {
         // Called on another thread: only signal. Waits see the token; the executions keep running.
         _stopping.Cancel();
+        if (Interlocked.Exchange(ref _stopNotice, null) is { } notice)
+        {
+            try
+            {
+                // The pipeline is stopping, so its warning stream is closed: the host says it.
+                Host?.UI?.WriteWarningLine(notice);
+            }
+            catch (Exception e) when (e is InvalidOperationException or NotImplementedException or PSInvalidOperationException or IOException)
+            {
+                // A host without a UI cannot be told; the executions still run, as documented.
+            }
+        }
     }
 
     /// <summary>
@@ -69,11 +99,31 @@ public abstract class VoxCmdletBase : PSCmdlet
             throw new ArgumentException($"'{store}' is neither a VoxStore drive nor a filesystem folder (provider {provider.Name}).");
         }
 
-        // A plain folder uses the default store's backend (sqlite unless VOXSCHEDULER_BACKEND says otherwise).
-        return new StoreLocation(VoxEngineHost.DefaultStore.Backend, Path.GetFullPath(path));
+        // A plain folder: the backend of the store in it, else VOXSCHEDULER_BACKEND, else hybrid.
+        var full = Path.GetFullPath(path);
+        return new StoreLocation(VoxEngineHost.BackendFor(full), full);
     }
 
-    /// <summary>Opens (or reuses) a store, turning failures into a terminating VoxStoreUnavailable.</summary>
+    /// <summary>
+    /// True when a store exists at the location. Looks only: the commands that read (history,
+    /// results, eviction) never create a store, so a typo leaves nothing behind.
+    /// </summary>
+    internal static bool StoreExists(StoreLocation location) => StoreFactory.Exists(location.Backend, location.Path);
+
+    /// <summary>Opens an existing store for reading or trimming; a terminating VoxStoreUnavailable when there is none (nothing is created).</summary>
+    internal IResultStore OpenExistingStore(StoreLocation location)
+    {
+        if (!StoreExists(location))
+        {
+            var why = Directory.Exists(location.Path) ? "the folder holds no store of that backend" : "the folder does not exist";
+            ThrowTerminatingError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.ObjectNotFound, location.Path,
+                $"There is no {location.Backend} store at '{location.Path}' ({why}). Submit-VoxDag -Store creates one when it stores results; New-PSDrive -PSProvider VoxStore -Create creates an empty one."));
+        }
+
+        return OpenStore(location);
+    }
+
+    /// <summary>Opens (or reuses) a store, creating it when missing (writers only), turning failures into a terminating VoxStoreUnavailable.</summary>
     internal IResultStore OpenStore(StoreLocation location)
     {
         try
@@ -114,6 +164,7 @@ public abstract class VoxCmdletBase : PSCmdlet
         }
 
         var location = storeLocation ?? VoxEngineHost.DefaultStore;
+        if (!StoreExists(location)) return null; // no store, no history: and reading creates none
         var store = OpenStore(location);
         var record = Block(store.GetExecutionAsync(idOrName, StopToken).AsTask());
         if (record is null)

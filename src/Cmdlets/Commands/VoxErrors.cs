@@ -17,7 +17,6 @@ internal static class VoxErrors
     public const string SubmitFailed = "VoxSubmitFailed";
     public const string ResultNotFound = "VoxResultNotFound";
     public const string GoalFailed = "VoxGoalFailed";
-    public const string WaitTimeout = "VoxWaitTimeout";
     public const string OperationExists = "VoxOperationExists";
     public const string OperationInvalid = "VoxOperationInvalid";
     public const string OperationNotFound = "VoxOperationNotFound";
@@ -31,6 +30,7 @@ internal static class VoxErrors
     public const string DiagramTooLarge = "VoxDiagramTooLarge";
     public const string ProgramParameterInvalid = "VoxProgramParameterInvalid";
     public const string ExecutionRunning = "VoxExecutionRunning";
+    public const string ExecutionNameTaken = "VoxExecutionNameTaken";
 
     public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
         new(new VoxCmdletException(message, inner), id, category, target);
@@ -44,8 +44,12 @@ internal static class VoxErrors
     public static ErrorRecord GoalFailure(Output.VoxResult result)
     {
         var what = result.Status == Execution.NodeStatus.Skipped ? "was skipped" : "failed";
+        // The engine refuses writes outside the output root without knowing the cmdlets; the
+        // module names the switch that allows them.
+        var hint = result.Error.Contains("outside the output root", StringComparison.Ordinal)
+            ? " (Submit-VoxDag -AllowWritesOutsideLocation allows save goals to write there.)" : string.Empty;
         var record = Create(GoalFailed, ErrorCategory.InvalidResult, result,
-            $"Goal '{result.Goal}' of execution {result.ExecutionId} {what}: {result.Error}");
+            $"Goal '{result.Goal}' of execution {result.ExecutionId} {what}: {result.Error}{hint}");
         record.ErrorDetails = new ErrorDetails(record.Exception.Message)
         {
             RecommendedAction = "Read the result's Error; fix the program or its inputs and submit again (completed nodes are reused).",
@@ -81,6 +85,10 @@ internal static class VoxErrors
     /// <summary>One record per problem of a rejected program or DAG, each with its own location (the first <see cref="MaxReportedProblems"/>).</summary>
     public static IEnumerable<ErrorRecord> FromValidation(ValidationException exception, string id, object? target)
     {
+        // One id per cause: a name already running and a bad setting are not a bad DAG.
+        if (exception.Problems.Count > 0 && exception.Problems.All(p => p.Code == "DuplicateExecutionName")) id = ExecutionNameTaken;
+        else if (exception.Problems.Count > 0 && exception.Problems.All(p => p.Code == "InvalidConfig")) id = ConfigInvalid;
+
         if (exception.Problems.Count == 0)
         {
             yield return new ErrorRecord(exception, id, ErrorCategory.InvalidData, target);
@@ -101,7 +109,11 @@ internal static class VoxErrors
                 yield break;
             }
 
-            var record = new ErrorRecord(new VoxValidationException(problem), id, ErrorCategory.InvalidData, problem.File ?? target);
+            // The engine says what is refused without knowing the cmdlets; the module names its switch.
+            var explained = problem.Code == "PathOutsideOutputRoot"
+                ? problem with { Message = problem.Message + " (Submit-VoxDag -AllowWritesOutsideLocation allows save goals to write there)" }
+                : problem;
+            var record = new ErrorRecord(new VoxValidationException(explained), id, ErrorCategory.InvalidData, problem.File ?? target);
             if (problem.File is not null || problem.Line > 0)
             {
                 record.ErrorDetails = new ErrorDetails(problem.Message)

@@ -42,6 +42,7 @@ public sealed class WaitVoxExecutionCommand : VoxExecutionCmdlet
             // Completion, timeout and stop race; only the wait ends, never the executions.
             var all = Any ? Task.WhenAny(pending) : Task.WhenAll(pending);
             var limit = HasTimeout ? Timeout : System.Threading.Timeout.InfiniteTimeSpan;
+            SetStopNotice(_executions.Where(e => e.Execution is { } x && !x.Completion.IsCompleted).Select(e => e.ExecutionId));
             try
             {
                 all.Wait(limit, StopToken);
@@ -49,6 +50,10 @@ public sealed class WaitVoxExecutionCommand : VoxExecutionCmdlet
             catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+            finally
+            {
+                ClearStopNotice();
             }
         }
 

@@ -39,8 +39,6 @@ internal static class VoxEngineHost
     {
         get
         {
-            var backend = Environment.GetEnvironmentVariable(BackendVariable);
-            backend = string.IsNullOrWhiteSpace(backend) ? "sqlite" : backend.Trim().ToLowerInvariant();
             var path = Environment.GetEnvironmentVariable(StoreVariable);
             if (string.IsNullOrWhiteSpace(path))
             {
@@ -53,8 +51,21 @@ internal static class VoxEngineHost
                 path = Path.Combine(data, "VoxScheduler", "store");
             }
 
-            return new StoreLocation(backend, Path.GetFullPath(path));
+            path = Path.GetFullPath(path);
+            return new StoreLocation(BackendFor(path), path);
         }
+    }
+
+    /// <summary>
+    /// The backend of the store in a folder named without one: what it already holds, else
+    /// <c>$env:VOXSCHEDULER_BACKEND</c>, else hybrid. An existing store always opens as what it is
+    /// (a folder never mixes backends), so stores made when sqlite was the default keep working.
+    /// </summary>
+    public static string BackendFor(string path)
+    {
+        var chosen = Environment.GetEnvironmentVariable(BackendVariable);
+        return StoreFactory.DetectBackend(path)
+            ?? (string.IsNullOrWhiteSpace(chosen) ? StoreFactory.DefaultBackend : StoreFactory.ResolveBackend(chosen, path));
     }
 
     private const int SourcesPruneThreshold = 1024;
@@ -79,6 +90,31 @@ internal static class VoxEngineHost
     public static ValueTask<IResultStore> GetStoreAsync(StoreLocation location, CancellationToken cancellationToken) =>
         Scheduler.GetStoreAsync(location.Backend, location.Path, cancellationToken);
 
+    /// <summary>
+    /// Exiting PowerShell (the end of <c>pwsh -c</c>, <c>exit</c>) stops the executions still
+    /// running in it; they resume from their stored results when submitted again. That is said
+    /// on the error stream, once, naming them, instead of happening silently. The host is gone
+    /// by now, so it is written to the process's standard error.
+    /// </summary>
+    internal static void WarnAboutRunningExecutions(DynamicScheduler scheduler)
+    {
+        try
+        {
+            var running = scheduler.ListExecutions().Where(x => !x.Completion.IsCompleted).ToList();
+            if (running.Count == 0) return;
+            var names = string.Join(", ", running.Take(5).Select(x => x.Name is { Length: > 0 } n ? $"{x.ExecutionId} ({n})" : x.ExecutionId));
+            var more = running.Count > 5 ? $" and {running.Count - 5} more" : string.Empty;
+            Console.Error.WriteLine(
+                $"WARNING: VoxScheduler: PowerShell is exiting with {running.Count} execution(s) still running, which are stopped now: {names}{more}. " +
+                "Results already stored are kept and a new submission resumes from them; to let work finish, use Submit-VoxDag -Wait or Wait-VoxExecution before exiting.");
+            Console.Error.Flush();
+        }
+        catch (Exception)
+        {
+            // The process is exiting; a warning that cannot be written is not worth a crash.
+        }
+    }
+
     // Operations exist without the scheduler, so inspecting DAGs and listing operations never starts the engine.
     private static OperationRegistry CreateOperations() => BuiltinOperations.CreateRegistry();
 
@@ -90,6 +126,7 @@ internal static class VoxEngineHost
         // run writes no partial result and resumes when submitted again.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
+            WarnAboutRunningExecutions(scheduler);
             try
             {
                 scheduler.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));

@@ -23,6 +23,10 @@ public static class ValueText
             case null:
                 builder.Append("null");
                 break;
+            case System.Management.Automation.PSObject wrapped:
+                // A result's sequence reaches format scripts wrapped (VoxResult.Value).
+                Append(builder, wrapped.BaseObject, maxItems, depth);
+                break;
             case double d:
                 builder.Append(CanonicalJson.FormatNumber(d));
                 break;

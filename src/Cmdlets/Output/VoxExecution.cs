@@ -108,6 +108,7 @@ public sealed class VoxExecution
     private int ReadStore(Func<IResultStore, CancellationToken, Task<int>> read)
     {
         if (Store is not { } location) return -1;
+        if (!StoreFactory.Exists(location.Backend, location.Path)) return -1; // reading creates no store
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
@@ -16,15 +17,34 @@ public sealed class VoxResult
 
     private readonly object? _value;
 
+    private PSObject? _sequence;
+
     /// <summary>
     /// The value: numbers as double, booleans, strings, sequences as object[], bytes as byte[];
     /// large objects as a read-only stream opened on first read (a fresh stream on every read of
     /// this property, so the value can be read more than once); null when the goal did not succeed.
+    /// A sequence comes wrapped so that its ToString is its flat form ([a, b, c]), which is what
+    /// Export-Csv and ConvertTo-Csv write instead of System.Object[]; it still is an object[] to
+    /// -is, indexing, the pipeline and ConvertTo-Json.
     /// </summary>
     public object? Value
     {
-        get => LargeValue is { } open ? open() : _value;
+        get => LargeValue is { } open ? open() : _value is object?[] items ? (_sequence ??= Sequence(items)) : _value;
         init => _value = value;
+    }
+
+    /// <summary>The value as the engine holds it (no PowerShell wrapper), for the module's own code.</summary>
+    internal object? RawValue => LargeValue is { } open ? open() : _value;
+
+    /// <summary>The flat text of a wrapped sequence (the ToString of <see cref="Value"/> for sequences).</summary>
+    /// <remarks>Public because PowerShell calls code methods through reflection.</remarks>
+    public static string SequenceText(PSObject instance) => Output.ValueText.Format(instance?.BaseObject, MaxTextItems);
+
+    private static PSObject Sequence(object?[] items)
+    {
+        var wrapped = new PSObject(items);
+        wrapped.Members.Add(new PSCodeMethod("ToString", typeof(VoxResult).GetMethod(nameof(SequenceText))!));
+        return wrapped;
     }
 
     /// <summary>Opens a large value (a new stream each time); null for values held in memory.</summary>
@@ -34,7 +54,7 @@ public sealed class VoxResult
     /// The value as flat text (sequences as [a, b, c], records as {k: v}, bytes as bytes[n]): what
     /// Export-Csv, Group-Object and Out-GridView show; empty when there is no value.
     /// </summary>
-    public string ValueText => Succeeded ? Output.ValueText.Format(Value, MaxTextItems) : string.Empty;
+    public string ValueText => Succeeded ? Output.ValueText.Format(RawValue, MaxTextItems) : string.Empty;
 
     /// <summary>The program file (or "program text", "dag") the execution ran.</summary>
     public string? Source { get; init; }
@@ -70,5 +90,5 @@ public sealed class VoxResult
     internal const int MaxTextItems = 1000;
 
     /// <inheritdoc />
-    public override string ToString() => Succeeded ? $"{Goal} = {Output.ValueText.Format(Value)}" : $"{Goal}: {Status} ({Error})";
+    public override string ToString() => Succeeded ? $"{Goal} = {Output.ValueText.Format(RawValue)}" : $"{Goal}: {Status} ({Error})";
 }

@@ -25,7 +25,13 @@ public sealed class VoxDriveInfo : PSDriveInfo
     /// <summary>The store's folder.</summary>
     public string StorePath => Location.Path;
 
-    /// <summary>The drive's store, opened (once per process) on first use.</summary>
+    /// <summary>
+    /// True when the drive's folder holds a store of its backend. Looks only: reading a drive
+    /// whose store does not exist yet (the default drive before the first Submit-VoxDag) creates nothing.
+    /// </summary>
+    internal bool StoreExists() => StoreFactory.Exists(Location.Backend, Location.Path);
+
+    /// <summary>The drive's store, opened (once per process) on first use; created when missing, so only writers call it on a store that may not exist.</summary>
     internal IResultStore GetStore() =>
         Task.Run(() => VoxEngineHost.GetStoreAsync(Location, CancellationToken.None).AsTask()).GetAwaiter().GetResult();
 

@@ -64,7 +64,7 @@ public sealed partial class VoxStoreProvider
 
         var source = DriveOf(path);
         var targetPath = d.Kind == VoxStorePathKind.Root ? MakePath(destination, nodeId.ToString()) : destination;
-        return new CopyPlan(nodeId, source, StoreOf(source), StoreOf(destinationDrive), targetPath,
+        return new CopyPlan(nodeId, source, StoreOf(source), CreatingStoreOf(destinationDrive), targetPath,
             string.Equals(System.IO.Path.GetFullPath(source.StorePath), System.IO.Path.GetFullPath(destinationDrive.StorePath), StringComparison.Ordinal)
             && source.Backend == destinationDrive.Backend);
     }

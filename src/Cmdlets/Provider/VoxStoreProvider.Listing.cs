@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Provider;
+using VoxScheduler.Cmdlets.Commands;
 using VoxScheduler.Cmdlets.Output;
 using VoxScheduler.Storage;
 
@@ -28,6 +29,14 @@ public sealed partial class VoxStoreProvider
     private void ListChildren(string path, uint depth, bool namesOnly)
     {
         var p = Parse(path);
+        if (!DriveOf(path).StoreExists())
+        {
+            // No store yet (the default drive before its first result): an empty store's listing, and nothing created.
+            if (p.Kind == VoxStorePathKind.Root)
+                Emit(namesOnly, VoxStorePath.ExecutionsFolder, null, new VoxStoreFolder(VoxStorePath.ExecutionsFolder, "Executions recorded in the store"), MakePath(path, VoxStorePath.ExecutionsFolder), true);
+            return;
+        }
+
         var store = Store(path);
         var deeper = depth == 0 ? 0 : depth == uint.MaxValue ? uint.MaxValue : depth - 1;
         switch (p.Kind)
@@ -157,6 +166,11 @@ public sealed partial class VoxStoreProvider
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
                 // Stopped on purpose.
+            }
+            catch (Exception e) when (e is DynamicSchedulerException or IOException or UnauthorizedAccessException)
+            {
+                // A store that fails while listing is the store's error (VoxStoreUnavailable/VoxStoreCorrupt), not the cmdlet's.
+                ThrowTerminatingError(VoxErrors.FromException(e, null, VoxErrors.StoreUnavailable));
             }
         }
     }

@@ -19,6 +19,8 @@ public sealed partial class VoxStoreProvider
     {
         if (_resolved.TryGetValue(path, out var known)) return known;
         var (drive, p) = Resolve(path);
+        // Names resolve against the store; where there is none yet they name nothing (and create nothing).
+        if (!drive.StoreExists()) return p;
         var canonical = p.Kind switch
         {
             VoxStorePathKind.ResultPrefix => ResolvePrefix(path, drive, p),

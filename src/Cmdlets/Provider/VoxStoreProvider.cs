@@ -50,7 +50,7 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
             return null;
         }
 
-        var backend = (DynamicParameters as VoxDriveParameters)?.Backend?.ToLowerInvariant() ?? "sqlite";
+        var chosenBackend = (DynamicParameters as VoxDriveParameters)?.Backend?.ToLowerInvariant();
         string path;
         try
         {
@@ -63,7 +63,38 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
             return null;
         }
 
+        string backend;
+        string? held;
+        try
+        {
+            backend = chosenBackend ?? VoxEngineHost.BackendFor(path);
+            held = StoreFactory.DetectBackend(path);
+        }
+        catch (DynamicSchedulerException e)
+        {
+            WriteError(VoxErrors.FromException(e, path, VoxErrors.StoreUnavailable));
+            return null;
+        }
+
+        if (held is not null && held != backend)
+        {
+            WriteError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, drive.Root,
+                $"'{path}' holds a {held} store, not a {backend} one (a folder never mixes backends): leave out -Backend, or give -Backend {held}."));
+            return null;
+        }
+
         var location = new StoreLocation(backend, path);
+        // A drive opens a store; it creates one only when asked (-Create), as a FileSystem drive
+        // refuses a missing root: a typo in -Root must not leave an empty store behind.
+        var create = (DynamicParameters as VoxDriveParameters)?.Create.IsPresent == true;
+        if (!create && !StoreFactory.Exists(backend, path))
+        {
+            var why = Directory.Exists(path) ? $"'{path}' holds no {backend} store" : $"the folder '{path}' does not exist";
+            WriteError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.ObjectNotFound, drive.Root,
+                $"There is no {backend} store to open: {why}. To create one there, add -Create: New-PSDrive -Name {drive.Name} -PSProvider VoxStore -Root '{drive.Root}' -Backend {backend} -Create."));
+            return null;
+        }
+
         var result = new VoxDriveInfo(new PSDriveInfo(drive.Name, drive.Provider, path,
             string.IsNullOrEmpty(drive.Description) ? $"VoxScheduler {location}" : drive.Description, drive.Credential), location);
         try
@@ -89,6 +120,7 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     protected override bool ItemExists(string path)
     {
         var p = Parse(path);
+        if (!DriveOf(path).StoreExists()) return p.Kind is VoxStorePathKind.Root or VoxStorePathKind.Executions;
         return p.Kind switch
         {
             // An ambiguous prefix "exists" so that the command reaches GetItem, which says why it cannot choose.
@@ -107,6 +139,7 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     protected override bool HasChildItems(string path)
     {
         var p = Parse(path);
+        if (!DriveOf(path).StoreExists()) return p.Kind == VoxStorePathKind.Root;
         return p.Kind switch
         {
             VoxStorePathKind.Root => true,
@@ -215,7 +248,19 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
 
     private IResultStore Store(string path) => StoreOf(DriveOf(path));
 
+    // Reading and changing what is stored need a store that exists; only a copy into a drive creates one (CreatingStoreOf).
     private IResultStore StoreOf(VoxDriveInfo drive)
+    {
+        if (!drive.StoreExists())
+        {
+            ThrowTerminatingError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.ObjectNotFound, drive.StorePath,
+                $"There is no {drive.Backend} store at '{drive.StorePath}' yet: Submit-VoxDag creates one when it stores a result there, or copy a result into the drive."));
+        }
+
+        return CreatingStoreOf(drive);
+    }
+
+    private IResultStore CreatingStoreOf(VoxDriveInfo drive)
     {
         try
         {
@@ -251,7 +296,16 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
     private T Run<T>(string path, Func<IResultStore, Task<T>> action)
     {
         var store = Store(path);
-        return Await(Task.Run(() => action(store)));
+        try
+        {
+            return Await(Task.Run(() => action(store)));
+        }
+        catch (Exception e) when (e is DynamicSchedulerException or IOException or UnauthorizedAccessException)
+        {
+            // The store's failure under its own id (VoxStoreUnavailable/VoxStoreCorrupt), not a bare StorageException of the provider cmdlet.
+            ThrowTerminatingError(VoxErrors.FromException(e, path, VoxErrors.StoreUnavailable));
+            throw; // unreachable
+        }
     }
 
     // Provider calls are synchronous; engine calls run on the pool so no context can deadlock them.
