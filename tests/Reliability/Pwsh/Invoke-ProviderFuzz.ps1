@@ -15,7 +15,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
-$null = New-PSDrive -Name fz -PSProvider VoxStore -Root $Store -Backend $Backend
+$null = New-PSDrive -Name fz -PSProvider VoxStore -Root $Store -Backend $Backend -Create
 $results = @(Submit-VoxDag -Program "print `"sum`" 1 + 2`nprint `"text`" `"a`" + `"b`"`nprint `"seq`" [1, 2, 3]" -Store 'fz:' -Name 'fuzz-run' -Wait)
 $ids = @($results.NodeId)
 $executionId = $results[0].ExecutionId

@@ -13,13 +13,18 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
-$null = New-PSDrive -Name ct -PSProvider VoxStore -Root $Store -Backend $Backend
+$null = New-PSDrive -Name ct -PSProvider VoxStore -Root $Store -Backend $Backend -Create
+# The engine loads in the module's own load context, where type literals do not look: take the
+# codec from the loaded engine assembly.
+$engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'VoxScheduler.Engine' } | Select-Object -First 1
+$codec = $engine.GetType('VoxScheduler.Values.ValueCodec', $true)
 $sha = [System.Security.Cryptography.SHA256]::Create()
 $failed = 0
 foreach ($r in @(Submit-VoxDag -Path $Program -Store 'ct:' -Wait)) {
     $digest = '-'
     if ($r.Status -in 'Completed', 'Cached') {
-        $bytes = [VoxScheduler.Values.ValueCodec]::Encode($r.Value)
+        # The value as the engine holds it (a sequence comes wrapped for Export-Csv).
+        $bytes = $codec::Encode($r.Value.psobject.BaseObject)
         $digest = [Convert]::ToHexString($sha.ComputeHash($bytes)).ToLowerInvariant()
     }
     else {

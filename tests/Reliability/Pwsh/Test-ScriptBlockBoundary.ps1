@@ -17,7 +17,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
-$null = New-PSDrive -Name sb -PSProvider VoxStore -Root $Store -Backend sqlite
+$null = New-PSDrive -Name sb -PSProvider VoxStore -Root $Store -Backend sqlite -Create
 # Computed strings: the store holds script text as results.
 $program = @"
 import "strings"
