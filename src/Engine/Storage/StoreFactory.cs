@@ -122,6 +122,9 @@ public static class StoreFactory
         }
 
         var folder = PrepareFolder(path, options.ReadOnly);
+        // The record goes first: a process opening the folder while this one creates the store
+        // must not see a database without a record (it would read it as an old sqlite store).
+        if (!options.ReadOnly && existing is null) RecordBackend(folder, name);
         try
         {
             IResultStore store = name switch
