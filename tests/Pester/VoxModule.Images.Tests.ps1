@@ -63,7 +63,7 @@ Describe 'Image results in PowerShell' {
         New-Item -ItemType Directory -Path $script:Work | Out-Null
         Copy-Item $script:Fixture (Join-Path $script:Work 'slice.nii.gz')
         $script:Store = Join-Path $TestDrive 'image-store'
-        New-PSDrive -Name voximg -PSProvider VoxStore -Root $script:Store -Backend sqlite | Out-Null
+        New-PSDrive -Name voximg -PSProvider VoxStore -Root $script:Store -Backend sqlite -Create | Out-Null
         Push-Location $script:Work
         try {
             $script:Result = Submit-VoxDag -Program "print `"slice`" load(`"slice.nii.gz`")" -Store 'voximg:' -Wait -ErrorAction Stop
