@@ -76,7 +76,8 @@ Describe 'Image results in PowerShell' {
     }
 
     It 'shows an image by its one-line summary, never its voxels' {
-        $script:Result.Value | Should -BeOfType ([VoxScheduler.Images.Image])
+        # The engine loads in the module's own load context, so its types are checked by name (a type literal cannot see them).
+        $script:Result.Value.GetType().FullName | Should -Be 'VoxScheduler.Images.Image'
         $script:Result.ValueText | Should -Match '^Image 33×41 float32, min \S+ max \S+, 5\.4 KB$'
         $table = $script:Result | Format-Table | Out-String
         $table | Should -Match 'Image 33×41 float32'
