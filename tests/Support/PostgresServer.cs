@@ -63,8 +63,11 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var bin = FindBinaries(out var reason) ?? throw new InvalidOperationException("Cannot start PostgreSQL for the tests: " + reason);
         var asPostgresUser = Environment.UserName == "root";
+        await StopAbandonedAsync(bin, asPostgresUser);
         var folder = Path.Combine(Path.GetTempPath(), "vox-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
+        // Which test host owns this server: a later start stops it if that process is gone (a crashed host never disposes its fixture).
+        await File.WriteAllTextAsync(Path.Combine(folder, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (asPostgresUser) await RunAsync("chown", ["postgres", folder]);
         var data = Path.Combine(folder, "data");
         await RunAsync(Tool(bin, "initdb", asPostgresUser, out var initdbArgs), [.. initdbArgs, "-D", data, "-A", "trust", "-U", "vox", "-E", "UTF8", "--no-sync", "--no-instructions"]);
@@ -110,6 +113,52 @@ public sealed class PostgresServer : IAsyncDisposable
 
                 await Task.Delay(100);
             }
+        }
+    }
+
+    private const string OwnerFile = "owner.pid";
+
+    /// <summary>Stops and removes the servers of test hosts that ended without disposing them; never touches a live host's server.</summary>
+    private static async Task StopAbandonedAsync(string bin, bool asPostgresUser)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), "vox-pg-*"))
+        {
+            var ownerPath = Path.Combine(folder, OwnerFile);
+            if (!File.Exists(ownerPath) || !int.TryParse(await File.ReadAllTextAsync(ownerPath), out var owner) || IsAlive(owner)) continue;
+            var data = Path.Combine(folder, "data");
+            if (File.Exists(Path.Combine(data, "postmaster.pid")))
+            {
+                try
+                {
+                    await RunAsync(Tool(bin, "pg_ctl", asPostgresUser, out var prefix), [.. prefix, "-D", data, "stop", "-m", "immediate", "-w"]);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already stopped: only the folder is left.
+                }
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another host is sweeping it at the same time.
+            }
+        }
+    }
+
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
