@@ -24,8 +24,7 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private const string MetadataColumns =
         "node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at, dag_id, execution_id, operator, metadata";
 
-    private const string ExecutionColumns =
-        "execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error, owner";
+    private const string ExecutionColumns = ExecutionRecordRows.Columns;
 
     private readonly NpgsqlDataSource _source;
     private readonly StoreOptions _options;

@@ -536,26 +536,9 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private const string ExecutionSql =
-        "SELECT execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error, owner FROM executions";
+    private const string ExecutionSql = "SELECT " + ExecutionRecordRows.Columns + " FROM executions";
 
-    private static ExecutionRecord ReadExecution(SqliteDataReader r) => ExecutionOwner.Resolve(new()
-    {
-        ExecutionId = r.GetString(0),
-        Name = r.IsDBNull(1) ? null : r.GetString(1),
-        DagId = r.IsDBNull(2) ? null : r.GetString(2),
-        Status = r.GetString(3),
-        SubmittedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
-        CompletedAt = r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
-        TotalNodes = r.GetInt32(6),
-        CompletedNodes = r.GetInt32(7),
-        CachedNodes = r.GetInt32(8),
-        FailedNodes = r.GetInt32(9),
-        SkippedNodes = r.GetInt32(10),
-        Source = r.IsDBNull(11) ? null : r.GetString(11),
-        Error = r.IsDBNull(12) ? null : r.GetString(12),
-        Owner = r.IsDBNull(13) ? null : r.GetString(13),
-    });
+    private static ExecutionRecord ReadExecution(SqliteDataReader r) => ExecutionRecordRows.Read(r);
 
     // Execution history is small next to results (one row per execution or name), so it is read in one go.
     private List<T> Query<T>(string sql, string? parameter, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
