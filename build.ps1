@@ -195,6 +195,29 @@ function Test-PostgresBinaries {
     return [bool] (Get-ChildItem -Path '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue)
 }
 
+function Test-RedisBinary {
+    if ($env:VOXSCHEDULER_REDIS_SERVER -and (Test-Path $env:VOXSCHEDULER_REDIS_SERVER)) { return $true }
+    return [bool] (Get-Command redis-server -CommandType Application -ErrorAction SilentlyContinue)
+}
+
+function Get-ServerTestFilter {
+    # The postgres backend's tests (Category=Postgres) need PostgreSQL's server binaries; the
+    # cluster's process tests (Category=Cluster) need PostgreSQL and redis-server. .ci/run installs
+    # both and sets VOXSCHEDULER_REQUIRE_POSTGRES=1 and VOXSCHEDULER_REQUIRE_CLUSTER=1, so there a
+    # missing server fails the tests; elsewhere they are left out and the run says why.
+    $excluded = @()
+    if ($env:VOXSCHEDULER_REQUIRE_POSTGRES -ne '1' -and -not (Test-PostgresBinaries)) {
+        Write-Warning 'PostgreSQL server binaries not found (Debian: apt-get install postgresql): the postgres backend tests (Category=Postgres) and the cluster process tests (Category=Cluster) are left out of this run.'
+        $excluded += 'Postgres', 'Cluster'
+    }
+    elseif ($env:VOXSCHEDULER_REQUIRE_CLUSTER -ne '1' -and -not (Test-RedisBinary)) {
+        Write-Warning 'redis-server not found (Debian: apt-get install redis-server): the cluster process tests (Category=Cluster) are left out of this run.'
+        $excluded += 'Cluster'
+    }
+    if ($excluded.Count -eq 0) { return @() }
+    return @('--filter', (($excluded | ForEach-Object { "Category!=$_" }) -join '&'))
+}
+
 function Invoke-Test {
     Invoke-Build
     $pester = Install-Pester
@@ -202,20 +225,13 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
 
     $xunitFailedToRun = $false
-    # The postgres backend's tests need PostgreSQL's server binaries (a real server on loopback).
-    # .ci/run installs them and sets VOXSCHEDULER_REQUIRE_POSTGRES=1, so there a missing server
-    # fails the tests; elsewhere, without the binaries, they are left out and the run says so.
-    $postgresFilter = @()
-    if ($env:VOXSCHEDULER_REQUIRE_POSTGRES -ne '1' -and -not (Test-PostgresBinaries)) {
-        Write-Warning 'PostgreSQL server binaries not found (Debian: apt-get install postgresql): the postgres backend tests (Category=Postgres) are left out of this run.'
-        $postgresFilter = @('--filter', 'Category!=Postgres')
-    }
+    $serverFilter = Get-ServerTestFilter
 
     $projects = Get-ChildItem -Path (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse
     foreach ($project in $projects) {
         Write-Host "xunit: $($project.BaseName)"
         $dir = Join-Path $results $project.BaseName
-        & dotnet test $project.FullName -c $Configuration --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir @postgresFilter
+        & dotnet test $project.FullName -c $Configuration --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir @serverFilter
         $code = $LASTEXITCODE
         $counts = Get-TrxCounts $dir
         if ($code -ne 0 -and $counts.Failed -eq 0) {
@@ -230,7 +246,7 @@ function Invoke-Test {
         $engineTests = Join-Path $Root 'tests/Engine.Tests/VoxScheduler.Engine.Tests.csproj'
         Write-Host 'xunit: VoxScheduler.Engine.Tests (Debug: assertions on)'
         $dir = Join-Path $results 'VoxScheduler.Engine.Tests.Debug'
-        & dotnet test $engineTests -c Debug --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir
+        & dotnet test $engineTests -c Debug --nologo -v q --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $dir @serverFilter
         $code = $LASTEXITCODE
         $counts = Get-TrxCounts $dir
         if ($code -ne 0 -and $counts.Failed -eq 0) {
