@@ -12,7 +12,7 @@ namespace VoxScheduler.Tests;
 /// (<c>--save "" --appendonly no</c>), and stopped at the end. Redis runs as whoever runs the tests
 /// (it does not refuse root). A test host that dies without disposing leaves its server behind;
 /// the next start stops those (the owner's pid is kept beside each server, like
-/// <see cref="PostgresServer"/> does), never a live host's.
+/// <c>PostgresServer</c> does), never a live host's.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -45,7 +45,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     /// <summary>True when a missing server must fail the tests (CI), false when they may be skipped with a reason.</summary>
     public static bool Required =>
-        Environment.GetEnvironmentVariable(RequireVariable) == "1" || Environment.GetEnvironmentVariable(PostgresServer.RequireVariable) == "1";
+        Environment.GetEnvironmentVariable(RequireVariable) == "1" || Environment.GetEnvironmentVariable("VOXSCHEDULER_REQUIRE_POSTGRES") == "1";
 
     /// <summary>The redis-server executable, or null with the reason when this machine has none.</summary>
     public static string? FindBinary(out string reason)
