@@ -15,6 +15,13 @@
       serve [args]      Runs the REST server (default http://127.0.0.1:5080).
       bench [args]      Runs the benchmark harness (Release), e.g. "bench dag --shape chain --n 100000".
       soak              Runs the reliability soak loops for -Minutes minutes.
+      silo [args]       Runs one cluster silo in the foreground (VoxScheduler.Silo.dll with these
+                        arguments, e.g. "silo --cluster-id lab --redis 10.0.0.5:6379"); Ctrl+C stops it.
+      cluster-up        Starts a cluster on this machine's loopback: PostgreSQL and Redis from Debian's
+                        packages (data under out/cluster, run as their service users when root) and
+                        -Silos silo processes in the background (pids and logs in out/cluster);
+                        prints how to connect. A fresh cluster id every time.
+      cluster-down      Stops what cluster-up started (silos, Redis, PostgreSQL); the stored results stay.
       clean             Removes out/ and every bin/ and obj/ folder.
 
 .EXAMPLE
@@ -26,7 +33,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'pack', 'test', 'run', 'serve', 'bench', 'soak', 'clean')]
+    [ValidateSet('build', 'pack', 'test', 'run', 'serve', 'bench', 'soak', 'silo', 'cluster-up', 'cluster-down', 'clean')]
     [string] $Task = 'build',
 
     [Parameter(Position = 1, ValueFromRemainingArguments)]
@@ -37,7 +44,11 @@ param(
 
     # soak: how long to run the kill/resume and fuzz loops.
     [ValidateRange(1, 1440)]
-    [int] $Minutes = 5
+    [int] $Minutes = 5,
+
+    # cluster-up: how many silo processes to start (0: only PostgreSQL and Redis).
+    [ValidateRange(0, 16)]
+    [int] $Silos = 3
 )
 
 Set-StrictMode -Version Latest
@@ -304,7 +315,111 @@ if (`$global:LASTEXITCODE) { exit 1 } else { exit 0 }
     exit (Invoke-ChildPwsh $command)
 }
 
+$ClusterState = Join-Path $Out 'cluster'
+$SiloOut = Join-Path $Out 'silo'
+
+function Get-SiloDll {
+    # The silo host (src/Cluster/Silo), published to out/silo when missing or older than the sources.
+    $project = Get-ChildItem -Path (Join-Path $Root 'src/Cluster/Silo') -Filter '*.csproj' -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $project) { throw 'This checkout has no silo host (src/Cluster/Silo).' }
+    $dll = Join-Path $SiloOut 'VoxScheduler.Silo.dll'
+    $stale = -not (Test-Path $dll)
+    if (-not $stale) {
+        $builtAt = (Get-Item $dll).LastWriteTimeUtc
+        $stale = [bool] (Get-ChildItem -Path (Join-Path $Root 'src') -Recurse -File |
+            Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' -and $_.LastWriteTimeUtc -gt $builtAt } | Select-Object -First 1)
+    }
+    if ($stale) {
+        Write-Host 'Publishing the silo host (Release)...'
+        Invoke-Native dotnet @('publish', $project.FullName, '-c', 'Release', '-o', $SiloOut, '--nologo', '-v', 'q', '-p:GenerateDocumentationFile=false')
+    }
+    return $dll
+}
+
+function Invoke-ClusterUp {
+    Import-Module (Join-Path $Root 'tools/ClusterServers.psm1') -Force
+    $stateFile = Join-Path $ClusterState 'cluster.json'
+    if (Test-Path $stateFile) {
+        throw "A cluster started by cluster-up is recorded in ${stateFile}: run 'build.ps1 cluster-down' first."
+    }
+    $dll = if ($Silos -gt 0) { Get-SiloDll } else { $null }
+    New-Item -ItemType Directory -Path $ClusterState -Force | Out-Null
+    $state = [ordered]@{ clusterId = "vox-local-$([DateTime]::UtcNow.ToString('yyyyMMddHHmmss'))"; postgres = $null; redis = $null; silos = @() }
+    try {
+        # The stored results stay in out/cluster/postgres between cluster-up and cluster-down; membership does not.
+        $pg = Start-VoxPostgres -Folder (Join-Path $ClusterState 'postgres')
+        $state.postgres = [ordered]@{ port = $pg.Port; folder = $pg.Folder; connectionFile = $pg.ConnectionFile }
+        $redis = Start-VoxRedis -Folder (Join-Path $ClusterState 'redis')
+        $state.redis = [ordered]@{ port = $redis.Port; folder = $redis.Folder; endpoint = $redis.Endpoint }
+        $state | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $stateFile
+        for ($i = 0; $i -lt $Silos; $i++) {
+            $siloPort = Get-VoxFreePort
+            $gatewayPort = Get-VoxFreePort
+            $log = Join-Path $ClusterState "silo-$i.log"
+            $arguments = @($dll, '--cluster-id', $state.clusterId, '--redis', $redis.Endpoint, '--silo-port', $siloPort, '--gateway-port', $gatewayPort,
+                '--advertise', '127.0.0.1', '--postgres-file', $pg.ConnectionFile)
+            # Server GC, as on a machine of its own (README: Running on a cluster).
+            $env:DOTNET_gcServer = '1'
+            try {
+                $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+            }
+            finally { Remove-Item Env:DOTNET_gcServer }
+            $state.silos += [ordered]@{ index = $i; pid = $process.Id; siloPort = $siloPort; gatewayPort = $gatewayPort; log = $log }
+            $state | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $stateFile
+        }
+        foreach ($silo in $state.silos) { Wait-SiloReady $silo }
+    }
+    catch {
+        Write-Warning "cluster-up failed, stopping what it started: $_"
+        Invoke-ClusterDown
+        throw
+    }
+    Write-Host "Cluster $($state.clusterId) is up: PostgreSQL on 127.0.0.1:$($pg.Port), Redis on $($redis.Endpoint), $Silos silo(s)."
+    Write-Host "Connection string (password inside, owner-readable only): $($pg.ConnectionFile)"
+    Write-Host "State, pids and logs: $ClusterState"
+    if ($Silos -gt 0) {
+        Write-Host "Connect from PowerShell: Connect-VoxCluster -Redis $($redis.Endpoint) -ClusterId $($state.clusterId) (with `$env:VOXSCHEDULER_POSTGRES = Get-Content '$($pg.ConnectionFile)')"
+    }
+    Write-Host "Stop: dotnet pwsh ./build.ps1 cluster-down"
+}
+
+function Wait-SiloReady($Silo) {
+    # The silo prints "VoxScheduler silo ready <address>" once it accepts work.
+    $deadline = [DateTime]::UtcNow.AddSeconds(120)
+    while ($true) {
+        if ((Test-Path $Silo.log) -and (Select-String -LiteralPath $Silo.log -Pattern 'VoxScheduler silo ready' -Quiet)) { return }
+        if (-not (Get-Process -Id $Silo.pid -ErrorAction SilentlyContinue)) {
+            $tail = @(Get-Content -LiteralPath $Silo.log -Tail 20 -ErrorAction SilentlyContinue) + @(Get-Content -LiteralPath "$($Silo.log).err" -Tail 20 -ErrorAction SilentlyContinue)
+            throw "Silo $($Silo.index) (pid $($Silo.pid)) exited before it was ready: $($tail -join [Environment]::NewLine)"
+        }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Silo $($Silo.index) (pid $($Silo.pid)) was not ready within 120 s; see $($Silo.log)." }
+        Start-Sleep -Milliseconds 250
+    }
+}
+
+function Invoke-ClusterDown {
+    Import-Module (Join-Path $Root 'tools/ClusterServers.psm1') -Force
+    $stateFile = Join-Path $ClusterState 'cluster.json'
+    if (-not (Test-Path $stateFile)) {
+        # Nothing recorded, but a server may still run from a cluster-up that failed before writing the record.
+        Stop-VoxRedis -Folder (Join-Path $ClusterState 'redis')
+        Stop-VoxPostgres -Folder (Join-Path $ClusterState 'postgres')
+        Write-Host 'No cluster recorded in out/cluster; nothing else to stop.'
+        return
+    }
+    $state = Get-Content -Raw -LiteralPath $stateFile | ConvertFrom-Json
+    # Silos first (SIGTERM: they leave the cluster gracefully), then membership, then the store.
+    foreach ($silo in @($state.silos)) {
+        if (Stop-VoxProcess -ProcessId $silo.pid -ExpectedName 'dotnet' -GraceSeconds 30) { Write-Host "Stopped silo $($silo.index) (pid $($silo.pid))." }
+    }
+    Stop-VoxRedis -Folder (Join-Path $ClusterState 'redis')
+    Stop-VoxPostgres -Folder (Join-Path $ClusterState 'postgres')
+    Remove-Item -LiteralPath $stateFile -Force
+    Write-Host "Cluster $($state.clusterId) is down (results kept in $(Join-Path $ClusterState 'postgres'))."
+}
+
 function Invoke-Clean {
+    if (Test-Path (Join-Path $ClusterState 'cluster.json')) { throw "A cluster started by cluster-up is running (its data is in $ClusterState): run 'build.ps1 cluster-down' first." }
     if (Test-Path $Out) { Remove-Item $Out -Recurse -Force }
     Get-ChildItem -Path $Root -Directory -Recurse -Include 'bin', 'obj' |
         Where-Object { $_.FullName -notmatch '[\\/]\.tools[\\/]' } |
@@ -335,6 +450,12 @@ try {
             & $soak -Minutes $Minutes -Configuration $Configuration
             exit $LASTEXITCODE
         }
+        'silo' {
+            $dll = Get-SiloDll
+            Invoke-Native dotnet (@($dll) + $Arguments)
+        }
+        'cluster-up' { Invoke-ClusterUp }
+        'cluster-down' { Invoke-ClusterDown }
         'clean' { Invoke-Clean }
     }
 }
