@@ -7,11 +7,11 @@ public static class StoreFactory
     public static IReadOnlyList<string> Backends { get; } = ["sqlite", "filesystem", "hybrid"];
 
     /// <summary>
-    /// The shared-database backend (the cluster's store). Not in <see cref="Backends"/>, the
-    /// backends a user may name with a folder: it is opened by namespace, with the connection
-    /// string of <see cref="PostgresResultStore.ConnectionVariable"/>.
+    /// Backends registered by another assembly (<see cref="RegisterBackend"/>): a store named by a
+    /// location the backend understands (the cluster's <c>postgres</c> backend: a namespace inside a
+    /// database), never a folder of this machine. Case-insensitive.
     /// </summary>
-    public const string PostgresBackend = "postgres";
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RegisteredBackend> s_registered = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The backend of a new store when none is chosen: hybrid (metadata and small results in
@@ -37,14 +37,57 @@ public static class StoreFactory
     public static string ResolveBackend(string? backend, string path)
     {
         var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
-        if (name == PostgresBackend) return name; // a namespace in a shared database, not a folder
+        if (s_registered.ContainsKey(name)) return name; // a location the backend names, not a folder
         if (name.Length == 0 || name == AutoBackend) return DetectBackend(path) ?? DefaultBackend;
         if (!Backends.Contains(name))
         {
-            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)} (or {AutoBackend}).");
+            throw UnknownBackend(backend);
         }
 
         return name;
+    }
+
+    /// <summary>The backends registered through <see cref="RegisterBackend"/> (none unless an assembly such as the cluster's registered one).</summary>
+    public static IReadOnlyList<string> RegisteredBackends => [.. s_registered.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>True when <paramref name="backend"/> names a backend registered through <see cref="RegisterBackend"/>.</summary>
+    public static bool IsRegistered(string? backend) => s_registered.ContainsKey((backend ?? string.Empty).Trim().ToLowerInvariant());
+
+    /// <summary>
+    /// Offers a backend that lives outside the engine (the cluster's shared <c>postgres</c> store):
+    /// afterwards <see cref="OpenAsync"/>, <see cref="Exists"/>, <see cref="ResolveBackend"/> and
+    /// <see cref="Location"/> accept <paramref name="name"/>, and its stores are named by a location
+    /// the backend understands (taken as given: never a path of this machine). Registering a name
+    /// again replaces the earlier registration (the module and the server may both register it).
+    /// </summary>
+    /// <param name="name">The backend name (letters, digits and '-'; not a built-in backend nor <see cref="AutoBackend"/>).</param>
+    /// <param name="open">Opens (creating unless read-only) the store at a location.</param>
+    /// <param name="exists">True when a store exists at a location; looks only, creates nothing.</param>
+    /// <exception cref="ArgumentException">The name is invalid or names a built-in backend.</exception>
+    public static void RegisterBackend(string name, Func<string, StoreOptions, CancellationToken, ValueTask<IResultStore>> open,
+        Func<string, CancellationToken, ValueTask<bool>> exists)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(exists);
+        var key = (name ?? string.Empty).Trim().ToLowerInvariant();
+        if (key.Length == 0 || key.Length > 32 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            throw new ArgumentException($"'{name}' is not a valid backend name (1-32 letters, digits or '-').", nameof(name));
+        }
+
+        if (key == AutoBackend || Backends.Contains(key))
+        {
+            throw new ArgumentException($"'{key}' is a built-in backend name; a registered backend needs a name of its own.", nameof(name));
+        }
+
+        s_registered[key] = new RegisteredBackend(open, exists);
+    }
+
+    private static StorageException UnknownBackend(string? backend)
+    {
+        var registered = s_registered.Keys.Order(StringComparer.Ordinal).ToList();
+        var valid = string.Join(", ", Backends.Concat(registered));
+        return new StorageException($"Unknown storage backend '{backend}'. Valid backends: {valid} (or {AutoBackend}).");
     }
 
     /// <summary>
@@ -99,11 +142,10 @@ public static class StoreFactory
     {
         options ??= new StoreOptions();
         var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
-        if (name == PostgresBackend)
+        if (s_registered.TryGetValue(name, out var registered))
         {
-            // A store in a shared database: the path is the store's namespace there, the connection
-            // string comes from VOXSCHEDULER_POSTGRES (never from a path or a request).
-            return await PostgresResultStore.OpenAsync(null, path, options, cancellationToken).ConfigureAwait(false);
+            // A store the backend names by location (a namespace in a shared database): no folder here.
+            return await registered.Open(path, options, cancellationToken).ConfigureAwait(false);
         }
 
         name = ResolveBackend(backend, path);
@@ -144,7 +186,7 @@ public static class StoreFactory
 
     /// <summary>The canonical location of a store: the full path of a folder, or a database store's namespace as given.</summary>
     public static string Location(string backend, string path) =>
-        string.Equals(backend?.Trim(), PostgresBackend, StringComparison.OrdinalIgnoreCase) ? path : Path.GetFullPath(path);
+        IsRegistered(backend) ? path : Path.GetFullPath(path);
 
     /// <summary>
     /// True when the folder <paramref name="path"/> holds a store of <paramref name="backend"/>
@@ -156,14 +198,24 @@ public static class StoreFactory
     public static bool Exists(string backend, string path)
     {
         var name = (backend ?? string.Empty).Trim().ToLowerInvariant();
+        if (s_registered.TryGetValue(name, out var registered))
+        {
+            // The registered backend's own look-up (a query to its database): blocks this caller, as a folder probe does.
+            return registered.Exists(path, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+
         if (name != AutoBackend && !Backends.Contains(name))
         {
-            throw new StorageException($"Unknown storage backend '{backend}'. Valid backends: {string.Join(", ", Backends)} (or {AutoBackend}).");
+            throw UnknownBackend(backend);
         }
 
         var found = DetectBackend(path);
         return found is not null && (name == AutoBackend || found == name);
     }
+
+    private sealed record RegisteredBackend(
+        Func<string, StoreOptions, CancellationToken, ValueTask<IResultStore>> Open,
+        Func<string, CancellationToken, ValueTask<bool>> Exists);
 
     /// <summary>Writes the store's backend record when it has none yet (a store made before the record gets one on its first writable open).</summary>
     private static void RecordBackend(string folder, string backend)

@@ -55,6 +55,18 @@ public sealed class LayerDependencyTests
             + string.Join("\n", backends.Select(r => $"{r.From}: {r.FromType} [{r.Where}] uses {r.ToType}")));
     }
 
+    [Fact]
+    public void The_engine_references_no_cluster_library()
+    {
+        // The postgres backend and Orleans live in src/Cluster (DESIGN.md's layer table): the engine
+        // runs on one machine without them, and the cluster layer depends on it, never the reverse.
+        var referenced = typeof(NodeId).Assembly.GetReferencedAssemblies().Select(a => a.Name ?? string.Empty).ToList();
+        Assert.Contains("Microsoft.Data.Sqlite", referenced); // the list is the engine's real references
+        var cluster = referenced.Where(n => n.StartsWith("Npgsql", StringComparison.Ordinal) || n.StartsWith("Orleans", StringComparison.Ordinal)
+            || n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) || n.StartsWith("VoxScheduler.Cluster", StringComparison.Ordinal)).ToList();
+        Assert.True(cluster.Count == 0, "The engine references: " + string.Join(", ", cluster));
+    }
+
     [Theory]
     [InlineData("VoxScheduler.Storage.Sqlite.SqliteResultStore", true)]
     [InlineData("VoxScheduler.Storage.Sqlite.SqliteResultStore/BatchTarget", true)]

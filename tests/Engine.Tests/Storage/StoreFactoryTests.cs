@@ -19,6 +19,43 @@ public sealed class StoreFactoryTests : IDisposable
         foreach (var backend in StoreFactory.Backends) Assert.Contains(backend, e.Message);
     }
 
+    [Fact]
+    public async Task A_registered_backend_opens_and_looks_up_stores_by_its_own_location_and_is_listed_in_errors()
+    {
+        // A backend from outside the engine (the cluster registers postgres this way): here one that
+        // keeps each "namespace" as a sqlite store in a folder of its own, so the seam is exercised with a real store.
+        var root = _temp.Combine("registered");
+        string Folder(string location) => Path.Combine(root, Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(location)));
+        StoreFactory.RegisterBackend("Test-Sidecar",
+            async (location, options, ct) => await StoreFactory.OpenAsync("sqlite", Folder(location), options, ct),
+            (location, _) => ValueTask.FromResult(StoreFactory.Exists("sqlite", Folder(location))));
+
+        Assert.Contains("test-sidecar", StoreFactory.RegisteredBackends);
+        Assert.True(StoreFactory.IsRegistered("TEST-sidecar "));
+        Assert.DoesNotContain("test-sidecar", StoreFactory.Backends); // the folder backends stay as they were
+        Assert.Equal("test-sidecar", StoreFactory.ResolveBackend("test-sidecar", "lab/one"));
+        Assert.Equal("lab/one", StoreFactory.Location("test-sidecar", "lab/one")); // taken as given, never a path here
+        Assert.False(StoreFactory.Exists("test-sidecar", "lab/one"));
+        await using (var store = await StoreFactory.OpenAsync("test-sidecar", "lab/one"))
+        {
+            Assert.Equal("sqlite", store.Backend);
+        }
+
+        Assert.True(StoreFactory.Exists("test-sidecar", "lab/one"));
+        Assert.False(Directory.Exists(Path.GetFullPath("lab/one")));
+        var unknown = await Assert.ThrowsAsync<StorageException>(async () => await StoreFactory.OpenAsync("cassandra", _temp.Combine("s")));
+        Assert.Contains("test-sidecar", unknown.Message);
+    }
+
+    [Theory]
+    [InlineData("hybrid")]
+    [InlineData("auto")]
+    [InlineData("")]
+    [InlineData("a b")]
+    public void A_registered_backend_needs_a_name_of_its_own(string name) =>
+        Assert.Throws<ArgumentException>(() => StoreFactory.RegisterBackend(name,
+            (_, _, _) => throw new InvalidOperationException(), (_, _) => ValueTask.FromResult(false)));
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("SQLite")]

@@ -1,7 +1,8 @@
 using Npgsql;
 using VoxScheduler.Dag;
+using VoxScheduler.Storage;
 
-namespace VoxScheduler.Storage;
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>
 /// A streamed write to a postgres store: chunks are inserted as they fill, inside one transaction

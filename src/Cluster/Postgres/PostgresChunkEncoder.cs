@@ -1,4 +1,6 @@
-namespace VoxScheduler.Storage;
+using VoxScheduler.Storage;
+
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>
 /// Turns a large result into stored chunks of at most <see cref="ChunkSize"/> raw bytes, each

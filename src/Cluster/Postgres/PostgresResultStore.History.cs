@@ -2,8 +2,9 @@ using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 using VoxScheduler.Dag;
+using VoxScheduler.Storage;
 
-namespace VoxScheduler.Storage;
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>Execution history in a postgres store: the same records, names and node history as sqlite keeps.</summary>
 public sealed partial class PostgresResultStore

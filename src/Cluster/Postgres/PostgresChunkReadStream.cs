@@ -1,7 +1,8 @@
 using Npgsql;
 using VoxScheduler.Dag;
+using VoxScheduler.Storage;
 
-namespace VoxScheduler.Storage;
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>
 /// Reads a chunked result one chunk at a time inside one read-only REPEATABLE READ transaction,

@@ -1,6 +1,7 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Storage;
 
-namespace VoxScheduler.Storage;
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>One result row as written: inline bytes (<see cref="Data"/>) or a chunked blob (<see cref="BlobId"/>).</summary>
 internal sealed record PostgresResultRow(

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
+using VoxScheduler.Storage;
 
-namespace VoxScheduler.Storage;
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>
 /// Where a store lives in a PostgreSQL database and the tables it keeps there. A store is named

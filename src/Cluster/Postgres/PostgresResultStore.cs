@@ -3,8 +3,9 @@ using Npgsql;
 using NpgsqlTypes;
 using VoxScheduler.Dag;
 using VoxScheduler.Values;
+using VoxScheduler.Storage;
 
-namespace VoxScheduler.Storage;
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>
 /// The result store in a shared PostgreSQL database (cluster issue): one store per namespace, in
@@ -99,6 +100,39 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         }
 
         return new PostgresResultStore(source, schema, storeNamespace, options);
+    }
+
+    /// <summary>
+    /// True when the database holds the store <paramref name="storeNamespace"/>. Looks only: creates
+    /// nothing (a reader can ask before opening, and a typo never leaves an empty store behind).
+    /// </summary>
+    public static async ValueTask<bool> ExistsAsync(string? connectionString, string storeNamespace, CancellationToken cancellationToken = default)
+    {
+        PostgresSchema.CheckNamespace(storeNamespace);
+        connectionString ??= Environment.GetEnvironmentVariable(ConnectionVariable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StorageException($"The postgres backend needs a connection string: pass one, or set {ConnectionVariable} (never put it on a command line).");
+        }
+
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "VoxScheduler" };
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'store_info'", connection);
+            command.Parameters.AddWithValue(PostgresSchema.SchemaName(storeNamespace));
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
+        }
+        catch (ArgumentException e)
+        {
+            throw new StorageException($"The postgres connection string is not valid: {e.Message}", null, e);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw new StorageException($"The postgres store '{storeNamespace}' cannot be looked up: {e.Message}", null, e);
+        }
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();

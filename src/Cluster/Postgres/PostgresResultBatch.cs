@@ -1,8 +1,9 @@
 using Npgsql;
 using VoxScheduler.Dag;
 using VoxScheduler.Values;
+using VoxScheduler.Storage;
 
-namespace VoxScheduler.Storage;
+namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>
 /// Small results on their way to a postgres store together: one

@@ -1,5 +1,6 @@
 using Npgsql;
 using VoxScheduler.Dag;
+using VoxScheduler.Cluster.Postgres;
 using VoxScheduler.Storage;
 
 namespace VoxScheduler.Tests.Storage;
@@ -30,7 +31,7 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixtur
 [Trait("Category", "Postgres")]
 public sealed class PostgresStoreContractTests(PostgresServerFixture fixture) : StoreContractTests
 {
-    protected override string Backend => StoreFactory.PostgresBackend;
+    protected override string Backend => PostgresBackend.Name;
 
     protected override async Task<IResultStore> OpenStoreAsync(string path, StoreOptions options) =>
         await PostgresResultStore.OpenAsync(fixture.Server.ConnectionString, path, options);

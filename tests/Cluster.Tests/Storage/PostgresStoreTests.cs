@@ -2,6 +2,7 @@ using Npgsql;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
+using VoxScheduler.Cluster.Postgres;
 using VoxScheduler.Storage;
 using VoxScheduler.Tests.Scheduling;
 using VoxScheduler.Values;
@@ -138,7 +139,8 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture)
         Environment.SetEnvironmentVariable(PostgresResultStore.ConnectionVariable, fixture.Server.ConnectionString);
         try
         {
-            var config = new ExecutionConfig { StorageBackend = StoreFactory.PostgresBackend, StoragePath = NewNamespace("scheduler"), MaxConcurrentNodes = 4 };
+            PostgresBackend.Register(); // the connection string from the variable, as a front end would do it
+            var config = new ExecutionConfig { StorageBackend = PostgresBackend.Name, StoragePath = NewNamespace("scheduler"), MaxConcurrentNodes = 4 };
             var b = new DagBuilder();
             var x = b.Operation("t.add", 1, [b.Constant(1.0), b.Constant(2.0)]);
             var y = b.Operation("t.add", 1, [x, b.Constant(10.0)]);
@@ -164,7 +166,7 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture)
             Assert.Equal(NodeStatus.Cached, rerun.GetGoalResults()[0].Status);
             Assert.Equal(36.0, rerun.GetGoalResults()[0].Value);
             Assert.Equal(0, secondOps.TotalRuns);
-            var store = await second.GetStoreAsync(StoreFactory.PostgresBackend, config.StoragePath);
+            var store = await second.GetStoreAsync(PostgresBackend.Name, config.StoragePath);
             Assert.Equal(config.StoragePath, store.Location);
             Assert.Equal(2, await store.ListExecutionsAsync().CountAsync());
         }
@@ -172,6 +174,29 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture)
         {
             Environment.SetEnvironmentVariable(PostgresResultStore.ConnectionVariable, saved);
         }
+    }
+
+    [Fact]
+    public async Task Once_registered_the_factory_opens_looks_up_and_names_postgres_stores_by_namespace()
+    {
+        PostgresBackend.Register(fixture.Server.ConnectionString);
+        var ns = NewNamespace("factory");
+        Assert.Contains(PostgresBackend.Name, StoreFactory.RegisteredBackends);
+        Assert.Equal(PostgresBackend.Name, StoreFactory.ResolveBackend(" Postgres ", ns));
+        Assert.Equal(ns, StoreFactory.Location(PostgresBackend.Name, ns)); // a namespace, never made a path of this machine
+        Assert.False(StoreFactory.Exists(PostgresBackend.Name, ns)); // looking creates nothing
+        Assert.False(StoreFactory.Exists(PostgresBackend.Name, ns));
+        await using (var store = await StoreFactory.OpenAsync(PostgresBackend.Name, ns, new StoreOptions()))
+        {
+            Assert.Equal(PostgresBackend.Name, store.Backend);
+            Assert.Equal(ns, store.Location);
+            var id = Id("through-the-factory");
+            Assert.True(await store.StoreAsync(id, Random(64, 7), Meta(id)));
+        }
+
+        Assert.True(StoreFactory.Exists(PostgresBackend.Name, ns));
+        await using var again = await StoreFactory.OpenAsync("postgres", ns, new StoreOptions { ReadOnly = true });
+        Assert.Equal(Random(64, 7), await again.RetrieveAsync(Id("through-the-factory")));
     }
 
     private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
