@@ -232,6 +232,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
             });
         if (request.NodeTimeoutSeconds is { } t && (!double.IsFinite(t) || t <= 0 || t > TimeSpan.MaxValue.TotalSeconds / 2))
             errors.Add(new ErrorDetail { Message = $"node_timeout_seconds must be positive, not {t}.", Code = "InvalidValue", Path = "$.node_timeout_seconds" });
+        var retry = RetryPolicyOf(request, errors);
         if (errors.Count > 0)
             throw ApiProblemException.BadRequest(errors.Count == 1 ? errors[0].Message : $"{errors.Count} fields are invalid.", errors);
 
@@ -257,7 +258,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
             MaxConcurrentNodes = maxNodes,
             StorageBackend = backend,
             StoragePath = storagePath ?? DataRoot,
-            MaxRetries = request.MaxRetries ?? defaults.MaxRetries,
+            RetryPolicy = retry,
             RetryFailedNodes = request.RetryFailedNodes ?? defaults.RetryFailedNodes,
             CacheSize = request.CacheSize ?? defaults.CacheSize,
             Compression = request.Compression ?? defaults.Compression,
@@ -267,6 +268,55 @@ internal sealed class ExecutionHost : IAsyncDisposable
         };
         config.Validate();
         return (config, storagePath);
+    }
+
+    /// <summary>
+    /// The retry policy of a request: the engine's default with each field the request gives.
+    /// Seconds the engine cannot hold as a TimeSpan and unknown failure kinds are reported here
+    /// (field by field, with their paths); ranges are checked by the policy's own validation.
+    /// </summary>
+    private static RetryPolicy RetryPolicyOf(ExecutionRequest request, List<ErrorDetail> errors)
+    {
+        var policy = RetryPolicy.Default;
+        if (request.MaxRetries is { } retries) policy = policy with { MaxRetries = retries };
+        if (Seconds(request.RetryBaseDelaySeconds, "retry_base_delay_seconds", errors) is { } delay) policy = policy with { BaseDelay = delay };
+        if (request.RetryBackoffFactor is { } factor) policy = policy with { BackoffFactor = factor };
+        if (Seconds(request.RetryMaxDelaySeconds, "retry_max_delay_seconds", errors) is { } cap) policy = policy with { MaxDelay = cap };
+        if (request.RetryOn is { } kinds)
+        {
+            var on = FailureKinds.None;
+            for (var i = 0; i < kinds.Count; i++)
+            {
+                var kind = kinds[i]?.Trim().ToLowerInvariant() switch
+                {
+                    "operation" => FailureKinds.Operation,
+                    "timeout" => FailureKinds.Timeout,
+                    "storage" => FailureKinds.Storage,
+                    _ => (FailureKinds?)null,
+                };
+                if (kind is null)
+                    errors.Add(new ErrorDetail { Message = $"retry_on[{i}] '{kinds[i]}' is not one of operation, timeout, storage.", Code = "InvalidValue", Path = $"$.retry_on[{i}]" });
+                else on |= kind.Value;
+            }
+
+            policy = policy with { RetryOn = on };
+        }
+
+        return policy;
+    }
+
+    private static TimeSpan? Seconds(double? seconds, string field, List<ErrorDetail> errors)
+    {
+        if (seconds is not { } s) return null;
+        // Beyond these the policy's own range check reports the value; TimeSpan.FromSeconds would throw first.
+        if (double.IsFinite(s) && Math.Abs(s) <= RetryPolicy.MaxDelayLimit.TotalSeconds * 2) return TimeSpan.FromSeconds(s);
+        errors.Add(new ErrorDetail
+        {
+            Message = $"{field} must be between 0 and {RetryPolicy.MaxDelayLimit.TotalSeconds:0}, not {s}.",
+            Code = "InvalidValue",
+            Path = "$." + field,
+        });
+        return null;
     }
 
     public async ValueTask DisposeAsync()

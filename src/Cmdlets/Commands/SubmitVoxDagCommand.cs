@@ -34,6 +34,30 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
     [ValidateRange(0, 100)]
     public int MaxRetries { get; set; }
 
+    /// <summary>Delay before the first retry of a failing node: seconds (0.5), a unit (500ms, 2s, 1m) or a TimeSpan; default 1 second.</summary>
+    [Parameter]
+    [VoxTimeSpan]
+    public TimeSpan RetryDelay { get; set; }
+
+    /// <summary>Each retry waits this many times longer than the one before (default 2; 1 keeps the delay constant).</summary>
+    [Parameter]
+    [ValidateRange(1.0, 100.0)]
+    public double RetryBackoffFactor { get; set; }
+
+    /// <summary>No retry waits longer than this: seconds, a unit (30s, 5m) or a TimeSpan; default 60 seconds.</summary>
+    [Parameter]
+    [VoxTimeSpan]
+    public TimeSpan MaxRetryDelay { get; set; }
+
+    /// <summary>
+    /// The kinds of failure retried: Operation (an operation failed without marking the failure
+    /// permanent), Timeout (past -NodeTimeout), Storage (reading or writing the store); None retries
+    /// nothing. Default: all three. Validation errors and permanent failures are never retried.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Operation", "Timeout", "Storage", "None", IgnoreCase = true)]
+    public string[]? RetryOn { get; set; }
+
     /// <summary>A name for the execution (unique among running executions).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -89,7 +113,7 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
             _config = defaults with
             {
                 MaxConcurrentNodes = given.ContainsKey(nameof(MaxConcurrency)) ? MaxConcurrency : defaults.MaxConcurrentNodes,
-                MaxRetries = given.ContainsKey(nameof(MaxRetries)) ? MaxRetries : defaults.MaxRetries,
+                RetryPolicy = RetryPolicyOf(given, defaults.RetryPolicy),
                 RetryFailedNodes = !given.ContainsKey(nameof(MaxRetries)) || MaxRetries != 0,
                 CacheSize = given.ContainsKey(nameof(CacheSize)) ? CacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : defaults.CacheSize,
                 StreamingThreshold = given.ContainsKey(nameof(StreamingThreshold)) ? StreamingThreshold : defaults.StreamingThreshold,
@@ -111,6 +135,27 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
         {
             Terminate(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, Store, $"Cannot use '{Store}' as a store: {e.Message}", e);
         }
+    }
+
+    /// <summary>The engine's default policy with each retry parameter that was given.</summary>
+    private RetryPolicy RetryPolicyOf(Dictionary<string, object> given, RetryPolicy policy)
+    {
+        if (given.ContainsKey(nameof(MaxRetries))) policy = policy with { MaxRetries = MaxRetries };
+        if (given.ContainsKey(nameof(RetryDelay))) policy = policy with { BaseDelay = RetryDelay };
+        if (given.ContainsKey(nameof(RetryBackoffFactor))) policy = policy with { BackoffFactor = RetryBackoffFactor };
+        if (given.ContainsKey(nameof(MaxRetryDelay))) policy = policy with { MaxDelay = MaxRetryDelay };
+        if (given.ContainsKey(nameof(RetryOn)))
+        {
+            var on = FailureKinds.None;
+            foreach (var kind in RetryOn ?? [])
+            {
+                on |= Enum.Parse<FailureKinds>(kind, ignoreCase: true);
+            }
+
+            policy = policy with { RetryOn = on };
+        }
+
+        return policy;
     }
 
     /// <inheritdoc />

@@ -62,7 +62,7 @@ internal static class NodeExecutor
                 if (result.Kind != OperationResultKind.Streamed)
                 {
                     await stream.AbortAsync().ConfigureAwait(false);
-                    throw new NodeExecutionException("The operation opened its streaming output but returned a value instead of a streamed result.", nodeId);
+                    throw new NodeExecutionException("The operation opened its streaming output but returned a value instead of a streamed result.", nodeId, permanent: true);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -70,7 +70,7 @@ internal static class NodeExecutor
             }
             else if (result.Kind == OperationResultKind.Streamed)
             {
-                throw new NodeExecutionException("The operation returned a streamed result without writing through its streaming output.", nodeId);
+                throw new NodeExecutionException("The operation returned a streamed result without writing through its streaming output.", nodeId, permanent: true);
             }
 
             return Success(nodeId, result, start, allocated);
@@ -103,7 +103,7 @@ internal static class NodeExecutor
             }
             catch (ArgumentException e)
             {
-                return new(nodeId, NodeStatus.Failed, default, new NodeExecutionException(e.Message, nodeId, inner: e),
+                return new(nodeId, NodeStatus.Failed, default, new NodeExecutionException(e.Message, nodeId, inner: e, permanent: true),
                     Stopwatch.GetElapsedTime(start), allocated);
             }
         }

@@ -109,7 +109,7 @@ public sealed class SingleNodeExecutor
                 return result with
                 {
                     Status = NodeStatus.Failed,
-                    Error = new NodeExecutionException($"{op.Name} expands into a DAG; submit it to a DynamicScheduler to run it.", id, op.Name),
+                    Error = new NodeExecutionException($"{op.Name} expands into a DAG; submit it to a DynamicScheduler to run it.", id, op.Name, permanent: true),
                 };
         }
 

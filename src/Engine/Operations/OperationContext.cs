@@ -143,12 +143,16 @@ public sealed class OperationContext
     public object? Attribute(string name) =>
         Attributes is not null && Attributes.TryGetValue(name, out var v)
             ? v
-            : throw new NodeExecutionException($"{Operation.Name}: attribute '{name}' is missing.", NodeId, Operation.Name);
+            : throw new NodeExecutionException($"{Operation.Name}: attribute '{name}' is missing.", NodeId, Operation.Name, permanent: true);
 
     /// <summary>A type-mismatch error naming the operation, the argument and what it got.</summary>
     public NodeExecutionException TypeError(int index, string expected, object? actual) =>
-        new($"{Operation.Name}: argument {index + 1} must be {expected}, not {ValueCodec.TypeName(actual)}.", NodeId, Operation.Name);
+        new($"{Operation.Name}: argument {index + 1} must be {expected}, not {ValueCodec.TypeName(actual)}.", NodeId, Operation.Name, permanent: true);
 
-    /// <summary>A failure of this operation with a message.</summary>
-    public NodeExecutionException Fail(string message) => new($"{Operation.Name}: {message}", NodeId, Operation.Name);
+    /// <summary>
+    /// A failure of this operation with a message, permanent by default (a verdict on the inputs:
+    /// trying again cannot change it, so it is never retried); pass <paramref name="permanent"/>
+    /// false for a failure another try might not meet.
+    /// </summary>
+    public NodeExecutionException Fail(string message, bool permanent = true) => new($"{Operation.Name}: {message}", NodeId, Operation.Name, permanent: permanent);
 }

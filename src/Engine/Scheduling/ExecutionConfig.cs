@@ -27,11 +27,27 @@ public sealed record ExecutionConfig
     /// <summary>Results at or above this many bytes are streamed to the store.</summary>
     public long StreamingThreshold { get; init; } = 100L * 1024 * 1024;
 
-    /// <summary>Retry failed nodes.</summary>
+    /// <summary>Retry failed nodes (as <see cref="RetryPolicy"/> says); false tries every node once.</summary>
     public bool RetryFailedNodes { get; init; } = true;
 
-    /// <summary>Retries after the first try (so at most MaxRetries + 1 tries).</summary>
-    public int MaxRetries { get; init; } = 3;
+    /// <summary>
+    /// When and after how long a failed node is tried again: retries, base delay, backoff
+    /// factor, cap and the kinds of failure retried (default <see cref="Scheduling.RetryPolicy.Default"/>).
+    /// </summary>
+    public RetryPolicy RetryPolicy { get; init; } = RetryPolicy.Default;
+
+    /// <summary>
+    /// Retries after the first try (so at most MaxRetries + 1 tries): the specification's field,
+    /// kept in <see cref="RetryPolicy"/> (setting it changes the policy's <see cref="RetryPolicy.MaxRetries"/>).
+    /// </summary>
+    public int MaxRetries
+    {
+        get => RetryPolicy.MaxRetries;
+        init => RetryPolicy = RetryPolicy with { MaxRetries = value };
+    }
+
+    /// <summary>True when a node is tried again after <paramref name="failedTries"/> failed tries, the last with <paramref name="error"/>.</summary>
+    public bool ShouldRetry(Exception error, int failedTries) => RetryFailedNodes && RetryPolicy.ShouldRetry(error, failedTries);
 
     /// <summary>A node running longer than this is cancelled and fails (null: no limit).</summary>
     public TimeSpan? NodeTimeout { get; init; }
@@ -78,8 +94,8 @@ public sealed record ExecutionConfig
         var problems = new List<ValidationProblem>();
         if (MaxConcurrentNodes < 1 || MaxConcurrentNodes > 4096)
             problems.Add(new("InvalidConfig", $"max_concurrent_nodes must be between 1 and 4096, not {MaxConcurrentNodes}."));
-        if (MaxRetries < 0 || MaxRetries > 100)
-            problems.Add(new("InvalidConfig", $"max_retries must be between 0 and 100, not {MaxRetries}."));
+        if (RetryPolicy is null) problems.Add(new("InvalidConfig", "retry_policy is required."));
+        else problems.AddRange(RetryPolicy.Validate());
         if (StreamingThreshold < 1)
             problems.Add(new("InvalidConfig", $"streaming_threshold must be positive, not {StreamingThreshold}."));
         if (MaxNodes < 1)

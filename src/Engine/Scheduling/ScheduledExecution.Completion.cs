@@ -155,12 +155,12 @@ internal sealed partial class ScheduledExecution
         var plan = _plan;
         var failedTries = plan.Attempts[n] < byte.MaxValue ? ++plan.Attempts[n] : byte.MaxValue;
         var message = error.Message;
-        if (RetryPolicy.ShouldRetry(Config, error, failedTries))
+        if (Config.ShouldRetry(error, failedTries))
         {
             // Waiting for the timer holds no worker: the node simply is not on the ready stack.
             plan.State[n] = NodeState.Waiting;
             _waitingRetry++;
-            (post.Retries ??= []).Add(new RetryRequest(n, RetryPolicy.Delay(failedTries), failedTries, message, Final: false));
+            (post.Retries ??= []).Add(new RetryRequest(n, Config.RetryPolicy.GetDelay(failedTries), failedTries, message, Final: false));
             return;
         }
 

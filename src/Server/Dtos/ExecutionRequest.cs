@@ -30,6 +30,22 @@ internal sealed record ExecutionRequest
     [JsonPropertyName("retry_failed_nodes")]
     public bool? RetryFailedNodes { get; init; }
 
+    /// <summary>Seconds before the first retry (default 1).</summary>
+    [JsonPropertyName("retry_base_delay_seconds")]
+    public double? RetryBaseDelaySeconds { get; init; }
+
+    /// <summary>Each retry waits this many times longer than the one before (default 2).</summary>
+    [JsonPropertyName("retry_backoff_factor")]
+    public double? RetryBackoffFactor { get; init; }
+
+    /// <summary>No retry waits longer than this many seconds (default 60).</summary>
+    [JsonPropertyName("retry_max_delay_seconds")]
+    public double? RetryMaxDelaySeconds { get; init; }
+
+    /// <summary>The kinds of failure retried: any of <c>operation</c>, <c>timeout</c>, <c>storage</c> (default all three; empty: none).</summary>
+    [JsonPropertyName("retry_on")]
+    public IReadOnlyList<string>? RetryOn { get; init; }
+
     [JsonPropertyName("cache_size")]
     public string? CacheSize { get; init; }
 

@@ -10,7 +10,7 @@ namespace VoxScheduler.Operations.Builtins;
 /// </summary>
 /// <remarks>
 /// Purity: spin, sleep, blob and sha256 are pure (their value is a function of their arguments). fail
-/// is pure too: it always fails, and it fails with <see cref="NodeExecutionException"/>, a
+/// is pure too: it always fails, and it fails with a permanent <see cref="NodeExecutionException"/>, a
 /// deliberate verdict the scheduler does not retry. flaky is also pure: its value (x) is a
 /// function of its arguments and only its failures are transient, which is exactly what a
 /// retry is for; being pure, a success is stored and reused like any other result, while the
@@ -132,7 +132,7 @@ public static class TestNamespace
 
     private static object? Fail(OperationContext context) =>
         throw new NodeExecutionException(context[0] as string ?? Convert.ToString(context[0], System.Globalization.CultureInfo.InvariantCulture) ?? "failed",
-            context.NodeId, context.Operation.Name);
+            context.NodeId, context.Operation.Name, permanent: true);
 
     private static object? Flaky(OperationContext context)
     {
