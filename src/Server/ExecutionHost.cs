@@ -262,6 +262,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
             RetryFailedNodes = request.RetryFailedNodes ?? defaults.RetryFailedNodes,
             CacheSize = request.CacheSize ?? defaults.CacheSize,
             Compression = request.Compression ?? defaults.Compression,
+            CompressionCodec = request.CompressionCodec ?? defaults.CompressionCodec,
             StreamingThreshold = request.StreamingThreshold ?? defaults.StreamingThreshold,
             NodeTimeout = request.NodeTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
             MaxNodes = _options.MaxExecutionNodes,

@@ -67,11 +67,17 @@ internal static class HistoryEndpoints
         var record = await store.GetExecutionAsync(id, cancellationToken)
             ?? throw ApiProblemException.NotFound($"The store has no execution '{id}'.");
         var query = Query(backend, host.Mapper.RelativeToDataRoot(path));
+        var failed = new HashSet<Dag.NodeId>();
+        await foreach (var entry in store.ListNodeHistoryAsync(id, cancellationToken))
+        {
+            if (string.Equals(entry.Status, "Failed", StringComparison.OrdinalIgnoreCase)) failed.Add(entry.NodeId);
+        }
+
         var goals = new List<StoredGoalDto>();
         await foreach (var named in store.ListExecutionNodesAsync(id, cancellationToken))
         {
             if (!named.IsGoal) continue;
-            goals.Add(await ToGoalAsync(store, named, host.Options.MaxInlineBytes, query, cancellationToken));
+            goals.Add(await ToGoalAsync(store, named, record, failed.Contains(named.NodeId), host.Options.MaxInlineBytes, query, cancellationToken));
         }
 
         return TypedResults.Ok(new HistoryDetailDto { Execution = ToDto(record), Goals = goals });
@@ -98,12 +104,33 @@ internal static class HistoryEndpoints
             ?? throw ApiProblemException.NotFound($"The store holds no value for goal '{found.Name}' of execution '{id}'.");
     }
 
-    private static async Task<StoredGoalDto> ToGoalAsync(IResultStore store, ExecutionNodeName named, long maxInline, string query, CancellationToken cancellationToken)
+    /// <summary>
+    /// What became of a goal that has no stored result, from what the store remembers: its node
+    /// failed, else the execution's end says it (stopped or interrupted before the goal ran,
+    /// still running, a dependency failed), else the result was evicted since.
+    /// </summary>
+    private static string MissingStatus(ExecutionRecord record, bool nodeFailed) =>
+        nodeFailed ? "failed" : record.Status.ToLowerInvariant() switch
+        {
+            "interrupted" => "interrupted",
+            "cancelled" => "cancelled",
+            "running" or "pending" => "pending",
+            "failed" => "skipped",
+            _ => "missing",
+        };
+
+    private static async Task<StoredGoalDto> ToGoalAsync(IResultStore store, ExecutionNodeName named, ExecutionRecord record, bool nodeFailed, long maxInline,
+        string query, CancellationToken cancellationToken)
     {
         var metadata = await store.GetMetadataAsync(named.NodeId, cancellationToken);
         var contentUrl = $"/api/v1/history/{Uri.EscapeDataString(named.ExecutionId)}/results/{named.Ordinal.ToString(CultureInfo.InvariantCulture)}/content{query}";
         if (metadata is null)
-            return new StoredGoalDto { Name = named.Name, Ordinal = named.Ordinal, NodeId = named.NodeId.ToString(), Available = false };
+        {
+            return new StoredGoalDto
+            {
+                Name = named.Name, Ordinal = named.Ordinal, NodeId = named.NodeId.ToString(), Available = false, Status = MissingStatus(record, nodeFailed),
+            };
+        }
 
         var omitted = metadata.DataType == DataType.LargeObject || metadata.Size > maxInline;
         object? value = null;
@@ -116,6 +143,11 @@ internal static class HistoryEndpoints
             Ordinal = named.Ordinal,
             NodeId = named.NodeId.ToString(),
             Available = true,
+            // Stored by this execution, or by an earlier one and reused (a constant goal is stored by whichever execution printed it first).
+            Status = metadata.ExecutionId is null || metadata.ExecutionId == named.ExecutionId ? "completed" : "cached",
+            StoredSize = metadata.StoredSize,
+            Compression = metadata.Compression,
+            CreatedAt = metadata.CreatedAt,
             DataType = DtoMapper.Text(metadata.DataType),
             Size = metadata.Size,
             Value = json,

@@ -11,7 +11,7 @@ namespace VoxScheduler.Cluster.Postgres;
 /// commit for hundreds of rows (group commit, as the sqlite writer does). Results too large to be
 /// inline are refused, so the persister stores them one by one.
 /// </summary>
-internal sealed class PostgresResultBatch(PostgresResultStore store) : ResultBatch
+internal sealed class PostgresResultBatch(PostgresResultStore store, byte codec) : ResultBatch
 {
     private readonly List<PostgresResultRow> _rows = [];
     private long _createdAt;
@@ -33,11 +33,11 @@ internal sealed class PostgresResultBatch(PostgresResultStore store) : ResultBat
     public override bool TryAdd(NodeId nodeId, ReadOnlySpan<byte> data, DataType dataType, string? @operator)
     {
         if (data.Length > store.InlineThreshold) return false;
-        var codec = StoreCodec.ForValue(data, store.Codec);
-        var compressed = StoreCodec.TryCompress(data, codec);
+        var chosen = StoreCodec.ForValue(data, codec);
+        var compressed = StoreCodec.TryCompress(data, chosen);
         var metadata = new StorageMetadata { NodeId = nodeId, DataType = dataType, Operator = @operator, DagId = DagId, ExecutionId = ExecutionId };
         _rows.Add(new PostgresResultRow(nodeId, metadata, null, data.Length, compressed?.Length ?? data.Length,
-            compressed is null ? StoreCodec.Raw : codec, StoreHash.Compute(data), compressed is null ? null : StoreHash.Compute(compressed),
+            compressed is null ? StoreCodec.Raw : chosen, StoreHash.Compute(data), compressed is null ? null : StoreHash.Compute(compressed),
             null, compressed ?? data.ToArray()));
         return true;
     }

@@ -141,7 +141,7 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
 
     internal int InlineThreshold => _options.InlineThreshold;
 
-    ResultBatch IResultBatchSink.CreateBatch() => new PostgresResultBatch(this);
+    ResultBatch IResultBatchSink.CreateBatch(ResultWriteOptions options) => new PostgresResultBatch(this, options.Resolve().Codec);
 
     Task IResultBatchSink.StoreBatchAsync(ResultBatch batch)
     {
@@ -184,11 +184,18 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         }
     }
 
-    public async ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
+    public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
+        => StoreAsync(nodeId, data, metadata, Codec, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+        => StoreAsync(nodeId, data, metadata, options.Resolve().Codec, cancellationToken);
+
+    internal async ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, byte writeCodec, CancellationToken cancellationToken)
     {
         Writable(cancellationToken);
         var json = UserMetadataJson.Serialize(metadata.Metadata);
-        var codec = StoreCodec.ForValue(data.Span, Codec);
+        var codec = StoreCodec.ForValue(data.Span, writeCodec);
         return await RunAsync(nodeId, "cannot store a result", async connection =>
         {
             if (data.Length <= _options.InlineThreshold)
@@ -282,9 +289,16 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     }
 
     public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, CancellationToken cancellationToken = default)
+        => OpenWriteAsync(nodeId, metadata, Codec, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+        => OpenWriteAsync(nodeId, metadata, options.Resolve().Codec, cancellationToken);
+
+    private ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, byte codec, CancellationToken cancellationToken)
     {
         Writable(cancellationToken);
-        return ValueTask.FromResult<IResultWriter>(new PostgresResultWriter(this, nodeId, metadata, UserMetadataJson.Serialize(metadata.Metadata)));
+        return ValueTask.FromResult<IResultWriter>(new PostgresResultWriter(this, nodeId, metadata, UserMetadataJson.Serialize(metadata.Metadata), codec));
     }
 
     public async ValueTask<byte[]?> RetrieveAsync(NodeId nodeId, CancellationToken cancellationToken = default)

@@ -17,6 +17,7 @@ internal sealed class PostgresResultWriter : IResultWriter
     private readonly NodeId _nodeId;
     private readonly StorageMetadata _metadata;
     private readonly string? _json;
+    private readonly byte _codec;
     private readonly byte[] _buffer = new byte[PostgresChunkEncoder.ChunkSize];
     private int _buffered;
     private PostgresChunkEncoder? _encoder;
@@ -27,8 +28,9 @@ internal sealed class PostgresResultWriter : IResultWriter
     private int _ordinal;
     private bool _finished;
 
-    public PostgresResultWriter(PostgresResultStore store, NodeId nodeId, StorageMetadata metadata, string? json)
+    public PostgresResultWriter(PostgresResultStore store, NodeId nodeId, StorageMetadata metadata, string? json, byte codec)
     {
+        _codec = codec;
         _store = store;
         _nodeId = nodeId;
         _metadata = metadata;
@@ -55,7 +57,7 @@ internal sealed class PostgresResultWriter : IResultWriter
     {
         if (_connection is null)
         {
-            _encoder = new PostgresChunkEncoder(StoreCodec.ForValue(_buffer.AsSpan(0, _buffered), _store.Codec));
+            _encoder = new PostgresChunkEncoder(StoreCodec.ForValue(_buffer.AsSpan(0, _buffered), _codec));
             _connection = await _store.OpenConnectionAsync(_nodeId, cancellationToken).ConfigureAwait(false);
             _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (var next = new NpgsqlCommand($"SELECT nextval('{_store.Schema}.blob_ids')", _connection, _transaction))
@@ -79,7 +81,7 @@ internal sealed class PostgresResultWriter : IResultWriter
             if (_connection is null)
             {
                 // Everything fit in one buffer: store it like any result handed over whole.
-                await _store.StoreAsync(_nodeId, _buffer.AsMemory(0, _buffered), _metadata, cancellationToken).ConfigureAwait(false);
+                await _store.StoreAsync(_nodeId, _buffer.AsMemory(0, _buffered), _metadata, _codec, cancellationToken).ConfigureAwait(false);
             }
             else
             {

@@ -86,9 +86,14 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
     [VoxTimeSpan]
     public TimeSpan NodeTimeout { get; set; }
 
-    /// <summary>Stores results uncompressed.</summary>
+    /// <summary>Stores this execution's results uncompressed (as -Codec none).</summary>
     [Parameter]
     public SwitchParameter NoCompression { get; set; }
+
+    /// <summary>The codec of this execution's compressed results: lz4 (fast), brotli (smaller, slower) or none (default lz4).</summary>
+    [Parameter]
+    [ValidateSet("lz4", "brotli", "none", IgnoreCase = true)]
+    public string? Codec { get; set; }
 
     /// <summary>Allows save goals to write outside the current location.</summary>
     [Parameter]
@@ -105,6 +110,11 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
             Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, null, "-Wait and -AsJob cannot be used together.");
         }
 
+        if (NoCompression && Codec is { } codec && !string.Equals(codec, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            Terminate(VoxErrors.ParameterConflict, ErrorCategory.InvalidArgument, null, $"-NoCompression and -Codec {codec} cannot be used together (-Codec none is -NoCompression).");
+        }
+
         try
         {
             // A setting not given keeps the engine's default ("was it given", never a sentinel value).
@@ -119,6 +129,7 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
                 StreamingThreshold = given.ContainsKey(nameof(StreamingThreshold)) ? StreamingThreshold : defaults.StreamingThreshold,
                 NodeTimeout = given.ContainsKey(nameof(NodeTimeout)) ? NodeTimeout : defaults.NodeTimeout,
                 Compression = !NoCompression,
+                CompressionCodec = given.ContainsKey(nameof(Codec)) ? Codec!.ToLowerInvariant() : defaults.CompressionCodec,
             };
             _config.Validate();
         }

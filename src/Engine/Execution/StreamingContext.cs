@@ -16,12 +16,17 @@ internal sealed class StreamingContext : IStreamingOutputSession
 {
     private readonly IResultStore _store;
     private readonly StorageMetadata _metadata;
+    private readonly ResultWriteOptions? _options;
     private IResultWriter? _writer;
     private long _length;
     private bool _finished;
 
-    public StreamingContext(IResultStore store, StorageMetadata metadata)
+    /// <param name="store">The store the result is written to.</param>
+    /// <param name="metadata">The result's metadata.</param>
+    /// <param name="options">How the result is stored (an execution's own settings); null: as the store's options say.</param>
+    public StreamingContext(IResultStore store, StorageMetadata metadata, ResultWriteOptions? options = null)
     {
+        _options = options;
         _store = store;
         _metadata = metadata;
     }
@@ -41,7 +46,9 @@ internal sealed class StreamingContext : IStreamingOutputSession
             throw new InvalidOperationException("The streaming output of a node can be opened only once.");
         }
 
-        _writer = await _store.OpenWriteAsync(_metadata.NodeId, _metadata, cancellationToken).ConfigureAwait(false);
+        _writer = _options is null
+            ? await _store.OpenWriteAsync(_metadata.NodeId, _metadata, cancellationToken).ConfigureAwait(false)
+            : await _store.OpenWriteAsync(_metadata.NodeId, _metadata, _options, cancellationToken).ConfigureAwait(false);
         await _writer.WriteAsync(new[] { (byte)ValueTag.Bytes }, cancellationToken).ConfigureAwait(false);
     }
 

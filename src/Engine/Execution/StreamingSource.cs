@@ -10,8 +10,10 @@ namespace VoxScheduler.Execution;
 /// never streams (nearly all of them) costs no per-node object; the node's
 /// <see cref="StreamingContext"/> is created only when its operation opens the output.
 /// </summary>
-internal sealed class StreamingSource(IResultStore store, string? dagId, string? executionId, TimeProvider time) : IStreamingOutputSource
+/// <remarks><paramref name="options"/>: how the execution's results are stored (null: as the store's options say).</remarks>
+internal sealed class StreamingSource(IResultStore store, string? dagId, string? executionId, TimeProvider time, ResultWriteOptions? options = null)
+    : IStreamingOutputSource
 {
     public IStreamingOutputSession Create(NodeId nodeId, string? @operator) =>
-        new StreamingContext(store, StorageMetadata.ForResult(nodeId, DataType.Binary, 0, @operator, dagId, executionId, time.GetUtcNow()));
+        new StreamingContext(store, StorageMetadata.ForResult(nodeId, DataType.Binary, 0, @operator, dagId, executionId, time.GetUtcNow()), options);
 }

@@ -242,8 +242,9 @@ public sealed class DynamicScheduler : IAsyncDisposable
             return ValueTask.FromResult(_memory);
         }
 
-        var storeOptions = new StoreOptions { Compression = config.Compression, StreamingThreshold = config.StreamingThreshold };
-        return HoldSlotAsync(config.StorageBackend, config.StoragePath, storeOptions, pin: false, cancellationToken);
+        // Opened with the defaults: a store is shared by every execution on it, and each applies
+        // its own compression, codec and streaming threshold to its writes (ExecutionConfig.WriteOptions).
+        return HoldSlotAsync(config.StorageBackend, config.StoragePath, new StoreOptions(), pin: false, cancellationToken);
     }
 
     // "auto" (and a store's actual backend) name one key, so a folder is never open twice.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using VoxScheduler.Storage;
 
 namespace VoxScheduler.Scheduling;
 
@@ -21,11 +22,21 @@ public sealed record ExecutionConfig
     /// <summary>Bound on values kept in memory beyond their last consumer, e.g. <c>512MB</c>.</summary>
     public string CacheSize { get; init; } = "512MB";
 
-    /// <summary>Compress stored results.</summary>
+    /// <summary>Compress this execution's stored results (data that does not shrink is stored raw regardless).</summary>
     public bool Compression { get; init; } = true;
 
-    /// <summary>Results at or above this many bytes are streamed to the store.</summary>
+    /// <summary>The codec of this execution's compressed results: <c>lz4</c> (fast, the default), <c>brotli</c> (smaller, slower) or <c>none</c>.</summary>
+    public string CompressionCodec { get; init; } = "lz4";
+
+    /// <summary>This execution's results at or above this many bytes are streamed to the store (hybrid: kept as files; filesystem: uncompressed).</summary>
     public long StreamingThreshold { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// How this execution's results are written (<see cref="Compression"/>, <see cref="CompressionCodec"/>,
+    /// <see cref="StreamingThreshold"/>): the store applies them to each of the execution's writes,
+    /// whatever options it was opened with or another execution on it uses.
+    /// </summary>
+    public ResultWriteOptions WriteOptions => new() { Compression = Compression, CompressionCodec = CompressionCodec, StreamingThreshold = StreamingThreshold };
 
     /// <summary>Retry failed nodes (as <see cref="RetryPolicy"/> says); false tries every node once.</summary>
     public bool RetryFailedNodes { get; init; } = true;
@@ -96,6 +107,8 @@ public sealed record ExecutionConfig
             problems.Add(new("InvalidConfig", $"max_concurrent_nodes must be between 1 and 4096, not {MaxConcurrentNodes}."));
         if (RetryPolicy is null) problems.Add(new("InvalidConfig", "retry_policy is required."));
         else problems.AddRange(RetryPolicy.Validate());
+        if (!ResultWriteOptions.Codecs.Contains(CompressionCodec?.Trim().ToLowerInvariant() ?? string.Empty))
+            problems.Add(new("InvalidConfig", $"compression_codec must be one of {string.Join(", ", ResultWriteOptions.Codecs)}, not '{CompressionCodec}'."));
         if (StreamingThreshold < 1)
             problems.Add(new("InvalidConfig", $"streaming_threshold must be positive, not {StreamingThreshold}."));
         if (MaxNodes < 1)

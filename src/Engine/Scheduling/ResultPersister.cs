@@ -50,17 +50,20 @@ internal sealed class ResultPersister
     private readonly string _dagId;
     private readonly string _executionId;
     private readonly long _streamingThreshold;
+    private readonly ResultWriteOptions _write;
     private readonly TimeProvider _time;
     private readonly Task _loop;
     private readonly Stack<PersistBatch> _pool = new();
 
-    public ResultPersister(IResultStore store, string dagId, string executionId, long streamingThreshold, TimeProvider time,
+    // write: how the execution's results are stored (its compression, codec and streaming threshold).
+    public ResultPersister(IResultStore store, string dagId, string executionId, ResultWriteOptions write, TimeProvider time,
         Action<int[], int> release, Action<PersistItem, Exception> onError)
     {
         _store = store;
         _dagId = dagId;
         _executionId = executionId;
-        _streamingThreshold = streamingThreshold;
+        _write = write;
+        _streamingThreshold = write.StreamingThreshold;
         _time = time;
         _release = release;
         _onError = onError;
@@ -135,7 +138,7 @@ internal sealed class ResultPersister
             var metadata = StorageMetadata.ForResult(item.Id, ValueCodec.Classify(value, _streamingThreshold), data.Length, item.Operator,
                 _dagId, _executionId, _time.GetUtcNow());
             // Durability is not our cancellation's business: a completed value is kept even when the run is cancelled.
-            return _store.StoreAsync(item.Id, data, metadata, CancellationToken.None);
+            return _store.StoreAsync(item.Id, data, metadata, _write, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -277,7 +280,7 @@ internal sealed class ResultPersister
             if (_pool.TryPop(out var batch)) return batch;
         }
 
-        return new PersistBatch(sink.CreateBatch());
+        return new PersistBatch(sink.CreateBatch(_write));
     }
 
     private void ReturnBatch(PersistBatch batch)

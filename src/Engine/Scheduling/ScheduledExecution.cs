@@ -200,8 +200,8 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
             {
                 await _store.RecordExecutionAsync(Record("Running"), _cts.Token).ConfigureAwait(false);
                 await _store.RecordNodeNamesAsync(ExecutionId, ExecutionHistory.NamedNodes(Dag, ExecutionId), _cts.Token).ConfigureAwait(false);
-                _streams = new StreamingSource(_store, Dag.DagId, ExecutionId, _time);
-                _persister = new ResultPersister(_store, Dag.DagId, ExecutionId, Config.StreamingThreshold, _time, ReleasePersisted, OnPersistError);
+                _streams = new StreamingSource(_store, Dag.DagId, ExecutionId, _time, Config.WriteOptions);
+                _persister = new ResultPersister(_store, Dag.DagId, ExecutionId, Config.WriteOptions, _time, ReleasePersisted, OnPersistError);
             }
 
             var flags = PlanPruner.ComputeFlags(Dag, _initialOps);

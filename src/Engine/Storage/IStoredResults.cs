@@ -7,7 +7,8 @@ namespace VoxScheduler.Storage;
 /// node content id. Every implementation is thread-safe, verifies what it reads (a mismatch
 /// raises <see cref="StorageCorruptionException"/> naming the node, never wrong bytes) and never
 /// exposes a partially written result. Data passed in and returned is the encoded value
-/// (<see cref="Values.ValueCodec"/>); compression is the store's business.
+/// (<see cref="Values.ValueCodec"/>); compression is the store's business, as its options or
+/// a write's own <see cref="ResultWriteOptions"/> say.
 /// </summary>
 public interface IStoredResults
 {
@@ -22,10 +23,23 @@ public interface IStoredResults
     /// task completes when the result is durable. Returns false when a result with this id
     /// already existed (content addressing: it is the same value), true when it was written.
     /// </summary>
+    /// <remarks>Stored as the store's own options (<see cref="StoreOptions"/>) say.</remarks>
     ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default);
 
-    /// <summary>Starts a streamed write of a result whose size is not known in advance.</summary>
+    /// <summary>
+    /// Stores a result as <paramref name="options"/> say (compression, codec, streaming
+    /// threshold), whatever options the store was opened with: an execution's own settings.
+    /// Otherwise as <see cref="StoreAsync(NodeId, ReadOnlyMemory{byte}, StorageMetadata, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="StorageException">An unknown codec or a threshold that is not positive.</exception>
+    ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a streamed write of a result whose size is not known in advance, stored as the store's own options say.</summary>
     ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a streamed write stored as <paramref name="options"/> say (compression, codec, streaming threshold).</summary>
+    /// <exception cref="StorageException">An unknown codec or a threshold that is not positive.</exception>
+    ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>The whole encoded value, or null when absent. Meant for results that fit in memory.</summary>
     ValueTask<byte[]?> RetrieveAsync(NodeId nodeId, CancellationToken cancellationToken = default);

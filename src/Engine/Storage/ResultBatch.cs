@@ -18,7 +18,7 @@ internal abstract class ResultBatch
 
     /// <summary>
     /// Adds an encoded result; false when the store keeps a result of this size some other way
-    /// (chunks, a data file): the caller then stores it with <see cref="IStoredResults.StoreAsync"/>.
+    /// (chunks, a data file): the caller then stores it with <see cref="IStoredResults.StoreAsync(Dag.NodeId, ReadOnlyMemory{byte}, StorageMetadata, ResultWriteOptions, CancellationToken)"/>.
     /// </summary>
     public abstract bool TryAdd(NodeId nodeId, ReadOnlySpan<byte> data, DataType dataType, string? @operator);
 }

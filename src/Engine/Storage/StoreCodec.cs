@@ -27,7 +27,7 @@ internal static class StoreCodec
         null or "" or "none" or "raw" => Raw,
         "lz4" => Lz4,
         "brotli" => Brotli,
-        _ => throw new StorageException($"Unknown compression codec '{name}' (valid: lz4, brotli)."),
+        _ => throw new StorageException($"Unknown compression codec '{name}' (valid: lz4, brotli, none)."),
     };
 
     /// <summary>The codec a store writes with, from its options.</summary>

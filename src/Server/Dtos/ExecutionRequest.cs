@@ -49,9 +49,15 @@ internal sealed record ExecutionRequest
     [JsonPropertyName("cache_size")]
     public string? CacheSize { get; init; }
 
+    /// <summary>Compress this execution's stored results (default true).</summary>
     [JsonPropertyName("compression")]
     public bool? Compression { get; init; }
 
+    /// <summary>The codec of this execution's compressed results: <c>lz4</c> (default), <c>brotli</c> or <c>none</c>.</summary>
+    [JsonPropertyName("compression_codec")]
+    public string? CompressionCodec { get; init; }
+
+    /// <summary>This execution's results of at least this many bytes are streamed to the store (default 100 MiB).</summary>
     [JsonPropertyName("streaming_threshold")]
     public long? StreamingThreshold { get; init; }
 

@@ -61,7 +61,7 @@ public sealed class SqliteStoreContractTests : StoreContractTests
     private static async Task StoreBatchAsync(IResultStore store, IEnumerable<(NodeId Id, byte[] Data)> rows)
     {
         var sink = (IResultBatchSink)store;
-        var batch = sink.CreateBatch();
+        var batch = sink.CreateBatch(new ResultWriteOptions());
         batch.Reset("dag", "execution");
         foreach (var (id, data) in rows) Assert.True(batch.TryAdd(id, data, VoxScheduler.Values.DataType.Binary, "test.op"));
         await sink.StoreBatchAsync(batch);

@@ -57,7 +57,7 @@ public abstract partial class StoreContractTests
 
         // Raw, compressed and boundary sizes: each must become the row StoreAsync writes.
         var sizes = new[] { 0, 1, 63, 500, Inline - 1, Inline };
-        var batch = sink.CreateBatch();
+        var batch = sink.CreateBatch(ResultWriteOptions.From(Options()));
         batch.Reset("dag-b", "execution-b");
         var stored = new List<(NodeId Batched, NodeId Single, byte[] Data)>();
         foreach (var size in sizes)

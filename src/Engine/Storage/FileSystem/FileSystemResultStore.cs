@@ -17,7 +17,7 @@ public sealed class FileSystemResultStore : IResultStore
 
     private readonly StoreOptions _options;
     private readonly TimeProvider _time;
-    private readonly byte _codec;
+    private readonly WriteSettings _defaults;
     private readonly string _results;
     private readonly string _temp;
     private readonly FileSystemExecutionLog _executions;
@@ -32,7 +32,7 @@ public sealed class FileSystemResultStore : IResultStore
         Location = folder;
         _options = options;
         _time = options.TimeProvider;
-        _codec = StoreCodec.FromOptions(options);
+        _defaults = ResultWriteOptions.From(options).Resolve();
         _results = Path.Combine(folder, "results");
         _temp = Path.Combine(folder, "tmp");
         _executions = new FileSystemExecutionLog(Path.Combine(folder, "executions"));
@@ -104,10 +104,17 @@ public sealed class FileSystemResultStore : IResultStore
     private string MetaPath(NodeId id) => Path.Combine(ShardOf(id), id + ".json");
 
     /// <inheritdoc />
-    public async ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
+    public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
+        => StoreAsync(nodeId, data, metadata, _defaults, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+        => StoreAsync(nodeId, data, metadata, options.Resolve(), cancellationToken);
+
+    private async ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, WriteSettings settings, CancellationToken cancellationToken)
     {
         Writable(cancellationToken);
-        var task = StoreCoreAsync(nodeId, data, metadata, cancellationToken);
+        var task = StoreCoreAsync(nodeId, data, metadata, settings, cancellationToken);
         var key = Interlocked.Increment(ref _writeSequence);
         _inFlight[key] = task;
         try
@@ -120,15 +127,15 @@ public sealed class FileSystemResultStore : IResultStore
         }
     }
 
-    private async Task<bool> StoreCoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken)
+    private async Task<bool> StoreCoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, WriteSettings settings, CancellationToken cancellationToken)
     {
         UserMetadataJson.Serialize(metadata.Metadata);
         var metaPath = MetaPath(nodeId);
         if (File.Exists(metaPath)) return false;
 
         var hash = StoreHash.Compute(data.Span);
-        var codec = StoreCodec.ForValue(data.Span, _codec);
-        var compressed = data.Length < _options.StreamingThreshold ? StoreCodec.TryCompress(data.Span, codec) : null;
+        var codec = StoreCodec.ForValue(data.Span, settings.Codec);
+        var compressed = data.Length < settings.StreamingThreshold ? StoreCodec.TryCompress(data.Span, codec) : null;
         ReadOnlyMemory<byte> stored = compressed ?? data;
         await using var file = DataFile.Create(_temp);
         await file.WriteAsync(stored, cancellationToken).ConfigureAwait(false);
@@ -179,6 +186,14 @@ public sealed class FileSystemResultStore : IResultStore
                 return false;
             }
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+    {
+        // A streamed write is stored as it comes, uncompressed, whatever the options; they are still checked.
+        options.Resolve();
+        return OpenWriteAsync(nodeId, metadata, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -29,7 +29,15 @@ public sealed class HybridResultStore : IResultStore, IResultBatchSink
     public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default) => _inner.StoreAsync(nodeId, data, metadata, cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+        => _inner.StoreAsync(nodeId, data, metadata, options, cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, CancellationToken cancellationToken = default) => _inner.OpenWriteAsync(nodeId, metadata, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+        => _inner.OpenWriteAsync(nodeId, metadata, options, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<byte[]?> RetrieveAsync(NodeId nodeId, CancellationToken cancellationToken = default) => _inner.RetrieveAsync(nodeId, cancellationToken);
@@ -89,7 +97,7 @@ public sealed class HybridResultStore : IResultStore, IResultBatchSink
     public ValueTask<EvictionReport> EvictAsync(EvictionPolicy policy, CancellationToken cancellationToken = default) => _inner.EvictAsync(policy, cancellationToken);
 
     /// <inheritdoc />
-    ResultBatch IResultBatchSink.CreateBatch() => ((IResultBatchSink)_inner).CreateBatch();
+    ResultBatch IResultBatchSink.CreateBatch(ResultWriteOptions options) => ((IResultBatchSink)_inner).CreateBatch(options);
 
     /// <inheritdoc />
     Task IResultBatchSink.StoreBatchAsync(ResultBatch batch) => ((IResultBatchSink)_inner).StoreBatchAsync(batch);

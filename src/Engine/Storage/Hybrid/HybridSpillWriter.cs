@@ -16,16 +16,18 @@ internal sealed class HybridSpillWriter : IResultWriter
     private readonly StorageMetadata _metadata;
     private readonly string? _json;
     private readonly SqliteChunkWriter _inner;
+    private readonly long _threshold;
     private DataFile? _file;
     private bool _finished;
 
-    public HybridSpillWriter(SqliteResultStore store, NodeId nodeId, StorageMetadata metadata, string? json)
+    public HybridSpillWriter(SqliteResultStore store, NodeId nodeId, StorageMetadata metadata, string? json, WriteSettings settings)
     {
+        _threshold = settings.StreamingThreshold;
         _store = store;
         _nodeId = nodeId;
         _metadata = metadata;
         _json = json;
-        _inner = new SqliteChunkWriter(store, nodeId, metadata, json);
+        _inner = new SqliteChunkWriter(store, nodeId, metadata, json, settings.Codec);
     }
 
     public long Length { get; private set; }
@@ -36,7 +38,7 @@ internal sealed class HybridSpillWriter : IResultWriter
         cancellationToken.ThrowIfCancellationRequested();
         if (_file is null)
         {
-            if (Length + chunk.Length < _store.Options.StreamingThreshold)
+            if (Length + chunk.Length < _threshold)
             {
                 await _inner.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
                 Length += chunk.Length;

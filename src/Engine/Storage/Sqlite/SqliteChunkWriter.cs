@@ -16,6 +16,7 @@ internal sealed class SqliteChunkWriter : IResultWriter
     private readonly NodeId _nodeId;
     private readonly StorageMetadata _metadata;
     private readonly string? _json;
+    private readonly byte _codec;
     private readonly StoreHasher _content = new();
     private readonly Queue<Task<bool>> _inFlight = new();
     private StoreHasher? _stored;
@@ -28,8 +29,9 @@ internal sealed class SqliteChunkWriter : IResultWriter
     private long _storedSize;
     private bool _finished;
 
-    public SqliteChunkWriter(SqliteResultStore store, NodeId nodeId, StorageMetadata metadata, string? json)
+    public SqliteChunkWriter(SqliteResultStore store, NodeId nodeId, StorageMetadata metadata, string? json, byte codec)
     {
+        _codec = codec;
         _store = store;
         _nodeId = nodeId;
         _metadata = metadata;
@@ -57,7 +59,7 @@ internal sealed class SqliteChunkWriter : IResultWriter
         if (_blobId < 0) _blobId = await _store.EnqueueAsync(new SqliteWriteOps.AllocateBlob(), cancellationToken).ConfigureAwait(false);
         var raw = _buffer.AsMemory(0, _buffered);
         _content.Append(raw.Span);
-        var codec = _store.Codec;
+        var codec = _codec;
         byte[]? compressed = null;
         if (_compressMode is null)
         {
@@ -96,7 +98,7 @@ internal sealed class SqliteChunkWriter : IResultWriter
         if (_blobId < 0)
         {
             // Everything fit in the first buffer: store it like any small result.
-            await _store.StoreInDatabaseAsync(_nodeId, _buffer.AsMemory(0, _buffered), _metadata, _json, cancellationToken).ConfigureAwait(false);
+            await _store.StoreInDatabaseAsync(_nodeId, _buffer.AsMemory(0, _buffered), _metadata, _json, _codec, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -108,7 +110,7 @@ internal sealed class SqliteChunkWriter : IResultWriter
                 DataType = _metadata.DataType,
                 Size = Length,
                 StoredSize = _storedSize,
-                Compression = _anyCompressed ? _store.Codec : StoreCodec.Raw,
+                Compression = _anyCompressed ? _codec : StoreCodec.Raw,
                 ContentHash = StoreHash.Finish(_content),
                 Checksum = _stored is null ? null : StoreHash.Finish(_stored),
                 CreatedAt = _store.Now(),

@@ -9,11 +9,12 @@ namespace VoxScheduler.Storage;
 /// flat arrays (ids, hashes, the encoded bytes back to back) so adding a result allocates
 /// nothing: the persister reuses batches once they are committed. Raw inline results (the
 /// bulk) are packed; a result whose row differs (compressed) is kept as a full row in
-/// <see cref="Rows"/>. Every row is exactly the one <see cref="SqliteResultStore.StoreAsync"/> writes.
+/// <see cref="Rows"/>. Every row is exactly the one <see cref="SqliteResultStore.StoreAsync(NodeId, ReadOnlyMemory{byte}, StorageMetadata, ResultWriteOptions, CancellationToken)"/> writes.
 /// </summary>
 internal sealed class SqliteInlineBatch : ResultBatch
 {
     private readonly SqliteResultStore _store;
+    private readonly WriteSettings _settings;
     private NodeId[] _ids;
     private byte[] _hashes;
     private DataType[] _types;
@@ -21,9 +22,10 @@ internal sealed class SqliteInlineBatch : ResultBatch
     private int[] _offsets;
     private byte[] _data = new byte[16 * 1024];
 
-    public SqliteInlineBatch(SqliteResultStore store, int capacity)
+    public SqliteInlineBatch(SqliteResultStore store, int capacity, WriteSettings settings)
     {
         _store = store;
+        _settings = settings;
         _ids = new NodeId[capacity];
         _hashes = new byte[capacity * StoreHash.Length];
         _types = new DataType[capacity];
@@ -62,14 +64,14 @@ internal sealed class SqliteInlineBatch : ResultBatch
     }
 
     /// <summary>
-    /// Adds a small result, built into exactly the row <see cref="SqliteResultStore.StoreAsync"/>
+    /// Adds a small result, built into exactly the row <see cref="SqliteResultStore.StoreAsync(NodeId, ReadOnlyMemory{byte}, StorageMetadata, ResultWriteOptions, CancellationToken)"/>
     /// would write; false when the result is not stored inline (chunks, or a large file of the
     /// hybrid store).
     /// </summary>
     public override bool TryAdd(NodeId nodeId, ReadOnlySpan<byte> data, DataType dataType, string? @operator)
     {
-        if (!_store.KeepsInline(data.Length)) return false;
-        var codec = StoreCodec.ForValue(data, _store.Codec);
+        if (!_store.KeepsInline(data.Length, _settings)) return false;
+        var codec = StoreCodec.ForValue(data, _settings.Codec);
         if (codec == StoreCodec.Raw || data.Length < StoreCodec.MinimumCompressible)
         {
             AddRaw(nodeId, data, dataType, @operator);

@@ -17,7 +17,7 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
     internal const string LargeFolderName = "large";
 
     private readonly StoreOptions _options;
-    private readonly byte _codec;
+    private readonly WriteSettings _defaults;
     private readonly string _databasePath;
     private readonly SqliteWriter? _writer;
     private readonly SqliteReadPool _readers;
@@ -33,7 +33,7 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
         Backend = backend;
         _options = options;
         _time = options.TimeProvider;
-        _codec = StoreCodec.FromOptions(options);
+        _defaults = ResultWriteOptions.From(options).Resolve();
         _databasePath = Path.Combine(folder, DatabaseFileName);
         _writer = writer;
         _writesLargeFiles = writesLargeFiles;
@@ -53,7 +53,8 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
 
     internal StoreOptions Options => _options;
 
-    internal byte Codec => _codec;
+    /// <summary>How a write that names no options is stored (the store's own options).</summary>
+    internal WriteSettings Defaults => _defaults;
 
     /// <summary>Opens (creating or migrating) the sqlite store in <paramref name="folder"/>.</summary>
     public static ValueTask<SqliteResultStore> OpenAsync(string folder, StoreOptions? options = null, CancellationToken cancellationToken = default)
@@ -105,13 +106,20 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
 
     /// <inheritdoc />
     public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, CancellationToken cancellationToken = default)
+        => StoreAsync(nodeId, data, metadata, _defaults, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+        => StoreAsync(nodeId, data, metadata, options.Resolve(), cancellationToken);
+
+    internal ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, WriteSettings settings, CancellationToken cancellationToken)
     {
         var writer = Writable(cancellationToken);
         var json = UserMetadataJson.Serialize(metadata.Metadata);
         // The common case (a small result) allocates no state machine: the op's task is the answer.
-        return _writesLargeFiles && data.Length >= _options.StreamingThreshold
+        return _writesLargeFiles && data.Length >= settings.StreamingThreshold
             ? StoreLargeFileAsync(writer, nodeId, data, metadata, json, cancellationToken)
-            : new ValueTask<bool>(StoreInDatabaseAsync(nodeId, data, metadata, json, cancellationToken));
+            : new ValueTask<bool>(StoreInDatabaseAsync(nodeId, data, metadata, json, settings.Codec, cancellationToken));
     }
 
     private async ValueTask<bool> StoreLargeFileAsync(SqliteWriter writer, NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? json, CancellationToken cancellationToken)
@@ -130,9 +138,9 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
         return await writer.Enqueue(new SqliteWriteOps.Store(row, path), cancellationToken).ConfigureAwait(false);
     }
 
-    internal Task<bool> StoreInDatabaseAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? json, CancellationToken cancellationToken)
+    internal Task<bool> StoreInDatabaseAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, string? json, byte writeCodec, CancellationToken cancellationToken)
     {
-        var codec = StoreCodec.ForValue(data.Span, _codec);
+        var codec = StoreCodec.ForValue(data.Span, writeCodec);
         var row = data.Length <= _options.InlineThreshold
             ? SqliteRowBuilder.Inline(nodeId, data.Span, metadata, json, codec, Now())
             : SqliteRowBuilder.Chunked(nodeId, data, metadata, json, codec, Now());
@@ -140,11 +148,11 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
     }
 
     /// <summary>True when a result of <paramref name="length"/> encoded bytes is an inline row (so it can go in a batch).</summary>
-    internal bool KeepsInline(int length) =>
-        length <= _options.InlineThreshold && !(_writesLargeFiles && length >= _options.StreamingThreshold);
+    internal bool KeepsInline(int length, WriteSettings settings) =>
+        length <= _options.InlineThreshold && !(_writesLargeFiles && length >= settings.StreamingThreshold);
 
     /// <inheritdoc />
-    ResultBatch IResultBatchSink.CreateBatch() => new SqliteInlineBatch(this, 256);
+    ResultBatch IResultBatchSink.CreateBatch(ResultWriteOptions options) => new SqliteInlineBatch(this, 256, options.Resolve());
 
     /// <inheritdoc />
     Task IResultBatchSink.StoreBatchAsync(ResultBatch batch) =>
@@ -162,12 +170,19 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
 
     /// <inheritdoc />
     public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, CancellationToken cancellationToken = default)
+        => OpenWriteAsync(nodeId, metadata, _defaults, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
+        => OpenWriteAsync(nodeId, metadata, options.Resolve(), cancellationToken);
+
+    internal ValueTask<IResultWriter> OpenWriteAsync(NodeId nodeId, StorageMetadata metadata, WriteSettings settings, CancellationToken cancellationToken)
     {
         Writable(cancellationToken);
         var json = UserMetadataJson.Serialize(metadata.Metadata);
         IResultWriter writer = _writesLargeFiles
-            ? new HybridSpillWriter(this, nodeId, metadata, json)
-            : new SqliteChunkWriter(this, nodeId, metadata, json);
+            ? new HybridSpillWriter(this, nodeId, metadata, json, settings)
+            : new SqliteChunkWriter(this, nodeId, metadata, json, settings.Codec);
         return ValueTask.FromResult(writer);
     }
 
