@@ -143,7 +143,7 @@ internal static class ProgramBench
 
                 line["status"] = status.ToString();
                 line["executed_nodes"] = progress.TotalNodes;
-                line["computed"] = progress.CompletedNodes;
+                line["computed"] = progress.ComputedNodes;
                 line["cached"] = progress.CachedNodes;
                 line["wall_s"] = Math.Round(wall, 4);
                 line["cpu_s"] = Math.Round(CpuSeconds() - cpuBefore, 4);

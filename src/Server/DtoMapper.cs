@@ -37,6 +37,8 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         Status = Text(p.Status),
         TotalNodes = p.TotalNodes,
         CompletedNodes = p.CompletedNodes,
+        ComputedNodes = p.ComputedNodes,
+        MemoryUsageBytes = p.AllocatedBytes,
         FailedNodes = p.FailedNodes,
         RunningNodes = p.RunningNodes,
         PendingNodes = p.PendingNodes,
@@ -78,6 +80,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
             ValueOmitted = omitted,
             Error = Redact(g.Error),
             DurationMs = Math.Round(g.Duration.TotalMilliseconds, 3),
+            MemoryUsageBytes = g.AllocatedBytes,
             Path = g.Path is { } p ? RelativeToDataRoot(p) : null,
             ContentUrl = hasValue ? ContentUrl(executionId, g.Ordinal) : null,
         };
@@ -118,6 +121,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
             NodeStatus = Text(e.NodeStatus),
             Error = Redact(e.Error),
             DurationMs = Math.Round(e.Duration.TotalMilliseconds, 3),
+            MemoryUsageBytes = e.Kind == ExecutionEventKind.NodeFinished ? e.AllocatedBytes : null,
             Attempt = e.Kind == ExecutionEventKind.NodeRetrying ? e.Attempt : null,
         },
         ExecutionEventKind.GoalFinished => new ExecutionEventDto

@@ -166,7 +166,9 @@ internal static class HistoryEndpoints
         SubmittedAt = r.SubmittedAt,
         CompletedAt = r.CompletedAt,
         TotalNodes = r.TotalNodes,
-        CompletedNodes = r.CompletedNodes,
+        // The record counts computed and cached nodes apart; completed_nodes is both (nodes done).
+        CompletedNodes = r.CompletedNodes + r.CachedNodes,
+        ComputedNodes = r.CompletedNodes,
         CachedNodes = r.CachedNodes,
         FailedNodes = r.FailedNodes,
         SkippedNodes = r.SkippedNodes,

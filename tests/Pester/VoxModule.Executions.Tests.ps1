@@ -26,7 +26,24 @@ Describe 'Get-VoxProgress' {
         $all[-1].Percent | Should -Be 100
         $all[-1].IsFinished | Should -BeTrue
         $all[-1].TotalNodes | Should -BeGreaterThan 0
-        $all[-1].CompletedNodes + $all[-1].CachedNodes | Should -Be $all[-1].TotalNodes
+        # Completed counts every node done, computed or cached (the specification's completed_nodes).
+        $all[-1].CompletedNodes | Should -Be $all[-1].TotalNodes
+        $all[-1].ComputedNodes + $all[-1].CachedNodes | Should -Be $all[-1].TotalNodes
+    }
+
+    It 'counts a run served from the store as completed, none computed, and shows what a computation allocated' {
+        $program = "print ""t"" ""$('v' * 3000)"" + ""$(Get-Random)"""
+        $first = Submit-VoxDag -Program $program -Store $script:Store -Wait
+        $first.Status | Should -Be 'Completed'
+        $first.AllocatedBytes | Should -BeGreaterOrEqual 6000
+        $again = Submit-VoxDag -Program $program -Store $script:Store
+        $null = Wait-VoxExecution $again
+        $p = Get-VoxProgress $again
+        $p.CompletedNodes | Should -Be $p.TotalNodes
+        $p.ComputedNodes | Should -Be 0
+        $p.CachedNodes | Should -Be $p.CompletedNodes
+        $p.AllocatedBytes | Should -Be 0
+        (Get-VoxResult $again).AllocatedBytes | Should -Be 0
     }
 }
 
@@ -238,6 +255,12 @@ Stop-Process -Id `$PID -Force
         $past.Status | Should -Be 'Interrupted'
         $past.IsFinished | Should -BeTrue
         $past.Error | Should -BeLike '*ended before it finished*'
+        # Its goals that never ran were interrupted, not failed (#13), and are no error.
+        $goals = @(Get-VoxResult -Id $id -Store $store -ErrorVariable goalErrors -ErrorAction SilentlyContinue)
+        ($goals | Where-Object Goal -eq 'slow').Status | Should -Be 'Interrupted'
+        ($goals | Where-Object Goal -eq 'slow').Error | Should -BeLike '*interrupted*'
+        ($goals | Where-Object Goal -eq 'fast').Status | Should -BeIn 'Completed', 'Cached'
+        $goalErrors | Should -BeNullOrEmpty
         (Get-VoxExecution -Store $store -Status Interrupted).ExecutionId | Should -Contain $id
         $stopped = Stop-VoxExecution -Id $id -Store $store -Confirm:$false -PassThru -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs | Should -BeNullOrEmpty

@@ -471,7 +471,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     {
         query ??= ResultQuery.All;
         var sql = $"SELECT seq, {MetadataColumns} FROM {Schema}.results WHERE seq > $1"
-            + (query.DagId is null ? string.Empty : " AND dag_id = $2")
+            // A DAG's results include those an execution of it reused from the store (its goals and named nodes).
+            + (query.DagId is null ? string.Empty
+                : $" AND (dag_id = $2 OR node_id IN (SELECT n.node_id FROM {Schema}.execution_nodes n JOIN {Schema}.executions e ON e.execution_id = n.execution_id WHERE e.dag_id = $2))")
             + (query.ExecutionId is null ? string.Empty
                 : $" AND (execution_id = $3 OR node_id IN (SELECT node_id FROM {Schema}.execution_nodes WHERE execution_id = $3))")
             + " ORDER BY seq LIMIT $4";

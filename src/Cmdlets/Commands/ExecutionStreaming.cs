@@ -65,7 +65,7 @@ internal static class ExecutionStreaming
     /// <summary>The progress bar for a snapshot.</summary>
     public static ProgressRecord ToProgressRecord(IExecution execution, ExecutionProgress p, int activityId, int parentActivityId)
     {
-        var finished = p.CompletedNodes + p.CachedNodes + p.FailedNodes + p.SkippedNodes;
+        var finished = p.CompletedNodes + p.FailedNodes + p.SkippedNodes;
         var status = string.Create(CultureInfo.InvariantCulture,
             $"{finished} of {p.TotalNodes} nodes ({p.CachedNodes} cached, {p.FailedNodes} failed, {p.RunningNodes} running), {p.NodesPerSecond:0} nodes/s");
         return new ProgressRecord(activityId, Activity(execution), status)
@@ -108,6 +108,7 @@ internal static class ExecutionStreaming
             Status = goal.Status,
             Error = goal.Error ?? string.Empty,
             Duration = goal.Duration,
+            AllocatedBytes = goal.AllocatedBytes,
             ExecutionId = executionId,
             Kind = goal.Kind,
             Path = goal.Path,

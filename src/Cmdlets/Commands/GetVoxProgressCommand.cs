@@ -79,7 +79,9 @@ public sealed class GetVoxProgressCommand : VoxExecutionCmdlet
             DagId = e.DagId ?? string.Empty,
             Status = e.Status,
             TotalNodes = e.TotalNodes,
-            CompletedNodes = elsewhere ? Math.Max(0, e.DoneNodes) : e.Record?.CompletedNodes ?? 0,
+            // A record counts computed and cached nodes apart; completed is both (nodes done).
+            CompletedNodes = Math.Max(0, e.DoneNodes),
+            ComputedNodes = elsewhere ? 0 : e.Record?.CompletedNodes ?? 0,
             CachedNodes = elsewhere ? 0 : e.Record?.CachedNodes ?? 0,
             FailedNodes = e.Record?.FailedNodes ?? 0,
             SkippedNodes = e.Record?.SkippedNodes ?? 0,

@@ -73,7 +73,7 @@ internal static class StoredResults
             : executionStatus switch
             {
                 ExecutionStatus.Pending or ExecutionStatus.Running => (NodeStatus.Pending, string.Empty),
-                ExecutionStatus.Interrupted => (NodeStatus.Cancelled, "The execution was interrupted (its process ended) before this node ran; submit it again to resume."),
+                ExecutionStatus.Interrupted => (NodeStatus.Interrupted, "The execution was interrupted (its process ended) before this node ran; submit it again to resume."),
                 ExecutionStatus.Cancelled => (NodeStatus.Cancelled, "The execution was stopped before this node ran; submit it again to resume."),
                 ExecutionStatus.Completed => (NodeStatus.Skipped, "Nothing is stored for this node: a constant (its value is in the program) or a node no goal needed."),
                 _ => (NodeStatus.Failed, "No result is stored for this node."),

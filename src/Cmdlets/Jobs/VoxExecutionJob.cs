@@ -38,7 +38,7 @@ public sealed class VoxExecutionJob : Job
         get
         {
             var p = _handle.GetProgress();
-            return $"{p.Status}: {p.ProgressPercentage:0}% ({p.CompletedNodes + p.CachedNodes} of {p.TotalNodes} nodes)";
+            return $"{p.Status}: {p.ProgressPercentage:0}% ({p.CompletedNodes} of {p.TotalNodes} nodes)";
         }
     }
 

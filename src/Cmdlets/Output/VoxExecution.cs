@@ -67,7 +67,7 @@ public sealed class VoxExecution
             if (Execution is { } live)
             {
                 var p = live.GetProgress();
-                (total, done) = (p.TotalNodes, p.CompletedNodes + p.CachedNodes);
+                (total, done) = (p.TotalNodes, p.CompletedNodes);
             }
             else
             {

@@ -16,13 +16,15 @@ public sealed class VoxProgress
         ReadyNodes = progress.ReadyNodes;
         RunningNodes = progress.RunningNodes;
         CompletedNodes = progress.CompletedNodes;
+        ComputedNodes = progress.ComputedNodes;
         CachedNodes = progress.CachedNodes;
+        AllocatedBytes = progress.AllocatedBytes;
         FailedNodes = progress.FailedNodes;
         SkippedNodes = progress.SkippedNodes;
         // Nodes actually done over total: a cancelled, failed or interrupted execution is not 100%.
         Percent = progress.Status == ExecutionStatus.Completed ? 100
             : progress.TotalNodes <= 0 ? 0
-            : Math.Min(100, 100.0 * (progress.CompletedNodes + progress.CachedNodes) / progress.TotalNodes);
+            : Math.Min(100, 100.0 * progress.CompletedNodes / progress.TotalNodes);
         NodesPerSecond = progress.NodesPerSecond;
         Elapsed = progress.Elapsed;
         EstimatedRemaining = progress.EstimatedRemaining;
@@ -45,9 +47,17 @@ public sealed class VoxProgress
 
     public int RunningNodes { get; }
 
+    /// <summary>Nodes done: computed in the execution or served from the store.</summary>
     public int CompletedNodes { get; }
 
+    /// <summary>Of the completed nodes, those computed in the execution.</summary>
+    public int ComputedNodes { get; }
+
+    /// <summary>Of the completed nodes, those served from the store without being computed.</summary>
     public int CachedNodes { get; }
+
+    /// <summary>Bytes allocated by the computed nodes (the sum of their memory_usage_bytes).</summary>
+    public long AllocatedBytes { get; }
 
     public int FailedNodes { get; }
 

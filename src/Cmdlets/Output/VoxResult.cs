@@ -74,6 +74,9 @@ public sealed class VoxResult
     /// <summary>Time spent computing the goal's node.</summary>
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Bytes allocated computing the goal's node (the specification's memory_usage_bytes); 0 when it was not computed in this execution.</summary>
+    public long AllocatedBytes { get; init; }
+
     /// <summary>The execution that produced the result.</summary>
     public string ExecutionId { get; init; } = string.Empty;
 

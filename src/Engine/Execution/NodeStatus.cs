@@ -16,4 +16,9 @@ public enum NodeStatus
     Skipped,
     /// <summary>Not run because the execution was cancelled.</summary>
     Cancelled,
+    /// <summary>
+    /// Not run because the process running the execution ended first (killed, crashed): read
+    /// back from a store's history, where the execution is <c>Interrupted</c>. Submitting it again resumes it.
+    /// </summary>
+    Interrupted,
 }

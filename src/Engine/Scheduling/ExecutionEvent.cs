@@ -22,6 +22,9 @@ public sealed record ExecutionEvent
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>For a node computed in the execution: bytes its computation allocated (the specification's memory_usage_bytes); 0 otherwise.</summary>
+    public long AllocatedBytes { get; init; }
+
     /// <summary>For retries: the attempt that failed.</summary>
     public int Attempt { get; init; }
 

@@ -18,9 +18,20 @@ public sealed record ExecutionProgress
 
     public int RunningNodes { get; init; }
 
+    /// <summary>
+    /// Nodes done, computed or served from the store (the specification's completed_nodes):
+    /// a run served entirely from the store completes all its nodes.
+    /// </summary>
     public int CompletedNodes { get; init; }
 
+    /// <summary>Of <see cref="CompletedNodes"/>, those computed in this execution.</summary>
+    public int ComputedNodes { get; init; }
+
+    /// <summary>Of <see cref="CompletedNodes"/>, those served from the store (or shared with another execution) without being computed.</summary>
     public int CachedNodes { get; init; }
+
+    /// <summary>Bytes allocated by the computations of <see cref="ComputedNodes"/> so far (the sum of their memory_usage_bytes).</summary>
+    public long AllocatedBytes { get; init; }
 
     public int FailedNodes { get; init; }
 

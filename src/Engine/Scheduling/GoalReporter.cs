@@ -68,7 +68,8 @@ internal sealed class GoalReporter(ScheduledExecution execution, CorruptResultRe
             {
                 try
                 {
-                    return await GoalFromStoreAsync(current, dagGoal, def.Id, status, finish.Duration).ConfigureAwait(false);
+                    return await GoalFromStoreAsync(current with { AllocatedBytes = finish.AllocatedBytes }, dagGoal, def.Id, status, finish.Duration)
+                        .ConfigureAwait(false);
                 }
                 catch (Exception e) when (CorruptResultRecovery.IsRecoverableReadFailure(e))
                 {
@@ -90,7 +91,7 @@ internal sealed class GoalReporter(ScheduledExecution execution, CorruptResultRe
             return current with
             {
                 Status = status, Value = type == DataType.LargeObject ? null : value, DataType = type, Size = size,
-                Duration = finish.Duration, Path = path,
+                Duration = finish.Duration, AllocatedBytes = status == NodeStatus.Completed ? finish.AllocatedBytes : 0, Path = path,
             };
         }
         catch (Exception e) when (e is not OperationCanceledException || !execution.Token.IsCancellationRequested)

@@ -34,11 +34,15 @@ public sealed record GoalResult
     /// <summary>Time spent computing the goal's node itself.</summary>
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Bytes allocated computing the goal's node itself (the specification's memory_usage_bytes); 0 when it was not computed in this execution.</summary>
+    public long AllocatedBytes { get; init; }
+
     /// <summary>For save goals: the full path written.</summary>
     public string? Path { get; init; }
 
     /// <summary>True when the goal has finished one way or another.</summary>
-    public bool IsFinished => Status is NodeStatus.Completed or NodeStatus.Cached or NodeStatus.Failed or NodeStatus.Skipped or NodeStatus.Cancelled;
+    public bool IsFinished => Status is NodeStatus.Completed or NodeStatus.Cached or NodeStatus.Failed or NodeStatus.Skipped or NodeStatus.Cancelled
+        or NodeStatus.Interrupted;
 
     /// <summary>True when the goal has a value.</summary>
     public bool Succeeded => Status is NodeStatus.Completed or NodeStatus.Cached;

@@ -27,10 +27,10 @@ internal struct PostActions
 }
 
 /// <summary>A goal node reached a final state; its goals are reported in the background.</summary>
-internal readonly record struct GoalFinish(int Node, NodeState State, object? BoxedValue, TimeSpan Duration);
+internal readonly record struct GoalFinish(int Node, NodeState State, object? BoxedValue, TimeSpan Duration, long AllocatedBytes = 0);
 
 /// <summary>A failed try: retried after <see cref="Delay"/>, or (<see cref="Final"/>) the last one. Both go to the history.</summary>
 internal readonly record struct RetryRequest(int Node, TimeSpan Delay, int FailedTries, string Error, bool Final);
 
 /// <summary>A node finished (for subscribers).</summary>
-internal readonly record struct NodeEventData(int Node, NodeState State, TimeSpan Duration, string? Error);
+internal readonly record struct NodeEventData(int Node, NodeState State, TimeSpan Duration, string? Error, long AllocatedBytes = 0);

@@ -44,12 +44,12 @@ internal sealed partial class ScheduledExecution
         switch (outcome.Kind)
         {
             case OutcomeKind.Value:
-                CompleteLocked(ref post, n, outcome.Value, NodeState.Completed, outcome.Result.Duration);
+                CompleteLocked(ref post, n, outcome.Value, NodeState.Completed, outcome.Result.Duration, outcome.Result.AllocatedBytes);
                 if (outcome.Owned is { } owned) post.EndEntry(owned, true, outcome.Value);
                 break;
             case OutcomeKind.Streamed:
                 plan.Flags[n] |= NodeFlags.InStore;
-                CompleteLocked(ref post, n, null, NodeState.Completed, outcome.Result.Duration);
+                CompleteLocked(ref post, n, null, NodeState.Completed, outcome.Result.Duration, outcome.Result.AllocatedBytes);
                 if (outcome.Owned is { } streamed) post.EndEntry(streamed, true, null);
                 break;
             case OutcomeKind.Expanded:
@@ -72,7 +72,8 @@ internal sealed partial class ScheduledExecution
         EnsureWorkersLocked(ref post);
     }
 
-    private void CompleteLocked(ref PostActions post, int n, object? boxed, NodeState state, TimeSpan duration)
+    // allocated: bytes the node's computation allocated (the specification's memory_usage_bytes); 0 when served from the store.
+    private void CompleteLocked(ref PostActions post, int n, object? boxed, NodeState state, TimeSpan duration, long allocated = 0)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
@@ -80,6 +81,7 @@ internal sealed partial class ScheduledExecution
         _unfinished--;
         if (state == NodeState.Cached) _cached++;
         else _completed++;
+        _allocatedBytes += allocated;
 
         var flags = plan.Flags[n];
         if (boxed is not null && state == NodeState.Completed && _persister is not null && (flags & NodeFlags.Volatile) == 0)
@@ -113,8 +115,8 @@ internal sealed partial class ScheduledExecution
         }
 
         if (_openEntries is not null && _openEntries.Remove(n, out var open)) post.EndEntry(open, true, boxed);
-        if ((flags & NodeFlags.Goal) != 0) AddGoalLocked(ref post, n, state, boxed, duration);
-        if (_hub.HasSubscribers) (post.Events ??= []).Add(new NodeEventData(n, state, duration, null));
+        if ((flags & NodeFlags.Goal) != 0) AddGoalLocked(ref post, n, state, boxed, duration, allocated);
+        if (_hub.HasSubscribers) (post.Events ??= []).Add(new NodeEventData(n, state, duration, null, allocated));
     }
 
     private void ReleaseArgumentsLocked(int n)
@@ -345,11 +347,11 @@ internal sealed partial class ScheduledExecution
         }
     }
 
-    private void AddGoalLocked(ref PostActions post, int n, NodeState state, object? boxed, TimeSpan duration)
+    private void AddGoalLocked(ref PostActions post, int n, NodeState state, object? boxed, TimeSpan duration, long allocated = 0)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
         // Counted before it starts, so the execution cannot end while a goal is still being reported or saved.
         _background++;
-        (post.Goals ??= []).Add(new GoalFinish(n, state, boxed, duration));
+        (post.Goals ??= []).Add(new GoalFinish(n, state, boxed, duration, allocated));
     }
 }

@@ -74,6 +74,7 @@ internal sealed partial class ScheduledExecution
                     NodeStatus = ToPublic(e.State),
                     Error = e.Error,
                     Duration = e.Duration,
+                    AllocatedBytes = e.AllocatedBytes,
                     At = _time.GetUtcNow(),
                 });
             }

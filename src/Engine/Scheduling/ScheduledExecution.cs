@@ -65,6 +65,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     // Counters, guarded by _gate. _unfinished counts plan nodes that must still reach a final state.
     private int _workers, _running, _unfinished, _background, _waitingRetry, _waitingShared;
     private int _total, _completed, _cached, _failed, _skipped, _cancelledNodes;
+    private long _allocatedBytes;
     private bool _started, _finishing;
 
     // Cancelled while opening the store or pruning, before any node was counted as unfinished.
@@ -184,7 +185,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     private ExecutionCounts CountsLocked()
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
-        return new(_total, _completed, _cached, _failed, _skipped, _cancelledNodes, _ready.Count, _running);
+        return new(_total, _completed, _cached, _failed, _skipped, _cancelledNodes, _ready.Count, _running, _allocatedBytes);
     }
 
     /// <summary>Starts the execution in the background: history, pruning against the store, then the workers.</summary>

@@ -19,6 +19,7 @@ public sealed record ExecutionRecord
 
     public int TotalNodes { get; init; }
 
+    /// <summary>Nodes computed in the execution (its nodes done are this plus <see cref="CachedNodes"/>).</summary>
     public int CompletedNodes { get; init; }
 
     public int CachedNodes { get; init; }

@@ -35,6 +35,11 @@ internal sealed record ExecutionEventDto
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? DurationMs { get; init; }
 
+    /// <summary>On <c>node-finished</c> of a computed node: bytes its computation allocated (the specification's memory_usage_bytes).</summary>
+    [JsonPropertyName("memory_usage_bytes")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? MemoryUsageBytes { get; init; }
+
     [JsonPropertyName("attempt")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Attempt { get; init; }

@@ -19,6 +19,10 @@ internal sealed record GoalDto : GoalValueDto
     [JsonPropertyName("duration_ms")]
     public double DurationMs { get; init; }
 
+    /// <summary>Bytes allocated computing the goal's node (the specification's memory_usage_bytes); 0 when it was not computed in this execution.</summary>
+    [JsonPropertyName("memory_usage_bytes")]
+    public long MemoryUsageBytes { get; init; }
+
     /// <summary>For save goals: the file written, relative to the data root.</summary>
     [JsonPropertyName("path")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

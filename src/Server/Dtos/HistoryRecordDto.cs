@@ -27,8 +27,13 @@ internal sealed record HistoryRecordDto
     [JsonPropertyName("total_nodes")]
     public int TotalNodes { get; init; }
 
+    /// <summary>Nodes done, computed or served from the store (the specification's completed_nodes).</summary>
     [JsonPropertyName("completed_nodes")]
     public int CompletedNodes { get; init; }
+
+    /// <summary>Of <see cref="CompletedNodes"/>, those computed in the execution.</summary>
+    [JsonPropertyName("computed_nodes")]
+    public int ComputedNodes { get; init; }
 
     [JsonPropertyName("cached_nodes")]
     public int CachedNodes { get; init; }

@@ -18,9 +18,17 @@ internal sealed record ProgressDto
     [JsonPropertyName("total_nodes")]
     public int TotalNodes { get; init; }
 
-    /// <summary>Computed in this execution (cached nodes are counted in <see cref="CachedNodes"/>).</summary>
+    /// <summary>Nodes done, computed in this execution or served from the store (the specification's completed_nodes).</summary>
     [JsonPropertyName("completed_nodes")]
     public int CompletedNodes { get; init; }
+
+    /// <summary>Of <see cref="CompletedNodes"/>, those computed in this execution.</summary>
+    [JsonPropertyName("computed_nodes")]
+    public int ComputedNodes { get; init; }
+
+    /// <summary>Bytes allocated by the computed nodes so far (the sum of their memory_usage_bytes).</summary>
+    [JsonPropertyName("memory_usage_bytes")]
+    public long MemoryUsageBytes { get; init; }
 
     [JsonPropertyName("failed_nodes")]
     public int FailedNodes { get; init; }
@@ -34,7 +42,7 @@ internal sealed record ProgressDto
     [JsonPropertyName("ready_nodes")]
     public int ReadyNodes { get; init; }
 
-    /// <summary>Served from the store without recomputation.</summary>
+    /// <summary>Of <see cref="CompletedNodes"/>, those served from the store without recomputation.</summary>
     [JsonPropertyName("cached_nodes")]
     public int CachedNodes { get; init; }
 

@@ -136,7 +136,7 @@ public sealed class PersistenceTests : IDisposable
             await blocked.Task.WaitAsync(TimeSpan.FromSeconds(30));
             execution.Cancel();
             Assert.Equal(ExecutionStatus.Cancelled, await execution.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
-            Assert.Equal(5, execution.GetProgress().CompletedNodes - 1); // five steps plus the constant
+            Assert.Equal(5, execution.GetProgress().ComputedNodes - 1); // five steps plus the constant
         }
 
         release.SetResult();

@@ -405,13 +405,31 @@ public sealed class FileSystemResultStore : IResultStore
         if (query.ExecutionId is not null)
         {
             seen = [];
+            // The names of an execution of the DAG are the DAG's results too, whoever produced them.
+            var ofDag = query.DagId is null || _executions.Get(query.ExecutionId)?.DagId == query.DagId;
             foreach (var name in _executions.Names(query.ExecutionId))
             {
                 if (remaining == 0) yield break;
                 if (!seen.Add(name.NodeId) || await TryGetMetadata(name.NodeId) is not { } meta) continue;
-                if (query.DagId is not null && meta.DagId != query.DagId) continue;
+                if (!ofDag && meta.DagId != query.DagId) continue;
                 remaining--;
                 yield return meta;
+            }
+        }
+        else if (query.DagId is not null)
+        {
+            // The results the DAG's executions reused from the store (named in their history), then those it produced.
+            seen = [];
+            foreach (var record in _executions.List())
+            {
+                if (record.DagId != query.DagId) continue;
+                foreach (var name in _executions.Names(record.ExecutionId))
+                {
+                    if (remaining == 0) yield break;
+                    if (!seen.Add(name.NodeId) || await TryGetMetadata(name.NodeId) is not { } meta) continue;
+                    remaining--;
+                    yield return meta;
+                }
             }
         }
 

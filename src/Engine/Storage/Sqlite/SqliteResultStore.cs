@@ -417,7 +417,9 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
     {
         query ??= ResultQuery.All;
         var sql = $"SELECT rowid, {SqliteReadSession.MetadataColumns} FROM results WHERE rowid > $after"
-            + (query.DagId is null ? string.Empty : " AND dag_id = $dag")
+            // A DAG's results include those an execution of it reused from the store (its goals and named nodes).
+            + (query.DagId is null ? string.Empty
+                : " AND (dag_id = $dag OR node_id IN (SELECT n.node_id FROM execution_nodes n JOIN executions e ON e.execution_id = n.execution_id WHERE e.dag_id = $dag))")
             + (query.ExecutionId is null ? string.Empty : " AND (execution_id = $execution OR node_id IN (SELECT node_id FROM execution_nodes WHERE execution_id = $execution))")
             + " ORDER BY rowid LIMIT $limit";
         const int PageSize = 512;
