@@ -66,6 +66,19 @@ Describe 'Listings (defect 10)' {
         @(Get-ChildItem names:\* -Exclude $script:Prod.NodeId, 'executions').NodeId | Should -Not -Contain $script:Prod.NodeId
         @(Get-ChildItem names:\* -Exclude $script:Prod.NodeId, 'executions').NodeId | Should -Contain $script:Sum.NodeId
         @(Get-ChildItem names:\executions -Exclude 'run-*') | Should -BeNullOrEmpty
+    }
+
+    It 'applies -Exclude to the children of a bare drive root as of any other path' {
+        # The engine resolves a path given with -Exclude as a child of its parent; a drive root
+        # has none, so this listed nothing before the provider expanded wildcards itself.
+        $all = @(Get-ChildItem names:\)
+        $kept = @(Get-ChildItem names:\ -Exclude $script:Prod.NodeId)
+        $kept.Count | Should -Be ($all.Count - 1)
+        $kept.NodeId | Should -Not -Contain $script:Prod.NodeId
+        $kept.NodeId | Should -Contain $script:Sum.NodeId
+        @(Get-ChildItem names: -Exclude 'executions').Name | Should -Not -Contain 'executions'
+        @(Get-ChildItem names:\ -Exclude 'default.mul').Operator | Should -Not -Contain 'default.mul'
+        @(Get-ChildItem names:\ -Exclude 'nothing-matches').Count | Should -Be $all.Count
         @(Get-ChildItem names:\executions -Filter 'run-sql*').ExecutionId | Should -Be $script:ExecutionId
     }
 

@@ -17,7 +17,8 @@ namespace VoxScheduler.Cmdlets.Provider;
 /// results, Get/Set-ItemProperty read and write metadata. Drive state lives on
 /// <see cref="VoxDriveInfo"/>, since the engine creates a new provider object per operation.
 /// </summary>
-[CmdletProvider(ProviderName, ProviderCapabilities.ShouldProcess | ProviderCapabilities.Filter | ProviderCapabilities.Include | ProviderCapabilities.Exclude)]
+[CmdletProvider(ProviderName, ProviderCapabilities.ShouldProcess | ProviderCapabilities.Filter | ProviderCapabilities.Include | ProviderCapabilities.Exclude
+    | ProviderCapabilities.ExpandWildcards)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetChildItem)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetItem)]
 public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IContentCmdletProvider, IPropertyCmdletProvider
