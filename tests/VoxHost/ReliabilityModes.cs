@@ -172,7 +172,7 @@ internal static class ReliabilityModes
             var v => ValueCodec.TypeName(v),
         };
         Console.Out.WriteLine($"GOAL result {goalResult.Status} {summary} {Truncate(goalResult.Error ?? "")}");
-        Console.Out.WriteLine($"PROGRESS total={p.TotalNodes} completed={p.CompletedNodes} cached={p.CachedNodes} failed={p.FailedNodes} skipped={p.SkippedNodes}");
+        Console.Out.WriteLine($"PROGRESS total={p.TotalNodes} completed={p.CompletedNodes} computed={p.ComputedNodes} cached={p.CachedNodes} failed={p.FailedNodes} skipped={p.SkippedNodes}");
         Console.Out.WriteLine($"PEAKMB {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} ms={clock.ElapsedMilliseconds}");
         Console.Out.WriteLine($"END {status}");
         return status == ExecutionStatus.Completed ? 0 : 3;
@@ -239,7 +239,7 @@ internal static class ReliabilityModes
         }
 
         var p = execution.GetProgress();
-        Console.Out.WriteLine($"PROGRESS total={p.TotalNodes} completed={p.CompletedNodes} cached={p.CachedNodes} failed={p.FailedNodes} skipped={p.SkippedNodes}");
+        Console.Out.WriteLine($"PROGRESS total={p.TotalNodes} completed={p.CompletedNodes} computed={p.ComputedNodes} cached={p.CachedNodes} failed={p.FailedNodes} skipped={p.SkippedNodes}");
         Console.Out.WriteLine($"END {status}");
         return status == ExecutionStatus.Completed ? 0 : 3;
     }
