@@ -33,6 +33,7 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private readonly AccessTracker? _access;
     private readonly long _accessResolutionMs;
     private int _disposed;
+    private readonly PendingWrites _pending = new();
 
     private PostgresResultStore(NpgsqlDataSource source, string schema, string storeNamespace, StoreOptions options)
     {
@@ -147,11 +148,11 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     {
         Writable(CancellationToken.None);
         // Durability is not the caller's cancellation's business (as for the sqlite writer): a batch handed over is committed.
-        return RunAsync<bool>(null, "cannot store a batch of results", async connection =>
+        return _pending.Track(RunAsync<bool>(null, "cannot store a batch of results", async connection =>
         {
             await ((PostgresResultBatch)batch).StoreAsync(connection, Schema, CancellationToken.None).ConfigureAwait(false);
             return true;
-        }, CancellationToken.None);
+        }, CancellationToken.None));
     }
 
     internal async Task<NpgsqlConnection> OpenConnectionAsync(NodeId? nodeId, CancellationToken cancellationToken)
@@ -191,9 +192,15 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     public ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, ResultWriteOptions options, CancellationToken cancellationToken = default)
         => StoreAsync(nodeId, data, metadata, options.Resolve().Codec, cancellationToken);
 
-    internal async ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, byte writeCodec, CancellationToken cancellationToken)
+    internal ValueTask<bool> StoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, byte writeCodec, CancellationToken cancellationToken)
     {
         Writable(cancellationToken);
+        // Tracked, so FlushAsync returns only once this write is committed (or has failed).
+        return new ValueTask<bool>(_pending.Track(StoreCoreAsync(nodeId, data, metadata, writeCodec, cancellationToken)));
+    }
+
+    private async Task<bool> StoreCoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, byte writeCodec, CancellationToken cancellationToken)
+    {
         var json = UserMetadataJson.Serialize(metadata.Metadata);
         var codec = StoreCodec.ForValue(data.Span, writeCodec);
         return await RunAsync(nodeId, "cannot store a result", async connection =>
@@ -566,11 +573,12 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     }
 
     /// <summary>Every write is durable when its call returns (committed), so there is nothing to wait for.</summary>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         Readable(cancellationToken);
+        // Each write commits on its own connection; a flush waits for those already accepted.
+        await _pending.WhenDrainedAsync(cancellationToken).ConfigureAwait(false);
         _access?.Flush();
-        return ValueTask.CompletedTask;
     }
 
     public async ValueTask<EvictionReport> EvictAsync(EvictionPolicy policy, CancellationToken cancellationToken = default)
@@ -625,6 +633,8 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        // Writes already accepted finish before their connections' pool goes away.
+        await _pending.WhenDrainedAsync(CancellationToken.None).ConfigureAwait(false);
         if (_access is not null)
         {
             _access.Dispose();

@@ -49,6 +49,31 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task Flush_and_dispose_wait_for_every_write_already_accepted()
+    {
+        // Each write is its own transaction on a pooled connection: a flush that returned at once
+        // left large writes (many chunks) still uncommitted, so another machine did not see them yet.
+        var ns = NewNamespace("flush");
+        var items = Enumerable.Range(0, 8).Select(i => (Id: Id("flush-" + i), Data: Random(3 * 1024 * 1024 + i, i))).ToArray();
+        await using var writer = await OpenAsync(ns);
+        await using var other = await OpenAsync(ns, new StoreOptions { ReadOnly = true }); // open before, so the check follows the flush at once
+        var writes = items.Select(item => writer.StoreAsync(item.Id, item.Data, Meta(item.Id)).AsTask()).ToArray();
+        await writer.FlushAsync();
+        var committed = await other.ExistsManyAsync(items.Select(item => item.Id).ToArray());
+        Assert.Equal(items.Length, committed.Count(found => found)); // every write accepted before the flush is visible elsewhere
+
+        Assert.All(await Task.WhenAll(writes), Assert.True);
+
+        // Dispose waits as well: writes accepted just before it are committed, not cut off.
+        var late = Enumerable.Range(0, 4).Select(i => (Id: Id("late-" + i), Data: Random(3 * 1024 * 1024 + 10 + i, 10 + i))).ToArray();
+        var closing = await OpenAsync(ns);
+        var lateWrites = late.Select(item => closing.StoreAsync(item.Id, item.Data, Meta(item.Id)).AsTask()).ToArray();
+        await closing.DisposeAsync();
+        Assert.All(await Task.WhenAll(lateWrites), Assert.True);
+        foreach (var item in late) Assert.Equal(item.Data, await other.RetrieveAsync(item.Id));
+    }
+
+    [Fact]
     public async Task Streamed_writes_of_the_same_result_from_two_machines_leave_one_copy()
     {
         var ns = NewNamespace("streams");
