@@ -79,6 +79,7 @@ internal static class ExecutionEndpoints
         var run = await host.SubmitAsync(request, ClientOf(context, host), context.RequestAborted);
         var execution = run.Execution;
         var links = ExecutionLinks.For(execution.ExecutionId);
+        IReadOnlyList<string>? warnings = host.Scheduler.ConcurrencyWarning(execution.Config) is { } warning ? [warning] : null;
         if (request.AsyncExecution == true)
         {
             return TypedResults.Accepted(links.Progress, new ExecutionResponse
@@ -87,6 +88,7 @@ internal static class ExecutionEndpoints
                 Status = "submitted",
                 Name = execution.Name,
                 DagId = execution.Dag.DagId,
+                Warnings = warnings,
                 Links = links,
             });
         }
@@ -110,6 +112,7 @@ internal static class ExecutionEndpoints
             Name = execution.Name,
             DagId = execution.Dag.DagId,
             Result = host.Mapper.ToResult(run),
+            Warnings = warnings,
             Links = links,
         });
     }

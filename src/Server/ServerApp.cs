@@ -30,6 +30,8 @@ internal static class ServerApp
           --allow-anonymous-remote        listen beyond loopback without an API key (refused otherwise)
           --allowed-hosts <a;b>           Host names accepted (default: loopback names when on loopback)
           --max-concurrent-executions <n> executions at once (429 beyond)
+          --max-workers <n>               nodes computing at once across all executions (default 2 x cores, at least 4);
+                                          nodes waiting on I/O hold no worker
 
         Every option of the VoxServer section (appsettings.json) can also be set as VOXSERVER_<NAME>.
         """;
@@ -46,6 +48,7 @@ internal static class ServerApp
         ["--api-key-file"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ApiKeyFile)}",
         ["--allowed-hosts"] = $"{ServerOptions.Section}:{nameof(ServerOptions.AllowedHosts)}",
         ["--max-concurrent-executions"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxConcurrentExecutions)}",
+        ["--max-workers"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxWorkers)}",
     };
 
     /// <summary>

@@ -71,7 +71,11 @@ internal sealed class ServerOptions
     /// <summary>Executions running at once; more are refused with 429 until one ends.</summary>
     public int MaxConcurrentExecutions { get; set; } = 16;
 
-    /// <summary>Nodes running at once across all executions (0: the scheduler's default).</summary>
+    /// <summary>
+    /// Nodes computing at once across all executions, the CPU workers (0: the scheduler's
+    /// default, 2 × cores and at least 4). Nodes waiting on I/O hold no worker, so a request's
+    /// <c>max_concurrent_nodes</c> above it still has that many nodes in flight; the response says so (<c>warnings</c>).
+    /// </summary>
     public int MaxWorkers { get; set; }
 
     /// <summary>Largest <c>max_concurrent_nodes</c> a request may ask for.</summary>

@@ -94,3 +94,31 @@ print "b" test.blob(11, 0.25)'
         { Submit-VoxDag -Program 'print "x" 1' -CacheSize -1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 }
+
+Describe 'Worker cap (Submit-VoxDag -MaxWorkers)' {
+    AfterAll {
+        # The cap is process-wide: give the other tests back the engine's default.
+        $null = Submit-VoxDag -Program 'print "reset" 1 + 1' -Store (Join-Path $TestDrive 'cap-reset') -Wait `
+            -MaxWorkers ([Math]::Max(4, 2 * [Environment]::ProcessorCount))
+    }
+
+    It 'sets the process cap, and -MaxConcurrency above it warns naming both' {
+        $store = Join-Path $TestDrive 'cap'
+        $r = Submit-VoxDag -Program 'import "test"
+print "a" test.sleep(11, 50)
+print "b" test.sleep(12, 50)' -Store $store -MaxWorkers 2 -MaxConcurrency 16 -Wait -WarningVariable w -WarningAction SilentlyContinue
+        $r.Status | Should -Be @('Completed', 'Completed')
+        $w | Should -HaveCount 1
+        "$w" | Should -BeLike '*max_concurrent_nodes 16*worker cap of 2*Submit-VoxDag -MaxWorkers*'
+
+        # The cap stays set for later calls; within it nothing is said.
+        $null = Submit-VoxDag -Program 'print "c" 3 + 4' -Store $store -MaxConcurrency 3 -Wait -WarningVariable w2 -WarningAction SilentlyContinue
+        "$w2" | Should -BeLike '*max_concurrent_nodes 3*worker cap of 2*'
+        $null = Submit-VoxDag -Program 'print "d" 5 + 4' -Store $store -MaxConcurrency 2 -Wait -WarningVariable w3 -WarningAction SilentlyContinue
+        $w3 | Should -HaveCount 0
+    }
+
+    It 'refuses a cap below 1' {
+        { Submit-VoxDag -Program 'print "e" 1' -MaxWorkers 0 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*MaxWorkers*'
+    }
+}

@@ -24,10 +24,23 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
     [ArgumentCompleter(typeof(StoreDriveCompleter))]
     public string? Store { get; set; }
 
-    /// <summary>Most nodes of this execution running at once (default 4).</summary>
+    /// <summary>
+    /// Most nodes of this execution in flight at once (default 4): computing, or waiting on I/O.
+    /// Nodes computing are bounded for the whole process by its worker cap (-MaxWorkers); above
+    /// it a warning says so.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 4096)]
     public int MaxConcurrency { get; set; }
+
+    /// <summary>
+    /// Sets this PowerShell process's worker cap first: most nodes computing at once across all
+    /// its executions (default 2 × cores, at least 4). Nodes waiting on I/O hold no worker. It
+    /// stays set for later executions and applies to running ones.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 4096)]
+    public int MaxWorkers { get; set; }
 
     /// <summary>Retries of a failing node after its first try (default 3; 0 disables retries).</summary>
     [Parameter]
@@ -136,6 +149,17 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
         catch (ValidationException e)
         {
             Terminate(VoxErrors.ConfigInvalid, ErrorCategory.InvalidArgument, null, e.Message, e);
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(MaxWorkers)))
+        {
+            Scheduler.MaxWorkers = MaxWorkers;
+            WriteVerbose($"This process's worker cap is now {MaxWorkers}.");
+        }
+
+        if (Scheduler.ConcurrencyWarning(_config!) is { } warning)
+        {
+            WriteWarning(warning.Replace("the scheduler's MaxWorkers setting", "Submit-VoxDag -MaxWorkers", StringComparison.Ordinal));
         }
 
         try

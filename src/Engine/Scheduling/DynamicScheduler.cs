@@ -41,6 +41,36 @@ public sealed class DynamicScheduler : IAsyncDisposable
 
     internal WorkerPool Pool { get; }
 
+    /// <summary>
+    /// Most nodes computing at once across all executions: the CPU workers (initially
+    /// <see cref="SchedulerOptions.MaxWorkers"/>). Nodes waiting on I/O (asynchronous operations,
+    /// inputs being read) hold no worker, so an execution may have more nodes in flight than
+    /// this (up to its <see cref="ExecutionConfig.MaxConcurrentNodes"/>). Settable while
+    /// executions run: a larger bound starts waiting work at once, a smaller one takes effect
+    /// as workers finish their nodes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int MaxWorkers
+    {
+        get => Pool.Max;
+        set => Pool.SetMax(value);
+    }
+
+    /// <summary>
+    /// What a caller should be told about <paramref name="config"/>'s concurrency on this
+    /// scheduler, or null: a MaxConcurrentNodes above <see cref="MaxWorkers"/> is honoured for
+    /// nodes in flight, but at most MaxWorkers of them compute at once.
+    /// </summary>
+    public string? ConcurrencyWarning(ExecutionConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var cap = MaxWorkers;
+        if (config.MaxConcurrentNodes <= cap) return null;
+        return $"max_concurrent_nodes {config.MaxConcurrentNodes} is above this process's worker cap of {cap}: up to " +
+               $"{config.MaxConcurrentNodes} nodes may be in flight, but at most {cap} compute at once (nodes waiting on I/O hold no worker). " +
+               "Raise the cap with the scheduler's MaxWorkers setting.";
+    }
+
     /// <summary>Where the nodes of executions submitted from now on run (this process's workers unless replaced).</summary>
     internal INodeRunner Runner { get; set; } = LocalNodeRunner.Instance;
 

@@ -7,7 +7,10 @@ namespace VoxScheduler.Scheduling;
 /// <summary>The specification's ExecutionConfig; every field is honoured.</summary>
 public sealed record ExecutionConfig
 {
-    /// <summary>Most nodes running at once for this execution.</summary>
+    /// <summary>
+    /// Most nodes of this execution in flight at once (computing, or waiting on I/O). Nodes
+    /// computing are bounded process-wide too (<see cref="DynamicScheduler.MaxWorkers"/>).
+    /// </summary>
     public int MaxConcurrentNodes { get; init; } = 4;
 
     /// <summary>

@@ -19,11 +19,15 @@ internal sealed partial class ScheduledExecution
     /// <summary>
     /// Runs nodes until the ready stack is empty. Synchronous operations complete inline: no
     /// Task, no await, one lock round trip per node (the completion and the next pop share
-    /// it). Only an operation that really goes asynchronous makes this method await.
+    /// it). A node that really goes asynchronous (loading its inputs, an operation waiting on
+    /// I/O or a timer) gives the CPU slot back while it waits (<see cref="Detach"/>) and asks
+    /// for one again to go on, so waiting nodes never hold a worker: the process-wide worker
+    /// bound limits nodes computing, the execution's MaxConcurrentNodes limits nodes in flight.
     /// </summary>
     private async Task WorkerLoopAsync()
     {
         var finish = false;
+        var holdsSlot = true;
         try
         {
             WorkItem work;
@@ -36,16 +40,53 @@ internal sealed partial class ScheduledExecution
 
             while (have)
             {
-                var pending = RunNodeAsync(work);
-                var outcome = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+                NodeOutcome? early = null;
+                if (work.NeedsLoad)
+                {
+                    var loading = LoadArgumentsAsync(work);
+                    if (loading.IsCompletedSuccessfully)
+                    {
+                        early = loading.Result;
+                    }
+                    else
+                    {
+                        holdsSlot = Detach();
+                        early = await loading.ConfigureAwait(false);
+                        holdsSlot = await ReattachAsync().ConfigureAwait(false);
+                    }
+
+                    work.NeedsLoad = false;
+                }
+
+                NodeOutcome outcome;
+                if (early is { } stopped)
+                {
+                    outcome = stopped;
+                }
+                else
+                {
+                    var pending = RunNodeAsync(work);
+                    if (pending.IsCompletedSuccessfully)
+                    {
+                        outcome = pending.Result;
+                    }
+                    else
+                    {
+                        holdsSlot = Detach();
+                        outcome = await pending.ConfigureAwait(false);
+                        holdsSlot = await ReattachAsync().ConfigureAwait(false);
+                    }
+                }
+
+                if (work.Loaded is { } loaded) outcome = outcome with { Loaded = loaded };
                 var post = new PostActions();
                 lock (_gate)
                 {
                     ApplyLocked(ref post, ref work, outcome);
                     if (_pool.HasWaiters && _ready.Count > 0)
                     {
-                        // Another execution waits for a slot: give ours up after this node and queue
-                        // behind it, so one long execution cannot starve the others.
+                        // Another execution (or a node going on after a wait) wants a slot: give ours up
+                        // after this node and queue behind it, so one long execution cannot starve the others.
                         _workers--;
                         have = false;
                         EnsureWorkersLocked(ref post);
@@ -69,16 +110,50 @@ internal sealed partial class ScheduledExecution
             {
                 _fatalError ??= $"Internal scheduler error: {e}";
                 _running = 0;
-                _workers = Math.Max(0, _workers - 1);
+                if (holdsSlot) _workers = Math.Max(0, _workers - 1);
+                else _detached = Math.Max(0, _detached - 1);
                 finish = TryFinishLocked(force: true);
             }
         }
         finally
         {
-            _pool.Release();
+            if (holdsSlot) _pool.Release();
         }
 
         if (finish) await FinalizeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The current node waits: this loop stops being a worker (its node stays in flight, counted
+    /// in <see cref="_detached"/>), another worker is asked for if ready nodes remain, and the
+    /// CPU slot goes back to the pool. Returns false (the loop holds no slot now).
+    /// </summary>
+    private bool Detach()
+    {
+        var post = new PostActions();
+        lock (_gate)
+        {
+            _workers--;
+            _detached++;
+            EnsureWorkersLocked(ref post);
+        }
+
+        _pool.Release();
+        RunPostSync(ref post);
+        return false;
+    }
+
+    /// <summary>The wait is over: takes a CPU slot again (ahead of new workers) and becomes a worker. Returns true.</summary>
+    private async ValueTask<bool> ReattachAsync()
+    {
+        await _pool.AcquireAsync().ConfigureAwait(false);
+        lock (_gate)
+        {
+            _detached--;
+            _workers++;
+        }
+
+        return true;
     }
 
     // The per-node dispatch methods are compiled fully optimized on first call: an execution of
@@ -124,6 +199,7 @@ internal sealed partial class ScheduledExecution
                 }
 
                 work.Arguments = values;
+                if (work.NeedsLoad) work.Loaded = new object?[args.Length];
                 return true;
             }
         }
@@ -139,8 +215,10 @@ internal sealed partial class ScheduledExecution
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
         if (_finishing || _cts.IsCancellationRequested) return;
-        var idle = _workers - _running;
-        while (_ready.Count > idle && _workers < _maxConcurrent)
+        // Idle workers are about to take a node; detached nodes are in flight without a worker.
+        // Every worker holds at most one node, so workers + detached bounds the nodes in flight.
+        var idle = _workers - (_running - _detached);
+        while (_ready.Count > idle && _workers + _detached < _maxConcurrent)
         {
             _workers++;
             idle++;
@@ -153,7 +231,6 @@ internal sealed partial class ScheduledExecution
     {
         var plan = _plan;
         var n = work.Node;
-        if (work.NeedsLoad) return LoadThenRunAsync(work);
         if ((plan.Flags[n] & NodeFlags.Forward) != 0)
         {
             return new(new NodeOutcome { Kind = OutcomeKind.Value, Value = Box(work.Arguments[0]) });
@@ -195,11 +272,16 @@ internal sealed partial class ScheduledExecution
         return AwaitRunAsync(work, pending, timeout, null);
     }
 
-    private async ValueTask<NodeOutcome> LoadThenRunAsync(WorkItem work)
+    /// <summary>
+    /// Reads the arguments the store holds into <paramref name="work"/>'s argument array (and
+    /// <see cref="WorkItem.Loaded"/>). Null when they are all there; else the outcome that ends
+    /// the node (cancelled, or failed naming the argument).
+    /// </summary>
+    private async ValueTask<NodeOutcome?> LoadArgumentsAsync(WorkItem work)
     {
         var plan = _plan;
         var args = plan.Args[work.Node];
-        var loaded = new object?[args.Length];
+        var loaded = work.Loaded!;
         // An operation that reads an argument as a stream gets a reference to the stored value, not the value.
         var streamer = (plan.Flags[work.Node] & NodeFlags.Forward) == 0 ? plan.Ops[work.Node] : null;
         for (var i = 0; i < args.Length; i++)
@@ -257,13 +339,7 @@ internal sealed partial class ScheduledExecution
             }
         }
 
-        work.NeedsLoad = false;
-        var outcome = await RunNodeAsync(work).ConfigureAwait(false);
-        return new NodeOutcome
-        {
-            Kind = outcome.Kind, Value = outcome.Value, Error = outcome.Error, Result = outcome.Result,
-            Expansion = outcome.Expansion, Shared = outcome.Shared, Owned = outcome.Owned, Loaded = loaded,
-        };
+        return null;
 
         static NodeOutcome Failed(Exception e) => new() { Kind = OutcomeKind.Failed, Error = e };
     }

@@ -63,7 +63,8 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     private object?[]? _cachedValues;
 
     // Counters, guarded by _gate. _unfinished counts plan nodes that must still reach a final state.
-    private int _workers, _running, _unfinished, _background, _waitingRetry, _waitingShared;
+    // _workers: loops holding (or queued for) a CPU slot; _detached: running nodes waiting without one.
+    private int _workers, _detached, _running, _unfinished, _background, _waitingRetry, _waitingShared;
     private int _total, _completed, _cached, _failed, _skipped, _cancelledNodes;
     private long _allocatedBytes;
     private bool _started, _finishing;

@@ -3,7 +3,10 @@ namespace VoxScheduler.Scheduling;
 /// <summary>Process-wide scheduler settings.</summary>
 public sealed record SchedulerOptions
 {
-    /// <summary>Most nodes running at once across all executions (default: processor count × 2, at least 4).</summary>
+    /// <summary>
+    /// Most nodes computing at once across all executions, the CPU workers (default: processor
+    /// count × 2, at least 4). Nodes waiting on I/O hold no worker; see <see cref="DynamicScheduler.MaxWorkers"/>.
+    /// </summary>
     public int MaxWorkers { get; init; } = Math.Max(4, Environment.ProcessorCount * 2);
 
     /// <summary>Clock used for retry backoff and progress (injectable for tests).</summary>

@@ -14,6 +14,9 @@ internal struct WorkItem
 
     public int Attempt;
 
+    /// <summary>Values of arguments loaded from the store (boxed), by position; null when none had to be loaded.</summary>
+    public object?[]? Loaded;
+
     /// <summary>Set while this execution owns the node in the in-flight table.</summary>
     public InFlightEntry? Entry;
 }

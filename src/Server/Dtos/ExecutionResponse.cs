@@ -22,6 +22,10 @@ internal sealed record ExecutionResponse
     [JsonPropertyName("result")]
     public ExecutionResultDto? Result { get; init; }
 
+    /// <summary>What the caller should know about how the request runs (e.g. max_concurrent_nodes above the worker cap), or null.</summary>
+    [JsonPropertyName("warnings")]
+    public IReadOnlyList<string>? Warnings { get; init; }
+
     [JsonPropertyName("links")]
     public required ExecutionLinks Links { get; init; }
 }
