@@ -50,6 +50,9 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         ElapsedSeconds = Math.Round(p.Elapsed.TotalSeconds, 3),
         EstimatedRemainingSeconds = p.EstimatedRemaining is { } r ? Math.Round(r.TotalSeconds, 3) : null,
         EstimatedCompletion = p.EstimatedCompletion?.ToString("O", CultureInfo.InvariantCulture),
+        LiveBytes = p.LiveBytes,
+        PeakLiveBytes = p.PeakLiveBytes,
+        MemoryBudget = p.MemoryBudget,
     };
 
     public GoalDto ToGoal(string executionId, GoalResult g)

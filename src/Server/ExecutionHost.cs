@@ -230,6 +230,8 @@ internal sealed class ExecutionHost : IAsyncDisposable
                 Code = "InvalidValue",
                 Path = "$.timeout_seconds",
             });
+        if (request.MemoryBudget is < 0)
+            errors.Add(new ErrorDetail { Message = $"memory_budget must not be negative, not {request.MemoryBudget}.", Code = "InvalidValue", Path = "$.memory_budget" });
         if (request.NodeTimeoutSeconds is { } t && (!double.IsFinite(t) || t <= 0 || t > TimeSpan.MaxValue.TotalSeconds / 2))
             errors.Add(new ErrorDetail { Message = $"node_timeout_seconds must be positive, not {t}.", Code = "InvalidValue", Path = "$.node_timeout_seconds" });
         var retry = RetryPolicyOf(request, errors);
@@ -261,6 +263,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
             RetryPolicy = retry,
             RetryFailedNodes = request.RetryFailedNodes ?? defaults.RetryFailedNodes,
             CacheSize = request.CacheSize ?? defaults.CacheSize,
+            MemoryBudget = request.MemoryBudget ?? _options.MemoryBudget,
             Compression = request.Compression ?? defaults.Compression,
             CompressionCodec = request.CompressionCodec ?? defaults.CompressionCodec,
             StreamingThreshold = request.StreamingThreshold ?? defaults.StreamingThreshold,

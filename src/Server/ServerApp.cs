@@ -32,6 +32,7 @@ internal static class ServerApp
           --max-concurrent-executions <n> executions at once (429 beyond)
           --max-workers <n>               nodes computing at once across all executions (default 2 x cores, at least 4);
                                           nodes waiting on I/O hold no worker
+          --memory-budget <bytes>         default memory budget for live values of an execution (0: none)
 
         Every option of the VoxServer section (appsettings.json) can also be set as VOXSERVER_<NAME>.
         """;
@@ -49,6 +50,7 @@ internal static class ServerApp
         ["--allowed-hosts"] = $"{ServerOptions.Section}:{nameof(ServerOptions.AllowedHosts)}",
         ["--max-concurrent-executions"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxConcurrentExecutions)}",
         ["--max-workers"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxWorkers)}",
+        ["--memory-budget"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MemoryBudget)}",
     };
 
     /// <summary>

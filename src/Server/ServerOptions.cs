@@ -78,6 +78,13 @@ internal sealed class ServerOptions
     /// </summary>
     public int MaxWorkers { get; set; }
 
+    /// <summary>
+    /// Memory budget for live values of an execution whose request gives no <c>memory_budget</c>,
+    /// in bytes (0: none): above it, ready nodes that would start new work wait while those
+    /// finishing work already begun run first.
+    /// </summary>
+    public long MemoryBudget { get; set; }
+
     /// <summary>Largest <c>max_concurrent_nodes</c> a request may ask for.</summary>
     public int MaxConcurrentNodesPerExecution { get; set; } = 64;
 
@@ -120,6 +127,7 @@ internal sealed class ServerOptions
         if (MaxCompileNodes < 1) problems.Add($"MaxCompileNodes must be positive, not {MaxCompileNodes}.");
         if (!double.IsFinite(CompileTimeoutSeconds) || CompileTimeoutSeconds <= 0) problems.Add($"CompileTimeoutSeconds must be positive, not {CompileTimeoutSeconds}.");
         if (MaxExecutionNodes < 1) problems.Add($"MaxExecutionNodes must be positive, not {MaxExecutionNodes}.");
+        if (MemoryBudget < 0) problems.Add($"MemoryBudget must not be negative, not {MemoryBudget}.");
         if (MaxWorkers < 0) problems.Add($"MaxWorkers must not be negative, not {MaxWorkers}.");
         if (RetainFinishedBytes < 1) problems.Add($"RetainFinishedBytes must be positive, not {RetainFinishedBytes}.");
         if (RetainFinishedExecutions < 1) problems.Add($"RetainFinishedExecutions must be positive, not {RetainFinishedExecutions}.");

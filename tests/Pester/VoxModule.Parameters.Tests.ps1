@@ -122,3 +122,38 @@ print "b" test.sleep(12, 50)' -Store $store -MaxWorkers 2 -MaxConcurrency 16 -Wa
         { Submit-VoxDag -Program 'print "e" 1' -MaxWorkers 0 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*MaxWorkers*'
     }
 }
+
+Describe 'Memory budget (Submit-VoxDag -MemoryBudget)' {
+    BeforeAll {
+        # A dataset of 8 cases: each loads 1 MiB (new work), transforms it, and reduces it to a number.
+        Register-VoxOperation -Name mem.case -ScriptBlock { param($seed) $b = [byte[]]::new(1MB); ([Random]::new([int]$seed)).NextBytes($b); , $b } -Force
+        Register-VoxOperation -Name mem.step -ScriptBlock { param($a) $r = [byte[]]::new($a.Length); [Array]::Copy($a, $r, $a.Length); $r[0] = 7; , $r } -Force
+        Register-VoxOperation -Name mem.sum -ScriptBlock { param($a) [double]($a[0] + 256 * $a[1] + 65536 * $a[$a.Length - 1]) } -Force
+        $script:Dataset = (1..8 | ForEach-Object { "print ""c$_"" mem.sum(mem.step(mem.case($_)))" }) -join "`n"
+        function Invoke-Dataset([string] $Store, [hashtable] $Extra) {
+            $e = Submit-VoxDag -Program $script:Dataset -Store (Join-Path $TestDrive $Store) -MaxConcurrency 4 @Extra
+            $null = $e | Wait-VoxExecution
+            [pscustomobject]@{ Progress = Get-VoxProgress -Id $e.ExecutionId; Results = Get-VoxResult -Id $e.ExecutionId }
+        }
+    }
+
+    It 'is a [long] parameter recorded in the progress, with live bytes measured' {
+        (Get-Command Submit-VoxDag).Parameters['MemoryBudget'].ParameterType | Should -Be ([long])
+        $one = Submit-VoxDag -Program 'print "c1" mem.sum(mem.step(mem.case(1)))' -Store (Join-Path $TestDrive 'mem-one') -Wait
+        $oneCase = (Get-VoxProgress -Id $one.ExecutionId).PeakLiveBytes
+        $oneCase | Should -BeGreaterThan 1MB
+
+        $free = Invoke-Dataset 'mem-free' @{}
+        $bounded = Invoke-Dataset 'mem-bounded' @{ MemoryBudget = 2MB }
+
+        $bounded.Progress.MemoryBudget | Should -Be 2MB
+        $free.Progress.MemoryBudget | Should -Be 0
+        $bounded.Progress.PeakLiveBytes | Should -BeLessOrEqual (2MB + $oneCase)
+        $bounded.Progress.LiveBytes | Should -Be 0
+        ($bounded.Results | ForEach-Object { "$($_.Goal)=$($_.Value)" }) | Should -Be ($free.Results | ForEach-Object { "$($_.Goal)=$($_.Value)" })
+    }
+
+    It 'refuses a negative budget' {
+        { Submit-VoxDag -Program 'print "x" 1' -MemoryBudget -1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}

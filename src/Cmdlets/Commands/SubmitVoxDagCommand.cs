@@ -89,6 +89,15 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long CacheSize { get; set; }
 
+    /// <summary>
+    /// Bytes of live values (results in memory for consumers that have not run yet), e.g. 512MB,
+    /// above which ready nodes that would start new work wait while those finishing work
+    /// already begun run first, so a dataset peaks near the memory of a few cases (default 0: none).
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MemoryBudget { get; set; }
+
     /// <summary>Results of at least this many bytes (e.g. 64MB) are streamed to the store and returned as a stream (default 100MB).</summary>
     [Parameter]
     [ValidateRange(1, long.MaxValue)]
@@ -141,6 +150,7 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
                 CacheSize = given.ContainsKey(nameof(CacheSize)) ? CacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : defaults.CacheSize,
                 StreamingThreshold = given.ContainsKey(nameof(StreamingThreshold)) ? StreamingThreshold : defaults.StreamingThreshold,
                 NodeTimeout = given.ContainsKey(nameof(NodeTimeout)) ? NodeTimeout : defaults.NodeTimeout,
+                MemoryBudget = given.ContainsKey(nameof(MemoryBudget)) ? MemoryBudget : defaults.MemoryBudget,
                 Compression = !NoCompression,
                 CompressionCodec = given.ContainsKey(nameof(Codec)) ? Codec!.ToLowerInvariant() : defaults.CompressionCodec,
             };

@@ -29,6 +29,9 @@ public sealed class VoxProgress
         Elapsed = progress.Elapsed;
         EstimatedRemaining = progress.EstimatedRemaining;
         EstimatedCompletion = progress.EstimatedCompletion;
+        LiveBytes = progress.LiveBytes;
+        PeakLiveBytes = progress.PeakLiveBytes;
+        MemoryBudget = progress.MemoryBudget;
     }
 
     public string ExecutionId { get; }
@@ -73,6 +76,15 @@ public sealed class VoxProgress
     public TimeSpan? EstimatedRemaining { get; }
 
     public DateTimeOffset? EstimatedCompletion { get; }
+
+    /// <summary>Bytes of live values: results in memory for consumers that have not run yet.</summary>
+    public long LiveBytes { get; }
+
+    /// <summary>The most <see cref="LiveBytes"/> has been so far.</summary>
+    public long PeakLiveBytes { get; }
+
+    /// <summary>The execution's memory budget for live values (Submit-VoxDag -MemoryBudget; 0: none).</summary>
+    public long MemoryBudget { get; }
 
     /// <summary>True once the execution has ended.</summary>
     public bool IsFinished => Status.IsTerminal();

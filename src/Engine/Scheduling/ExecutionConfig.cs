@@ -25,6 +25,15 @@ public sealed record ExecutionConfig
     /// <summary>Bound on values kept in memory beyond their last consumer, e.g. <c>512MB</c>.</summary>
     public string CacheSize { get; init; } = "512MB";
 
+    /// <summary>
+    /// Bytes of live values (results held in memory for consumers that have not run yet) above
+    /// which ready nodes that would start new work wait, while those finishing work already
+    /// begun run first; 0 (default): no budget. A dataset then peaks near the memory of a few
+    /// cases, not of all of them. Never a deadlock: a node with a live input always runs, and
+    /// when nothing is running the next node runs even over the budget.
+    /// </summary>
+    public long MemoryBudget { get; init; }
+
     /// <summary>Compress this execution's stored results (data that does not shrink is stored raw regardless).</summary>
     public bool Compression { get; init; } = true;
 
@@ -114,6 +123,8 @@ public sealed record ExecutionConfig
             problems.Add(new("InvalidConfig", $"compression_codec must be one of {string.Join(", ", ResultWriteOptions.Codecs)}, not '{CompressionCodec}'."));
         if (StreamingThreshold < 1)
             problems.Add(new("InvalidConfig", $"streaming_threshold must be positive, not {StreamingThreshold}."));
+        if (MemoryBudget < 0)
+            problems.Add(new("InvalidConfig", $"memory_budget must not be negative, not {MemoryBudget}."));
         if (MaxNodes < 1)
             problems.Add(new("InvalidConfig", $"max_execution_nodes must be positive, not {MaxNodes}."));
         if (NodeTimeout is { } t && t <= TimeSpan.Zero)

@@ -50,4 +50,13 @@ public sealed record ExecutionProgress
 
     /// <summary>Estimated completion time (the specification's estimated_completion).</summary>
     public DateTimeOffset? EstimatedCompletion { get; init; }
+
+    /// <summary>Bytes of live values: results held in memory for consumers that have not run yet.</summary>
+    public long LiveBytes { get; init; }
+
+    /// <summary>The most <see cref="LiveBytes"/> has been during the execution so far.</summary>
+    public long PeakLiveBytes { get; init; }
+
+    /// <summary>The execution's memory budget for live values (<see cref="ExecutionConfig.MemoryBudget"/>; 0: none).</summary>
+    public long MemoryBudget { get; init; }
 }

@@ -31,10 +31,11 @@ internal sealed partial class ScheduledExecution
             for (var i = 0; i < loaded.Length; i++)
             {
                 var a = args[i];
-                if (loaded[i] is not null && plan.Values[a] is null && plan.Refs[a] > 1) plan.Values[a] = loaded[i];
+                if (loaded[i] is not null && plan.Values[a] is null && plan.Refs[a] > 1) SetLiveLocked(a, loaded[i]!);
             }
         }
 
+        if (work.Fresh) NewWorkDoneLocked(outcome);
         if (_finishing)
         {
             if (outcome.Owned is { } abandoned) post.EndEntry(abandoned, false, null);
@@ -94,7 +95,7 @@ internal sealed partial class ScheduledExecution
 
         if (boxed is not null)
         {
-            if (plan.Refs[n] > 0) plan.Values[n] = boxed;
+            if (plan.Refs[n] > 0) SetLiveLocked(n, boxed);
             else KeepLocked(n, boxed);
         }
 
@@ -137,6 +138,7 @@ internal sealed partial class ScheduledExecution
         if (plan.Values[a] is { } value)
         {
             plan.Values[a] = null;
+            _liveBytes -= LiveSize(value);
             KeepLocked(a, value);
         }
     }
@@ -315,6 +317,7 @@ internal sealed partial class ScheduledExecution
     /// <summary>The persister made a batch durable: drop its references.</summary>
     private void ReleasePersisted(int[] nodes, int count)
     {
+        var post = new PostActions();
         lock (_gate)
         {
             var plan = _plan;
@@ -323,7 +326,12 @@ internal sealed partial class ScheduledExecution
                 var n = nodes[i];
                 if (--plan.Refs[n] <= 0) ReleaseValueLocked(n);
             }
+
+            // Values left memory: new work held back by the memory budget may fit now.
+            if (_held.Count > 0) EnsureWorkersLocked(ref post);
         }
+
+        RunPostSync(ref post);
     }
 
     private void OnPersistError(PersistItem item, Exception error)

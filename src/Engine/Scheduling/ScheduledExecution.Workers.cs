@@ -168,7 +168,7 @@ internal sealed partial class ScheduledExecution
         var plan = _plan;
         if (!_finishing && !_cts.IsCancellationRequested)
         {
-            while (_ready.TryPop(out var n))
+            while (_budget == 0 ? _ready.TryPop(out var n) : TryPopWithinBudgetLocked(out n))
             {
                 if (plan.State[n] != NodeState.Ready) continue;
                 plan.State[n] = NodeState.Running;
@@ -177,6 +177,12 @@ internal sealed partial class ScheduledExecution
                 // to publish our untabled running nodes, so no run escapes both paths.
                 if (_slot.IsShared && (plan.Flags[n] & NodeFlags.Volatile) == 0) plan.Flags[n] |= NodeFlags.Tabled;
                 work = new WorkItem { Node = n, Attempt = plan.Attempts[n] + 1 };
+                if (_budget > 0 && !HasLiveInputLocked(n))
+                {
+                    work.Fresh = true;
+                    _freshRunning++;
+                }
+
                 var args = plan.Args[n];
                 var values = args.Length == 0 ? [] : new object?[args.Length];
                 for (var i = 0; i < args.Length; i++)
@@ -218,7 +224,8 @@ internal sealed partial class ScheduledExecution
         // Idle workers are about to take a node; detached nodes are in flight without a worker.
         // Every worker holds at most one node, so workers + detached bounds the nodes in flight.
         var idle = _workers - (_running - _detached);
-        while (_ready.Count > idle && _workers + _detached < _maxConcurrent)
+        var ready = _ready.Count + (_held.Count > 0 && AdmitsNewWorkLocked() ? _held.Count : 0);
+        while (ready > idle && _workers + _detached < _maxConcurrent)
         {
             _workers++;
             idle++;

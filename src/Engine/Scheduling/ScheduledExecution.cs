@@ -45,6 +45,13 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     private readonly INodeRunner _runner;
     private readonly int _maxConcurrent;
     private readonly ReadyStack _ready = new();
+
+    // The memory budget for live values (ExecutionConfig.MemoryBudget; 0: none), guarded by _gate.
+    // _held: ready nodes that would start new work (no live input), waiting for room in the budget.
+    private readonly long _budget;
+    private readonly Queue<int> _held = new();
+    private long _liveBytes, _peakLiveBytes, _freshEstimate = -1;
+    private int _freshRunning;
     private readonly long _startTimestamp;
     private readonly string? _source;
 
@@ -92,6 +99,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
         _runner = scheduler.Runner;
         _maxConcurrent = config.MaxConcurrentNodes;
         _cacheCapacity = config.CacheSizeBytes;
+        _budget = config.MemoryBudget;
         _goals = new GoalTracker(dag);
         _recovery = new CorruptResultRecovery(this);
         _goalReporter = new GoalReporter(this, _recovery);
@@ -172,21 +180,27 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
         ExecutionCounts counts;
         ExecutionStatus status;
         DateTimeOffset? completedAt;
+        long live, peak;
         lock (_gate)
         {
             counts = CountsLocked();
             status = _status;
             completedAt = _completedAt;
+            live = _liveBytes;
+            peak = _peakLiveBytes;
         }
 
         var elapsed = completedAt is { } end ? end - SubmittedAt : _time.GetElapsedTime(_startTimestamp);
-        return ProgressSnapshot.Build(ExecutionId, Dag.DagId, status, counts, elapsed, _time.GetUtcNow());
+        return ProgressSnapshot.Build(ExecutionId, Dag.DagId, status, counts, elapsed, _time.GetUtcNow()) with
+        {
+            LiveBytes = live, PeakLiveBytes = peak, MemoryBudget = _budget,
+        };
     }
 
     private ExecutionCounts CountsLocked()
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
-        return new(_total, _completed, _cached, _failed, _skipped, _cancelledNodes, _ready.Count, _running, _allocatedBytes);
+        return new(_total, _completed, _cached, _failed, _skipped, _cancelledNodes, _ready.Count + _held.Count, _running, _allocatedBytes);
     }
 
     /// <summary>Starts the execution in the background: history, pruning against the store, then the workers.</summary>
@@ -278,7 +292,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
                     break;
                 case NodeState.Cached:
                     _cached++;
-                    if (_cachedValues?[i] is { } kept) plan.Values[i] = kept;
+                    if (_cachedValues?[i] is { } kept) SetLiveLocked(i, kept);
                     else plan.Flags[i] |= NodeFlags.InStore;
                     break;
                 case NodeState.Completed:
@@ -358,6 +372,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
             var cancelled = _cts.IsCancellationRequested && (_unfinished > 0 || _cancelledBeforePlan);
             CancelUnfinishedLocked();
             _ready.Clear();
+            _held.Clear();
             _goals.CancelUnfinished();
             _fatalError ??= storeError;
             status = cancelled ? ExecutionStatus.Cancelled

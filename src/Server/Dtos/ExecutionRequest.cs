@@ -49,6 +49,10 @@ internal sealed record ExecutionRequest
     [JsonPropertyName("cache_size")]
     public string? CacheSize { get; init; }
 
+    /// <summary>Bytes of live values above which new work waits (0: none); default: the server's MemoryBudget.</summary>
+    [JsonPropertyName("memory_budget")]
+    public long? MemoryBudget { get; init; }
+
     /// <summary>Compress this execution's stored results (default true).</summary>
     [JsonPropertyName("compression")]
     public bool? Compression { get; init; }

@@ -66,4 +66,16 @@ internal sealed record ProgressDto
     /// <summary>ISO 8601 time the execution is expected to end, when it can be estimated.</summary>
     [JsonPropertyName("estimated_completion")]
     public string? EstimatedCompletion { get; init; }
+
+    /// <summary>Bytes of live values (results in memory for consumers that have not run yet).</summary>
+    [JsonPropertyName("live_bytes")]
+    public long LiveBytes { get; init; }
+
+    /// <summary>The most live_bytes has been so far.</summary>
+    [JsonPropertyName("peak_live_bytes")]
+    public long PeakLiveBytes { get; init; }
+
+    /// <summary>The execution's memory budget for live values (0: none).</summary>
+    [JsonPropertyName("memory_budget")]
+    public long MemoryBudget { get; init; }
 }
