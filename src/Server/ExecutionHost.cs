@@ -30,7 +30,11 @@ internal sealed class ExecutionHost : IAsyncDisposable
         Directory.CreateDirectory(OutputsRoot);
         RemoveEmptyOutputFolders();
         Operations = OperationCatalog.Create(_options.EnableTestOperations, DataRoot);
-        var schedulerOptions = new SchedulerOptions { RetainFinishedExecutions = _options.RetainFinishedExecutions, RetainFinishedBytes = _options.RetainFinishedBytes, MaxOpenStores = _options.MaxOpenStores };
+        var schedulerOptions = new SchedulerOptions
+        {
+            RetainFinishedExecutions = _options.RetainFinishedExecutions, RetainFinishedBytes = _options.RetainFinishedBytes, MaxOpenStores = _options.MaxOpenStores,
+            Retention = _options.Retention(),
+        };
         if (_options.MaxWorkers > 0) schedulerOptions = schedulerOptions with { MaxWorkers = _options.MaxWorkers };
         Scheduler = new DynamicScheduler(Operations, schedulerOptions);
         Integration = new VoxLogicaIntegration(Scheduler);

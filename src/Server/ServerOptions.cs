@@ -1,3 +1,6 @@
+using VoxScheduler.Scheduling;
+using VoxScheduler.Storage;
+
 namespace VoxScheduler.Server;
 
 /// <summary>
@@ -85,6 +88,35 @@ internal sealed class ServerOptions
     /// </summary>
     public long MemoryBudget { get; set; }
 
+    /// <summary>Retention of every store the server opens: evict results not used for this many seconds (null: no age bound).</summary>
+    public double? RetentionMaxAgeSeconds { get; set; }
+
+    /// <summary>Retention: evict least recently used results until a store holds at most this many bytes (null: no size bound).</summary>
+    public long? RetentionMaxBytes { get; set; }
+
+    /// <summary>Retention: keep at most this many finished executions in a store's history (null: all).</summary>
+    public int? RetentionMaxExecutions { get; set; }
+
+    /// <summary>Retention: forget finished executions that ended more than this many seconds ago (null: none).</summary>
+    public double? RetentionMaxExecutionAgeSeconds { get; set; }
+
+    /// <summary>How often the retention is applied to each open store, in seconds (1 to 86400; default 600). It is also applied when a store opens.</summary>
+    public double RetentionIntervalSeconds { get; set; } = 600;
+
+    /// <summary>The retention the options describe, or null when they bound nothing.</summary>
+    public StoreRetention? Retention()
+    {
+        if (RetentionMaxAgeSeconds is null && RetentionMaxBytes is null && RetentionMaxExecutions is null && RetentionMaxExecutionAgeSeconds is null) return null;
+        return new StoreRetention
+        {
+            MaxAge = RetentionMaxAgeSeconds is { } age ? TimeSpan.FromSeconds(age) : null,
+            MaxTotalBytes = RetentionMaxBytes,
+            History = RetentionMaxExecutions is null && RetentionMaxExecutionAgeSeconds is null ? null
+                : new HistoryRetention(RetentionMaxExecutionAgeSeconds is { } h ? TimeSpan.FromSeconds(h) : null, RetentionMaxExecutions),
+            Interval = TimeSpan.FromSeconds(RetentionIntervalSeconds),
+        };
+    }
+
     /// <summary>Largest <c>max_concurrent_nodes</c> a request may ask for.</summary>
     public int MaxConcurrentNodesPerExecution { get; set; } = 64;
 
@@ -127,6 +159,14 @@ internal sealed class ServerOptions
         if (MaxCompileNodes < 1) problems.Add($"MaxCompileNodes must be positive, not {MaxCompileNodes}.");
         if (!double.IsFinite(CompileTimeoutSeconds) || CompileTimeoutSeconds <= 0) problems.Add($"CompileTimeoutSeconds must be positive, not {CompileTimeoutSeconds}.");
         if (MaxExecutionNodes < 1) problems.Add($"MaxExecutionNodes must be positive, not {MaxExecutionNodes}.");
+        if (RetentionMaxAgeSeconds is { } ra && (!double.IsFinite(ra) || ra < 0 || ra > TimeSpan.MaxValue.TotalSeconds / 2))
+            problems.Add($"RetentionMaxAgeSeconds must not be negative, not {ra}.");
+        if (RetentionMaxExecutionAgeSeconds is { } rh && (!double.IsFinite(rh) || rh < 0 || rh > TimeSpan.MaxValue.TotalSeconds / 2))
+            problems.Add($"RetentionMaxExecutionAgeSeconds must not be negative, not {rh}.");
+        if (!double.IsFinite(RetentionIntervalSeconds) || RetentionIntervalSeconds < 1 || RetentionIntervalSeconds > 86400)
+            problems.Add($"RetentionIntervalSeconds must be between 1 and 86400, not {RetentionIntervalSeconds}.");
+        if (RetentionMaxBytes is < 0) problems.Add($"RetentionMaxBytes must not be negative, not {RetentionMaxBytes}.");
+        if (RetentionMaxExecutions is < 0) problems.Add($"RetentionMaxExecutions must not be negative, not {RetentionMaxExecutions}.");
         if (MemoryBudget < 0) problems.Add($"MemoryBudget must not be negative, not {MemoryBudget}.");
         if (MaxWorkers < 0) problems.Add($"MaxWorkers must not be negative, not {MaxWorkers}.");
         if (RetainFinishedBytes < 1) problems.Add($"RetainFinishedBytes must be positive, not {RetainFinishedBytes}.");

@@ -67,3 +67,25 @@ Describe 'Items piped from a drive act on that drive''s store' {
         Test-Path "home:\$($script:Id)" | Should -BeTrue
     }
 }
+
+Describe 'Store retention (New-PSDrive -MaxAge/-MaxSize/-MaxExecutions)' {
+    It 'applies the drive''s retention as it opens the store: -MaxSize 0 evicts every result, -MaxExecutions 1 keeps one execution' {
+        $root = Join-Path $TestDrive 'retained'
+        foreach ($k in 1..3) { $null = Submit-VoxDag -Program "print ""r"" $k + 0.25" -Store $root -Wait }
+        $null = New-PSDrive -Name keep0 -PSProvider VoxStore -Root $root
+        @(Get-ChildItem keep0:\executions).Count | Should -Be 3
+        @(Get-ChildItem keep0:\ | Where-Object { $_ -is [VoxScheduler.Cmdlets.Output.VoxStoreItem] }).Count | Should -BeGreaterThan 2
+        Remove-PSDrive keep0
+
+        New-PSDrive -Name keep1 -PSProvider VoxStore -Root $root -MaxSize 0 -MaxExecutions 1 -RetentionInterval 1h -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message | Where-Object { $_ -like 'Retention*' } | Should -BeLike '*3 result(s) evicted*2 execution(s) forgotten*'
+        @(Get-ChildItem keep1:\ | Where-Object { $_ -is [VoxScheduler.Cmdlets.Output.VoxStoreItem] }).Count | Should -Be 0
+        @(Get-ChildItem keep1:\executions).Count | Should -Be 1
+        Remove-PSDrive keep1
+    }
+
+    It 'refuses a retention interval outside its bounds, naming it' {
+        { New-PSDrive -Name keep2 -PSProvider VoxStore -Root (Join-Path $TestDrive 'retained2') -Create -MaxSize 1GB -RetentionInterval 0.01 -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*retention interval*'
+    }
+}

@@ -100,7 +100,23 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
             string.IsNullOrEmpty(drive.Description) ? $"VoxScheduler {location}" : drive.Description, drive.Credential), location);
         try
         {
-            result.GetStore();
+            // A retention given to the drive is the store's in this process: applied as the store
+            // opens (or at once when it is open already), then in the background.
+            if ((DynamicParameters as VoxDriveParameters)?.ToRetention() is { } retention)
+            {
+                var report = Task.Run(() => VoxEngineHost.Scheduler.SetRetentionAsync(backend, path, retention).AsTask()).GetAwaiter().GetResult();
+                result.GetStore();
+                WriteVerbose($"Retention of {location}: {Describe(report)}");
+            }
+            else
+            {
+                result.GetStore();
+            }
+        }
+        catch (ValidationException e)
+        {
+            WriteError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, drive.Root, e.Message, e));
+            return null;
         }
         catch (Exception e) when (e is DynamicSchedulerException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -110,6 +126,10 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
 
         return result;
     }
+
+    private static string Describe(Scheduling.RetentionReport? report) => report is null ? "applied when the store opened."
+        : $"{report.Eviction?.RemovedResults ?? 0} result(s) evicted ({report.Eviction?.RemovedBytes ?? 0} bytes), " +
+          $"{report.History?.RemovedExecutions ?? 0} execution(s) forgotten, {report.Kept} kept for running executions.";
 
     /// <inheritdoc />
     protected override PSDriveInfo RemoveDrive(PSDriveInfo drive) => drive; // the store stays open for the other users of the process

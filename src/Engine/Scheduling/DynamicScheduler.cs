@@ -22,6 +22,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
     private readonly ConcurrentDictionary<IResultStore, StoreSlot> _externalStores = new(ReferenceEqualityComparer.Instance);
     private readonly StoreSlot _memory = new(null, ownedByScheduler: false);
     private readonly ConcurrentDictionary<Task, byte> _closing = new();
+    private readonly ConcurrentDictionary<string, StoreRetention?> _retentions = new(StringComparer.Ordinal);
     private int _disposed;
 
     /// <summary>Creates a scheduler over a set of operations.</summary>
@@ -31,6 +32,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         Options = options ?? new SchedulerOptions();
         if (Options.MaxWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxWorkers must be at least 1.");
         Pool = new WorkerPool(Options.MaxWorkers);
+        Options.Retention?.Validate();
     }
 
     /// <summary>The operations nodes may use.</summary>
@@ -170,6 +172,54 @@ public sealed class DynamicScheduler : IAsyncDisposable
         return await GetStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Gives the store at a backend and path its own retention policy (null: back to
+    /// <see cref="SchedulerOptions.Retention"/>). If the store is open, the policy is applied at
+    /// once and from then on every <see cref="StoreRetention.Interval"/>; otherwise when the
+    /// scheduler opens it. Results running executions still need are never evicted.
+    /// </summary>
+    /// <returns>What the application now did, or null when the store is not open (or bounds nothing).</returns>
+    /// <exception cref="ValidationException">A field of the policy is out of range.</exception>
+    public async ValueTask<RetentionReport?> SetRetentionAsync(string backend, string path, StoreRetention? retention,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        retention?.Validate();
+        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
+        var key = StoreKey(backend, path);
+        _retentions[key] = retention;
+        if (!_stores.TryGetValue(key, out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return null;
+        var slot = lazy.Value.Result;
+        slot.Retention = retention ?? Options.Retention;
+        StoreRetentionRunner.Schedule(slot, Options.TimeProvider, RetentionApplied);
+        return await StoreRetentionRunner.ApplyAsync(slot, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies the retention policy of the store at a backend and path now (as its background
+    /// timer does), keeping what running executions still need; null when the store is not open,
+    /// has no policy, or an application is already running.
+    /// </summary>
+    public async ValueTask<RetentionReport?> ApplyRetentionAsync(string backend, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
+        if (!_stores.TryGetValue(StoreKey(backend, path), out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return null;
+        return await StoreRetentionRunner.ApplyAsync(lazy.Value.Result, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Raised after each background application of a store's retention policy (tests use it as a signal instead of sleeping).</summary>
+    internal Action<RetentionReport?>? RetentionApplied { get; set; }
+
+    /// <summary>The retention policy in force for the store at a backend and path (its own, else the scheduler's), or null.</summary>
+    public StoreRetention? GetRetention(string backend, string path)
+    {
+        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
+        return _retentions.TryGetValue(StoreKey(backend, path), out var own) && own is not null ? own : Options.Retention;
+    }
+
     /// <summary>An execution of this process by id or name, or null.</summary>
     public IExecution? Find(string idOrName)
     {
@@ -222,6 +272,8 @@ public sealed class DynamicScheduler : IAsyncDisposable
             try
             {
                 var slot = await lazy.Value.ConfigureAwait(false);
+                StoreRetentionRunner.Stop(slot);
+                await slot.EvictionIdle.ConfigureAwait(false);
                 if (slot.Store is not null) await slot.Store.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception)
@@ -330,6 +382,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
 
     private static async Task CloseAsync(StoreSlot slot)
     {
+        StoreRetentionRunner.Stop(slot);
         try
         {
             if (slot.Store is not null) await slot.Store.DisposeAsync().ConfigureAwait(false);
@@ -350,7 +403,26 @@ public sealed class DynamicScheduler : IAsyncDisposable
         var lazy = _stores.GetOrAdd(key, _ => new Lazy<Task<StoreSlot>>(async () =>
         {
             var store = await StoreFactory.OpenAsync(backend, StoreFactory.Location(backend, path), storeOptions, CancellationToken.None).ConfigureAwait(false);
-            return new StoreSlot(store, ownedByScheduler: true, key);
+            var slot = new StoreSlot(store, ownedByScheduler: true, key)
+            {
+                Retention = _retentions.TryGetValue(key, out var own) && own is not null ? own : Options.Retention,
+            };
+            if (slot.Retention is { IsEmpty: false } && !storeOptions.ReadOnly)
+            {
+                // Applied at open, before any execution looks at the store, then in the background.
+                try
+                {
+                    await StoreRetentionRunner.ApplyAsync(slot, Options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is VoxScheduler.StorageException or IOException or UnauthorizedAccessException)
+                {
+                    // A store that cannot be trimmed (read-only media) still opens; the timer tries again.
+                }
+
+                StoreRetentionRunner.Schedule(slot, Options.TimeProvider, RetentionApplied);
+            }
+
+            return slot;
         }));
         try
         {

@@ -82,6 +82,9 @@ internal sealed class ExpansionPreparer(ScheduledExecution execution)
         }
 
         if (ids.Count == 0) return;
+        // Pinned first, then any eviction already running is waited for: none can remove what the lookup finds.
+        execution.PinForExpansion(ids);
+        await execution.EvictionIdle.WaitAsync(execution.Token).ConfigureAwait(false);
         var found = await execution.Store.ExistsManyAsync(ids, execution.Token).ConfigureAwait(false);
         var stored = new bool[nodes.Count];
         for (var i = 0; i < which.Count; i++) stored[which[i]] = found[i];

@@ -211,7 +211,8 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
         try
         {
             _status = ExecutionStatus.Running;
-            _slot.Join(this);
+            // An eviction running on the store kept this DAG's results; wait for it before pruning against the store.
+            await _slot.Join(this).WaitAsync(_cts.Token).ConfigureAwait(false);
             if (_store is not null)
             {
                 await _store.RecordExecutionAsync(Record("Running"), _cts.Token).ConfigureAwait(false);

@@ -25,6 +25,13 @@ public sealed record SchedulerOptions
     public long RetainFinishedBytes { get; init; }
 
     /// <summary>
+    /// The retention policy of every store this scheduler opens that has none of its own
+    /// (<see cref="DynamicScheduler.SetRetentionAsync"/>); null: results and history are kept
+    /// until trimmed on demand.
+    /// </summary>
+    public StoreRetention? Retention { get; init; }
+
+    /// <summary>
     /// Most stores kept open at once (0: no bound, every store stays open until the scheduler is
     /// disposed). Past the bound the least recently used store nobody holds — no running
     /// execution, no <see cref="StoreLease"/>, not pinned by <see cref="DynamicScheduler.GetStoreAsync"/> —

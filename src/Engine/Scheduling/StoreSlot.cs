@@ -62,7 +62,7 @@ internal sealed class StoreSlot
     {
         lock (_active)
         {
-            if (_closed || _pinned || _holders > 0) return false;
+            if (_closed || _pinned || _holders > 0 || _evicting is not null) return false;
             _closed = true;
             return true;
         }
@@ -101,20 +101,73 @@ internal sealed class StoreSlot
     /// <summary>
     /// Registers a starting execution. When it makes the slot shared, the executions already
     /// running publish the nodes they started without the table, so the newcomer waits for
-    /// those too instead of computing them a second time.
+    /// those too instead of computing them a second time. Returns the eviction running on the
+    /// store (or a completed task): the newcomer waits for it before looking at the store, so an
+    /// eviction either saw it (and kept its whole DAG) or ended before it looked.
     /// </summary>
-    public void Join(ScheduledExecution execution)
+    public Task Join(ScheduledExecution execution)
     {
         ScheduledExecution[] others;
+        Task eviction;
         lock (_active)
         {
             _active.Add(execution);
             _activeCount = _active.Count;
-            if (_active.Count < 2) return;
+            eviction = _evicting?.Task ?? Task.CompletedTask;
+            if (_active.Count < 2) return eviction;
             others = _active.Where(x => !ReferenceEquals(x, execution)).ToArray();
         }
 
         foreach (var other in others) other.PublishRunning();
+        return eviction;
+    }
+
+    // The retention policy applied to this store, and the eviction running now (guarded by _active).
+    private TaskCompletionSource? _evicting;
+
+    /// <summary>The retention policy of this store while it is open (null: none).</summary>
+    public StoreRetention? Retention { get; set; }
+
+    /// <summary>The background timer applying <see cref="Retention"/>; disposed when the store closes.</summary>
+    public ITimer? RetentionTimer { get; set; }
+
+    /// <summary>Starts an eviction (false when one is running) and gives the executions running on the store now.</summary>
+    public bool TryBeginEviction(out ScheduledExecution[] running)
+    {
+        lock (_active)
+        {
+            if (_evicting is not null || _closed)
+            {
+                running = [];
+                return false;
+            }
+
+            _evicting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            running = [.. _active];
+            return true;
+        }
+    }
+
+    /// <summary>Ends the eviction begun by <see cref="TryBeginEviction"/>; executions waiting to start go on.</summary>
+    public void EndEviction()
+    {
+        TaskCompletionSource? done;
+        lock (_active)
+        {
+            done = _evicting;
+            _evicting = null;
+        }
+
+        done?.SetResult();
+    }
+
+    /// <summary>The eviction running now, or a completed task.</summary>
+    public Task EvictionIdle
+    {
+        get
+        {
+            lock (_active) return _evicting?.Task ?? Task.CompletedTask;
+        }
     }
 
     public void Leave(ScheduledExecution execution)

@@ -5,7 +5,7 @@ namespace VoxScheduler.Storage;
 /// <summary>
 /// Chooses what an eviction removes, the same way on every backend: first every result not
 /// accessed since <c>now − OlderThan</c>, then the least recently used ones until what is left
-/// fits <c>MaxTotalBytes</c>. A backend only answers the two questions (which results were last
+/// fits <c>MaxTotalBytes</c>; never one the policy keeps (<see cref="EvictionPolicy.Keep"/>). A backend only answers the two questions (which results were last
 /// accessed before a time; all results, least recently used first), each its own way, and
 /// deletes the chosen ones.
 /// </summary>
@@ -28,6 +28,7 @@ internal static class EvictionPlanner
         {
             foreach (var (id, size) in accessedBefore(now - age))
             {
+                if (policy.Keep?.Invoke(id) == true) continue;
                 if (chosen.Add(id))
                 {
                     victims.Add(id);
@@ -41,6 +42,7 @@ internal static class EvictionPlanner
             foreach (var (id, size) in leastRecentlyUsedFirst())
             {
                 if (totalBytes - chosenBytes <= max) break;
+                if (policy.Keep?.Invoke(id) == true) continue;
                 if (chosen.Add(id))
                 {
                     victims.Add(id);
