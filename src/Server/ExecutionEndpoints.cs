@@ -46,8 +46,8 @@ internal static class ExecutionEndpoints
             .WithName("ListExecutions")
             .WithSummary("This server's executions, newest first.");
 
-        api.MapGet("/execution/{id}/results", (string id, ExecutionHost host) =>
-                TypedResults.Ok(host.Mapper.ToResult(Require(host, id))))
+        api.MapGet("/execution/{id}/results", async (string id, ExecutionHost host, HttpContext context, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await host.ResultWithImagesAsync(Require(host, id), context, cancellationToken)))
             .WithName("GetExecutionResults")
             .WithSummary("The goals of an execution in source order; finished ones with their values (bytes as base64).")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -111,7 +111,7 @@ internal static class ExecutionEndpoints
             Status = DtoMapper.Text(status),
             Name = execution.Name,
             DagId = execution.Dag.DagId,
-            Result = host.Mapper.ToResult(run),
+            Result = await host.ResultWithImagesAsync(run, context, context.RequestAborted),
             Warnings = warnings,
             Links = links,
         });

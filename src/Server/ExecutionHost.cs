@@ -184,6 +184,18 @@ internal sealed class ExecutionHost : IAsyncDisposable
         return lease.Store;
     }
 
+    /// <summary>Describes large stored images (kind, size, spacing, min, max) in result listings.</summary>
+    public LargeImageListing Images { get; } = new();
+
+    /// <summary>The results of a run, its large stored images described from the store (leased for the request) instead of omitted.</summary>
+    public async Task<ExecutionResultDto> ResultWithImagesAsync(ServerRun run, HttpContext context, CancellationToken cancellationToken)
+    {
+        var result = Mapper.ToResult(run);
+        if (!result.Goals.Any(g => g.ValueOmitted && g.DataType == "large_object")) return result;
+        var store = await LeaseRunStoreAsync(run, context, cancellationToken);
+        return result with { Goals = await Images.DescribeAsync(result.Goals, store, cancellationToken) };
+    }
+
     /// <summary>Cancels every execution that has not ended (server shutdown).</summary>
     public void CancelAll()
     {

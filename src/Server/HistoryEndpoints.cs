@@ -80,7 +80,7 @@ internal static class HistoryEndpoints
             goals.Add(await ToGoalAsync(store, named, record, failed.Contains(named.NodeId), host.Options.MaxInlineBytes, query, cancellationToken));
         }
 
-        return TypedResults.Ok(new HistoryDetailDto { Execution = ToDto(record), Goals = goals });
+        return TypedResults.Ok(new HistoryDetailDto { Execution = ToDto(record), Goals = await host.Images.DescribeAsync(goals, store, cancellationToken) });
     }
 
     private static async Task<IResult> ContentAsync(string id, string goal, ExecutionHost host, HttpContext context, string? storage_backend, string? storage_path,

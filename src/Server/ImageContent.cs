@@ -75,10 +75,12 @@ internal sealed record ImageContent(bool Png, int? Slice)
     }
 
     /// <summary>The image's description in result listings: kind, size, spacing, min, max and the one-line summary.</summary>
-    public static JsonObject Describe(Image image)
+    public static JsonObject Describe(Image image) => Describe(image.Kind, image.Geometry, image.Statistics(), image.ToString());
+
+    /// <summary>The same description from a kind, a geometry and statistics (a stored image read as a stream).</summary>
+    public static JsonObject Describe(VoxelKind kind, ImageGeometry g, (float Min, float Max, long Count) statistics, string summary)
     {
-        var g = image.Geometry;
-        var (min, max, count) = image.Statistics();
+        var (min, max, count) = statistics;
         var size = new JsonArray(JsonValue.Create(g.Width), JsonValue.Create(g.Height));
         var spacing = new JsonArray(JsonValue.Create(g.Spacing.X), JsonValue.Create(g.Spacing.Y));
         if (g.Dimensions == 3)
@@ -90,14 +92,14 @@ internal sealed record ImageContent(bool Png, int? Slice)
         var description = new JsonObject
         {
             ["type"] = "image",
-            ["kind"] = image.Kind.DisplayName(),
+            ["kind"] = kind.DisplayName(),
             ["size"] = size,
             ["spacing"] = spacing,
             ["min"] = Number(min),
             ["max"] = Number(max),
         };
-        if (image.Kind == VoxelKind.Boolean) description["true_voxels"] = count;
-        description["summary"] = image.ToString();
+        if (kind == VoxelKind.Boolean) description["true_voxels"] = count;
+        description["summary"] = summary;
         return description;
     }
 
@@ -105,7 +107,7 @@ internal sealed record ImageContent(bool Png, int? Slice)
     private static JsonNode Number(float value) =>
         float.IsFinite(value) ? JsonValue.Create((double)value) : JsonValue.Create(value.ToString(CultureInfo.InvariantCulture));
 
-    private static string NiftiName(string downloadName)
+    internal static string NiftiName(string downloadName)
     {
         var stem = downloadName;
         foreach (var extension in new[] { ".nii.gz", ".nii", ".png", ".jpg", ".jpeg", ".bin" })

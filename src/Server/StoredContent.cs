@@ -31,6 +31,16 @@ internal static class StoredContent
 
                 switch ((ValueTag)tag[0])
                 {
+                    case (ValueTag)ImageValueKind.ImageTag when !image.Png:
+                    {
+                        // A NIfTI download streams from the store a voxel chunk at a time: never the whole image in memory.
+                        var header = await StoredImage.ReadHeaderAsync(stream, tagRead: true, cancellationToken);
+                        return TypedResults.Stream(async body =>
+                        {
+                            await using (stream) await header!.WriteNiftiAsync(stream, body, compressed: true, CancellationToken.None);
+                        }, "application/gzip", ImageContent.NiftiName(downloadName));
+                    }
+
                     case (ValueTag)ImageValueKind.ImageTag:
                         using (var voxels = new MemoryStream())
                         {

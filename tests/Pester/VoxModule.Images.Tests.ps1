@@ -132,3 +132,55 @@ print "nii" load("plain.nii")' -Store (Join-Path $TestDrive 'back-store') -Wait 
         (Get-Content "voximg:\$($script:Result.NodeId)").ToString() | Should -Be $script:Result.ValueText
     }
 }
+
+Describe 'Images at or above the streaming threshold' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
+        Initialize-VoxTestSession
+        # The streaming threshold lowered to 1 KB makes the 5.4 KB fixture a large image: left in the
+        # store, as a 240×240×155 scan is at the default 100 MB.
+        $script:Work = Join-Path $TestDrive 'large-images'
+        New-Item -ItemType Directory -Path $script:Work | Out-Null
+        Copy-Item $script:Fixture (Join-Path $script:Work 'slice.nii.gz')
+        Push-Location $script:Work
+        try {
+            $program = 'print "slice" intensity(load("slice.nii.gz")) .+ 0.5'
+            $script:Large = Submit-VoxDag -Program "import `"vox1`"`n$program" -Store (Join-Path $TestDrive 'large-store') -StreamingThreshold 1KB -Wait -ErrorAction Stop
+            $script:Small = Submit-VoxDag -Program "import `"vox1`"`n$program" -Store (Join-Path $TestDrive 'small-store') -Wait -ErrorAction Stop
+        }
+        finally { Pop-Location }
+    }
+
+    It 'shows the stored image by its summary (kind, size, spacing, min, max) without handing out its voxels' {
+        $script:Small.Value.GetType().Name | Should -Be 'Image'
+        $large = $script:Large.Value
+        $large.GetType().Name | Should -Be 'VoxStoredImage'
+        $large.Kind | Should -Be 'float32'
+        $large.Size | Should -Be @(33, 41)
+        $large.Spacing.Count | Should -Be 2
+        $large.Bytes | Should -Be (33 * 41 * 4)
+        $script:Large.ValueText | Should -Be $script:Small.ValueText
+        $large.Min | Should -BeLessThan $large.Max
+    }
+
+    It 'saves it as .nii (the same bytes as the image in memory gives), .nii.gz and .png' {
+        $folder = Join-Path $TestDrive 'large-saved'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $fromStore = $script:Large | Save-VoxResult -Path (Join-Path $folder 'stored.nii') -PassThru
+        $fromMemory = $script:Small | Save-VoxResult -Path (Join-Path $folder 'memory.nii') -PassThru
+        [Convert]::ToHexString([IO.File]::ReadAllBytes($fromStore.FullName)) | Should -BeExactly ([Convert]::ToHexString([IO.File]::ReadAllBytes($fromMemory.FullName)))
+
+        $gz = $script:Large | Save-VoxResult -Path $folder -PassThru
+        $gz.Name | Should -Be 'slice.nii.gz'
+        $png = $script:Large | Save-VoxResult -Path (Join-Path $folder 'slice.png') -PassThru
+        $head = [IO.File]::ReadAllBytes($png.FullName)
+        $head[1..3] | Should -Be ([byte[]][char[]]'PNG')
+        ([int]$head[22] * 256 + $head[23]) | Should -Be 41
+
+        Push-Location $folder
+        try { $back = Submit-VoxDag -Program 'print "gz" load("slice.nii.gz")' -Store (Join-Path $TestDrive 'large-back') -Wait -ErrorAction Stop }
+        finally { Pop-Location }
+        $back.ValueText | Should -Be $script:Small.ValueText
+        Test-Path (Join-Path $folder 'slice.bin') | Should -BeFalse
+    }
+}

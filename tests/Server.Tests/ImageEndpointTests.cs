@@ -38,6 +38,53 @@ public sealed class ImageEndpointTests(ServerFixture fixture)
         return answer;
     }
 
+    [Fact]
+    public async Task An_image_past_the_streaming_threshold_is_listed_by_its_summary_and_downloaded_as_nifti_from_the_store()
+    {
+        // streaming_threshold 256 B makes the 480-byte volume a large image, left in the store as a 100 MB scan is.
+        var folder = Directory.CreateDirectory(Path.Combine(fixture.Host.DataRoot, "large-" + Guid.NewGuid().ToString("N")));
+        var voxels = new float[Nx * Ny * Nz];
+        for (var z = 0; z < Nz; z++)
+            for (var y = 0; y < Ny; y++)
+                for (var x = 0; x < Nx; x++)
+                    voxels[x + Nx * (y + Ny * z)] = ValueAt(x, y, z);
+        var image = Image.FromNumbers(ImageGeometry.Create(3, Nx, Ny, Nz, new Vector3D(1, 1, 2.5)), voxels);
+        var path = Path.Combine(folder.FullName, "vol.nii.gz");
+        await using (var file = File.Create(path)) ImageExport.WriteNifti(file, image, compressed: true);
+        var storage = folder.Name + "-store";
+        using var response = await Client.PostExecutionAsync(new
+        {
+            program = $"print \"vol\" load(\"{path}\")", storage_path = storage, storage_backend = "hybrid", streaming_threshold = 256,
+        });
+        var answer = await Api.JsonAsync(response, HttpStatusCode.OK);
+        var id = answer.GetProperty("execution_id").GetString();
+
+        var history = await Client.GetJsonAsync($"api/v1/history/{id}?storage_path={storage}");
+        foreach (var goal in new[] { answer.GetProperty("result").GetProperty("goals")[0], (await Client.GetJsonAsync($"api/v1/execution/{id}/results")).GetProperty("goals")[0], history.GetProperty("goals")[0] })
+        {
+            Assert.Equal("large_object", goal.GetProperty("data_type").GetString());
+            Assert.False(goal.TryGetProperty("value_omitted", out _), goal.GetRawText());
+            var value = goal.GetProperty("value");
+            Assert.Equal("image", value.GetProperty("type").GetString());
+            Assert.Equal("float32", value.GetProperty("kind").GetString());
+            Assert.Equal([Nx, Ny, Nz], value.GetProperty("size").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal([1.0, 1.0, 2.5], value.GetProperty("spacing").EnumerateArray().Select(e => e.GetDouble()));
+            Assert.Equal(0, value.GetProperty("min").GetDouble());
+            Assert.Equal(Max, value.GetProperty("max").GetDouble());
+            Assert.Equal("Image 6×5×4 float32, min 0 max 345, 480 B", value.GetProperty("summary").GetString());
+        }
+
+        using var content = await Client.GetAsync($"api/v1/execution/{id}/results/0/content");
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal("application/gzip", content.Content.Headers.ContentType?.MediaType);
+        await using var gzip = new GZipStream(await content.Content.ReadAsStreamAsync(), CompressionMode.Decompress);
+        using var nifti = new MemoryStream();
+        await gzip.CopyToAsync(nifti);
+        using var expected = new MemoryStream();
+        ImageExport.WriteNifti(expected, image, compressed: false);
+        Assert.Equal(expected.ToArray(), nifti.ToArray());
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("none")]

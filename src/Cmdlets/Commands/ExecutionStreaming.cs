@@ -90,10 +90,10 @@ internal static class ExecutionStreaming
     public static VoxResult ToResult(GoalResult goal, string executionId, IResultStore? store)
     {
         // The engine leaves bytes at or above the streaming threshold in the store (Value null).
-        Func<Stream>? large = null;
+        Func<object>? large = null;
         if (goal.Value is null && goal.Succeeded && goal.DataType is Values.DataType.LargeObject or Values.DataType.Binary && store is not null)
         {
-            large = () => new LazyResultStream(store, goal.NodeId, goal.Size);
+            large = VoxStoredImage.Opener(store, goal.NodeId, goal.Size);
         }
 
         return new VoxResult

@@ -62,7 +62,7 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
         {
             byte[] or Stream => ".bin",
             string => ".txt",
-            Images.Image => ".nii.gz",
+            Images.Image or VoxStoredImage => ".nii.gz",
             _ => ".json",
         };
 
@@ -77,7 +77,7 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
             return;
         }
 
-        if (value is Images.Image && ImageWriter(target) is null)
+        if (value is Images.Image or VoxStoredImage && ImageWriter(target) is null)
         {
             Error(VoxErrors.SaveFailed, ErrorCategory.InvalidArgument, target,
                 $"Goal '{result.Goal}' is an image: save it as .nii, .nii.gz, .png, .jpg or .jpeg, not '{System.IO.Path.GetFileName(target)}'.");
@@ -96,7 +96,7 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             Write(value, target);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DynamicSchedulerException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DynamicSchedulerException or InvalidOperationException or FormatException)
         {
             Error(VoxErrors.SaveFailed, ErrorCategory.WriteError, target, $"Cannot save goal '{result.Goal}' to '{target}': {e.Message}", e);
             return;
@@ -131,6 +131,10 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
                     case Images.Image image:
                         // The writers save uses, so a saved result and a `save` goal give the same file.
                         ImageWriter(target)!.Write(file, target, image);
+                        break;
+                    case VoxStoredImage stored:
+                        // Too large to have been handed out: streamed from the store (NIfTI), or read once (PNG, JPEG).
+                        Block(stored.WriteAsync(file, target, ImageWriter(target)!, StopToken));
                         break;
                     default:
                         file.Write(Encoding.UTF8.GetBytes(CanonicalJson.SerializeToString(value)));

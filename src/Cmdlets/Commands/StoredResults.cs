@@ -14,13 +14,13 @@ internal static class StoredResults
     public const long InlineValueLimit = 64L * 1024 * 1024;
 
     /// <summary>The stored value of a node: decoded, or a lazy stream for large bytes; null when absent.</summary>
-    public static async Task<(StorageMetadata Metadata, object? Value, Func<Stream>? Large)?> ReadAsync(IResultStore store, NodeId nodeId, CancellationToken cancellationToken)
+    public static async Task<(StorageMetadata Metadata, object? Value, Func<object>? Large)?> ReadAsync(IResultStore store, NodeId nodeId, CancellationToken cancellationToken)
     {
         var metadata = await store.GetMetadataAsync(nodeId, cancellationToken).ConfigureAwait(false);
         if (metadata is null) return null;
         if (metadata.DataType == DataType.LargeObject || metadata.Size > InlineValueLimit)
         {
-            return (metadata, null, () => new LazyResultStream(store, nodeId, metadata.Size));
+            return (metadata, null, VoxStoredImage.Opener(store, nodeId, metadata.Size));
         }
 
         var bytes = await store.RetrieveAsync(nodeId, cancellationToken).ConfigureAwait(false);

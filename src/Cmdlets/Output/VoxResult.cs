@@ -48,7 +48,7 @@ public sealed class VoxResult
     }
 
     /// <summary>Opens a large value (a new stream each time); null for values held in memory.</summary>
-    internal Func<Stream>? LargeValue { get; init; }
+    internal Func<object>? LargeValue { get; init; }
 
     /// <summary>
     /// The value as flat text (sequences as [a, b, c], records as {k: v}, bytes as bytes[n]): what

@@ -5,13 +5,15 @@ namespace VoxScheduler.Images;
 /// <summary>The one-line description of an image people read (results, listings, errors).</summary>
 internal static class ImageSummary
 {
-    public static string Of(Image image)
+    public static string Of(Image image) => Of(image.Kind, image.Geometry, image.RawBytes.Length, image.Statistics());
+
+    public static string Of(VoxelKind kind, ImageGeometry geometry, long rawBytes, (float Min, float Max, long Count) statistics)
     {
-        var (min, max, count) = image.Statistics();
-        var values = image.Kind == VoxelKind.Boolean
+        var (min, max, count) = statistics;
+        var values = kind == VoxelKind.Boolean
             ? $"{count.ToString(CultureInfo.InvariantCulture)} true"
             : $"min {Number(min)} max {Number(max)}";
-        return $"Image {image.Geometry.SizeText} {image.Kind.DisplayName()}, {values}, {Size(image.RawBytes.Length)}";
+        return $"Image {geometry.SizeText} {kind.DisplayName()}, {values}, {Size(rawBytes)}";
     }
 
     private static string Number(float value) => value.ToString("G6", CultureInfo.InvariantCulture);

@@ -36,9 +36,29 @@ internal sealed class NiftiWriter : ValueFileWriter
 
     private static void WriteImage(Stream output, Image image)
     {
-        var g = image.Geometry;
+        WriteHeader(output, image.Kind, image.Geometry);
+        switch (image.Kind)
+        {
+            case VoxelKind.Number when BitConverter.IsLittleEndian:
+                output.Write(image.RawBytes); // float32 little endian already: written straight from the image
+                break;
+            case VoxelKind.Number:
+                WriteConverted(output, image.Numbers, 4, static (v, dst) => System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(dst, v));
+                break;
+            case VoxelKind.Boolean:
+                WriteConverted(output, image.Booleans, 1, static (v, dst) => dst[0] = v != 0 ? (byte)1 : (byte)0);
+                break;
+            default:
+                WriteConverted(output, image.Components, 1, static (v, dst) => dst[0] = ColourByte.Of(v));
+                break;
+        }
+    }
+
+    /// <summary>The 352-byte NIfTI-1 header (and its 4-byte extension flag) of an image of this kind and geometry.</summary>
+    internal static void WriteHeader(Stream output, VoxelKind kind, ImageGeometry g)
+    {
         var orientation = g.Nifti ?? NiftiSpace.FromGeometry(g);
-        var (type, bitpix) = image.Kind switch
+        var (type, bitpix) = kind switch
         {
             VoxelKind.Boolean => (NiftiDataType.UInt8, (short)8),
             VoxelKind.Number => (NiftiDataType.Float32, (short)32),
@@ -65,20 +85,27 @@ internal sealed class NiftiWriter : ValueFileWriter
         Span<byte> headerBytes = stackalloc byte[NiftiHeader.WrittenDataOffset];
         header.Write(headerBytes);
         output.Write(headerBytes);
-        switch (image.Kind)
+    }
+
+    /// <summary>
+    /// Converts one chunk of stored voxels (the image's raw form: float32 little endian, or one
+    /// byte per boolean voxel) to the file's voxels into <paramref name="file"/>; returns the bytes
+    /// written. A chunk holds whole components (a multiple of 4 bytes for float data).
+    /// </summary>
+    internal static int ConvertStored(VoxelKind kind, ReadOnlySpan<byte> raw, Span<byte> file)
+    {
+        switch (kind)
         {
-            case VoxelKind.Number when BitConverter.IsLittleEndian:
-                output.Write(image.RawBytes); // float32 little endian already: written straight from the image
-                break;
             case VoxelKind.Number:
-                WriteConverted(output, image.Numbers, 4, static (v, dst) => System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(dst, v));
-                break;
+                raw.CopyTo(file); // the stored form is already float32 little endian
+                return raw.Length;
             case VoxelKind.Boolean:
-                WriteConverted(output, image.Booleans, 1, static (v, dst) => dst[0] = v != 0 ? (byte)1 : (byte)0);
-                break;
+                for (var i = 0; i < raw.Length; i++) file[i] = raw[i] != 0 ? (byte)1 : (byte)0;
+                return raw.Length;
             default:
-                WriteConverted(output, image.Components, 1, static (v, dst) => dst[0] = ColourByte.Of(v));
-                break;
+                var n = raw.Length / 4;
+                for (var i = 0; i < n; i++) file[i] = ColourByte.Of(System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(raw[(4 * i)..]));
+                return n;
         }
     }
 
