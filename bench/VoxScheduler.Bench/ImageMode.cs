@@ -14,8 +14,8 @@ namespace VoxScheduler.Bench;
 /// the very same voxels; then one ratio line per primitive: the peer's time over ours.
 /// </summary>
 /// <remarks>
-/// The whole-pipeline and dataset parts of §5 need the vox1 namespace (issue #15 item 3) and are
-/// not part of this mode yet.
+/// Then the whole segmentation pipeline and the dataset run (<see cref="ImagePipeline"/>), unless
+/// <c>--pipeline false</c>; <c>--kernels false</c> leaves out the per-primitive part.
 /// </remarks>
 internal static class ImageMode
 {
@@ -42,21 +42,26 @@ internal static class ImageMode
         }));
 
         var ours = new List<Dictionary<string, object?>>();
+        var kernels = a.Get("kernels", "true") != "false";
         var work = Directory.CreateTempSubdirectory("vox-image-bench-");
         try
         {
-            foreach (var (primitive, volume, run) in Kernels(volumes, work.FullName))
+            foreach (var (primitive, volume, run) in kernels ? Kernels(volumes, work.FullName) : [])
             {
                 if (only is not null && !only.Contains(primitive)) continue;
                 var line = Measure("voxscheduler", primitive, volume, volumes, repeat, run);
                 ours.Add(line);
                 Console.WriteLine(Json(line));
             }
+
+            if (a.Get("pipeline", "true") != "false") ImagePipeline.RunAsync(volumes, a, work.FullName).GetAwaiter().GetResult();
         }
         finally
         {
             work.Delete(recursive: true);
         }
+
+        if (!kernels) return Task.FromResult(0);
 
         var python = a.Get("python") ?? "/usr/bin/python3";
         var script = a.Get("peer-script") ?? FindScript();

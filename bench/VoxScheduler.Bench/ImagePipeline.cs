@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using VoxScheduler.Hosting;
+using VoxScheduler.Images;
+using VoxScheduler.Language;
+using VoxScheduler.Operations.Builtins;
+using VoxScheduler.Scheduling;
+
+namespace VoxScheduler.Bench;
+
+/// <summary>
+/// The whole-pipeline parts of the <c>image</c> mode (BENCHMARKS.md §5): the segmentation of
+/// IMAGES.md §6 with texture similarity, end to end through the language, the scheduler and
+/// (with <c>--store hybrid</c>) the store, on the phantom saved as NIfTI; and a dataset of N
+/// phantoms from seeds S..S+N−1 mapped through it (dir + map), without and with the scheduler's
+/// memory budget for live values. Each run starts from a fresh scheduler and store, and its peak
+/// RSS is the process's high-water mark reset just before it (Linux /proc/self/clear_refs).
+/// </summary>
+internal static class ImagePipeline
+{
+    /// <summary>The segmentation as a function of one case's file: the §6 shape plus texture similarity.</summary>
+    private const string Segmentation = """
+        import "vox1"
+        brain(flair) = !touch(20 .>= flair, border)
+        pflair(flair) = percentiles(flair, brain(flair), 0)
+        hyper(flair) = smoothen(0.95 .<= pflair(flair), 5.0)
+        very(flair) = smoothen(0.86 .<= pflair(flair), 2.0)
+        similar(flair) = 0.3 .<= ~(flair, flair, 3, 20)
+        lesion(flair) = grow(hyper(flair), very(flair)) & similar(flair)
+        segment(f) = volume(lesion(intensity(load(f))))
+        """;
+
+    public static async Task RunAsync(ImagePhantom volumes, BenchArgs a, string work)
+    {
+        var stores = a.Get("store", "none,hybrid").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var cases = a.Int("cases", 20);
+        var seed = a.Int("seed", 1);
+        var concurrency = a.Int("concurrency", 8);
+        var caseBytes = (long)volumes.Count * 4;
+        var budget = a.Long("memory-budget", 4 * caseBytes);
+
+        var caseFolder = Directory.CreateDirectory(Path.Combine(work, "case"));
+        var flair = Path.Combine(caseFolder.FullName, "flair.nii.gz");
+        Write(flair, volumes);
+        foreach (var store in stores)
+        {
+            var program = Segmentation + $"\nprint \"volume\" segment(\"{flair}\")\n";
+            Emit(await RunOnceAsync(program, store, work, concurrency, 0), new() { ["pipeline"] = "segmentation", ["store"] = store });
+        }
+
+        if (cases <= 0) return;
+        var dataset = Directory.CreateDirectory(Path.Combine(work, "dataset"));
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < cases; i++)
+        {
+            Write(Path.Combine(dataset.FullName, $"case{i:D3}.nii.gz"), i == 0 ? volumes : ImagePhantom.Create(volumes.Nx, volumes.Ny, volumes.Nz, seed + i));
+        }
+
+        Console.Error.WriteLine($"dataset of {cases} cases written in {watch.Elapsed.TotalSeconds:F1} s");
+        var mapped = Segmentation + $"\nprint \"volumes\" map(segment, dir(\"{dataset.FullName}\", \"*.nii.gz\", false, true))\n";
+        var datasetStore = stores.Contains("hybrid") ? "hybrid" : stores[0];
+        foreach (var limit in new[] { 0L, budget })
+        {
+            var run = await RunOnceAsync(mapped, datasetStore, work, concurrency, limit);
+            Emit(run, new()
+            {
+                ["pipeline"] = "dataset", ["cases"] = cases, ["store"] = datasetStore, ["memory_budget_mb"] = Math.Round(limit / 1048576.0, 1),
+                ["cases_per_s"] = Math.Round(cases / run.WallSeconds, 3),
+            });
+        }
+    }
+
+    private sealed record Run(double WallSeconds, double PeakRssMb, double PeakLiveMb, string Status, string? Value);
+
+    private static async Task<Run> RunOnceAsync(string program, string store, string work, int concurrency, long budget)
+    {
+        var storePath = Path.Combine(work, "store-" + Guid.NewGuid().ToString("N"));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        ResetPeakRss();
+        var watch = Stopwatch.StartNew();
+        await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
+        var integration = new VoxLogicaIntegration(scheduler);
+        var config = new ExecutionConfig
+        {
+            StorageBackend = store, StoragePath = storePath, MaxConcurrentNodes = concurrency, CacheSize = "0", MemoryBudget = budget,
+        };
+        var result = await integration.ExecuteProgramAsync(program, new CompileOptions { WorkingDirectory = work }, config);
+        var wall = watch.Elapsed.TotalSeconds;
+        var goal = result.Goals.FirstOrDefault();
+        var value = goal?.Value switch
+        {
+            object?[] items => "[" + string.Join(", ", items.Select(i => Convert.ToString(i, CultureInfo.InvariantCulture))) + "]",
+            { } v => Convert.ToString(v, CultureInfo.InvariantCulture),
+            null => goal?.Error,
+        };
+        return new Run(wall, PeakRssMb(), Math.Round(result.Progress.PeakLiveBytes / 1048576.0, 1), result.Status.ToString(), value);
+    }
+
+    private static void Emit(Run run, Dictionary<string, object?> line)
+    {
+        line["status"] = run.Status;
+        line["wall_s"] = Math.Round(run.WallSeconds, 3);
+        line["peak_rss_mb"] = run.PeakRssMb;
+        line["peak_live_mb"] = run.PeakLiveMb;
+        line["value"] = run.Value;
+        Console.WriteLine(JsonSerializer.Serialize(line));
+    }
+
+    private static void Write(string path, ImagePhantom volumes)
+    {
+        var image = Image.FromNumbers(ImageGeometry.Of3D(volumes.Nx, volumes.Ny, volumes.Nz), volumes.Phantom);
+        using var file = File.Create(path);
+        ImageExport.WriteNifti(file, image, compressed: true);
+    }
+
+    // "5" resets the resident set's high-water mark (VmHWM) to the current RSS (Linux 4.0+).
+    private static void ResetPeakRss()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("cannot reset the peak RSS (/proc/self/clear_refs): peaks include earlier work");
+        }
+    }
+
+    private static double PeakRssMb()
+    {
+        if (!File.Exists("/proc/self/status")) return Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1);
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var kb = line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return Math.Round(kb / 1024.0, 1);
+    }
+}
