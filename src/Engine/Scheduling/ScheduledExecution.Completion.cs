@@ -31,11 +31,14 @@ internal sealed partial class ScheduledExecution
             for (var i = 0; i < loaded.Length; i++)
             {
                 var a = args[i];
-                if (loaded[i] is not null && plan.Values[a] is null && plan.Refs[a] > 1) SetLiveLocked(a, loaded[i]!);
+                if (loaded[i] is not null && plan.Values[a] is null && plan.Refs[a] > 1)
+                {
+                    if (_budget > 0 && _caseOf.TryGetValue(n, out var owner)) _caseOf[a] = owner; // read for this case: its memory
+                    SetLiveLocked(a, loaded[i]!);
+                }
             }
         }
 
-        if (work.Fresh) NewWorkDoneLocked(outcome);
         if (_finishing)
         {
             if (outcome.Owned is { } abandoned) post.EndEntry(abandoned, false, null);
@@ -70,6 +73,7 @@ internal sealed partial class ScheduledExecution
                 break;
         }
 
+        if (_budget > 0) CaseNodeDoneLocked(n);
         EnsureWorkersLocked(ref post);
     }
 
@@ -89,6 +93,7 @@ internal sealed partial class ScheduledExecution
         {
             // The persister holds a reference until the value is durable: a released value is always in the store.
             plan.Refs[n]++;
+            _persisting++;
             post.HasPersist = true;
             post.Persist = new PersistItem(n, plan.Defs[n].Id, Unbox(boxed), plan.Ops[n]?.Name);
         }
@@ -138,7 +143,9 @@ internal sealed partial class ScheduledExecution
         if (plan.Values[a] is { } value)
         {
             plan.Values[a] = null;
-            _liveBytes -= LiveSize(value);
+            var size = LiveSize(value);
+            _liveBytes -= size;
+            if (_budget > 0) CaseValueReleasedLocked(a, size);
             KeepLocked(a, value);
         }
     }
@@ -324,6 +331,7 @@ internal sealed partial class ScheduledExecution
             for (var i = 0; i < count; i++)
             {
                 var n = nodes[i];
+                _persisting--;
                 if (--plan.Refs[n] <= 0) ReleaseValueLocked(n);
             }
 

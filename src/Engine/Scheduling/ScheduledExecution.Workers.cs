@@ -177,11 +177,7 @@ internal sealed partial class ScheduledExecution
                 // to publish our untabled running nodes, so no run escapes both paths.
                 if (_slot.IsShared && (plan.Flags[n] & NodeFlags.Volatile) == 0) plan.Flags[n] |= NodeFlags.Tabled;
                 work = new WorkItem { Node = n, Attempt = plan.Attempts[n] + 1 };
-                if (_budget > 0 && !HasLiveInputLocked(n))
-                {
-                    work.Fresh = true;
-                    _freshRunning++;
-                }
+                if (_budget > 0) StartCaseNodeLocked(n);
 
                 var args = plan.Args[n];
                 var values = args.Length == 0 ? [] : new object?[args.Length];

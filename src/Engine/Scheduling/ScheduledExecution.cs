@@ -50,8 +50,10 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     // _held: ready nodes that would start new work (no live input), waiting for room in the budget.
     private readonly long _budget;
     private readonly Queue<int> _held = new();
-    private long _liveBytes, _peakLiveBytes, _freshEstimate = -1;
-    private int _freshRunning;
+    private long _liveBytes, _peakLiveBytes, _caseEstimate = -1;
+    private int _persisting; // values the persister holds until they are durable
+    private readonly Dictionary<int, int> _caseOf = [];
+    private readonly Dictionary<int, CaseUsage> _cases = [];
     private readonly long _startTimestamp;
     private readonly string? _source;
 

@@ -17,9 +17,6 @@ internal struct WorkItem
     /// <summary>Values of arguments loaded from the store (boxed), by position; null when none had to be loaded.</summary>
     public object?[]? Loaded;
 
-    /// <summary>The node starts new work (no live input), counted against the memory budget while it runs.</summary>
-    public bool Fresh;
-
     /// <summary>Set while this execution owns the node in the in-flight table.</summary>
     public InFlightEntry? Entry;
 }
