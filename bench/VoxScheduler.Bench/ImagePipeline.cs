@@ -19,13 +19,17 @@ namespace VoxScheduler.Bench;
 /// </summary>
 internal static class ImagePipeline
 {
-    /// <summary>The segmentation as a function of one case's file: the §6 shape plus texture similarity.</summary>
+    /// <summary>
+    /// The segmentation as a function of one case's file: the §6 shape (background touching the
+    /// border, ranks within the brain, smoothed cores grown into a looser region) plus texture
+    /// similarity, with thresholds that find the phantom's bright lesions (~200) at any size.
+    /// </summary>
     private const string Segmentation = """
         import "vox1"
         brain(flair) = !touch(20 .>= flair, border)
         pflair(flair) = percentiles(flair, brain(flair), 0)
-        hyper(flair) = smoothen(0.95 .<= pflair(flair), 5.0)
-        very(flair) = smoothen(0.86 .<= pflair(flair), 2.0)
+        hyper(flair) = smoothen(180 .<= flair, 2.0) & (0.5 .<= pflair(flair))
+        very(flair) = smoothen(150 .<= flair, 1.0)
         similar(flair) = 0.3 .<= ~(flair, flair, 3, 20)
         lesion(flair) = grow(hyper(flair), very(flair)) & similar(flair)
         segment(f) = volume(lesion(intensity(load(f))))
