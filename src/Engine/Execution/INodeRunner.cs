@@ -12,6 +12,15 @@ namespace VoxScheduler.Execution;
 internal interface INodeRunner
 {
     /// <summary>
+    /// True when this runner needs <paramref name="node"/>'s input values in memory (the local
+    /// runner: always), so the scheduler loads stored inputs before <see cref="RunAsync"/>; false
+    /// when it passes inputs on by reference (a remote runner sends their ids), so the scheduler
+    /// loads nothing and an input still in the store reaches <see cref="RunAsync"/> as
+    /// <see cref="NodeInputs.IsStored"/>.
+    /// </summary>
+    bool NeedsValues(in NodeRun node, OperationEnvironment environment);
+
+    /// <summary>
     /// Runs one try of <paramref name="node"/>. Never throws: every failure is in the result.
     /// Completes synchronously when the operation does (the scheduler's path for trivial nodes
     /// allocates no Task).

@@ -17,6 +17,9 @@ internal sealed class LocalNodeRunner : INodeRunner
     }
 
     /// <inheritdoc />
+    public bool NeedsValues(in NodeRun node, OperationEnvironment environment) => true;
+
+    /// <inheritdoc />
     public ValueTask<ExecutionResult> RunAsync(in NodeRun node, in NodeInputs inputs, OperationEnvironment environment,
         IStreamingOutputSource? streams, CancellationToken cancellationToken) =>
         NodeExecutor.ExecuteAsync(node.Operation, node.NodeId, inputs.Values, node.Attributes, environment, cancellationToken, streams, node.Attempt);

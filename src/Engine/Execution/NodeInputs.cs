@@ -9,6 +9,9 @@ namespace VoxScheduler.Execution;
 /// </summary>
 internal readonly struct NodeInputs
 {
+    /// <summary>Stands for an input that is in the store and was not loaded (see <see cref="INodeRunner.NeedsValues"/>).</summary>
+    internal static readonly object StoredMarker = new();
+
     private readonly INodeInputIds? _ids;
     private readonly int _node;
     private readonly object?[] _values;
@@ -29,6 +32,9 @@ internal readonly struct NodeInputs
     /// <summary>The content id of input <paramref name="index"/>.</summary>
     public NodeId IdAt(int index) =>
         _ids is null ? throw new InvalidOperationException("These inputs carry no ids.") : _ids.InputId(_node, index);
+
+    /// <summary>True when input <paramref name="index"/> is in the store and was not loaded (its value is not in memory).</summary>
+    public bool IsStored(int index) => ReferenceEquals(_values[index], StoredMarker);
 
     /// <summary>The value of input <paramref name="index"/>, resolved in memory (local runners only).</summary>
     public object? ValueAt(int index) => _values[index];

@@ -15,4 +15,10 @@ internal readonly record struct NodeRun(Operation Operation, NodeId NodeId, IRea
 
     /// <summary>The operator's revision.</summary>
     public int Revision => Operation.Revision;
+
+    /// <summary>
+    /// True when the node's result may not be served from a store or a cache (a non-deterministic
+    /// operation, or an input that is): it lives only in this execution's memory.
+    /// </summary>
+    public bool Volatile { get; init; }
 }

@@ -41,7 +41,7 @@ internal sealed partial class ScheduledExecution
             while (have)
             {
                 NodeOutcome? early = null;
-                if (work.NeedsLoad)
+                if (work.NeedsLoad && RunnerNeedsValues(work))
                 {
                     var loading = LoadArgumentsAsync(work);
                     if (loading.IsCompletedSuccessfully)
@@ -229,6 +229,20 @@ internal sealed partial class ScheduledExecution
         }
     }
 
+    /// <summary>
+    /// True when the node's stored inputs must be loaded before it runs: a forward node, or a runner
+    /// that needs values (the local one); a runner that passes inputs on by id (remote) gets them unloaded.
+    /// </summary>
+    private bool RunnerNeedsValues(in WorkItem work)
+    {
+        var plan = _plan;
+        var n = work.Node;
+        if ((plan.Flags[n] & NodeFlags.Forward) != 0) return true;
+        var def = plan.Defs[n];
+        return _runner.NeedsValues(new NodeRun(plan.Ops[n]!, def.Id, def.Attributes, work.Attempt) { Volatile = (plan.Flags[n] & NodeFlags.Volatile) != 0 },
+            _environment);
+    }
+
     /// <summary>Runs one node outside the lock. Returns synchronously for synchronous operations.</summary>
     private ValueTask<NodeOutcome> RunNodeAsync(WorkItem work)
     {
@@ -242,6 +256,7 @@ internal sealed partial class ScheduledExecution
         var op = plan.Ops[n]!;
         var def = plan.Defs[n];
         var cacheable = (plan.Flags[n] & NodeFlags.Volatile) == 0;
+        var run = new NodeRun(op, def.Id, def.Attributes, work.Attempt) { Volatile = !cacheable };
         if ((plan.Flags[n] & NodeFlags.Tabled) != 0)
         {
             var entry = _slot.InFlight.TryBegin(def.Id, out var other);
@@ -264,8 +279,7 @@ internal sealed partial class ScheduledExecution
 
         var streams = cacheable ? _streams : null;
         // Where the node runs is the runner's business; inputs go as references (ids looked up through this execution).
-        var pending = _runner.RunAsync(new NodeRun(op, def.Id, def.Attributes, work.Attempt), new NodeInputs(this, n, work.Arguments), _environment,
-            streams, token);
+        var pending = _runner.RunAsync(run, new NodeInputs(this, n, work.Arguments), _environment, streams, token);
         if (pending.IsCompletedSuccessfully && timeout is null)
         {
             var outcome = ToOutcome(work, pending.Result, null, null);

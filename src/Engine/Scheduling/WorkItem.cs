@@ -4,7 +4,7 @@ namespace VoxScheduler.Scheduling;
 internal struct WorkItem
 {
     /// <summary>Marks an argument position whose value must be loaded from the store.</summary>
-    public static readonly object LoadMarker = new();
+    public static readonly object LoadMarker = Execution.NodeInputs.StoredMarker;
 
     public int Node;
 

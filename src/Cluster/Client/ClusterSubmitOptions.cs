@@ -1,0 +1,23 @@
+namespace VoxScheduler.Cluster.Client;
+
+/// <summary>Where an execution's results go (a namespace of the shared store) and how it runs.</summary>
+public sealed record ClusterSubmitOptions
+{
+    /// <summary>The store namespace in the cluster's PostgreSQL database (any text up to 1,024 characters).</summary>
+    public required string StoreNamespace { get; init; }
+
+    /// <summary>A name for the execution (shown in its history).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Nodes in flight at most; 0: every worker slot of the cluster, each with a full batch.</summary>
+    public int MaxConcurrency { get; init; }
+
+    /// <summary>Retries of a failed node; null: the engine's default.</summary>
+    public int? MaxRetries { get; init; }
+
+    /// <summary>Longest a node may run; null: no limit.</summary>
+    public TimeSpan? NodeTimeout { get; init; }
+
+    /// <summary>Program parameters (numbers, text, booleans), for a program submission.</summary>
+    public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
+}

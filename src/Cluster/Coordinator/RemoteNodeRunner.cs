@@ -1,0 +1,324 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using VoxScheduler.Cluster.Grains;
+using VoxScheduler.Cluster.Worker;
+using VoxScheduler.Dag;
+using VoxScheduler.Execution;
+using VoxScheduler.Operations;
+using VoxScheduler.Operations.Builtins;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Cluster.Coordinator;
+
+/// <summary>
+/// The cluster's node runner (DESIGN.md, "Beyond one machine"): the scheduler decides when a node
+/// runs, this decides that it runs on a worker-slot grain, sending the node's id, operation and
+/// input ids, never a stored value. A free-slot pool gives each slot at most one call in flight
+/// (back-pressure without queueing inside Orleans); a call carries the ready nodes that queued
+/// while every slot was busy, up to <see cref="MaxBatch"/>, so trivial nodes are not one call
+/// each. A result comes back as "stored": the scheduler treats it like a streamed result (in the
+/// store, dependents read it by id). A lost worker (its silo died, the call was rejected or timed
+/// out) makes the runner ask the store which of the call's nodes finished and send the others
+/// again. Nodes that must run here run on the local runner: volatile ones (their values never leave
+/// this execution's memory), those that read files or expand into DAG fragments.
+/// </summary>
+internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
+{
+    /// <summary>Encoded size up to which an input held only in memory travels inline (a constant); larger ones are stored first.</summary>
+    public const int InlineLimit = 64 * 1024;
+
+    /// <summary>Times a node may lose its worker before its try counts as failed (then the scheduler's retries take over).</summary>
+    public const int MaxLost = 5;
+
+    private readonly IGrainFactory _grains;
+    private readonly string _coordinator;
+    private readonly ILogger _log;
+    private readonly Channel<RemoteNode> _queue = Channel.CreateUnbounded<RemoteNode>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<WorkerSlot> _free = Channel.CreateUnbounded<WorkerSlot>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, long> _nodesPerSilo = new(StringComparer.Ordinal);
+    private readonly Task _dispatcher;
+    private int _generation;
+    private long _calls, _redispatched;
+
+    public RemoteNodeRunner(IGrainFactory grains, string coordinator, int maxBatch, ILogger log)
+    {
+        _grains = grains;
+        _coordinator = coordinator;
+        MaxBatch = maxBatch;
+        _log = log;
+        _dispatcher = Task.Run(DispatchAsync);
+    }
+
+    /// <summary>Most nodes in one call.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Slots of the current layout.</summary>
+    public int SlotCount { get; private set; }
+
+    /// <summary>Calls made so far.</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    /// <summary>Nodes sent again after their worker was lost.</summary>
+    public long Redispatched => Interlocked.Read(ref _redispatched);
+
+    /// <summary>Nodes each silo completed for this runner.</summary>
+    public IReadOnlyDictionary<string, long> NodesPerSilo => new Dictionary<string, long>(_nodesPerSilo, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Lays the slots out over <paramref name="silos"/> (address, slots each): slot numbers 0…N−1 in
+    /// silo order. Slots of an older layout leave the pool as their calls end.
+    /// </summary>
+    public void Layout(IReadOnlyList<(string Silo, int Slots)> silos)
+    {
+        var generation = Interlocked.Increment(ref _generation);
+        var index = 0;
+        foreach (var (silo, slots) in silos)
+        {
+            for (var i = 0; i < slots; i++) _free.Writer.TryWrite(new WorkerSlot(index++, silo, generation));
+        }
+
+        SlotCount = index;
+    }
+
+    /// <inheritdoc />
+    public bool NeedsValues(in NodeRun node, OperationEnvironment environment) =>
+        node.Volatile || node.Operation.Purity != Purity.Pure || node.Operation is ForEachOperation || ContextOf(environment) is null;
+
+    /// <inheritdoc />
+    public ValueTask<ExecutionResult> RunAsync(in NodeRun node, in NodeInputs inputs, OperationEnvironment environment,
+        IStreamingOutputSource? streams, CancellationToken cancellationToken)
+    {
+        if (NeedsValues(node, environment)) return LocalNodeRunner.Instance.RunAsync(node, inputs, environment, streams, cancellationToken);
+        var context = ContextOf(environment)!;
+        var call = new NodeCall
+        {
+            NodeId = node.NodeId.ToByteArray(), Operator = node.Operator, Revision = node.Revision, Attempt = node.Attempt,
+            Attributes = node.Attributes is null ? null : new Dictionary<string, object?>(node.Attributes, StringComparer.Ordinal),
+            Inputs = new NodeArgument[inputs.Count],
+        };
+        List<Task>? publishing = null;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var id = inputs.IdAt(i);
+            var argument = new NodeArgument { Id = id.ToByteArray() };
+            call.Inputs[i] = argument;
+            if (inputs.IsStored(i)) continue;
+            // Held only in memory here (a constant, or a value not yet durable): small ones travel inline, large ones are stored first.
+            var bytes = ValueCodec.Encode(inputs.ValueAt(i));
+            if (bytes.Length <= InlineLimit)
+            {
+                argument.Inline = bytes;
+                continue;
+            }
+
+            (publishing ??= []).Add(context.Published.GetOrAdd(id, _ => PublishAsync(context, id, bytes)));
+        }
+
+        var remote = new RemoteNode(call, node.NodeId, node.Operator, context, cancellationToken);
+        if (publishing is null)
+        {
+            _queue.Writer.TryWrite(remote);
+        }
+        else
+        {
+            _ = EnqueueAfterAsync(remote, publishing);
+        }
+
+        return new ValueTask<ExecutionResult>(remote.Completion.Task);
+    }
+
+    private async Task EnqueueAfterAsync(RemoteNode remote, List<Task> publishing)
+    {
+        try
+        {
+            await Task.WhenAll(publishing).ConfigureAwait(false);
+            _queue.Writer.TryWrite(remote);
+        }
+        catch (Exception e)
+        {
+            remote.Completion.TrySetResult(new ExecutionResult(remote.Id, NodeStatus.Failed, default,
+                new StorageException($"An input of node {remote.Id} could not be written to the shared store: {e.Message}", remote.Id.ToString(), e), TimeSpan.Zero, 0));
+        }
+    }
+
+    private static async Task PublishAsync(ClusterExecutionContext context, NodeId id, byte[] bytes)
+    {
+        var meta = StorageMetadata.ForResult(id, DataType.Binary, bytes.Length, null, context.DagId, context.ExecutionId, DateTimeOffset.UtcNow);
+        await context.Store.StoreAsync(id, bytes, meta with { DataType = ValueCodec.Classify(ValueCodec.Decode(bytes)) }, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static ClusterExecutionContext? ContextOf(OperationEnvironment environment) =>
+        environment.Services is { } services && services.TryGetValue(ClusterServiceKeys.Execution, out var found) ? found as ClusterExecutionContext : null;
+
+    /// <summary>Pairs free slots with queued nodes: one call per slot at a time, each carrying every queued node of one execution and token, up to <see cref="MaxBatch"/>.</summary>
+    private async Task DispatchAsync()
+    {
+        var stop = _stop.Token;
+        try
+        {
+            while (true)
+            {
+                var slot = await _free.Reader.ReadAsync(stop).ConfigureAwait(false);
+                if (slot.Generation != Volatile.Read(ref _generation)) continue; // an older layout's slot
+                var first = await _queue.Reader.ReadAsync(stop).ConfigureAwait(false);
+                var batch = new List<RemoteNode>(Math.Min(MaxBatch, 64)) { first };
+                while (batch.Count < MaxBatch && _queue.Reader.TryPeek(out var next) && next.Context == first.Context && next.Token == first.Token
+                       && _queue.Reader.TryRead(out next))
+                {
+                    batch.Add(next);
+                }
+
+                if (first.Token.IsCancellationRequested)
+                {
+                    foreach (var node in batch) Cancelled(node);
+                    _free.Writer.TryWrite(slot);
+                    continue;
+                }
+
+                _ = CallAsync(slot, batch);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disposed: anything still queued ends as cancelled.
+            while (_queue.Reader.TryRead(out var left)) Cancelled(left);
+        }
+    }
+
+    private async Task CallAsync(WorkerSlot slot, List<RemoteNode> batch)
+    {
+        var first = batch[0];
+        var request = new NodeBatch
+        {
+            StoreNamespace = first.Context.StoreNamespace, DagId = first.Context.DagId, ExecutionId = first.Context.ExecutionId,
+            Nodes = batch.Select(n => n.Call).ToArray(),
+        };
+        Interlocked.Increment(ref _calls);
+        try
+        {
+            var grain = _grains.GetGrain<IWorkerSlotGrain>(slot.Index, $"{_coordinator}|{slot.Silo}");
+            var results = await grain.RunAsync(request, first.Token).ConfigureAwait(false);
+            List<RemoteNode>? again = null;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!Complete(batch[i], results[i])) (again ??= []).Add(batch[i]);
+            }
+
+            if (again is not null) await RecoverAsync(again, null).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (first.Token.IsCancellationRequested)
+        {
+            foreach (var node in batch) Cancelled(node);
+        }
+        catch (Exception e) when (IsLostWorker(e))
+        {
+            await RecoverAsync(batch, e).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            foreach (var node in batch)
+            {
+                node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Failed, default,
+                    new RemoteNodeFailedException($"The call to worker slot {slot.Index} on {slot.Silo} failed: {e.Message}"), TimeSpan.Zero, 0));
+            }
+        }
+        finally
+        {
+            if (slot.Generation == Volatile.Read(ref _generation)) _free.Writer.TryWrite(slot);
+        }
+    }
+
+    /// <summary>Ends a node with its worker's answer; false when the worker stopped it without our asking (sent again).</summary>
+    private bool Complete(RemoteNode node, NodeCallResult result)
+    {
+        var duration = TimeSpan.FromTicks(result.DurationTicks);
+        switch (result.Status)
+        {
+            case NodeCallStatus.Completed:
+                if (result.Silo is { } silo) _nodesPerSilo.AddOrUpdate(silo, 1, static (_, n) => n + 1);
+                node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Completed, OperationResult.Streamed, null, duration, 0));
+                return true;
+            case NodeCallStatus.Failed:
+                Exception error = result.Permanent
+                    ? new NodeExecutionException(result.Error ?? "The node failed.", node.Id.ToString(), node.Operator)
+                    : new RemoteNodeFailedException(result.Error ?? "The node failed.");
+                node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Failed, default, error, duration, 0));
+                return true;
+            default:
+                if (node.Token.IsCancellationRequested)
+                {
+                    Cancelled(node);
+                    return true;
+                }
+
+                return false; // the silo is shutting down
+        }
+    }
+
+    /// <summary>The worker was lost: nodes it finished are in the store; the others are sent again (after a pause, so membership can notice a dead silo).</summary>
+    private async Task RecoverAsync(List<RemoteNode> nodes, Exception? cause)
+    {
+        bool[] stored;
+        try
+        {
+            stored = await nodes[0].Context.Store.ExistsManyAsync(nodes.Select(n => n.Id).ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            stored = new bool[nodes.Count];
+        }
+
+        var again = new List<RemoteNode>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            if (stored[i])
+            {
+                node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Completed, OperationResult.Streamed, null, TimeSpan.Zero, 0));
+            }
+            else if (node.Token.IsCancellationRequested)
+            {
+                Cancelled(node);
+            }
+            else if (++node.Lost > MaxLost)
+            {
+                node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Failed, default,
+                    new RemoteNodeFailedException($"Node {node.Id} lost its worker {node.Lost} times (last: {cause?.Message ?? "stopped by its silo"})."), TimeSpan.Zero, 0));
+            }
+            else
+            {
+                again.Add(node);
+            }
+        }
+
+        if (again.Count == 0) return;
+        _log.LogWarning("Worker lost ({Cause}); sending {Count} nodes again.", cause?.GetType().Name ?? "silo stopping", again.Count);
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200 * again[0].Lost), again[0].Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while waiting: the queue hands them back as cancelled.
+        }
+
+        Interlocked.Add(ref _redispatched, again.Count);
+        foreach (var node in again) _queue.Writer.TryWrite(node);
+    }
+
+    private static bool IsLostWorker(Exception e) =>
+        e is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException;
+
+    private static void Cancelled(RemoteNode node) =>
+        node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Cancelled, default, new OperationCanceledException(node.Token), TimeSpan.Zero, 0));
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _dispatcher.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,97 @@
+using Orleans.Concurrency;
+using Orleans.Placement;
+using VoxScheduler.Cluster.Coordinator;
+using VoxScheduler.Scheduling;
+
+namespace VoxScheduler.Cluster.Grains;
+
+/// <summary>
+/// A submitted execution, run by the coordinator of the silo this grain lives on (the silo of the
+/// gateway the client called: the scheduler runs inside a silo). Reentrant: progress and cancel
+/// calls are answered while a wait is pending. Kept active while the execution runs.
+/// </summary>
+[Reentrant]
+[PreferLocalPlacement]
+internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IExecutionGrain
+{
+    private IExecution? _execution;
+    private string? _rejected;
+
+    public async Task<ExecutionSnapshot> StartAsync(ExecutionRequest request)
+    {
+        if (_execution is not null || _rejected is not null) return Snapshot(goals: false);
+        try
+        {
+            _execution = await coordinator.SubmitAsync(request, CancellationToken.None);
+        }
+        catch (DynamicSchedulerException e)
+        {
+            _rejected = e is ValidationException v ? string.Join(Environment.NewLine, v.Problems.Select(p => p.Message)) : e.Message;
+            return Snapshot(goals: false);
+        }
+
+        // Stay active (and so reachable by its key) while the execution runs.
+        DelayDeactivation(TimeSpan.FromDays(7));
+        _ = _execution.Completion.ContinueWith(_ => DelayDeactivation(TimeSpan.FromMinutes(30)), TaskScheduler.Current);
+        return Snapshot(goals: false);
+    }
+
+    public Task<ExecutionSnapshot> GetAsync() => Task.FromResult(Snapshot(goals: _execution?.Completion.IsCompleted == true));
+
+    public Task CancelAsync()
+    {
+        _execution?.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public async Task<ExecutionSnapshot> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (_execution is { } execution && !execution.Completion.IsCompleted)
+        {
+            try
+            {
+                await execution.Completion.WaitAsync(maxWait, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Not finished yet: the caller asks again.
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller stopped waiting; the execution goes on.
+            }
+        }
+
+        return Snapshot(goals: _execution?.Completion.IsCompleted == true);
+    }
+
+    private ExecutionSnapshot Snapshot(bool goals)
+    {
+        if (_execution is null)
+        {
+            return new ExecutionSnapshot
+            {
+                ExecutionId = string.Empty, Status = (int)ExecutionStatus.Failed, Error = _rejected ?? "The execution was not started.",
+                Rejected = _rejected is not null, Coordinator = coordinator.Silo,
+            };
+        }
+
+        var p = _execution.GetProgress();
+        var snapshot = new ExecutionSnapshot
+        {
+            ExecutionId = p.ExecutionId, DagId = p.DagId, Status = (int)p.Status, Total = p.TotalNodes, Pending = p.PendingNodes,
+            Ready = p.ReadyNodes, Running = p.RunningNodes, Completed = p.CompletedNodes, Cached = p.CachedNodes, Failed = p.FailedNodes,
+            Skipped = p.SkippedNodes, Percent = p.ProgressPercentage, NodesPerSecond = p.NodesPerSecond, ElapsedTicks = p.Elapsed.Ticks,
+            Coordinator = coordinator.Silo,
+        };
+        if (!goals) return snapshot;
+        var results = _execution.GetGoalResults();
+        snapshot.Goals = [.. results.Select(g => new GoalSnapshot
+        {
+            Name = g.Name, Kind = (int)g.Kind, NodeId = g.NodeId.ToString(), Status = (int)g.Status, Error = g.Error, Size = g.Size,
+            DataType = (int)g.DataType, DurationTicks = g.Duration.Ticks,
+        })];
+        snapshot.Error = results.FirstOrDefault(g => g.Error is not null)?.Error;
+        return snapshot;
+    }
+}

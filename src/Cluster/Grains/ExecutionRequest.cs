@@ -1,0 +1,26 @@
+namespace VoxScheduler.Cluster.Grains;
+
+/// <summary>An execution as a client submits it: a program text or a DAG (its JSON form), the store namespace and the options.</summary>
+[GenerateSerializer]
+internal sealed class ExecutionRequest
+{
+    [Id(0)] public string? Program { get; set; }
+
+    [Id(1)] public string? DagJson { get; set; }
+
+    [Id(2)] public string StoreNamespace { get; set; } = string.Empty;
+
+    [Id(3)] public string? Name { get; set; }
+
+    /// <summary>Nodes in flight at most; 0: every slot of the cluster times the batch size.</summary>
+    [Id(4)] public int MaxConcurrency { get; set; }
+
+    /// <summary>-1: the engine's default.</summary>
+    [Id(5)] public int MaxRetries { get; set; } = -1;
+
+    /// <summary>0: none.</summary>
+    [Id(6)] public long NodeTimeoutTicks { get; set; }
+
+    /// <summary>Program parameters (numbers, text, booleans).</summary>
+    [Id(7)] public Dictionary<string, object?>? Parameters { get; set; }
+}

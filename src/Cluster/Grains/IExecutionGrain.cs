@@ -1,0 +1,21 @@
+namespace VoxScheduler.Cluster.Grains;
+
+/// <summary>
+/// One submitted execution, keyed by a submission id the client chooses. Its silo's
+/// <see cref="Coordinator.ClusterCoordinator"/> runs it (the scheduler inside a silo), so calls
+/// the coordinator makes to workers fail as soon as membership declares a silo dead.
+/// </summary>
+internal interface IExecutionGrain : IGrainWithStringKey
+{
+    /// <summary>Compiles or parses the request and starts it; a refused submission comes back with <see cref="ExecutionSnapshot.Rejected"/>.</summary>
+    Task<ExecutionSnapshot> StartAsync(ExecutionRequest request);
+
+    /// <summary>The progress now.</summary>
+    Task<ExecutionSnapshot> GetAsync();
+
+    Task CancelAsync();
+
+    /// <summary>Waits up to <paramref name="maxWait"/> for the end; the snapshot carries the goals once finished.</summary>
+    [ResponseTimeout("00:10:00")]
+    Task<ExecutionSnapshot> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+}

@@ -1,0 +1,15 @@
+namespace VoxScheduler.Cluster.Grains;
+
+/// <summary>Ready nodes of one execution sent to one worker slot in one call (independent of each other).</summary>
+[GenerateSerializer]
+internal sealed class NodeBatch
+{
+    /// <summary>The execution's store: a namespace of the shared postgres database.</summary>
+    [Id(0)] public string StoreNamespace { get; set; } = string.Empty;
+
+    [Id(1)] public string? DagId { get; set; }
+
+    [Id(2)] public string? ExecutionId { get; set; }
+
+    [Id(3)] public NodeCall[] Nodes { get; set; } = [];
+}

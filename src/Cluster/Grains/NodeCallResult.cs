@@ -1,0 +1,25 @@
+namespace VoxScheduler.Cluster.Grains;
+
+/// <summary>What a worker returns for one node: never the value, only where it stands.</summary>
+[GenerateSerializer]
+internal sealed class NodeCallResult
+{
+    [Id(0)] public NodeCallStatus Status { get; set; }
+
+    /// <summary>Bytes of the stored result's byte form.</summary>
+    [Id(1)] public long Size { get; set; }
+
+    /// <summary>The store's content hash of the result (hex), as every read verifies it.</summary>
+    [Id(2)] public string? Checksum { get; set; }
+
+    [Id(3)] public long DurationTicks { get; set; }
+
+    /// <summary>The operator's message when <see cref="Status"/> is <see cref="NodeCallStatus.Failed"/>.</summary>
+    [Id(4)] public string? Error { get; set; }
+
+    /// <summary>True when the failure is a verdict (validation, a deliberate failure): the coordinator does not retry it.</summary>
+    [Id(5)] public bool Permanent { get; set; }
+
+    /// <summary>The silo that ran the node.</summary>
+    [Id(6)] public string? Silo { get; set; }
+}

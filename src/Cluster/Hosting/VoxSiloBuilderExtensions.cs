@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using VoxScheduler.Cluster.Coordinator;
+using VoxScheduler.Cluster.Placement;
+using VoxScheduler.Cluster.Postgres;
+using VoxScheduler.Cluster.Worker;
+using VoxScheduler.Operations;
+using VoxScheduler.Operations.Builtins;
+
+namespace VoxScheduler.Cluster.Hosting;
+
+/// <summary>Makes an Orleans silo a VoxScheduler silo: worker slots, the coordinator (the scheduler inside the silo) and the shared store.</summary>
+public static class VoxSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds VoxScheduler to <paramref name="silo"/> (clustering and endpoints are the caller's:
+    /// Redis, localhost or the test cluster). Registers the <c>postgres</c> store backend too.
+    /// </summary>
+    public static ISiloBuilder AddVoxScheduler(this ISiloBuilder silo, VoxSiloOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        options ??= new VoxSiloOptions();
+        options.Validate();
+        PostgresBackend.Register(options.PostgresConnectionString);
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = options.ProbeTimeout;
+            membership.NumMissedProbesLimit = options.NumMissedProbesLimit;
+        });
+        silo.Services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        silo.Services.AddSingleton<OperationRegistry>(_ =>
+        {
+            var registry = BuiltinOperations.CreateRegistry();
+            options.ConfigureOperations?.Invoke(registry);
+            return registry;
+        });
+        silo.Services.AddSingleton(services => new NodeWorker(services.GetRequiredService<OperationRegistry>(),
+            new SiloWorkerOptions(options.Slots, options.CacheBytes, options.PostgresConnectionString),
+            services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        silo.Services.AddSingleton(services => new ClusterCoordinator(services.GetRequiredService<IGrainFactory>(),
+            services.GetRequiredService<IClusterMembershipService>(), services.GetRequiredService<ILocalSiloDetails>(),
+            services.GetRequiredService<OperationRegistry>(), new CoordinatorOptions(options.MaxBatch, options.PostgresConnectionString),
+            services.GetRequiredService<ILogger<ClusterCoordinator>>()));
+        return silo;
+    }
+}

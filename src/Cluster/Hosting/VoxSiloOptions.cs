@@ -1,0 +1,42 @@
+using VoxScheduler.Operations;
+
+namespace VoxScheduler.Cluster.Hosting;
+
+/// <summary>What a VoxScheduler silo offers the cluster, and how quickly it gives up on a silo that stopped answering.</summary>
+public sealed record VoxSiloOptions
+{
+    /// <summary>Worker slots of this silo: nodes it runs at once (at most one call per slot). Default: one per processor.</summary>
+    public int Slots { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Bytes of input values this silo keeps in memory between nodes (by content id; 0: none).</summary>
+    public long CacheBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Nodes one call carries at most (trivial nodes are not one call each).</summary>
+    public int MaxBatch { get; init; } = 64;
+
+    /// <summary>The shared store's connection string; null: the VOXSCHEDULER_POSTGRES environment variable.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>Adds operations to this silo's registry (every silo must register the same ones).</summary>
+    public Action<OperationRegistry>? ConfigureOperations { get; init; }
+
+    /// <summary>
+    /// How long a membership probe waits for an answer (Orleans' default is 5 s). With
+    /// <see cref="NumMissedProbesLimit"/> this sets how soon a silo that died is declared dead and its
+    /// nodes are sent elsewhere: 3 s × 2 probes plus the vote, about 7 s instead of Orleans' ~15 s,
+    /// while a loaded machine's GC pause (well under a second) still never looks like a death.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Missed probes before a silo is suspected (Orleans' default is 3).</summary>
+    public int NumMissedProbesLimit { get; init; } = 2;
+
+    internal void Validate()
+    {
+        if (Slots is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(Slots), Slots, "A silo offers 1 to 4096 worker slots.");
+        if (MaxBatch is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, "A call carries 1 to 4096 nodes.");
+        if (CacheBytes < 0) throw new ArgumentOutOfRangeException(nameof(CacheBytes), CacheBytes, "The cache size cannot be negative.");
+        if (ProbeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ProbeTimeout), ProbeTimeout, "The probe timeout must be positive.");
+        if (NumMissedProbesLimit < 1) throw new ArgumentOutOfRangeException(nameof(NumMissedProbesLimit), NumMissedProbesLimit, "At least one missed probe.");
+    }
+}

@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using VoxScheduler.Cluster.Grains;
+using VoxScheduler.Cluster.Postgres;
+using VoxScheduler.Dag;
+using VoxScheduler.Execution;
+using VoxScheduler.Operations;
+using VoxScheduler.Scheduling;
+using VoxScheduler.Storage;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Cluster.Worker;
+
+/// <summary>
+/// The node-running half of a silo (one per silo, behind its worker-slot grains): resolves each
+/// node's operation in this silo's registry by operator and revision, reads its inputs from the
+/// shared store through a size-bounded cache keyed by content id (safe: an id is a content
+/// address; the coordinator never sends a volatile node here, so nothing volatile is cached),
+/// runs it, and writes the results of a batch to the store in one write before answering.
+/// </summary>
+internal sealed class NodeWorker : IAsyncDisposable
+{
+    private readonly OperationRegistry _operations;
+    private readonly SiloWorkerOptions _options;
+    private readonly string _silo;
+    private readonly ConcurrentDictionary<string, Lazy<Task<IResultStore>>> _stores = new(StringComparer.Ordinal);
+    private readonly ValueCache _cache = new();
+    private readonly OperationEnvironment _environment;
+    private int _inFlight;
+
+    public NodeWorker(OperationRegistry operations, SiloWorkerOptions options, string silo)
+    {
+        _operations = operations;
+        _options = options;
+        _silo = silo;
+        _environment = new OperationEnvironment
+        {
+            Services = new Dictionary<string, object>(StringComparer.Ordinal) { [ClusterServiceKeys.Silo] = silo },
+        };
+    }
+
+    /// <summary>This silo's address.</summary>
+    public string Silo => _silo;
+
+    /// <summary>Worker slots this silo offers.</summary>
+    public int Slots => _options.Slots;
+
+    /// <summary>Calls running on this silo now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Bytes of input values held by this silo's cache.</summary>
+    public long CachedBytes => _cache.Bytes;
+
+    public async Task<NodeCallResult[]> RunAsync(NodeBatch batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            var results = new NodeCallResult[batch.Nodes.Length];
+            IResultStore store;
+            try
+            {
+                store = await StoreAsync(batch.StoreNamespace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is StorageException or InvalidOperationException)
+            {
+                for (var i = 0; i < results.Length; i++) results[i] = Failure($"The store '{batch.StoreNamespace}' cannot be opened on silo {_silo}: {e.Message}", false);
+                return results;
+            }
+
+            var streams = new StreamingSource(store, batch.DagId, batch.ExecutionId, TimeProvider.System);
+            var pending = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>(batch.Nodes.Length);
+            for (var i = 0; i < batch.Nodes.Length; i++)
+            {
+                var call = batch.Nodes[i];
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    results[i] = new NodeCallResult { Status = NodeCallStatus.Cancelled, Silo = _silo };
+                    continue;
+                }
+
+                results[i] = await RunOneAsync(call, store, streams, batch, pending, i, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (pending.Count > 0) await StoreAllAsync(store, batch, pending, results).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<NodeCallResult> RunOneAsync(NodeCall call, IResultStore store, StreamingSource streams, NodeBatch batch,
+        List<(int, NodeId, byte[], DataType, string)> pending, int index, CancellationToken cancellationToken)
+    {
+        var id = NodeId.FromBytes(call.NodeId);
+        if (!_operations.TryGet(call.Operator, out var op) || op.Revision != call.Revision)
+        {
+            var have = op is null ? "not registered" : $"revision {op.Revision} here";
+            return Failure($"The operator '{call.Operator}' (revision {call.Revision}) is not available on silo {_silo} ({have}); every silo needs the same operations.", true);
+        }
+
+        var arguments = new object?[call.Inputs.Length];
+        for (var a = 0; a < arguments.Length; a++)
+        {
+            var input = call.Inputs[a];
+            if (input.Inline is { } inline)
+            {
+                arguments[a] = ValueCodec.Decode(inline);
+                continue;
+            }
+
+            var inputId = NodeId.FromBytes(input.Id);
+            try
+            {
+                if (op.ReadsAsStream(a) && await store.GetMetadataAsync(inputId, cancellationToken).ConfigureAwait(false) is { } stored)
+                {
+                    arguments[a] = new StoredArgument(inputId, stored.Size, ct => store.OpenReadAsync(inputId, ct));
+                    continue;
+                }
+
+                if (_cache.TryGet(inputId) is { } kept)
+                {
+                    arguments[a] = ScheduledExecution.Unbox(kept);
+                    continue;
+                }
+
+                var bytes = await store.RetrieveAsync(inputId, cancellationToken).ConfigureAwait(false);
+                if (bytes is null) return Failure($"Input {inputId} of node {id} is not in the store '{batch.StoreNamespace}'.", false);
+                var value = ValueCodec.Decode(bytes);
+                arguments[a] = value;
+                Keep(inputId, value);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return new NodeCallResult { Status = NodeCallStatus.Cancelled, Silo = _silo };
+            }
+            catch (Exception e) when (e is StorageException or InvalidDataException or IOException)
+            {
+                return Failure($"Reading input {inputId} of node {id} failed on silo {_silo}: {e.Message}", false);
+            }
+        }
+
+        var result = await NodeExecutor.ExecuteAsync(op, id, arguments, call.Attributes, _environment, cancellationToken, streams, call.Attempt)
+            .ConfigureAwait(false);
+        switch (result.Status)
+        {
+            case NodeStatus.Cancelled:
+                return new NodeCallResult { Status = NodeCallStatus.Cancelled, Silo = _silo };
+            case NodeStatus.Failed:
+                var error = result.Error ?? new InvalidOperationException("The node failed.");
+                return Failure(error.Message, !RetryPolicy.IsRetryable(error), result.Duration);
+        }
+
+        switch (result.Result.Kind)
+        {
+            case OperationResultKind.Value:
+                var value = result.Result.Value;
+                var bytes = ValueCodec.Encode(value);
+                pending.Add((index, id, bytes, ValueCodec.Classify(value), op.Name));
+                Keep(id, value);
+                return new NodeCallResult
+                {
+                    Status = NodeCallStatus.Completed, Size = bytes.Length, Checksum = StoreHash.ToHex(StoreHash.Compute(bytes)),
+                    DurationTicks = result.Duration.Ticks, Silo = _silo,
+                };
+            case OperationResultKind.Streamed:
+                var meta = await store.GetMetadataAsync(id, CancellationToken.None).ConfigureAwait(false);
+                return new NodeCallResult
+                {
+                    Status = NodeCallStatus.Completed, Size = meta?.Size ?? 0, Checksum = meta?.ContentHash, DurationTicks = result.Duration.Ticks, Silo = _silo,
+                };
+            default:
+                return Failure($"The operation '{op.Name}' expanded into a DAG fragment on silo {_silo}; expanding operations run on the coordinator.", true);
+        }
+    }
+
+    /// <summary>Writes the values of a batch: the small ones as one batch when the store takes batches, the rest one by one.</summary>
+    private async Task StoreAllAsync(IResultStore store, NodeBatch batch, List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)> pending,
+        NodeCallResult[] results)
+    {
+        var single = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>();
+        try
+        {
+            if (store is IResultBatchSink sink)
+            {
+                var rows = sink.CreateBatch();
+                rows.Reset(batch.DagId, batch.ExecutionId);
+                foreach (var item in pending)
+                {
+                    if (!rows.TryAdd(item.Id, item.Bytes, item.Type, item.Operator)) single.Add(item);
+                }
+
+                // Durability is not the caller's cancellation's business: a computed value is kept.
+                if (rows.Count > 0) await sink.StoreBatchAsync(rows).ConfigureAwait(false);
+            }
+            else
+            {
+                single.AddRange(pending);
+            }
+
+            foreach (var item in single)
+            {
+                var meta = StorageMetadata.ForResult(item.Id, item.Type, item.Bytes.Length, item.Operator, batch.DagId, batch.ExecutionId, DateTimeOffset.UtcNow);
+                await store.StoreAsync(item.Id, item.Bytes, meta, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is StorageException or IOException)
+        {
+            // Not known to be durable: the coordinator retries these nodes (a stored copy is kept once, ON CONFLICT DO NOTHING).
+            foreach (var item in pending)
+            {
+                results[item.Index] = Failure($"Storing the result of node {item.Id} failed on silo {_silo}: {e.Message}", false);
+            }
+        }
+    }
+
+    private void Keep(NodeId id, object? value)
+    {
+        if (_options.CacheBytes <= 0) return;
+        _cache.AddRange([(id, ScheduledExecution.Box(value))], _options.CacheBytes);
+    }
+
+    private NodeCallResult Failure(string message, bool permanent, TimeSpan duration = default) =>
+        new() { Status = NodeCallStatus.Failed, Error = message, Permanent = permanent, DurationTicks = duration.Ticks, Silo = _silo };
+
+    private Task<IResultStore> StoreAsync(string storeNamespace, CancellationToken cancellationToken)
+    {
+        var lazy = _stores.GetOrAdd(storeNamespace, ns => new Lazy<Task<IResultStore>>(async () =>
+            await PostgresResultStore.OpenAsync(_options.ConnectionString, ns, new StoreOptions(), CancellationToken.None).ConfigureAwait(false)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled) _stores.TryRemove(new KeyValuePair<string, Lazy<Task<IResultStore>>>(storeNamespace, lazy));
+        return task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lazy in _stores.Values)
+        {
+            if (!lazy.IsValueCreated) continue;
+            try
+            {
+                await (await lazy.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is StorageException or InvalidOperationException)
+            {
+                // Never opened: nothing to close.
+            }
+        }
+    }
+}

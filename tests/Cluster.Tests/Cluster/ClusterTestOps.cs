@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using VoxScheduler.Dag;
+using VoxScheduler.Operations;
+
+namespace VoxScheduler.Tests.Cluster;
+
+/// <summary>
+/// Operations every silo of the test cluster registers (the silos share this process, so what
+/// they record is visible to the tests): <c>ct.add</c> counts its runs per node and per silo,
+/// <c>ct.block</c> waits until it is cancelled, <c>ct.random</c> is non-deterministic.
+/// </summary>
+internal static class ClusterTestOps
+{
+    public const string SiloKey = "voxscheduler.cluster.silo";
+
+    public static ConcurrentDictionary<NodeId, int> Runs { get; } = new();
+
+    public static ConcurrentDictionary<string, int> RunsPerSilo { get; } = new(StringComparer.Ordinal);
+
+    public static ConcurrentDictionary<string, TaskCompletionSource> Started { get; } = new(StringComparer.Ordinal);
+
+    public static ConcurrentDictionary<string, TaskCompletionSource> Cancelled { get; } = new(StringComparer.Ordinal);
+
+    public static TaskCompletionSource Signal(ConcurrentDictionary<string, TaskCompletionSource> table, string key) =>
+        table.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private static async ValueTask<OperationResult> BlockAsync(OperationContext c)
+    {
+        var key = c.Text(1);
+        Signal(Started, key).TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, c.CancellationToken);
+        }
+        finally
+        {
+            Signal(Cancelled, key).TrySetResult();
+        }
+
+        return OperationResult.FromValue(c[0]);
+    }
+
+    public static void Register(OperationRegistry registry)
+    {
+        registry.Register(Operation.Create("ct.add", 0, -1, c =>
+        {
+            Runs.AddOrUpdate(c.NodeId, 1, static (_, n) => n + 1);
+            if (c.Environment.Services?.TryGetValue(SiloKey, out var silo) == true) RunsPerSilo.AddOrUpdate((string)silo, 1, static (_, n) => n + 1);
+            double sum = 0;
+            for (var i = 0; i < c.Count; i++) sum += c.Number(i);
+            return sum;
+        }), replace: true);
+        registry.Register(Operation.CreateAsync("ct.block", 2, 2, BlockAsync), replace: true);
+        registry.Register(Operation.Create("ct.random", 0, 1, c => (double)Random.Shared.Next(), purity: Purity.NonDeterministic), replace: true);
+    }
+}
