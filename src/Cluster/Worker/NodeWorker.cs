@@ -69,6 +69,7 @@ internal sealed class NodeWorker : IAsyncDisposable
             }
 
             var streams = new StreamingSource(store, batch.DagId, batch.ExecutionId, TimeProvider.System);
+            var prefetched = await PrefetchAsync(store, batch, cancellationToken).ConfigureAwait(false);
             var pending = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>(batch.Nodes.Length);
             for (var i = 0; i < batch.Nodes.Length; i++)
             {
@@ -79,7 +80,7 @@ internal sealed class NodeWorker : IAsyncDisposable
                     continue;
                 }
 
-                results[i] = await RunOneAsync(call, store, streams, batch, pending, i, cancellationToken).ConfigureAwait(false);
+                results[i] = await RunOneAsync(call, store, streams, batch, prefetched, pending, i, cancellationToken).ConfigureAwait(false);
             }
 
             if (pending.Count > 0) await StoreAllAsync(store, batch, pending, results).ConfigureAwait(false);
@@ -91,8 +92,37 @@ internal sealed class NodeWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The small stored inputs of the whole batch that this silo's cache lacks, in one query: a
+    /// batch of trivial nodes costs one read, not one per input.
+    /// </summary>
+    private async Task<Dictionary<NodeId, byte[]>?> PrefetchAsync(IResultStore store, NodeBatch batch, CancellationToken cancellationToken)
+    {
+        if (store is not PostgresResultStore postgres) return null;
+        HashSet<NodeId>? wanted = null;
+        foreach (var call in batch.Nodes)
+        {
+            foreach (var input in call.Inputs)
+            {
+                if (input.Inline is not null) continue;
+                var id = NodeId.FromBytes(input.Id);
+                if (_cache.TryGet(id) is null) (wanted ??= []).Add(id);
+            }
+        }
+
+        if (wanted is null) return null;
+        try
+        {
+            return await postgres.RetrieveInlineManyAsync(wanted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            return null; // each input is then read (and its failure reported) on its own
+        }
+    }
+
     private async Task<NodeCallResult> RunOneAsync(NodeCall call, IResultStore store, StreamingSource streams, NodeBatch batch,
-        List<(int, NodeId, byte[], DataType, string)> pending, int index, CancellationToken cancellationToken)
+        Dictionary<NodeId, byte[]>? prefetched, List<(int, NodeId, byte[], DataType, string)> pending, int index, CancellationToken cancellationToken)
     {
         var id = NodeId.FromBytes(call.NodeId);
         if (!_operations.TryGet(call.Operator, out var op) || op.Revision != call.Revision)
@@ -126,7 +156,8 @@ internal sealed class NodeWorker : IAsyncDisposable
                     continue;
                 }
 
-                var bytes = await store.RetrieveAsync(inputId, cancellationToken).ConfigureAwait(false);
+                var bytes = prefetched is not null && prefetched.TryGetValue(inputId, out var early) ? early
+                    : await store.RetrieveAsync(inputId, cancellationToken).ConfigureAwait(false);
                 if (bytes is null) return Failure($"Input {inputId} of node {id} is not in the store '{batch.StoreNamespace}'.", false);
                 var value = ValueCodec.Decode(bytes);
                 arguments[a] = value;

@@ -40,8 +40,22 @@ internal static class ClusterTestOps
         return OperationResult.FromValue(c[0]);
     }
 
+    private static async ValueTask<OperationResult> SlowAsync(OperationContext c)
+    {
+        Runs.AddOrUpdate(c.NodeId, 1, static (_, n) => n + 1);
+        if (c.Environment.Services?.TryGetValue(SiloKey, out var silo) == true)
+        {
+            RunsPerSilo.AddOrUpdate((string)silo, 1, static (_, n) => n + 1);
+            Signal(Started, "silo:" + (string)silo).TrySetResult();
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(c.Number(1)), c.CancellationToken);
+        return OperationResult.FromValue(c.Number(0));
+    }
+
     public static void Register(OperationRegistry registry)
     {
+        registry.Register(Operation.CreateAsync("ct.slow", 2, 2, SlowAsync), replace: true);
         registry.Register(Operation.Create("ct.add", 0, -1, c =>
         {
             Runs.AddOrUpdate(c.NodeId, 1, static (_, n) => n + 1);

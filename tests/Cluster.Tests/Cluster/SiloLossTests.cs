@@ -1,0 +1,91 @@
+using Npgsql;
+using Orleans.TestingHost;
+using VoxScheduler.Cluster.Client;
+using VoxScheduler.Cluster.Hosting;
+using VoxScheduler.Dag;
+using VoxScheduler.Scheduling;
+using VoxScheduler.Values;
+
+namespace VoxScheduler.Tests.Cluster;
+
+/// <summary>A cluster of its own (this test kills one of its silos), over its own PostgreSQL server.</summary>
+public sealed class SiloLossFixture : IAsyncLifetime
+{
+    public PostgresServer Server { get; private set; } = null!;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await PostgresServer.StartAsync();
+        var connection = Server.ConnectionString;
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((_, silo) => silo.AddVoxScheduler(new VoxSiloOptions
+        {
+            Slots = 2, MaxBatch = 2, PostgresConnectionString = connection, ConfigureOperations = ClusterTestOps.Register,
+        }));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+
+        if (Server is not null) await Server.DisposeAsync();
+    }
+}
+
+[CollectionDefinition("cluster-loss")]
+public sealed class SiloLossCollection : ICollectionFixture<SiloLossFixture>;
+
+/// <summary>A silo killed in the middle of an execution: its nodes are looked up in the store and sent to the others; nothing is lost or stored twice.</summary>
+[Collection("cluster-loss")]
+[Trait("Category", "Postgres")]
+public sealed class SiloLossTests(SiloLossFixture fixture)
+{
+    [Fact]
+    public async Task A_silo_killed_mid_run_loses_nothing_and_stores_nothing_twice()
+    {
+        var client = VoxClusterClient.Over(fixture.Cluster.Client);
+        var salt = (double)(Guid.NewGuid().GetHashCode() & 0xFFFF);
+        var b = new DagBuilder();
+        var slow = Enumerable.Range(0, 36).Select(i => b.Operation("ct.slow", 1, [b.Constant(i + salt), b.Constant(150.0)])).ToList();
+        var pairs = Enumerable.Range(0, 18).Select(i => b.Operation("ct.add", 1, [slow[2 * i], slow[2 * i + 1]])).ToList();
+        var total = b.Operation("ct.add", 1, [.. pairs]);
+        b.AddGoal(new DagGoal("total", GoalKind.Print, total));
+        var dag = b.Build();
+        var ns = $"cluster-tests/loss/{Guid.NewGuid():N}";
+
+        var execution = await client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
+        var victim = fixture.Cluster.Silos.First(s => s.SiloAddress.ToParsableString() != execution.Coordinator);
+        // Kill it once it is running nodes of this execution.
+        await ClusterTestOps.Signal(ClusterTestOps.Started, "silo:" + victim.SiloAddress.ToParsableString()).Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await fixture.Cluster.KillSiloAsync(victim);
+
+        var result = await execution.WaitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(ExecutionStatus.Completed, result.Status);
+        var expected = Enumerable.Range(0, 36).Sum(i => i + salt);
+        await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString);
+        await connection.OpenAsync();
+        await using (var store = await VoxScheduler.Cluster.Postgres.PostgresResultStore.OpenAsync(fixture.Server.ConnectionString, ns))
+        {
+            Assert.Equal(expected, ValueCodec.Decode((await store.RetrieveAsync(dag.Nodes[total].Id))!));
+            // Every computed node is stored, each exactly once.
+            await using var count = new NpgsqlCommand($"SELECT count(*), count(DISTINCT node_id) FROM {store.Schema}.results", connection);
+            await using var reader = await count.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            Assert.Equal(36 + 18 + 1, reader.GetInt64(0));
+            Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        var redispatched = fixture.Cluster.Silos.Where(s => s.IsActive)
+            .Sum(s => ((Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<VoxScheduler.Cluster.Coordinator.ClusterCoordinator>(s.ServiceProvider)).Runner.Redispatched));
+        Assert.True(redispatched > 0, "no node was sent again after the kill");
+    }
+}
