@@ -45,7 +45,10 @@ public sealed class ClusterExecution
             var snapshot = Check(await _grain.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false));
             if (snapshot.Goals is null) continue;
             var goals = snapshot.Goals.Select(g => new ClusterGoalResult(g.Name, (GoalKind)g.Kind, NodeId.Parse(g.NodeId), (NodeStatus)g.Status, g.Error, g.Size,
-                (DataType)g.DataType, TimeSpan.FromTicks(g.DurationTicks))).ToList();
+                (DataType)g.DataType, TimeSpan.FromTicks(g.DurationTicks))
+            {
+                HasValue = g.Value is not null, Value = g.Value is null ? null : ValueCodec.Decode(g.Value),
+            }).ToList();
             return new ClusterExecutionResult(snapshot.ExecutionId, (ExecutionStatus)snapshot.Status, ToProgress(snapshot), goals, snapshot.Error);
         }
     }

@@ -14,6 +14,12 @@ namespace VoxScheduler.Cluster.Grains;
 [PreferLocalPlacement]
 internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IExecutionGrain
 {
+    /// <summary>Largest goal value a snapshot carries (byte form); larger ones are read from the store.</summary>
+    public const int MaxInlineGoal = 64 * 1024;
+
+    /// <summary>Most bytes of goal values one snapshot carries.</summary>
+    public const int MaxInlineGoals = 4 * 1024 * 1024;
+
     private IExecution? _execution;
     private string? _rejected;
 
@@ -65,6 +71,16 @@ internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IE
         return Snapshot(goals: _execution?.Completion.IsCompleted == true);
     }
 
+    /// <summary>A small goal value in its byte form (a volatile goal is in no store, so this is the only way to its value).</summary>
+    private static byte[]? Inline(GoalResult goal, ref int budget)
+    {
+        if (!goal.Succeeded || goal.Size > MaxInlineGoal || goal.Size > budget) return null;
+        var bytes = Values.ValueCodec.Encode(goal.Value);
+        if (bytes.Length > MaxInlineGoal || bytes.Length > budget) return null;
+        budget -= bytes.Length;
+        return bytes;
+    }
+
     private ExecutionSnapshot Snapshot(bool goals)
     {
         if (_execution is null)
@@ -86,10 +102,11 @@ internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IE
         };
         if (!goals) return snapshot;
         var results = _execution.GetGoalResults();
+        var budget = MaxInlineGoals;
         snapshot.Goals = [.. results.Select(g => new GoalSnapshot
         {
             Name = g.Name, Kind = (int)g.Kind, NodeId = g.NodeId.ToString(), Status = (int)g.Status, Error = g.Error, Size = g.Size,
-            DataType = (int)g.DataType, DurationTicks = g.Duration.Ticks,
+            DataType = (int)g.DataType, DurationTicks = g.Duration.Ticks, Value = Inline(g, ref budget),
         })];
         snapshot.Error = results.FirstOrDefault(g => g.Error is not null)?.Error;
         return snapshot;

@@ -19,4 +19,7 @@ internal sealed class GoalSnapshot
     [Id(6)] public int DataType { get; set; }
 
     [Id(7)] public long DurationTicks { get; set; }
+
+    /// <summary>The goal's value in its byte form when it is small (<see cref="ExecutionGrain.MaxInlineGoal"/>); otherwise read it from the store.</summary>
+    [Id(8)] public byte[]? Value { get; set; }
 }

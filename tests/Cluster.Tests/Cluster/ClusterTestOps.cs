@@ -56,6 +56,13 @@ internal static class ClusterTestOps
     public static void Register(OperationRegistry registry)
     {
         registry.Register(Operation.CreateAsync("ct.slow", 2, 2, SlowAsync), replace: true);
+        // Reads the outside world (as a file read does): runs on the coordinator, its large value goes to the store for the workers.
+        registry.Register(Operation.Create("ct.bytes", 2, 2, c =>
+        {
+            var bytes = new byte[(int)c.Number(0)];
+            new Random((int)c.Number(1)).NextBytes(bytes);
+            return bytes;
+        }, purity: Purity.ReadsFiles), replace: true);
         registry.Register(Operation.Create("ct.add", 0, -1, c =>
         {
             Runs.AddOrUpdate(c.NodeId, 1, static (_, n) => n + 1);

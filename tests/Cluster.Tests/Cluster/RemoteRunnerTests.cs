@@ -210,10 +210,37 @@ public sealed class RemoteRunnerTests(ClusterFixture fixture)
         var result = await (await Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns })).WaitAsync().WaitAsync(Patience);
 
         Assert.Equal(ExecutionStatus.Completed, result.Status);
+        var r = result.Goals.Single(g => g.Name == "r");
+        Assert.True(r.HasValue); // in no store: the value comes with the result
+        Assert.True(r.Value is double d && d >= 1);
         await using var store = await fixture.OpenStoreAsync(ns);
         Assert.False(await store.ExistsAsync(dag.Nodes[random].Id));
         Assert.False(await store.ExistsAsync(dag.Nodes[plusOne].Id));
         Assert.True(await store.ExistsAsync(dag.Nodes[pure].Id));
+    }
+
+    [Fact]
+    public async Task A_large_value_computed_on_the_coordinator_reaches_a_worker_through_the_store_and_is_read_there_as_a_stream()
+    {
+        var seed = Random.Shared.Next();
+        var b = new DagBuilder();
+        var blob = b.Operation("ct.bytes", 1, [b.Constant(300_000.0), b.Constant((double)seed)]);
+        b.AddGoal(new DagGoal("hash", GoalKind.Print, b.Operation("test.sha256", 1, [blob])));
+        var dag = b.Build();
+        var registry = BuiltinOperations.CreateRegistry();
+        ClusterTestOps.Register(registry);
+        await using var local = new DynamicScheduler(registry);
+        var expected = await local.SubmitAsync(dag, new ExecutionConfig { StorageBackend = "none" });
+        await expected.Completion.WaitAsync(Patience);
+        var ns = ClusterFixture.NewNamespace("large-input");
+
+        var result = await (await Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns })).WaitAsync().WaitAsync(Patience);
+
+        Assert.Equal(ExecutionStatus.Completed, result.Status);
+        var hash = Assert.Single(result.Goals);
+        Assert.Equal(expected.GetGoalResults()[0].Value, hash.Value);
+        await using var store = await fixture.OpenStoreAsync(ns);
+        Assert.InRange((await store.GetMetadataAsync(dag.Nodes[blob].Id))!.Size, 300_000, 300_100); // the blob went to the store (its byte form)
     }
 
     [Fact]
