@@ -58,6 +58,43 @@ public sealed class NodeRunnerTests
     }
 
     [Fact]
+    public async Task A_runner_that_reads_inputs_by_id_gets_stored_inputs_unloaded_and_learns_which_nodes_are_volatile()
+    {
+        using var temp = new TempFolder();
+        var config = new ExecutionConfig { StorageBackend = "sqlite", StoragePath = temp.Combine("store"), MaxConcurrentNodes = 2 };
+        var b = new DagBuilder();
+        var x = b.Constant(3.0);
+        var s = b.Operation("t.add", 1, [x, b.Constant(4.0)]);
+        b.AddGoal(new DagGoal("s", GoalKind.Print, s));
+        var first = b.Build();
+        var ops = new TestOps();
+        await using (var scheduler = ops.Scheduler())
+        {
+            Assert.Equal(ExecutionStatus.Completed, (await TestOps.RunAsync(scheduler, first, config)).Status); // s is now in the store
+        }
+
+        var t = b.Operation("t.add", 1, [s, x]);
+        var random = b.Operation("t.random", 1, []);
+        var noisy = b.Operation("t.add", 1, [random, x]);
+        b.AddGoal(new DagGoal("t", GoalKind.Print, t));
+        b.AddGoal(new DagGoal("noisy", GoalKind.Print, noisy));
+        var second = b.Build();
+        var idsOnly = new IdsOnlyRunner(new Dictionary<NodeId, object?> { [second.Nodes[x].Id] = 3.0, [second.Nodes[s].Id] = 7.0 });
+        await using (var scheduler = ops.Scheduler())
+        {
+            scheduler.Runner = idsOnly;
+            var execution = await TestOps.RunAsync(scheduler, second, config);
+            Assert.Equal(ExecutionStatus.Completed, execution.Status);
+            Assert.Equal(10.0, execution.GetGoalResults().Single(g => g.Name == "t").Value);
+        }
+
+        Assert.Equal([true, false], idsOnly.Seen[second.Nodes[t].Id].Stored); // s from the store, not loaded; the constant in memory
+        Assert.False(idsOnly.Seen[second.Nodes[t].Id].Volatile);
+        Assert.True(idsOnly.Seen[second.Nodes[noisy].Id].Volatile); // downstream of a non-deterministic operation
+        Assert.True(idsOnly.Seen[second.Nodes[random].Id].Volatile);
+    }
+
+    [Fact]
     public void The_local_runner_runs_a_synchronous_node_inline_and_allocates_nothing_beyond_the_executor()
     {
         // The scheduler's hot path for trivial nodes: no Task, no per-node object added by the seam.
@@ -97,6 +134,8 @@ public sealed class NodeRunnerTests
     {
         public System.Collections.Concurrent.ConcurrentBag<Run> Runs { get; } = [];
 
+        public bool NeedsValues(in NodeRun node, OperationEnvironment environment) => true;
+
         public ValueTask<ExecutionResult> RunAsync(in NodeRun node, in NodeInputs inputs, OperationEnvironment environment,
             IStreamingOutputSource? streams, CancellationToken cancellationToken)
         {
@@ -114,10 +153,18 @@ public sealed class NodeRunnerTests
 
         public int Runs => Volatile.Read(ref _runs);
 
+        /// <summary>What the scheduler handed over: per node, which inputs came unloaded (still in the store), and whether the node was volatile.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<NodeId, (bool[] Stored, bool Volatile)> Seen { get; } = new();
+
+        public bool NeedsValues(in NodeRun node, OperationEnvironment environment) => false;
+
         public ValueTask<ExecutionResult> RunAsync(in NodeRun node, in NodeInputs inputs, OperationEnvironment environment,
             IStreamingOutputSource? streams, CancellationToken cancellationToken)
         {
             var args = new object?[inputs.Count];
+            var stored = new bool[inputs.Count];
+            for (var i = 0; i < stored.Length; i++) stored[i] = inputs.IsStored(i);
+            Seen[node.NodeId] = (stored, node.Volatile);
             lock (_gate)
             {
                 for (var i = 0; i < args.Length; i++) args[i] = known[inputs.IdAt(i)];
