@@ -53,6 +53,13 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
     public async Task<IExecution> SubmitAsync(ExecutionRequest request, CancellationToken cancellationToken)
     {
         PostgresSchema.CheckNamespace(request.StoreNamespace);
+        // Checked here too: a client of the cluster is not necessarily ours.
+        if ((request.Program?.Length ?? 0) + (request.DagJson?.Length ?? 0) > Client.VoxClusterClient.MaxSubmissionChars)
+        {
+            throw new ValidationException($"The submission is larger than {Client.VoxClusterClient.MaxSubmissionChars} characters.", "SubmissionTooLarge");
+        }
+
+        if (request.Parameters is { Count: > 1024 }) throw new ValidationException("A submission takes at most 1024 program parameters.", "TooManyParameters");
         var dag = Compile(request, cancellationToken);
         await LayoutAsync().ConfigureAwait(false);
         var store = await StoreAsync(request.StoreNamespace).ConfigureAwait(false);

@@ -82,6 +82,7 @@ public sealed class RemoteRunnerTests(ClusterFixture fixture)
         var dag = b.Build();
         NodeId IdOf(int node) => dag.Nodes[node].Id;
         var before = new Dictionary<string, int>(ClusterTestOps.RunsPerSilo);
+        var callsBefore = fixture.Coordinators.Sum(c => c.Runner.Calls);
 
         var ns = ClusterFixture.NewNamespace("wide");
         var execution = await Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
@@ -104,6 +105,10 @@ public sealed class RemoteRunnerTests(ClusterFixture fixture)
         {
             Assert.True(ClusterTestOps.RunsPerSilo.GetValueOrDefault(silo) > before.GetValueOrDefault(silo, 0), $"no node of the DAG ran on {silo}");
         }
+
+        // 60 nodes are ready at once for 6 slots: the calls carry several nodes each.
+        var calls = fixture.Coordinators.Sum(c => c.Runner.Calls) - callsBefore;
+        Assert.InRange(calls, 3, 60);
     }
 
     [Fact]
