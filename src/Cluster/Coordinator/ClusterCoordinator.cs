@@ -120,6 +120,7 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
                 .Select(m => m.SiloAddress.ToParsableString())
                 .Order(StringComparer.Ordinal)
                 .ToList();
+            if (!silos.Contains(Silo)) silos.Add(Silo); // this silo runs nodes even before membership lists it as active
             var key = string.Join(";", silos);
             if (key == _layoutKey && Runner.SlotCount > 0) return;
             var infos = await Task.WhenAll(silos.Select(s => _grains.GetGrain<ISiloInfoGrain>(s).GetAsync())).ConfigureAwait(false);
