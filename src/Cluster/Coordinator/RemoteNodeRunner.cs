@@ -7,6 +7,7 @@ using VoxScheduler.Dag;
 using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Operations.Builtins;
+using VoxScheduler.Scheduling;
 using VoxScheduler.Storage;
 using VoxScheduler.Values;
 
@@ -242,9 +243,15 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
                 node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Completed, OperationResult.Streamed, null, duration, 0));
                 return true;
             case NodeCallStatus.Failed:
-                Exception error = result.Permanent
-                    ? new NodeExecutionException(result.Error ?? "The node failed.", node.Id.ToString(), node.Operator)
-                    : new RemoteNodeFailedException(result.Error ?? "The node failed.");
+                var message = result.Error ?? "The node failed.";
+                // The worker's failure, of the kind the coordinator's retry policy classifies.
+                Exception error = (FailureKinds)result.FailureKind switch
+                {
+                    FailureKinds.None => new NodeExecutionException(message, node.Id.ToString(), node.Operator, permanent: true),
+                    FailureKinds.Timeout => new TimeoutException(message),
+                    FailureKinds.Storage => new StorageException(message, node.Id.ToString()),
+                    _ => new RemoteNodeFailedException(message),
+                };
                 node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Failed, default, error, duration, 0));
                 return true;
             default:

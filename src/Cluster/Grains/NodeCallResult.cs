@@ -17,8 +17,12 @@ internal sealed class NodeCallResult
     /// <summary>The operator's message when <see cref="Status"/> is <see cref="NodeCallStatus.Failed"/>.</summary>
     [Id(4)] public string? Error { get; set; }
 
-    /// <summary>True when the failure is a verdict (validation, a deliberate failure): the coordinator does not retry it.</summary>
-    [Id(5)] public bool Permanent { get; set; }
+    /// <summary>
+    /// The kind of the failure (<see cref="Scheduling.FailureKinds"/>): None for a verdict (validation,
+    /// a deliberate failure) that the coordinator never retries; Operation, Timeout or Storage for
+    /// what its retry policy may retry.
+    /// </summary>
+    [Id(5)] public int FailureKind { get; set; }
 
     /// <summary>The silo that ran the node.</summary>
     [Id(6)] public string? Silo { get; set; }

@@ -26,6 +26,7 @@ internal sealed class NodeWorker : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<IResultStore>>> _stores = new(StringComparer.Ordinal);
     private readonly ValueCache _cache = new();
     private readonly OperationEnvironment _environment;
+    private readonly ResultWriteOptions _writeOptions = new();
     private int _inFlight;
 
     public NodeWorker(OperationRegistry operations, SiloWorkerOptions options, string silo)
@@ -64,11 +65,11 @@ internal sealed class NodeWorker : IAsyncDisposable
             }
             catch (Exception e) when (e is StorageException or InvalidOperationException)
             {
-                for (var i = 0; i < results.Length; i++) results[i] = Failure($"The store '{batch.StoreNamespace}' cannot be opened on silo {_silo}: {e.Message}", false);
+                for (var i = 0; i < results.Length; i++) results[i] = Failure($"The store '{batch.StoreNamespace}' cannot be opened on silo {_silo}: {e.Message}", FailureKinds.Storage);
                 return results;
             }
 
-            var streams = new StreamingSource(store, batch.DagId, batch.ExecutionId, TimeProvider.System);
+            var streams = new StreamingSource(store, batch.DagId, batch.ExecutionId, TimeProvider.System, _writeOptions);
             var prefetched = await PrefetchAsync(store, batch, cancellationToken).ConfigureAwait(false);
             var pending = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>(batch.Nodes.Length);
             for (var i = 0; i < batch.Nodes.Length; i++)
@@ -128,7 +129,7 @@ internal sealed class NodeWorker : IAsyncDisposable
         if (!_operations.TryGet(call.Operator, out var op) || op.Revision != call.Revision)
         {
             var have = op is null ? "not registered" : $"revision {op.Revision} here";
-            return Failure($"The operator '{call.Operator}' (revision {call.Revision}) is not available on silo {_silo} ({have}); every silo needs the same operations.", true);
+            return Failure($"The operator '{call.Operator}' (revision {call.Revision}) is not available on silo {_silo} ({have}); every silo needs the same operations.", FailureKinds.None);
         }
 
         var arguments = new object?[call.Inputs.Length];
@@ -158,7 +159,7 @@ internal sealed class NodeWorker : IAsyncDisposable
 
                 var bytes = prefetched is not null && prefetched.TryGetValue(inputId, out var early) ? early
                     : await store.RetrieveAsync(inputId, cancellationToken).ConfigureAwait(false);
-                if (bytes is null) return Failure($"Input {inputId} of node {id} is not in the store '{batch.StoreNamespace}'.", false);
+                if (bytes is null) return Failure($"Input {inputId} of node {id} is not in the store '{batch.StoreNamespace}'.", FailureKinds.Storage);
                 var value = ValueCodec.Decode(bytes);
                 arguments[a] = value;
                 Keep(inputId, value);
@@ -169,7 +170,7 @@ internal sealed class NodeWorker : IAsyncDisposable
             }
             catch (Exception e) when (e is StorageException or InvalidDataException or IOException)
             {
-                return Failure($"Reading input {inputId} of node {id} failed on silo {_silo}: {e.Message}", false);
+                return Failure($"Reading input {inputId} of node {id} failed on silo {_silo}: {e.Message}", FailureKinds.Storage);
             }
         }
 
@@ -181,7 +182,7 @@ internal sealed class NodeWorker : IAsyncDisposable
                 return new NodeCallResult { Status = NodeCallStatus.Cancelled, Silo = _silo };
             case NodeStatus.Failed:
                 var error = result.Error ?? new InvalidOperationException("The node failed.");
-                return Failure(error.Message, !RetryPolicy.IsRetryable(error), result.Duration);
+                return Failure(error.Message, RetryPolicy.Classify(error), result.Duration);
         }
 
         switch (result.Result.Kind)
@@ -203,7 +204,7 @@ internal sealed class NodeWorker : IAsyncDisposable
                     Status = NodeCallStatus.Completed, Size = meta?.Size ?? 0, Checksum = meta?.ContentHash, DurationTicks = result.Duration.Ticks, Silo = _silo,
                 };
             default:
-                return Failure($"The operation '{op.Name}' expanded into a DAG fragment on silo {_silo}; expanding operations run on the coordinator.", true);
+                return Failure($"The operation '{op.Name}' expanded into a DAG fragment on silo {_silo}; expanding operations run on the coordinator.", FailureKinds.None);
         }
     }
 
@@ -216,7 +217,7 @@ internal sealed class NodeWorker : IAsyncDisposable
         {
             if (store is IResultBatchSink sink)
             {
-                var rows = sink.CreateBatch();
+                var rows = sink.CreateBatch(_writeOptions);
                 rows.Reset(batch.DagId, batch.ExecutionId);
                 foreach (var item in pending)
                 {
@@ -242,7 +243,7 @@ internal sealed class NodeWorker : IAsyncDisposable
             // Not known to be durable: the coordinator retries these nodes (a stored copy is kept once, ON CONFLICT DO NOTHING).
             foreach (var item in pending)
             {
-                results[item.Index] = Failure($"Storing the result of node {item.Id} failed on silo {_silo}: {e.Message}", false);
+                results[item.Index] = Failure($"Storing the result of node {item.Id} failed on silo {_silo}: {e.Message}", FailureKinds.Storage);
             }
         }
     }
@@ -253,8 +254,8 @@ internal sealed class NodeWorker : IAsyncDisposable
         _cache.AddRange([(id, ScheduledExecution.Box(value))], _options.CacheBytes);
     }
 
-    private NodeCallResult Failure(string message, bool permanent, TimeSpan duration = default) =>
-        new() { Status = NodeCallStatus.Failed, Error = message, Permanent = permanent, DurationTicks = duration.Ticks, Silo = _silo };
+    private NodeCallResult Failure(string message, FailureKinds kind, TimeSpan duration = default) =>
+        new() { Status = NodeCallStatus.Failed, Error = message, FailureKind = (int)kind, DurationTicks = duration.Ticks, Silo = _silo };
 
     private Task<IResultStore> StoreAsync(string storeNamespace, CancellationToken cancellationToken)
     {
