@@ -107,7 +107,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         SubmittedAt = run.Execution.SubmittedAt,
         CompletedAt = run.Execution.CompletedAt,
         StorageBackend = run.Execution.Config.StorageBackend,
-        StoragePath = run.StoragePath is { } s ? RelativeToDataRoot(s) : null,
+        StoragePath = run.StoragePath is { } s ? StorePathText(run.Execution.Config.StorageBackend, s) : null,
         Progress = ToProgress(run.Execution.GetProgress()),
         Links = ExecutionLinks.For(run.Execution.ExecutionId),
     };
@@ -173,6 +173,10 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         message is null ? null : message.Replace(dataRoot, "<data-root>", OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     /// <summary>Paths are shown relative to the data root, so responses do not reveal the server's folder layout.</summary>
+    /// <summary>How a store's location is shown to clients: a postgres namespace as it is, a folder relative to the data root.</summary>
+    public string StorePathText(string backend, string location) =>
+        ExecutionHost.IsPostgres(backend) ? location : RelativeToDataRoot(location);
+
     public string RelativeToDataRoot(string path)
     {
         var full = Path.GetFullPath(path, dataRoot);

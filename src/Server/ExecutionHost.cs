@@ -159,6 +159,16 @@ internal sealed class ExecutionHost : IAsyncDisposable
     /// <remarks>The store is leased until the request ends (<paramref name="context"/>), so an idle store can be closed afterwards.</remarks>
     public async Task<(IResultStore Store, string Backend, string Path)> OpenExistingStoreAsync(string? backend, string? path, HttpContext context, CancellationToken cancellationToken)
     {
+        if (IsPostgres(backend))
+        {
+            // A namespace in the server's database: no folder, so no confinement; the database is the server's own.
+            var storeNamespace = CheckNamespace(path, "storage_path");
+            var leased = await Scheduler.LeaseExistingStoreAsync(ServerOptions.PostgresBackendName, storeNamespace, cancellationToken)
+                ?? throw ApiProblemException.NotFound($"There is no postgres store '{storeNamespace}' in this server's database.");
+            context.Response.RegisterForDisposeAsync(leased);
+            return (leased.Store, ServerOptions.PostgresBackendName, storeNamespace);
+        }
+
         var full = PathConfinement.Resolve(DataRoot, path ?? DefaultStoragePath, "storage_path");
         // Without a backend, the one of the store already there (a folder never mixes backends).
         var name = backend?.Trim().ToLowerInvariant() ?? StoreFactory.DetectBackend(full) ?? StoreFactory.DefaultBackend;
@@ -224,7 +234,9 @@ internal sealed class ExecutionHost : IAsyncDisposable
         // (or the first backend this server allows), resolved below once the path is known.
         var requested = request.StorageBackend?.Trim().ToLowerInvariant();
         var backend = requested ?? StoreFactory.AutoBackend;
-        if (requested is not null && !_options.EffectiveBackends.Contains(requested, StringComparer.OrdinalIgnoreCase))
+        if (IsPostgres(requested) && !_options.PostgresEnabled)
+            errors.Add(PostgresNotOffered("$.storage_backend"));
+        else if (requested is not null && !_options.EffectiveBackends.Contains(requested, StringComparer.OrdinalIgnoreCase))
             errors.Add(new ErrorDetail
             {
                 Message = $"storage_backend '{request.StorageBackend}' is not one of {string.Join(", ", _options.EffectiveBackends)}.",
@@ -255,7 +267,11 @@ internal sealed class ExecutionHost : IAsyncDisposable
             throw ApiProblemException.BadRequest(errors.Count == 1 ? errors[0].Message : $"{errors.Count} fields are invalid.", errors);
 
         string? storagePath = null;
-        if (backend != "none")
+        if (IsPostgres(backend))
+        {
+            storagePath = CheckNamespace(request.StoragePath, "$.storage_path");
+        }
+        else if (backend != "none")
         {
             storagePath = PathConfinement.Resolve(DataRoot, request.StoragePath ?? DefaultStoragePath, "storage_path");
             if (requested is null)
@@ -343,6 +359,39 @@ internal sealed class ExecutionHost : IAsyncDisposable
     {
         await Scheduler.DisposeAsync();
     }
+
+    /// <summary>True for the postgres backend's name.</summary>
+    public static bool IsPostgres(string? backend) =>
+        string.Equals(backend?.Trim(), ServerOptions.PostgresBackendName, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The namespace a postgres request names in <c>storage_path</c> (default: the default store's
+    /// name), checked: this server offers the backend, at most <see cref="ServerOptions.MaxStoreNamespaceLength"/>
+    /// characters, no control characters. Any other text is a namespace, never a path.
+    /// </summary>
+    private string CheckNamespace(string? requested, string field)
+    {
+        if (!_options.PostgresEnabled) throw ApiProblemException.BadRequest(PostgresNotOffered("storage_backend").Message, [PostgresNotOffered("storage_backend")]);
+        var storeNamespace = requested ?? DefaultStoreNamespace;
+        string? problem = null;
+        if (string.IsNullOrWhiteSpace(storeNamespace)) problem = "a postgres store namespace must not be empty";
+        else if (storeNamespace.Length > ServerOptions.MaxStoreNamespaceLength)
+            problem = $"a postgres store namespace is at most {ServerOptions.MaxStoreNamespaceLength} characters, not {storeNamespace.Length}";
+        else if (storeNamespace.Any(char.IsControl)) problem = "a postgres store namespace may not contain control characters";
+        if (problem is not null)
+            throw ApiProblemException.BadRequest($"storage_path is refused: {problem}.", [new ErrorDetail { Message = problem + ".", Code = "InvalidValue", Path = field }]);
+        return storeNamespace;
+    }
+
+    /// <summary>The namespace of a postgres request without <c>storage_path</c>.</summary>
+    public const string DefaultStoreNamespace = "voxlogica_storage";
+
+    private static ErrorDetail PostgresNotOffered(string field) => new()
+    {
+        Message = $"storage_backend 'postgres' needs the server option {ServerApp.PostgresSwitch} (connection string in {ServerApp.PostgresVariable}) or --postgres-file <file>; this server was started without it.",
+        Code = "InvalidValue",
+        Path = field,
+    };
 
     private void Prune()
     {

@@ -55,7 +55,7 @@ internal static class HistoryEndpoints
         return TypedResults.Ok(new HistoryListDto
         {
             StorageBackend = backend,
-            StoragePath = host.Mapper.RelativeToDataRoot(path),
+            StoragePath = host.Mapper.StorePathText(backend, path),
             Count = records.Count,
             Executions = records,
         });
@@ -66,7 +66,7 @@ internal static class HistoryEndpoints
         var (store, backend, path) = await host.OpenExistingStoreAsync(storage_backend, storage_path, context, cancellationToken);
         var record = await store.GetExecutionAsync(id, cancellationToken)
             ?? throw ApiProblemException.NotFound($"The store has no execution '{id}'.");
-        var query = Query(backend, host.Mapper.RelativeToDataRoot(path));
+        var query = Query(backend, host.Mapper.StorePathText(backend, path));
         var failed = new HashSet<Dag.NodeId>();
         await foreach (var entry in store.ListNodeHistoryAsync(id, cancellationToken))
         {

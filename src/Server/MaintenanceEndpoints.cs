@@ -48,7 +48,7 @@ internal static class MaintenanceEndpoints
         return TypedResults.Ok(new MaintenanceReportDto
         {
             StorageBackend = backend,
-            StoragePath = host.Mapper.RelativeToDataRoot(path),
+            StoragePath = host.Mapper.StorePathText(backend, path),
             Removed = report.RemovedResults,
             RemovedBytes = report.RemovedBytes,
             Remaining = report.RemainingResults,
@@ -72,7 +72,7 @@ internal static class MaintenanceEndpoints
         return TypedResults.Ok(new MaintenanceReportDto
         {
             StorageBackend = backend,
-            StoragePath = host.Mapper.RelativeToDataRoot(path),
+            StoragePath = host.Mapper.StorePathText(backend, path),
             Removed = report.RemovedExecutions,
             Remaining = report.RemainingExecutions,
         });

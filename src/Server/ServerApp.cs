@@ -19,6 +19,12 @@ internal static class ServerApp
     /// <summary>The flag that allows listening beyond loopback without an API key.</summary>
     public const string AllowAnonymousRemoteSwitch = "--allow-anonymous-remote";
 
+    /// <summary>The flag that offers the postgres backend, its connection string from <c>VOXSCHEDULER_POSTGRES</c>.</summary>
+    public const string PostgresSwitch = "--postgres";
+
+    /// <summary>The environment variable holding the PostgreSQL connection string (the cluster's shared store).</summary>
+    public const string PostgresVariable = "VOXSCHEDULER_POSTGRES";
+
     /// <summary>The text of <c>--help</c>.</summary>
     public const string Usage = """
         VoxScheduler REST server
@@ -33,6 +39,9 @@ internal static class ServerApp
           --max-workers <n>               nodes computing at once across all executions (default 2 x cores, at least 4);
                                           nodes waiting on I/O hold no worker
           --memory-budget <bytes>         default memory budget for live values of an execution (0: none)
+          --postgres                      offer "storage_backend": "postgres" (a store namespace in the database
+                                          whose connection string is in VOXSCHEDULER_POSTGRES)
+          --postgres-file <file>          the same, the connection string read from a file
 
         Every option of the VoxServer section (appsettings.json) can also be set as VOXSERVER_<NAME>.
         """;
@@ -51,6 +60,7 @@ internal static class ServerApp
         ["--max-concurrent-executions"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxConcurrentExecutions)}",
         ["--max-workers"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxWorkers)}",
         ["--memory-budget"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MemoryBudget)}",
+        ["--postgres-file"] = $"{ServerOptions.Section}:{nameof(ServerOptions.PostgresConnectionFile)}",
     };
 
     /// <summary>
@@ -62,7 +72,9 @@ internal static class ServerApp
     {
         // A bare flag (no value), which the command-line configuration provider cannot take.
         var allowAnonymousRemote = args.Contains(AllowAnonymousRemoteSwitch, StringComparer.OrdinalIgnoreCase);
-        args = args.Where(a => !string.Equals(a, AllowAnonymousRemoteSwitch, StringComparison.OrdinalIgnoreCase)).ToArray();
+        var postgres = args.Contains(PostgresSwitch, StringComparer.OrdinalIgnoreCase);
+        args = args.Where(a => !string.Equals(a, AllowAnonymousRemoteSwitch, StringComparison.OrdinalIgnoreCase)
+                               && !string.Equals(a, PostgresSwitch, StringComparison.OrdinalIgnoreCase)).ToArray();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -73,9 +85,11 @@ internal static class ServerApp
 
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         if (allowAnonymousRemote) options.AllowAnonymousRemote = true;
+        if (postgres) options.PostgresStore = true;
         configure?.Invoke(options);
         ReadApiKeyFile(options);
         options.Validate();
+        ReadPostgresConnection(options);
 
         var urls = HasExplicitUrls(builder.Configuration) ? ConfiguredUrls(builder.Configuration) : [FormatUrl(options.BindAddress, options.Port)];
         if (!HasExplicitUrls(builder.Configuration))
@@ -172,6 +186,47 @@ internal static class ServerApp
 
         if (options.ApiKey.Length == 0)
             throw new InvalidOperationException($"Invalid server options: the API key file '{options.ApiKeyFile}' is empty.");
+    }
+
+    /// <summary>
+    /// The connection string of the postgres backend, from the file or the environment (never from
+    /// a request or the command line), and the backend offered to the engine with it.
+    /// </summary>
+    private static void ReadPostgresConnection(ServerOptions options)
+    {
+        if (!options.PostgresEnabled) return;
+        if (!string.IsNullOrEmpty(options.PostgresConnectionFile))
+        {
+            try
+            {
+                options.PostgresConnection = File.ReadAllText(options.PostgresConnectionFile).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new InvalidOperationException($"Invalid server options: the PostgreSQL connection file '{options.PostgresConnectionFile}' cannot be read: {e.Message}", e);
+            }
+
+            if (options.PostgresConnection.Length == 0)
+                throw new InvalidOperationException($"Invalid server options: the PostgreSQL connection file '{options.PostgresConnectionFile}' is empty.");
+        }
+        else
+        {
+            options.PostgresConnection = Environment.GetEnvironmentVariable(PostgresVariable)?.Trim();
+            if (string.IsNullOrEmpty(options.PostgresConnection))
+                throw new InvalidOperationException($"Invalid server options: {PostgresSwitch} takes the PostgreSQL connection string from {PostgresVariable}, which is not set (or give --postgres-file <file>).");
+        }
+
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(options.PostgresConnection);
+        }
+        catch (ArgumentException e)
+        {
+            // The message names the bad keyword, never the password.
+            throw new InvalidOperationException($"Invalid server options: the PostgreSQL connection string is not valid: {e.Message}", e);
+        }
+
+        Cluster.Postgres.PostgresBackend.Register(options.PostgresConnection);
     }
 
     private static string[] ConfiguredUrls(IConfiguration configuration)

@@ -129,13 +129,39 @@ internal sealed class ServerOptions
     /// <summary>Most bytes (estimated: DAG nodes and goal values) the finished executions kept in memory may hold together; older ones are forgotten first (their history stays in their store).</summary>
     public long RetainFinishedBytes { get; set; } = 256L * 1024 * 1024;
 
-    /// <summary>Storage backends requests may choose (empty: sqlite, filesystem, hybrid and none).</summary>
+    /// <summary>Storage backends requests may choose (empty: sqlite, filesystem, hybrid and none, plus postgres when the server has a PostgreSQL store).</summary>
     /// <remarks>Null by default because the configuration binder appends to a pre-filled array instead of replacing it.</remarks>
     public string[]? AllowedBackends { get; set; }
 
     /// <summary>The backends requests may choose.</summary>
     public IReadOnlyList<string> EffectiveBackends =>
-        AllowedBackends is { Length: > 0 } chosen ? chosen : ["sqlite", "filesystem", "hybrid", "none"];
+        AllowedBackends is { Length: > 0 } chosen ? chosen
+        : PostgresEnabled ? ["sqlite", "filesystem", "hybrid", "none", PostgresBackendName] : ["sqlite", "filesystem", "hybrid", "none"];
+
+    /// <summary>The backend name a request gives to use the server's PostgreSQL store.</summary>
+    public const string PostgresBackendName = "postgres";
+
+    /// <summary>Longest store namespace (<c>storage_path</c> of a postgres request), in characters.</summary>
+    public const int MaxStoreNamespaceLength = 256;
+
+    /// <summary>
+    /// Offer the <c>postgres</c> backend (<c>--postgres</c>): requests may then store results in a
+    /// namespace of the PostgreSQL database whose connection string is in the
+    /// <c>VOXSCHEDULER_POSTGRES</c> environment variable of the server (never in a request).
+    /// </summary>
+    public bool PostgresStore { get; set; }
+
+    /// <summary>
+    /// A file holding the PostgreSQL connection string (<c>--postgres-file</c>); implies
+    /// <see cref="PostgresStore"/>. Keeps the password off the command line and the environment.
+    /// </summary>
+    public string? PostgresConnectionFile { get; set; }
+
+    /// <summary>True when requests may choose the postgres backend.</summary>
+    public bool PostgresEnabled => PostgresStore || !string.IsNullOrEmpty(PostgresConnectionFile);
+
+    /// <summary>The connection string, read at start from the file or the environment; never bound from configuration.</summary>
+    internal string? PostgresConnection { get; set; }
 
     /// <summary>
     /// Register the <c>test</c> namespace (sleep, spin, blob, fail, flaky): useful for demos and
@@ -171,6 +197,8 @@ internal sealed class ServerOptions
         if (MaxWorkers < 0) problems.Add($"MaxWorkers must not be negative, not {MaxWorkers}.");
         if (RetainFinishedBytes < 1) problems.Add($"RetainFinishedBytes must be positive, not {RetainFinishedBytes}.");
         if (RetainFinishedExecutions < 1) problems.Add($"RetainFinishedExecutions must be positive, not {RetainFinishedExecutions}.");
+        if (!PostgresEnabled && AllowedBackends is { } allowed && allowed.Contains(PostgresBackendName, StringComparer.OrdinalIgnoreCase))
+            problems.Add("AllowedBackends lists postgres, but the server has no PostgreSQL store: start it with --postgres (connection string in VOXSCHEDULER_POSTGRES) or --postgres-file <file>.");
         if (!System.Net.IPAddress.TryParse(BindAddress, out _) && !string.Equals(BindAddress, "localhost", StringComparison.OrdinalIgnoreCase))
             problems.Add($"BindAddress must be an IP address or 'localhost', not '{BindAddress}'.");
         if (problems.Count > 0)
