@@ -115,7 +115,8 @@ public abstract class VoxCmdletBase : PSCmdlet
     {
         if (!StoreExists(location))
         {
-            var why = Directory.Exists(location.Path) ? "the folder holds no store of that backend" : "the folder does not exist";
+            var why = StoreFactory.IsRegistered(location.Backend) ? "the database has no store of that namespace"
+                : Directory.Exists(location.Path) ? "the folder holds no store of that backend" : "the folder does not exist";
             ThrowTerminatingError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.ObjectNotFound, location.Path,
                 $"There is no {location.Backend} store at '{location.Path}' ({why}). Submit-VoxDag -Store creates one when it stores results; New-PSDrive -PSProvider VoxStore -Create creates an empty one."));
         }

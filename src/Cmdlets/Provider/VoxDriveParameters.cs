@@ -5,10 +5,22 @@ namespace VoxScheduler.Cmdlets.Provider;
 /// <summary>The dynamic parameters New-PSDrive gains for the VoxStore provider.</summary>
 public sealed class VoxDriveParameters
 {
-    /// <summary>The storage backend of the store: hybrid, sqlite or filesystem (default: the backend of the store in the folder; for a new store $env:VOXSCHEDULER_BACKEND, else hybrid).</summary>
+    /// <summary>
+    /// The storage backend of the store: hybrid, sqlite or filesystem (default: the backend of the
+    /// store in the folder; for a new store $env:VOXSCHEDULER_BACKEND, else hybrid), or postgres: a
+    /// store in a shared PostgreSQL database, -Root naming its namespace there.
+    /// </summary>
     [Parameter]
-    [ValidateSet("sqlite", "filesystem", "hybrid", IgnoreCase = true)]
+    [ValidateSet("sqlite", "filesystem", "hybrid", "postgres", IgnoreCase = true)]
     public string? Backend { get; set; }
+
+    /// <summary>
+    /// -Backend postgres: a file holding the PostgreSQL connection string (else
+    /// $env:VOXSCHEDULER_POSTGRES); New-PSDrive's -Credential supplies the user name and password.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionFile { get; set; }
 
     /// <summary>Creates the store when the folder holds none (reading never creates a store).</summary>
     [Parameter]

@@ -18,7 +18,8 @@ namespace VoxScheduler.Cmdlets.Provider;
 /// <see cref="VoxDriveInfo"/>, since the engine creates a new provider object per operation.
 /// </summary>
 [CmdletProvider(ProviderName, ProviderCapabilities.ShouldProcess | ProviderCapabilities.Filter | ProviderCapabilities.Include | ProviderCapabilities.Exclude
-    | ProviderCapabilities.ExpandWildcards)]
+    | ProviderCapabilities.ExpandWildcards
+    | ProviderCapabilities.Credentials)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetChildItem)]
 [OutputType(typeof(VoxStoreItem), typeof(VoxExecution), typeof(VoxExecutionNode), typeof(VoxStoreFolder), ProviderCmdlet = ProviderCmdlet.GetItem)]
 public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IContentCmdletProvider, IPropertyCmdletProvider
@@ -51,7 +52,16 @@ public sealed partial class VoxStoreProvider : NavigationCmdletProvider, IConten
             return null;
         }
 
-        var chosenBackend = (DynamicParameters as VoxDriveParameters)?.Backend?.ToLowerInvariant();
+        var parameters = DynamicParameters as VoxDriveParameters;
+        var chosenBackend = parameters?.Backend?.ToLowerInvariant();
+        if (chosenBackend == PostgresBackendName) return NewPostgresDrive(drive, parameters!);
+        if (drive.Credential is { } credential && credential != PSCredential.Empty || parameters?.ConnectionFile is not null)
+        {
+            WriteError(VoxErrors.Create(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, drive.Name,
+                "-Credential and -ConnectionFile are for -Backend postgres (a store in a PostgreSQL database); a folder store needs neither."));
+            return null;
+        }
+
         string path;
         try
         {
