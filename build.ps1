@@ -358,12 +358,7 @@ function Invoke-ClusterUp {
             $log = Join-Path $ClusterState "silo-$i.log"
             $arguments = @($dll, '--cluster-id', $state.clusterId, '--redis', $redis.Endpoint, '--silo-port', $siloPort, '--gateway-port', $gatewayPort,
                 '--advertise', '127.0.0.1', '--postgres-file', $pg.ConnectionFile)
-            # Server GC, as on a machine of its own (README: Running on a cluster).
-            $env:DOTNET_gcServer = '1'
-            try {
-                $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
-            }
-            finally { Remove-Item Env:DOTNET_gcServer }
+            $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
             $state.silos += [ordered]@{ index = $i; pid = $process.Id; siloPort = $siloPort; gatewayPort = $gatewayPort; log = $log }
             $state | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $stateFile
         }
@@ -378,7 +373,7 @@ function Invoke-ClusterUp {
     Write-Host "Connection string (password inside, owner-readable only): $($pg.ConnectionFile)"
     Write-Host "State, pids and logs: $ClusterState"
     if ($Silos -gt 0) {
-        Write-Host "Connect from PowerShell: Connect-VoxCluster -Redis $($redis.Endpoint) -ClusterId $($state.clusterId) (with `$env:VOXSCHEDULER_POSTGRES = Get-Content '$($pg.ConnectionFile)')"
+        Write-Host "Clients connect with Redis $($redis.Endpoint) and cluster id $($state.clusterId); results are in the database of the connection string above."
     }
     Write-Host "Stop: dotnet pwsh ./build.ps1 cluster-down"
 }
