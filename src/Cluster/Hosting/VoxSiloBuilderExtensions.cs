@@ -23,6 +23,12 @@ public static class VoxSiloBuilderExtensions
         options ??= new VoxSiloOptions();
         options.Validate();
         PostgresBackend.Register(options.PostgresConnectionString);
+#pragma warning disable ORLEANSEXP003 // experimental: the strongly consistent grain directory
+        // A silo's death must not lose the directory entries of grains living on other silos (the
+        // default directory partitions die with their silo, and the next call to an execution
+        // grain would activate an empty twin of it): this directory hands ranges over on membership changes.
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         silo.Configure<ClusterMembershipOptions>(membership =>
         {
             membership.ProbeTimeout = options.ProbeTimeout;
