@@ -13,6 +13,7 @@ internal sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string Line, DateTime At)> _errorLines = Channel.CreateUnbounded<(string, DateTime)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<string> _output = [];
     private readonly StringBuilder _error = new();
     private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,11 +38,13 @@ internal sealed class HostProcess : IAsyncDisposable
         {
             if (e.Data is null)
             {
+                _errorLines.Writer.TryComplete();
                 _errorClosed.TrySetResult();
                 return;
             }
 
             lock (_error) _error.AppendLine(e.Data);
+            _errorLines.Writer.TryWrite((e.Data, DateTime.UtcNow));
         };
         _process.Start();
         _process.BeginOutputReadLine();
@@ -158,6 +161,32 @@ internal sealed class HostProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"No matching line from '{Description}' within {timeout}. Output so far:\n{Tail()}\nstderr:\n{Error}");
+        }
+    }
+
+    /// <summary>
+    /// Waits for a stderr line matching <paramref name="predicate"/> (lines are read once, in order)
+    /// and returns it with the time it arrived; null when the process ended without one.
+    /// </summary>
+    /// <exception cref="TimeoutException">No such line within <paramref name="timeout"/>.</exception>
+    public async Task<(string Line, DateTime At)?> WaitForErrorLineAsync(Func<string, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await _errorLines.Reader.WaitToReadAsync(cts.Token))
+            {
+                while (_errorLines.Reader.TryRead(out var entry))
+                {
+                    if (predicate(entry.Line)) return entry;
+                }
+            }
+
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No matching stderr line from '{Description}' within {timeout}. stderr:\n{Error}");
         }
     }
 
