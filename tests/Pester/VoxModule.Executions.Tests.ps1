@@ -239,6 +239,21 @@ Import-Module '$script:VoxModulePath' -ErrorAction Stop
         (Get-VoxExecution -Store $store -Status Completed).ExecutionId | Should -Contain $childId
     }
 
+    It 'Get-VoxExecution -Store lists only that store''s executions, live ones included' {
+        $one = Join-Path $TestDrive 'store-one'
+        $two = Join-Path $TestDrive 'store-two'
+        $a = Submit-VoxDag -Program "print `"a`" $(Get-Random -Maximum 1000000) + 1" -Store $one -Wait
+        $b = Submit-VoxDag -Program "print `"b`" $(Get-Random -Maximum 1000000) + 2" -Store $two -Wait
+        $listed = @(Get-VoxExecution -Store $one).ExecutionId
+        $listed | Should -Contain $a.ExecutionId
+        $listed | Should -Not -Contain $b.ExecutionId
+        @(Get-VoxExecution -Store $two).ExecutionId | Should -Be @($b.ExecutionId)
+        # Without -Store: every execution of this process.
+        $all = @(Get-VoxExecution -Live).ExecutionId
+        $all | Should -Contain $a.ExecutionId
+        $all | Should -Contain $b.ExecutionId
+    }
+
     It 'lists an execution whose process was killed as Interrupted, and stopping it is a no-op' {
         $store = Join-Path $TestDrive 'killed-store'
         # The child records a running execution and dies without ending it.

@@ -22,7 +22,7 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
     [ArgumentCompleter(typeof(ExecutionCompleter))]
     public string[]? ExecutionId { get; set; }
 
-    /// <summary>The store whose history is listed (default: the default store).</summary>
+    /// <summary>The store whose executions are listed: this process's executions on it and its history (default: every execution of this process, and the default store's history).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(StoreDriveCompleter))]
@@ -44,25 +44,29 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
             (patterns is null || patterns.Any(p => p.IsMatch(e.ExecutionId) || (e.Name is not null && p.IsMatch(e.Name))))
             && (Status is null || Status.Contains(e.Status));
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var live in Scheduler.ListExecutions())
-        {
-            var e = new VoxExecution(live, live.Store is { } s ? new StoreLocation(s.Backend, s.Location) : null, VoxEngineHost.Sources.GetValueOrDefault(live.ExecutionId));
-            seen.Add(e.ExecutionId);
-            if (Matches(e)) WriteObject(e);
-        }
-
-        if (Live) return;
-        StoreLocation location;
+        StoreLocation? location = null;
         try
         {
-            location = ResolveStore(Store);
+            if (Store is not null || !Live) location = ResolveStore(Store);
         }
         catch (Exception e) when (e is ArgumentException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
         {
             Terminate(VoxErrors.StoreUnavailable, ErrorCategory.InvalidArgument, Store, $"Cannot use '{Store}' as a store: {e.Message}", e);
             return;
         }
+
+        // -Store names one store: this process's executions of other stores are not its executions.
+        var onlyStore = Store is not null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var live in Scheduler.ListExecutions())
+        {
+            var e = new VoxExecution(live, live.Store is { } s ? new StoreLocation(s.Backend, s.Location) : null, VoxEngineHost.Sources.GetValueOrDefault(live.ExecutionId));
+            seen.Add(e.ExecutionId);
+            if (onlyStore && e.Store != location) continue;
+            if (Matches(e)) WriteObject(e);
+        }
+
+        if (Live || location is null) return;
 
         if (!StoreExists(location))
         {
