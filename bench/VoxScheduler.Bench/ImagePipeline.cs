@@ -135,9 +135,10 @@ internal static class ImagePipeline
 
     private static double PeakRssMb()
     {
+        // "VmHWM:\t    1956 kB", or with no space after the tab once the figure has 8 digits.
         if (!File.Exists("/proc/self/status")) return Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1);
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        var kb = line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        var kb = line is null ? 0 : long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         return Math.Round(kb / 1024.0, 1);
     }
 }
