@@ -149,6 +149,8 @@ Describe 'Memory budget (Submit-VoxDag -MemoryBudget)' {
         $bounded.Progress.MemoryBudget | Should -Be 2MB
         $free.Progress.MemoryBudget | Should -Be 0
         $bounded.Progress.PeakLiveBytes | Should -BeLessOrEqual (2MB + $oneCase)
+        # The budget must be what kept the peak down: the same dataset without it holds more.
+        $free.Progress.PeakLiveBytes | Should -BeGreaterThan (2MB + $oneCase)
         $bounded.Progress.LiveBytes | Should -Be 0
         ($bounded.Results | ForEach-Object { "$($_.Goal)=$($_.Value)" }) | Should -Be ($free.Results | ForEach-Object { "$($_.Goal)=$($_.Value)" })
     }
