@@ -1,3 +1,5 @@
+using VoxScheduler.Storage;
+
 namespace VoxScheduler.Cluster.Client;
 
 /// <summary>Where an execution's results go (a namespace of the shared store) and how it runs.</summary>
@@ -17,6 +19,13 @@ public sealed record ClusterSubmitOptions
 
     /// <summary>Longest a node may run; null: no limit.</summary>
     public TimeSpan? NodeTimeout { get; init; }
+
+    /// <summary>
+    /// How the execution's results are written (compression on or off, codec, streaming threshold),
+    /// applied by the workers to every write of this execution as a local run does; null: the
+    /// engine's defaults. A codec the engine does not know refuses the submission.
+    /// </summary>
+    public ResultWriteOptions? WriteOptions { get; init; }
 
     /// <summary>Program parameters (numbers, text, booleans), for a program submission.</summary>
     public IReadOnlyDictionary<string, object?>? Parameters { get; init; }

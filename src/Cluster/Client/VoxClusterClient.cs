@@ -89,6 +89,10 @@ public sealed class VoxClusterClient : IAsyncDisposable
         request.MaxConcurrency = options.MaxConcurrency;
         request.MaxRetries = options.MaxRetries ?? -1;
         request.NodeTimeoutTicks = options.NodeTimeout?.Ticks ?? 0;
+        var write = options.WriteOptions ?? new Storage.ResultWriteOptions();
+        request.Compression = write.Compression;
+        request.CompressionCodec = write.CompressionCodec;
+        request.StreamingThreshold = write.StreamingThreshold;
         request.Parameters = options.Parameters is null ? null : new Dictionary<string, object?>(options.Parameters, StringComparer.Ordinal);
         var grain = _client.GetGrain<IExecutionGrain>(Guid.NewGuid().ToString("N"));
         var started = await grain.StartAsync(request).WaitAsync(cancellationToken).ConfigureAwait(false);

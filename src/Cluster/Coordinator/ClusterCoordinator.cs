@@ -63,19 +63,22 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         var dag = Compile(request, cancellationToken);
         await LayoutAsync().ConfigureAwait(false);
         var store = await StoreAsync(request.StoreNamespace).ConfigureAwait(false);
-        var context = new ClusterExecutionContext(request.StoreNamespace, store, dag.DagId);
-        var environment = new OperationEnvironment
-        {
-            Services = new Dictionary<string, object>(StringComparer.Ordinal) { [ClusterServiceKeys.Execution] = context },
-        };
-        var concurrency = request.MaxConcurrency > 0 ? request.MaxConcurrency : Runner.SlotCount * Runner.MaxBatch;
         var config = new ExecutionConfig
         {
             StorageBackend = PostgresBackend.Name,
             StoragePath = request.StoreNamespace,
-            MaxConcurrentNodes = Math.Clamp(concurrency, 1, MaxInFlight),
+            MaxConcurrentNodes = Math.Clamp(request.MaxConcurrency > 0 ? request.MaxConcurrency : Runner.SlotCount * Runner.MaxBatch, 1, MaxInFlight),
             MaxRetries = request.MaxRetries >= 0 ? request.MaxRetries : new ExecutionConfig().MaxRetries,
             NodeTimeout = request.NodeTimeoutTicks > 0 ? TimeSpan.FromTicks(request.NodeTimeoutTicks) : null,
+            Compression = request.Compression,
+            CompressionCodec = request.CompressionCodec,
+            StreamingThreshold = request.StreamingThreshold,
+        };
+        config.Validate(); // before a worker sees the write options
+        var context = new ClusterExecutionContext(request.StoreNamespace, store, dag.DagId, config.WriteOptions);
+        var environment = new OperationEnvironment
+        {
+            Services = new Dictionary<string, object>(StringComparer.Ordinal) { [ClusterServiceKeys.Execution] = context },
         };
         var execution = await Scheduler.SubmitAsync(dag, config, new SubmitOptions
         {

@@ -7,8 +7,11 @@ namespace VoxScheduler.Cluster.Coordinator;
 /// <see cref="Operations.OperationEnvironment.Services"/>): its store in the shared database, by
 /// namespace for the workers and opened here for the coordinator's own look-ups.
 /// </summary>
-internal sealed class ClusterExecutionContext(string storeNamespace, IResultStore store, string dagId)
+internal sealed class ClusterExecutionContext(string storeNamespace, IResultStore store, string dagId, ResultWriteOptions writeOptions)
 {
+    /// <summary>How the execution's results are written (its ExecutionConfig.WriteOptions): the workers apply them to every write.</summary>
+    public ResultWriteOptions WriteOptions { get; } = writeOptions;
+
     public string StoreNamespace { get; } = storeNamespace;
 
     public IResultStore Store { get; } = store;

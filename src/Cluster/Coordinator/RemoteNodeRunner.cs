@@ -148,7 +148,8 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     private static async Task PublishAsync(ClusterExecutionContext context, NodeId id, byte[] bytes)
     {
         var meta = StorageMetadata.ForResult(id, DataType.Binary, bytes.Length, null, context.DagId, context.ExecutionId, DateTimeOffset.UtcNow);
-        await context.Store.StoreAsync(id, bytes, meta with { DataType = ValueCodec.Classify(ValueCodec.Decode(bytes)) }, CancellationToken.None).ConfigureAwait(false);
+        var type = ValueCodec.Classify(ValueCodec.Decode(bytes), context.WriteOptions.StreamingThreshold);
+        await context.Store.StoreAsync(id, bytes, meta with { DataType = type }, context.WriteOptions, CancellationToken.None).ConfigureAwait(false);
     }
 
     private static ClusterExecutionContext? ContextOf(OperationEnvironment environment) =>
@@ -196,6 +197,8 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
         {
             StoreNamespace = first.Context.StoreNamespace, DagId = first.Context.DagId, ExecutionId = first.Context.ExecutionId,
             Nodes = batch.Select(n => n.Call).ToArray(),
+            Compression = first.Context.WriteOptions.Compression, CompressionCodec = first.Context.WriteOptions.CompressionCodec,
+            StreamingThreshold = first.Context.WriteOptions.StreamingThreshold,
         };
         Interlocked.Increment(ref _calls);
         try

@@ -23,4 +23,13 @@ internal sealed class ExecutionRequest
 
     /// <summary>Program parameters (numbers, text, booleans).</summary>
     [Id(7)] public Dictionary<string, object?>? Parameters { get; set; }
+
+    /// <summary>Compress the execution's stored results (ResultWriteOptions.Compression).</summary>
+    [Id(8)] public bool Compression { get; set; } = true;
+
+    /// <summary>Their codec (ResultWriteOptions.CompressionCodec).</summary>
+    [Id(9)] public string CompressionCodec { get; set; } = "lz4";
+
+    /// <summary>Results at or above this size are large objects (ResultWriteOptions.StreamingThreshold).</summary>
+    [Id(10)] public long StreamingThreshold { get; set; } = 100L * 1024 * 1024;
 }

@@ -26,7 +26,6 @@ internal sealed class NodeWorker : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<IResultStore>>> _stores = new(StringComparer.Ordinal);
     private readonly ValueCache _cache = new();
     private readonly OperationEnvironment _environment;
-    private readonly ResultWriteOptions _writeOptions = new();
     private int _inFlight;
 
     public NodeWorker(OperationRegistry operations, SiloWorkerOptions options, string silo)
@@ -69,7 +68,15 @@ internal sealed class NodeWorker : IAsyncDisposable
                 return results;
             }
 
-            var streams = new StreamingSource(store, batch.DagId, batch.ExecutionId, TimeProvider.System, _writeOptions);
+            // The execution's own write options (compression, codec, streaming threshold), as a local run applies its ExecutionConfig's.
+            var write = new ResultWriteOptions { Compression = batch.Compression, CompressionCodec = batch.CompressionCodec, StreamingThreshold = batch.StreamingThreshold };
+            if (!ValidWriteOptions(write, out var problem))
+            {
+                for (var i = 0; i < results.Length; i++) results[i] = Failure($"The execution's write options are not valid on silo {_silo}: {problem}", FailureKinds.None);
+                return results;
+            }
+
+            var streams = new StreamingSource(store, batch.DagId, batch.ExecutionId, TimeProvider.System, write);
             var prefetched = await PrefetchAsync(store, batch, cancellationToken).ConfigureAwait(false);
             var pending = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>(batch.Nodes.Length);
             for (var i = 0; i < batch.Nodes.Length; i++)
@@ -81,10 +88,10 @@ internal sealed class NodeWorker : IAsyncDisposable
                     continue;
                 }
 
-                results[i] = await RunOneAsync(call, store, streams, batch, prefetched, pending, i, cancellationToken).ConfigureAwait(false);
+                results[i] = await RunOneAsync(call, store, streams, batch, write.StreamingThreshold, prefetched, pending, i, cancellationToken).ConfigureAwait(false);
             }
 
-            if (pending.Count > 0) await StoreAllAsync(store, batch, pending, results).ConfigureAwait(false);
+            if (pending.Count > 0) await StoreAllAsync(store, batch, write, pending, results).ConfigureAwait(false);
             return results;
         }
         finally
@@ -122,7 +129,16 @@ internal sealed class NodeWorker : IAsyncDisposable
         }
     }
 
-    private async Task<NodeCallResult> RunOneAsync(NodeCall call, IResultStore store, StreamingSource streams, NodeBatch batch,
+    private static bool ValidWriteOptions(ResultWriteOptions write, out string problem)
+    {
+        problem = string.Empty;
+        if (write.StreamingThreshold <= 0) problem = $"the streaming threshold must be positive, not {write.StreamingThreshold}.";
+        else if (!ResultWriteOptions.Codecs.Contains(write.CompressionCodec?.Trim().ToLowerInvariant() ?? string.Empty))
+            problem = $"the codec must be one of {string.Join(", ", ResultWriteOptions.Codecs)}, not '{write.CompressionCodec}'.";
+        return problem.Length == 0;
+    }
+
+    private async Task<NodeCallResult> RunOneAsync(NodeCall call, IResultStore store, StreamingSource streams, NodeBatch batch, long streamingThreshold,
         Dictionary<NodeId, byte[]>? prefetched, List<(int, NodeId, byte[], DataType, string)> pending, int index, CancellationToken cancellationToken)
     {
         var id = NodeId.FromBytes(call.NodeId);
@@ -190,7 +206,7 @@ internal sealed class NodeWorker : IAsyncDisposable
             case OperationResultKind.Value:
                 var value = result.Result.Value;
                 var bytes = ValueCodec.Encode(value);
-                pending.Add((index, id, bytes, ValueCodec.Classify(value), op.Name));
+                pending.Add((index, id, bytes, ValueCodec.Classify(value, streamingThreshold), op.Name));
                 Keep(id, value);
                 return new NodeCallResult
                 {
@@ -209,15 +225,15 @@ internal sealed class NodeWorker : IAsyncDisposable
     }
 
     /// <summary>Writes the values of a batch: the small ones as one batch when the store takes batches, the rest one by one.</summary>
-    private async Task StoreAllAsync(IResultStore store, NodeBatch batch, List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)> pending,
-        NodeCallResult[] results)
+    private async Task StoreAllAsync(IResultStore store, NodeBatch batch, ResultWriteOptions write,
+        List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)> pending, NodeCallResult[] results)
     {
         var single = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>();
         try
         {
             if (store is IResultBatchSink sink)
             {
-                var rows = sink.CreateBatch(_writeOptions);
+                var rows = sink.CreateBatch(write);
                 rows.Reset(batch.DagId, batch.ExecutionId);
                 foreach (var item in pending)
                 {
@@ -235,7 +251,7 @@ internal sealed class NodeWorker : IAsyncDisposable
             foreach (var item in single)
             {
                 var meta = StorageMetadata.ForResult(item.Id, item.Type, item.Bytes.Length, item.Operator, batch.DagId, batch.ExecutionId, DateTimeOffset.UtcNow);
-                await store.StoreAsync(item.Id, item.Bytes, meta, CancellationToken.None).ConfigureAwait(false);
+                await store.StoreAsync(item.Id, item.Bytes, meta, write, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is StorageException or IOException)

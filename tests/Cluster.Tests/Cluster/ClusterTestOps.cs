@@ -7,7 +7,7 @@ namespace VoxScheduler.Tests.Cluster;
 /// <summary>
 /// Operations every silo of the test cluster registers (the silos share this process, so what
 /// they record is visible to the tests): <c>ct.add</c> counts its runs per node and per silo,
-/// <c>ct.block</c> waits until it is cancelled, <c>ct.random</c> is non-deterministic.
+/// <c>ct.block</c> waits until it is cancelled, <c>ct.random</c> is non-deterministic, <c>ct.fill</c> makes compressible bytes on a worker.
 /// </summary>
 internal static class ClusterTestOps
 {
@@ -63,6 +63,14 @@ internal static class ClusterTestOps
             new Random((int)c.Number(1)).NextBytes(bytes);
             return bytes;
         }, purity: Purity.ReadsFiles), replace: true);
+        // Pure, so it runs on a worker: n bytes of one repeated value after a salt (compressible, and distinct per salt).
+        registry.Register(Operation.Create("ct.fill", 2, 2, c =>
+        {
+            var bytes = new byte[(int)c.Number(0)];
+            Array.Fill(bytes, (byte)'v');
+            BitConverter.TryWriteBytes(bytes, c.Number(1));
+            return bytes;
+        }), replace: true);
         registry.Register(Operation.Create("ct.add", 0, -1, c =>
         {
             Runs.AddOrUpdate(c.NodeId, 1, static (_, n) => n + 1);
