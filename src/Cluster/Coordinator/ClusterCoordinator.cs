@@ -14,7 +14,8 @@ namespace VoxScheduler.Cluster.Coordinator;
 /// <summary>
 /// The scheduler inside a silo (one per silo, created on its first execution): a
 /// <see cref="DynamicScheduler"/> whose node runner is the <see cref="RemoteNodeRunner"/>, with
-/// the shared store of each namespace opened once. Readiness, retries, cancellation, progress and
+/// the shared store of each namespace opened once. It follows membership for as long as it lives,
+/// so the free-slot pool holds the slots of the live silos only. Readiness, retries, cancellation, progress and
 /// persistence decisions stay the scheduler's; the workers only run nodes.
 /// </summary>
 internal sealed class ClusterCoordinator : IAsyncDisposable
@@ -28,7 +29,17 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
     private readonly OperationRegistry _operations;
     private readonly ConcurrentDictionary<string, Lazy<Task<IResultStore>>> _stores = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _layoutGate = new(1, 1);
-    private string _layoutKey = string.Empty;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ILogger _log;
+    private readonly Task _watch;
+
+    /// <summary>Pause before asking again a silo that was active but did not answer for itself.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private int _retrying;
+
+    /// <summary>Longest wait for a joining silo's slot count.</summary>
+    private static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(10);
 
     public ClusterCoordinator(IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails silo, OperationRegistry operations,
         CoordinatorOptions options, ILogger<ClusterCoordinator> log)
@@ -40,6 +51,8 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         Silo = silo.SiloAddress.ToParsableString();
         Runner = new RemoteNodeRunner(grains, $"{Silo}/{Guid.NewGuid():N}", options.MaxBatch, log);
         Scheduler = new DynamicScheduler(operations, new SchedulerOptions { MaxWorkers = 16 * 1024 }) { Runner = Runner };
+        _log = log;
+        _watch = Task.Run(WatchMembershipAsync);
     }
 
     public string Silo { get; }
@@ -61,7 +74,7 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
 
         if (request.Parameters is { Count: > 1024 }) throw new ValidationException("A submission takes at most 1024 program parameters.", "TooManyParameters");
         var dag = Compile(request, cancellationToken);
-        await LayoutAsync().ConfigureAwait(false);
+        await LayoutAsync(_membership.CurrentSnapshot).ConfigureAwait(false);
         var store = await StoreAsync(request.StoreNamespace).ConfigureAwait(false);
         var config = new ExecutionConfig
         {
@@ -112,27 +125,103 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         throw new ValidationException("A cluster submission needs a program text or a DAG.", "EmptySubmission");
     }
 
-    /// <summary>Lays the worker slots out over the live silos when membership changed since the last layout.</summary>
-    private async Task LayoutAsync()
+    /// <summary>Follows membership for as long as the coordinator lives: a silo's slots leave the pool when it is declared dead and join when it becomes active.</summary>
+    private async Task WatchMembershipAsync()
+    {
+        try
+        {
+            await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(_stop.Token).ConfigureAwait(false))
+            {
+                await LayoutAsync(snapshot).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+        catch (Exception e)
+        {
+            // Submissions still lay the slots out from the current snapshot.
+            _log.LogError(e, "The coordinator stopped following membership.");
+        }
+    }
+
+    /// <summary>Brings the slot pool in line with <paramref name="snapshot"/>: slots of silos no longer active leave it, those of newly active silos join.</summary>
+    private async Task LayoutAsync(ClusterMembershipSnapshot snapshot)
     {
         await _layoutGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var silos = _membership.CurrentSnapshot.Members.Values
+            var active = snapshot.Members.Values
                 .Where(m => m.Status == SiloStatus.Active)
                 .Select(m => m.SiloAddress.ToParsableString())
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            if (!silos.Contains(Silo)) silos.Add(Silo); // this silo runs nodes even before membership lists it as active
-            var key = string.Join(";", silos);
-            if (key == _layoutKey && Runner.SlotCount > 0) return;
-            var infos = await Task.WhenAll(silos.Select(s => _grains.GetGrain<ISiloInfoGrain>(s).GetAsync())).ConfigureAwait(false);
-            Runner.Layout([.. infos.Select(i => (i.Silo, i.Slots))]);
-            _layoutKey = key;
+                .ToHashSet(StringComparer.Ordinal);
+            active.Add(Silo); // this silo runs nodes even before membership lists it as active
+            foreach (var gone in Runner.Slots.Silos.Where(s => !active.Contains(s)))
+            {
+                if (Runner.Slots.Remove(gone)) _log.LogWarning("Silo {Silo} left the cluster: its worker slots left the pool ({Slots} remain).", gone, Runner.SlotCount);
+            }
+
+            var joining = active.Where(s => !Runner.Slots.Contains(s)).Order(StringComparer.Ordinal).ToList();
+            if (joining.Count == 0) return;
+            var infos = await Task.WhenAll(joining.Select(InfoAsync)).ConfigureAwait(false);
+            var missing = false;
+            for (var i = 0; i < joining.Count; i++)
+            {
+                // A silo that just joined may not be in every silo's view of the cluster's grain types yet: its info grain
+                // was then placed on another silo (which answered for itself). Asked again shortly, not at the next change.
+                if (infos[i] is not { } info || info.Silo != joining[i])
+                {
+                    missing = true;
+                }
+                else if (Runner.Slots.Add(info.Silo, info.Slots))
+                {
+                    _log.LogInformation("Silo {Silo} joined the slot pool with {Slots} slots ({Total} in all).", info.Silo, info.Slots, Runner.SlotCount);
+                }
+            }
+
+            if (missing) LayoutLater();
         }
         finally
         {
             _layoutGate.Release();
+        }
+    }
+
+    /// <summary>Lays the slots out again after <see cref="RetryDelay"/> (one pending retry at a time), for silos that were active but not ready to answer.</summary>
+    private void LayoutLater()
+    {
+        if (Interlocked.Exchange(ref _retrying, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(RetryDelay, _stop.Token).ConfigureAwait(false);
+                Volatile.Write(ref _retrying, 0);
+                await LayoutAsync(_membership.CurrentSnapshot).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // Disposed.
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Laying the worker slots out again failed.");
+            }
+        });
+    }
+
+    /// <summary>A silo's slot count, or null when it does not answer in time (the next membership change or submission asks again).</summary>
+    private async Task<SiloWorkerInfo?> InfoAsync(string silo)
+    {
+        try
+        {
+            return await _grains.GetGrain<ISiloInfoGrain>(silo).GetAsync().WaitAsync(InfoTimeout, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or OperationCanceledException)
+        {
+            _log.LogWarning("Silo {Silo} did not say its slots ({Error}); it is left out of the slot pool for now.", silo, e.Message);
+            return null;
         }
     }
 
@@ -147,6 +236,8 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stop.Cancel();
+        await _watch.ConfigureAwait(false);
         await Scheduler.DisposeAsync().ConfigureAwait(false);
         await Runner.DisposeAsync().ConfigureAwait(false);
         foreach (var lazy in _stores.Values)
@@ -162,6 +253,7 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
             }
         }
 
-        _layoutGate.Dispose();
+        // The layout gate is not disposed: a retry may still be leaving it (a SemaphoreSlim holds nothing to release).
+        _stop.Dispose();
     }
 }

@@ -37,11 +37,9 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     private readonly string _coordinator;
     private readonly ILogger _log;
     private readonly Channel<RemoteNode> _queue = Channel.CreateUnbounded<RemoteNode>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<WorkerSlot> _free = Channel.CreateUnbounded<WorkerSlot>();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, long> _nodesPerSilo = new(StringComparer.Ordinal);
     private readonly Task _dispatcher;
-    private int _generation;
     private long _calls, _redispatched;
 
     public RemoteNodeRunner(IGrainFactory grains, string coordinator, int maxBatch, ILogger log)
@@ -56,8 +54,11 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     /// <summary>Most nodes in one call.</summary>
     public int MaxBatch { get; }
 
-    /// <summary>Slots of the current layout.</summary>
-    public int SlotCount { get; private set; }
+    /// <summary>The free-slot pool: the slots of the live silos.</summary>
+    public SlotPool Slots { get; } = new();
+
+    /// <summary>Slots of the live silos.</summary>
+    public int SlotCount => Slots.Count;
 
     /// <summary>Calls made so far.</summary>
     public long Calls => Interlocked.Read(ref _calls);
@@ -67,22 +68,6 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
 
     /// <summary>Nodes each silo completed for this runner.</summary>
     public IReadOnlyDictionary<string, long> NodesPerSilo => new Dictionary<string, long>(_nodesPerSilo, StringComparer.Ordinal);
-
-    /// <summary>
-    /// Lays the slots out over <paramref name="silos"/> (address, slots each): slot numbers 0…N−1 in
-    /// silo order. Slots of an older layout leave the pool as their calls end.
-    /// </summary>
-    public void Layout(IReadOnlyList<(string Silo, int Slots)> silos)
-    {
-        var generation = Interlocked.Increment(ref _generation);
-        var index = 0;
-        foreach (var (silo, slots) in silos)
-        {
-            for (var i = 0; i < slots; i++) _free.Writer.TryWrite(new WorkerSlot(index++, silo, generation));
-        }
-
-        SlotCount = index;
-    }
 
     /// <inheritdoc />
     public bool NeedsValues(in NodeRun node, OperationEnvironment environment) =>
@@ -163,8 +148,7 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
         {
             while (true)
             {
-                var slot = await _free.Reader.ReadAsync(stop).ConfigureAwait(false);
-                if (slot.Generation != Volatile.Read(ref _generation)) continue; // an older layout's slot
+                var slot = await Slots.TakeAsync(stop).ConfigureAwait(false);
                 var first = await _queue.Reader.ReadAsync(stop).ConfigureAwait(false);
                 var batch = new List<RemoteNode>(Math.Min(MaxBatch, 64)) { first };
                 while (batch.Count < MaxBatch && _queue.Reader.TryPeek(out var next) && next.Context == first.Context && next.Token == first.Token
@@ -176,7 +160,7 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
                 if (first.Token.IsCancellationRequested)
                 {
                     foreach (var node in batch) Cancelled(node);
-                    _free.Writer.TryWrite(slot);
+                    Slots.Return(slot);
                     continue;
                 }
 
@@ -231,7 +215,7 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
         }
         finally
         {
-            if (slot.Generation == Volatile.Read(ref _generation)) _free.Writer.TryWrite(slot);
+            Slots.Return(slot);
         }
     }
 

@@ -1,4 +1,4 @@
 namespace VoxScheduler.Cluster.Coordinator;
 
-/// <summary>A worker slot of the current layout: its number and the silo it is meant to live on.</summary>
-internal sealed record WorkerSlot(int Index, string Silo, int Generation);
+/// <summary>A worker slot: its number, the silo it lives on, and which joining of that silo it belongs to (<see cref="SlotPool"/>).</summary>
+internal sealed record WorkerSlot(int Index, string Silo, int Epoch);

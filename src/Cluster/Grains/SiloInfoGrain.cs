@@ -7,8 +7,14 @@ namespace VoxScheduler.Cluster.Grains;
 [SiloBoundPlacement]
 internal sealed class SiloInfoGrain(NodeWorker worker) : Grain, ISiloInfoGrain
 {
-    public Task<SiloWorkerInfo> GetAsync() => Task.FromResult(new SiloWorkerInfo
+    public Task<SiloWorkerInfo> GetAsync()
     {
-        Silo = worker.Silo, Slots = worker.Slots, InFlight = worker.InFlight, CachedBytes = worker.CachedBytes,
-    });
+        // Placed on another silo while the cluster's manifest did not list the named one yet: answer (for this silo,
+        // which the caller sees), then leave, so the next call is placed again.
+        if (!string.Equals(worker.Silo, this.GetPrimaryKeyString(), StringComparison.Ordinal)) DeactivateOnIdle();
+        return Task.FromResult(new SiloWorkerInfo
+        {
+            Silo = worker.Silo, Slots = worker.Slots, InFlight = worker.InFlight, CachedBytes = worker.CachedBytes,
+        });
+    }
 }

@@ -22,6 +22,13 @@ internal sealed class WorkerSlotGrain(NodeWorker worker) : Grain, IWorkerSlotGra
 
     internal static void ResetPeak() => Volatile.Write(ref s_peakInFlight, 0);
 
+    private bool OnItsSilo()
+    {
+        this.GetPrimaryKeyLong(out var extension);
+        var cut = extension?.LastIndexOf('|') ?? -1;
+        return cut >= 0 && string.Equals(extension![(cut + 1)..], worker.Silo, StringComparison.Ordinal);
+    }
+
     public async Task<NodeCallResult[]> RunAsync(NodeBatch batch, CancellationToken cancellationToken)
     {
         var now = Interlocked.Increment(ref s_inFlight);
@@ -32,6 +39,9 @@ internal sealed class WorkerSlotGrain(NodeWorker worker) : Grain, IWorkerSlotGra
 
         try
         {
+            // Placed on another silo (the named one had left, or was not in this silo's view of the cluster yet):
+            // run this batch here, then leave, so the next call is placed again.
+            if (!OnItsSilo()) DeactivateOnIdle();
             return await worker.RunAsync(batch, cancellationToken);
         }
         finally
