@@ -66,7 +66,7 @@ public sealed class ClusterExecution
     internal static ExecutionProgress ToProgress(ExecutionSnapshot s) => new()
     {
         ExecutionId = s.ExecutionId, DagId = s.DagId, Status = (ExecutionStatus)s.Status, TotalNodes = s.Total, PendingNodes = s.Pending,
-        ReadyNodes = s.Ready, RunningNodes = s.Running, CompletedNodes = s.Completed, CachedNodes = s.Cached, FailedNodes = s.Failed,
+        ReadyNodes = s.Ready, RunningNodes = s.Running, CompletedNodes = s.Completed, ComputedNodes = Math.Max(0, s.Completed - s.Cached), CachedNodes = s.Cached, FailedNodes = s.Failed,
         SkippedNodes = s.Skipped, ProgressPercentage = s.Percent, NodesPerSecond = s.NodesPerSecond, Elapsed = TimeSpan.FromTicks(s.ElapsedTicks),
     };
 }

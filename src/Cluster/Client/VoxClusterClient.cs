@@ -47,17 +47,46 @@ public sealed class VoxClusterClient : IAsyncDisposable
             else client.UseLocalhostClustering([.. options.GatewayPorts], options.ServiceId, options.ClusterId);
         });
         var host = builder.Build();
+        var start = host.StartAsync(cancellationToken);
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Orleans keeps looking for gateways while none answers (a wrong cluster id, no live silo):
+            // the caller's token bounds the wait, whether or not the start honours it.
+            await start.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            host.Dispose();
+            _ = ReleaseAsync(host, start);
             throw;
         }
 
         return new VoxClusterClient(host, host.Services.GetRequiredService<IClusterClient>());
+    }
+
+    // A client that did not connect: its start is given a moment to end, then the host is freed, off the caller's path.
+    private static async Task ReleaseAsync(IHost host, Task start)
+    {
+        try
+        {
+            await start.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // It failed or was cancelled: the reason went to the caller.
+        }
+
+        try
+        {
+            await host.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Never started.
+        }
+        finally
+        {
+            host.Dispose();
+        }
     }
 
     /// <summary>Submits a VoxLogicA program; it is compiled by the coordinating silo.</summary>

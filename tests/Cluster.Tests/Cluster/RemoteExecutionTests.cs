@@ -1,0 +1,116 @@
+using VoxScheduler.Cluster.Client;
+using VoxScheduler.Dag;
+using VoxScheduler.Execution;
+using VoxScheduler.Scheduling;
+
+namespace VoxScheduler.Tests.Cluster;
+
+/// <summary>
+/// <see cref="RemoteExecution"/>, the <see cref="IExecution"/> front ends show cluster executions
+/// through, against the in-process cluster: events and goals as a local execution gives them,
+/// cancellation, and <see cref="VoxClusterClient.ConnectAsync"/> bounded by its token.
+/// </summary>
+[Collection("cluster")]
+[Trait("Category", "Postgres")]
+public sealed class RemoteExecutionTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task It_streams_progress_then_every_goal_then_the_end_and_keeps_the_goals_with_their_values()
+    {
+        var b = new DagBuilder();
+        var salt = b.Constant((double)Random.Shared.Next());
+        var sum = b.Operation("ct.add", 1, [salt, b.Constant(2.0)]);
+        b.AddGoal(new DagGoal("sum", GoalKind.Print, sum));
+        b.AddGoal(new DagGoal("twice", GoalKind.Print, b.Operation("ct.add", 1, [sum, sum])));
+        var dag = b.Build();
+        var ns = ClusterFixture.NewNamespace("remote-execution");
+        await using var store = await fixture.OpenStoreAsync(ns);
+        var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
+        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig { StorageBackend = "postgres", StoragePath = ns }, store, "remote",
+            TimeSpan.FromMilliseconds(20));
+
+        var events = new List<ExecutionEvent>();
+        await foreach (var e in execution.WatchAsync(replay: true).WithCancellation(new CancellationTokenSource(Patience).Token)) events.Add(e);
+
+        Assert.Equal(ExecutionStatus.Completed, await execution.Completion.WaitAsync(Patience));
+        Assert.Equal(ExecutionEventKind.ExecutionFinished, events[^1].Kind);
+        Assert.Equal(["sum", "twice"], events.Where(e => e.Kind == ExecutionEventKind.GoalFinished).Select(e => e.Goal!.Name));
+        Assert.All(events.Take(events.Count - 3), e => Assert.Equal(ExecutionEventKind.Progress, e.Kind));
+        var goals = execution.GetGoalResults();
+        Assert.Equal([dag.Nodes[dag.Goals[0].Node].Id, dag.Nodes[dag.Goals[1].Node].Id], goals.Select(g => g.NodeId));
+        var expected = (double)dag.Nodes[salt].Value! + 2;
+        Assert.Equal([expected, 2 * expected], goals.Select(g => (double)g.Value!));
+        Assert.All(goals, g => Assert.Equal(NodeStatus.Completed, g.Status));
+        var progress = execution.GetProgress();
+        Assert.Equal(ExecutionStatus.Completed, progress.Status);
+        Assert.Equal(progress.TotalNodes, progress.CompletedNodes);
+        Assert.Equal(progress.CompletedNodes - progress.CachedNodes, progress.ComputedNodes);
+        Assert.NotNull(execution.CompletedAt);
+        Assert.Equal("remote", execution.Name);
+        Assert.Equal(submitted.ExecutionId, execution.ExecutionId);
+
+        // A late watcher gets the goals again and the end.
+        var late = new List<ExecutionEvent>();
+        await foreach (var e in execution.WatchAsync(replay: true)) late.Add(e);
+        Assert.Equal([ExecutionEventKind.GoalFinished, ExecutionEventKind.GoalFinished, ExecutionEventKind.ExecutionFinished], late.Select(e => e.Kind));
+        var statuses = execution.GetNodeStatuses();
+        Assert.Equal(NodeStatus.Completed, statuses[dag.Goals[1].Node]);
+        Assert.Null(statuses[salt]);
+    }
+
+    [Fact]
+    public async Task Cancel_reaches_the_coordinator_and_the_execution_ends_cancelled()
+    {
+        var key = "remote-block-" + Guid.NewGuid();
+        var b = new DagBuilder();
+        b.AddGoal(new DagGoal("blocked", GoalKind.Print, b.Operation("ct.block", 1, [b.Constant(1.0), b.Constant(key)])));
+        var dag = b.Build();
+        var ns = ClusterFixture.NewNamespace("remote-cancel");
+        var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
+        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), store: null, name: null);
+
+        await ClusterTestOps.Signal(ClusterTestOps.Started, key).Task.WaitAsync(Patience);
+        Assert.False(execution.Completion.IsCompleted);
+        execution.Cancel();
+
+        Assert.Equal(ExecutionStatus.Cancelled, await execution.Completion.WaitAsync(Patience));
+        Assert.Equal(NodeStatus.Cancelled, execution.GetGoalResults()[0].Status);
+    }
+
+    [Fact]
+    public async Task Disposing_stops_following_and_ends_it_here_as_interrupted_saying_why()
+    {
+        var key = "remote-dispose-" + Guid.NewGuid();
+        var b = new DagBuilder();
+        b.AddGoal(new DagGoal("blocked", GoalKind.Print, b.Operation("ct.block", 1, [b.Constant(2.0), b.Constant(key)])));
+        var dag = b.Build();
+        var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ClusterFixture.NewNamespace("remote-dispose") });
+        var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), store: null, name: null);
+        await ClusterTestOps.Signal(ClusterTestOps.Started, key).Task.WaitAsync(Patience);
+
+        await execution.DisposeAsync();
+
+        Assert.Equal(ExecutionStatus.Interrupted, await execution.Completion.WaitAsync(Patience));
+        Assert.Equal(NodeStatus.Interrupted, execution.GetGoalResults()[0].Status);
+        Assert.Contains("stopped following", execution.GetGoalResults()[0].Error, StringComparison.Ordinal);
+        await submitted.CancelAsync(); // the cluster still ran it
+    }
+
+    [Fact]
+    public async Task Connecting_to_a_cluster_no_gateway_answers_for_ends_by_the_token_at_the_latest()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // a port nothing listens on
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Orleans may give up on its own (connection refused) or keep looking; either way the call ends, by the token at the latest.
+        await Assert.ThrowsAnyAsync<Exception>(() =>
+            VoxClusterClient.ConnectAsync(new ClusterConnectionOptions { ClusterId = "nobody-" + Guid.NewGuid().ToString("N"), GatewayPorts = [port] }, timeout.Token));
+        Assert.True(clock.Elapsed < Patience, $"took {clock.Elapsed}");
+    }
+}
