@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Dask peer for `VoxScheduler.Bench compare` (BENCHMARKS.md §1-2).
+"""Dask peer for `VoxScheduler.Bench compare` and `cluster` (BENCHMARKS.md §1-2, §6).
 
 Builds exactly the recipe graphs (same emission order, so the same graph_sha256) and runs them
-on Dask's threaded and synchronous schedulers with trivial tasks (64-bit wrapping add of the
-node's constant and its inputs). Prints one JSON line per engine on stdout.
+on Dask's threaded and synchronous schedulers, or on Dask distributed (a LocalCluster of
+--workers processes with --threads threads each, Debian's python3-distributed), with trivial
+tasks (64-bit wrapping add of the node's constant and its inputs; with --sleep-ms each task
+first sleeps that long). Prints one JSON line per engine on stdout.
 
 usage: dask_bench.py --shape chain|wide|fib|layered|vox|voxnary [--n N] [--L L --W W --seed S]
-                     [--E E --B B] [--scheduler threaded|sync|both] [--workers 2] [--repeat 3]
+                     [--E E --B B] [--scheduler threaded|sync|both|distributed] [--workers 2]
+                     [--threads 1] [--sleep-ms 0] [--repeat 3]
 """
 import argparse
 import hashlib
@@ -138,6 +141,28 @@ def add(c, *inputs):
     return v & MASK
 
 
+def add_sleeping(ms, c, *inputs):
+    time.sleep(ms / 1000.0)
+    return add(c, *inputs)
+
+
+def run_distributed(a, dsk, key):
+    """Dask distributed: a LocalCluster on this machine (worker processes, no dashboard); the
+    cluster's start-up is not measured, each pass is client.get of the whole graph."""
+    import logging
+    from dask.distributed import Client, LocalCluster
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    with LocalCluster(n_workers=a.workers, threads_per_worker=a.threads, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        client.get({"warm": (add, 1, 2)}, "warm")
+        walls, result = [], None
+        for _ in range(max(1, a.repeat)):
+            t = time.perf_counter()
+            result = client.get(dsk, key)
+            walls.append(time.perf_counter() - t)
+    return sorted(walls)[len(walls) // 2], result
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shape", required=True)
@@ -149,6 +174,8 @@ def main():
     ap.add_argument("--B", type=int, default=1000)
     ap.add_argument("--scheduler", default="both")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--sleep-ms", type=float, default=0.0)
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     if a.shape == "chain":
@@ -170,9 +197,24 @@ def main():
     import dask.threaded
     sha = graph_sha256(c, deps)
     t0 = time.perf_counter()
-    dsk = {f"n{i}": (add, c[i], *[f"n{d}" for d in deps[i]]) for i in range(len(c))}
+    if a.sleep_ms > 0:
+        dsk = {f"n{i}": (add_sleeping, a.sleep_ms, c[i], *[f"n{d}" for d in deps[i]]) for i in range(len(c))}
+    else:
+        dsk = {f"n{i}": (add, c[i], *[f"n{d}" for d in deps[i]]) for i in range(len(c))}
     build_s = time.perf_counter() - t0
     key = f"n{len(c) - 1}"
+    if a.scheduler == "distributed":
+        import distributed
+        wall, result = run_distributed(a, dsk, key)
+        print(json.dumps({
+            "engine": "dask-distributed", "shape": a.shape, "nodes": len(c), "edges": sum(len(d) for d in deps),
+            "graph_sha256": sha, "result": result, "ok": result == expected, "build_s": round(build_s, 4),
+            "wall_s": round(wall, 4), "nodes_per_s": round(len(c) / wall, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "store": "none", "workers": a.workers, "threads_per_worker": a.threads, "concurrency": a.workers * a.threads,
+            "sleep_ms": a.sleep_ms, "dask": dask.__version__, "distributed": distributed.__version__,
+        }), flush=True)
+        return
     schedulers = ["threaded", "sync"] if a.scheduler == "both" else [a.scheduler]
     for name in schedulers:
         walls, result = [], None

@@ -23,7 +23,7 @@ internal static class CompareMode
         var repeat = a.Int("repeat", 3);
         var script = a.Get("dask-script") ?? FindScript();
         // Debian's python3-dask lives in the system Python, which may not be the first python3 on PATH.
-        var python = a.Get("python") ?? new[] { "python3", "/usr/bin/python3" }.FirstOrDefault(DaskAvailable);
+        var python = a.Get("python") ?? new[] { "python3", "/usr/bin/python3" }.FirstOrDefault(p => DaskAvailable(p));
         var dask = script is not null && python is not null && DaskAvailable(python);
         if (!dask) Console.Error.WriteLine("Dask is not installed (run bench/setup-dask.sh): comparing with the in-process floor only.");
         foreach (var shape in shapes)
@@ -90,21 +90,26 @@ internal static class CompareMode
 
     private static IEnumerable<Dictionary<string, object?>> RunDask(string python, string script, string shape, BenchArgs a, int concurrency, int repeat)
     {
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { script, "--shape", shape, "--workers", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--repeat", repeat.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var arguments = new List<string> { "--shape", shape, "--workers", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--repeat", repeat.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var name in new[] { "n", "L", "W", "seed", "E", "B" })
         {
             if (a.Get(name) is { } v)
             {
-                start.ArgumentList.Add("--" + name);
-                start.ArgumentList.Add(v);
+                arguments.Add("--" + name);
+                arguments.Add(v);
             }
         }
+
+        return RunPython(python, script, arguments, shape);
+    }
+
+    /// <summary>Runs a peer script and reads its JSON lines (one per engine).</summary>
+    internal static List<Dictionary<string, object?>> RunPython(string python, string script, IEnumerable<string> arguments, string what)
+    {
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        foreach (var arg in arguments) start.ArgumentList.Add(arg);
 
         using var process = Process.Start(start)!;
         var lines = new List<Dictionary<string, object?>>();
@@ -122,15 +127,15 @@ internal static class CompareMode
         }
 
         process.WaitForExit();
-        if (process.ExitCode != 0) Console.Error.WriteLine($"dask_bench.py failed for {shape} (exit {process.ExitCode})");
+        if (process.ExitCode != 0) Console.Error.WriteLine($"{Path.GetFileName(script)} failed for {what} (exit {process.ExitCode})");
         return lines;
     }
 
-    private static bool DaskAvailable(string python)
+    internal static bool DaskAvailable(string python, string module = "dask")
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo(python, ["-c", "import dask"]) { RedirectStandardError = true, UseShellExecute = false })!;
+            using var p = Process.Start(new ProcessStartInfo(python, ["-c", "import " + module]) { RedirectStandardError = true, UseShellExecute = false })!;
             p.WaitForExit();
             return p.ExitCode == 0;
         }
@@ -140,7 +145,7 @@ internal static class CompareMode
         }
     }
 
-    private static string? FindScript()
+    internal static string? FindScript()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

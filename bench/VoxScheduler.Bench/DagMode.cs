@@ -25,8 +25,8 @@ internal static class DagMode
         return 0;
     }
 
-    /// <summary>Builds the recipe's DAG (<c>bench.add</c> nodes, c as an attribute).</summary>
-    public static DagDefinition Build(GraphRecipe g)
+    /// <summary>Builds the recipe's DAG (<c>bench.add</c> nodes, c as an attribute; with <paramref name="sleepMs"/>, every node waits that long).</summary>
+    public static DagDefinition Build(GraphRecipe g, double sleepMs = 0)
     {
         var builder = new DagBuilder(g.Count);
         var attributes = new Dictionary<ulong, IReadOnlyDictionary<string, object?>>();
@@ -34,9 +34,12 @@ internal static class DagMode
         {
             var c = g.C[i];
             IReadOnlyDictionary<string, object?>? attr = null;
-            if (c != 0 && !attributes.TryGetValue(c, out attr))
+            if ((c != 0 || sleepMs > 0) && !attributes.TryGetValue(c, out attr))
             {
-                attr = new Dictionary<string, object?> { ["c"] = c };
+                var fields = new Dictionary<string, object?>();
+                if (c != 0) fields["c"] = c;
+                if (sleepMs > 0) fields[BenchAddOperation.SleepAttribute] = sleepMs;
+                attr = fields;
                 attributes[c] = attr;
             }
 
@@ -58,12 +61,13 @@ internal static class DagMode
     /// Builds and runs the recipe <paramref name="repeat"/> times (fresh store each time, after an
     /// unmeasured warm-up) and reports the median pass by wall time, as the reference figures do.
     /// </summary>
-    public static async Task<Dictionary<string, object?>> RunRecipeAsync(GraphRecipe recipe, string store, int concurrency, int spinUs, string? dumpGraph, int repeat)
+    public static async Task<Dictionary<string, object?>> RunRecipeAsync(GraphRecipe recipe, string store, int concurrency, int spinUs, string? dumpGraph, int repeat,
+        double sleepMs = 0)
     {
         var registry = new OperationRegistry();
         registry.Register(new BenchAddOperation(spinUs));
         var buildWatch = Stopwatch.StartNew();
-        var dag = Build(recipe);
+        var dag = Build(recipe, sleepMs);
         var buildSeconds = buildWatch.Elapsed.TotalSeconds;
         var sha = GraphSha256(dag);
         if (dumpGraph is not null)

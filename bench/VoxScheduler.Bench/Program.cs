@@ -7,7 +7,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VoxScheduler.Bench dag|compare|program|storage|image [options]");
+            Console.Error.WriteLine("usage: VoxScheduler.Bench dag|compare|program|storage|image|cluster [options]");
             return 2;
         }
 
@@ -26,6 +26,11 @@ internal static class Program
                     return await StorageBench.RunAsync(rest);
                 case "image":
                     return await ImageMode.RunAsync(rest);
+                case "cluster":
+                    return await ClusterMode.RunAsync(rest);
+                case "cluster-silo":
+                    // A silo process of the cluster mode: the silo executable's host, with bench.add on every silo.
+                    return await Cluster.Silo.SiloHost.RunAsync(rest, registry => registry.Register(new BenchAddOperation(0), replace: true));
                 default:
                     Console.Error.WriteLine($"unknown mode '{args[0]}'");
                     return 2;
