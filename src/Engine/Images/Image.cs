@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VoxScheduler.Values;
 
 namespace VoxScheduler.Images;
 
@@ -8,15 +9,30 @@ namespace VoxScheduler.Images;
 /// must not write to it afterwards), and every accessor is read-only. One buffer backs the image;
 /// typed views (<see cref="Numbers"/>, <see cref="Booleans"/>, <see cref="Components"/>) and the
 /// raw bytes of the stored form are views of it, never copies.
+/// <para>
+/// An image made by a kernel has a pooled buffer (<see cref="VoxelBufferPool"/>): the scheduler
+/// counts where it keeps the image (<see cref="IPooledValue"/>) and the buffer returns to the
+/// pool when the last of them lets go, unless the image was shared (a goal, the value cache,
+/// another execution, code outside the engine). After that the image's voxels are gone: every
+/// accessor throws <see cref="ObjectDisposedException"/> rather than show another image's voxels.
+/// </para>
 /// </summary>
-public sealed class Image
+public sealed class Image : IPooledValue
 {
     /// <summary>Largest voxel buffer an image can have, in bytes (one .NET array).</summary>
     public static long MaxBytes => Array.MaxLength;
 
-    private readonly ReadOnlyMemory<byte> _raw;
-    private readonly ReadOnlyMemory<float> _floats;
+    private ReadOnlyMemory<byte> _raw;
+    private ReadOnlyMemory<float> _floats;
     private (float Min, float Max, long Count)? _statistics;
+
+    // The pooled buffer (tag and header, then the voxels) and its pool; null for an image whose
+    // buffer the garbage collector owns. _holders: places the scheduler keeps the image.
+    private byte[]? _pooled;
+    private readonly VoxelBufferPool? _pool;
+    private int _holders;
+    private volatile bool _shared;
+    private volatile bool _returned;
 
     private Image(VoxelKind kind, ImageGeometry geometry, ReadOnlyMemory<byte> raw, ReadOnlyMemory<float> floats)
     {
@@ -24,6 +40,18 @@ public sealed class Image
         Geometry = geometry;
         _raw = raw;
         _floats = floats;
+    }
+
+    private Image(VoxelKind kind, ImageGeometry geometry, byte[] pooled, VoxelBufferPool pool, int voxelBytes)
+        : this(kind, geometry, pooled.AsMemory(VoxelBufferPool.Prefix, voxelBytes), default)
+    {
+        if (kind != VoxelKind.Boolean) _floats = new CastMemoryManager<byte, float>(pooled.AsMemory(VoxelBufferPool.Prefix, voxelBytes)).Memory;
+        _pooled = pooled;
+        _pool = pool;
+        // The stored form's tag and header, written once before anyone sees the image: a store
+        // write then takes the whole array (TryGetEncoded) and no writer ever touches it again.
+        pooled[0] = ImageValueKind.ImageTag;
+        ImageHeader.Write(pooled.AsSpan(1, ImageHeader.Length), this);
     }
 
     /// <summary>What each voxel holds.</summary>
@@ -36,10 +64,10 @@ public sealed class Image
     public long VoxelCount => Geometry.VoxelCount;
 
     /// <summary>The voxel buffer as bytes, little endian: what the stored form holds after its header.</summary>
-    public ReadOnlySpan<byte> RawBytes => _raw.Span;
+    public ReadOnlySpan<byte> RawBytes => Raw.Span;
 
     /// <summary>The voxel buffer as bytes (see <see cref="RawBytes"/>), for use across awaits and parallel loops.</summary>
-    public ReadOnlyMemory<byte> RawMemory => _raw;
+    public ReadOnlyMemory<byte> RawMemory => Raw;
 
     /// <summary>The voxels of a boolean image, one byte each (0 or 1).</summary>
     /// <exception cref="InvalidOperationException">The image is not boolean.</exception>
@@ -47,7 +75,7 @@ public sealed class Image
 
     /// <summary>The voxels of a boolean image (see <see cref="Booleans"/>).</summary>
     /// <exception cref="InvalidOperationException">The image is not boolean.</exception>
-    public ReadOnlyMemory<byte> BooleanMemory => Kind == VoxelKind.Boolean ? _raw : throw WrongKind("boolean");
+    public ReadOnlyMemory<byte> BooleanMemory => Kind == VoxelKind.Boolean ? Raw : throw WrongKind("boolean");
 
     /// <summary>The voxels of a number image.</summary>
     /// <exception cref="InvalidOperationException">The image is not a number image.</exception>
@@ -55,7 +83,7 @@ public sealed class Image
 
     /// <summary>The voxels of a number image (see <see cref="Numbers"/>).</summary>
     /// <exception cref="InvalidOperationException">The image is not a number image.</exception>
-    public ReadOnlyMemory<float> NumberMemory => Kind == VoxelKind.Number ? _floats : throw WrongKind("a number image");
+    public ReadOnlyMemory<float> NumberMemory => Kind == VoxelKind.Number ? Floats : throw WrongKind("a number image");
 
     /// <summary>The components of a colour image, interleaved per voxel (RGB or RGBA).</summary>
     /// <exception cref="InvalidOperationException">The image is not a colour image.</exception>
@@ -63,10 +91,10 @@ public sealed class Image
 
     /// <summary>The components of a colour image (see <see cref="Components"/>).</summary>
     /// <exception cref="InvalidOperationException">The image is not a colour image.</exception>
-    public ReadOnlyMemory<float> ComponentMemory => Kind is VoxelKind.Rgb or VoxelKind.Rgba ? _floats : throw WrongKind("a colour image");
+    public ReadOnlyMemory<float> ComponentMemory => Kind is VoxelKind.Rgb or VoxelKind.Rgba ? Floats : throw WrongKind("a colour image");
 
     /// <summary>Bytes the image holds in memory (its buffer and a small fixed overhead).</summary>
-    public long SizeInBytes => _raw.Length + 256;
+    public long SizeInBytes => Geometry.VoxelCount * Kind.BytesPerVoxel() + 256;
 
     /// <summary>A number image; takes ownership of <paramref name="voxels"/> (one float per voxel).</summary>
     /// <exception cref="ArgumentException">The array's length is not the geometry's voxel count.</exception>
@@ -113,6 +141,81 @@ public sealed class Image
         return new Image(kind, geometry, raw, view);
     }
 
+    /// <summary>An image of the rented buffer's kind over it (written by a kernel); takes the buffer over.</summary>
+    /// <exception cref="ArgumentException">The buffer's voxel count is not the geometry's.</exception>
+    internal static Image FromRented(ImageGeometry geometry, RentedVoxels voxels)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentNullException.ThrowIfNull(voxels);
+        if (voxels.VoxelCount != geometry.VoxelCount)
+        {
+            throw new ArgumentException($"An image of {geometry.SizeText} voxels needs {geometry.VoxelCount} voxels, not {voxels.VoxelCount}.");
+        }
+
+        var kind = voxels.Kind;
+        var (array, pool, voxelBytes) = voxels.Take();
+        return new Image(kind, geometry, array, pool, voxelBytes);
+    }
+
+    /// <summary>An image of the rented buffer's kind with this image's geometry; takes the buffer over.</summary>
+    internal Image WithRented(RentedVoxels voxels) => FromRented(Geometry, voxels);
+
+    /// <summary>True when the image's buffer came from a pool (and may go back to it).</summary>
+    internal bool IsPooled => _pool is not null;
+
+    /// <summary>True once the buffer went back to its pool: the image has no voxels any more.</summary>
+    internal bool IsReturned => _returned;
+
+    /// <summary>True once the image was handed where holders are not counted: its buffer never returns.</summary>
+    internal bool IsShared => _shared;
+
+    /// <summary>
+    /// The stored form (tag, header, voxels) as the pooled buffer holds it, with no copy; false
+    /// for an image without a pooled buffer.
+    /// </summary>
+    internal bool TryGetEncoded(out ReadOnlyMemory<byte> encoded)
+    {
+        var pooled = _pooled;
+        if (pooled is null || _returned)
+        {
+            encoded = default;
+            return false;
+        }
+
+        encoded = pooled;
+        return true;
+    }
+
+    void IPooledValue.Retain()
+    {
+        // Retaining a returned image is an accounting bug; its accessors then throw rather than show other voxels.
+        if (_pool is null) return;
+        Interlocked.Increment(ref _holders);
+    }
+
+    void IPooledValue.Release()
+    {
+        if (_pool is null) return;
+        var left = Interlocked.Decrement(ref _holders);
+        if (left > 0) return;
+        if (left < 0)
+        {
+            // Released more often than retained: an accounting bug; the buffer went back already (or never will).
+            Interlocked.Increment(ref _holders);
+            return;
+        }
+
+        if (_shared) return;
+        var array = Interlocked.Exchange(ref _pooled, null);
+        if (array is null) return;
+        _returned = true;
+        _raw = default;
+        _floats = default;
+        _pool.Return(array);
+    }
+
+    void IPooledValue.Share() => _shared = true;
+
     /// <summary>A number image with this image's geometry; takes ownership of <paramref name="voxels"/>.</summary>
     public Image WithNumbers(float[] voxels) => FromNumbers(Geometry, voxels);
 
@@ -132,12 +235,18 @@ public sealed class Image
     /// <summary>The one-line summary: <c>Image 240×240×155 float32, min 0 max 812, 35.7 MB</c>.</summary>
     public override string ToString() => ImageSummary.Of(this);
 
+    private ReadOnlyMemory<byte> Raw => _returned ? throw Returned() : _raw;
+
+    private ReadOnlyMemory<float> Floats => _returned ? throw Returned() : _floats;
+
+    private ObjectDisposedException Returned() => new(nameof(Image), "The image's voxel buffer went back to its pool: nothing holds this image any more.");
+
     private (float Min, float Max, long Count) ComputeStatistics()
     {
         if (Kind == VoxelKind.Boolean)
         {
             long count = 0;
-            foreach (var b in _raw.Span) count += b != 0 ? 1 : 0;
+            foreach (var b in Raw.Span) count += b != 0 ? 1 : 0;
             var any = count > 0;
             var all = count == VoxelCount;
             return (all ? 1 : 0, any ? 1 : 0, count);
@@ -146,7 +255,7 @@ public sealed class Image
         var min = float.PositiveInfinity;
         var max = float.NegativeInfinity;
         var seen = false;
-        foreach (var v in _floats.Span)
+        foreach (var v in Floats.Span)
         {
             if (float.IsNaN(v)) continue;
             seen = true;

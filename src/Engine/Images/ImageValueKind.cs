@@ -96,6 +96,12 @@ public sealed class ImageValueKind : ValueKind
     }
 
     /// <inheritdoc/>
+    internal override long? PayloadLength(object? value) => ImageHeader.Length + ((Image)value!).Geometry.VoxelCount * ((Image)value!).Kind.BytesPerVoxel();
+
+    /// <inheritdoc/>
+    internal override bool TryGetEncoded(object? value, out ReadOnlyMemory<byte> encoded) => ((Image)value!).TryGetEncoded(out encoded);
+
+    /// <inheritdoc/>
     public override long SizeInBytes(object? value) => ((Image)value!).SizeInBytes;
 
     /// <inheritdoc/>

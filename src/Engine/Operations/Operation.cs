@@ -66,6 +66,14 @@ public abstract class Operation : IOperatorSignature
     /// </summary>
     public int BaseFormArity { get; }
 
+    /// <summary>
+    /// True when the operation is the engine's own code, which keeps no reference to its
+    /// arguments once it has returned (unless it returns them): the scheduler may then give a
+    /// pooled argument's memory back after the last consumer ran. Arguments of any other
+    /// operation (a script block, a caller's delegate) are shared first: it may keep them.
+    /// </summary>
+    internal virtual bool IsEngineCode => GetType().Assembly == typeof(Operation).Assembly;
+
     /// <summary>True when results of this operation may be served from the store.</summary>
     public bool IsCacheable => Purity != Purity.NonDeterministic;
 
@@ -123,6 +131,8 @@ public abstract class Operation : IOperatorSignature
     private sealed class DelegateOperation(string name, int min, int max, int revision, Purity purity, string description, int baseFormArity,
         Func<OperationContext, object?> body) : Operation(name, min, max, revision, purity, description, baseFormArity)
     {
+        internal override bool IsEngineCode { get; } = body.Method.Module.Assembly == typeof(Operation).Assembly;
+
         // A synchronous body may also return an OperationResult (an expansion): pass it through rather than treat it as a value.
         public override ValueTask<OperationResult> ExecuteAsync(OperationContext context) =>
             new(body(context) switch
@@ -135,6 +145,8 @@ public abstract class Operation : IOperatorSignature
     private sealed class AsyncDelegateOperation(string name, int min, int max, int revision, Purity purity, string description, int baseFormArity,
         Func<OperationContext, ValueTask<OperationResult>> body) : Operation(name, min, max, revision, purity, description, baseFormArity)
     {
+        internal override bool IsEngineCode { get; } = body.Method.Module.Assembly == typeof(Operation).Assembly;
+
         public override ValueTask<OperationResult> ExecuteAsync(OperationContext context) => body(context);
     }
 }

@@ -79,7 +79,7 @@ internal sealed class GoalReporter(ScheduledExecution execution, CorruptResultRe
                 }
             }
 
-            var size = ValueCodec.Encode(value).LongLength;
+            var size = ValueCodec.EncodedLength(value);
             var type = ValueCodec.Classify(value, execution.Config.StreamingThreshold);
             string? path = null;
             if (dagGoal.Kind == GoalKind.Save)

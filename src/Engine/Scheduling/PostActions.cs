@@ -23,7 +23,12 @@ internal struct PostActions
 
     public List<(Dag.NodeId Id, object Boxed)>? CacheFlush;
 
-    public void EndEntry(InFlightEntry entry, bool success, object? value) => (EndEntries ??= []).Add((entry, success, value));
+    public void EndEntry(InFlightEntry entry, bool success, object? value)
+    {
+        // Waiters in other executions get the value: its pooled memory must never return under them.
+        Values.PooledValues.Share(value);
+        (EndEntries ??= []).Add((entry, success, value));
+    }
 }
 
 /// <summary>A goal node reached a final state; its goals are reported in the background.</summary>

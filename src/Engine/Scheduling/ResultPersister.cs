@@ -134,7 +134,9 @@ internal sealed class ResultPersister
         try
         {
             var value = item.Value;
-            var data = encoded ?? ValueCodec.Encode(value);
+            // A value that holds its own encoding (a pooled image) is written from its memory: no copy, no garbage.
+            // The item's reference on its node keeps the value (and its buffer) until the store answered.
+            ReadOnlyMemory<byte> data = encoded ?? (ValueCodec.TryGetEncoded(value, out var inPlace) ? inPlace : ValueCodec.Encode(value));
             var metadata = StorageMetadata.ForResult(item.Id, ValueCodec.Classify(value, _streamingThreshold), data.Length, item.Operator,
                 _dagId, _executionId, _time.GetUtcNow());
             // Durability is not our cancellation's business: a completed value is kept even when the run is cancelled.
@@ -178,6 +180,14 @@ internal sealed class ResultPersister
                     if (value is byte[] { Length: > InlineCandidate } large)
                     {
                         bytes += large.Length;
+                        (batch.Singles ??= []).Add((index, StoreOne(item)));
+                        continue;
+                    }
+
+                    if (ValueCodec.TryGetEncoded(value, out var inPlace))
+                    {
+                        // Never encoded into the shared buffer (which would grow to the value's size and be copied again).
+                        bytes += inPlace.Length;
                         (batch.Singles ??= []).Add((index, StoreOne(item)));
                         continue;
                     }

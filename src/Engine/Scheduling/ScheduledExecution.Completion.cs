@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using VoxScheduler.Dag;
 using VoxScheduler.Storage;
+using VoxScheduler.Values;
 
 namespace VoxScheduler.Scheduling;
 
@@ -48,6 +49,8 @@ internal sealed partial class ScheduledExecution
         switch (outcome.Kind)
         {
             case OutcomeKind.Value:
+                // Other executions waiting on this node get the value: beyond our count of holders.
+                if (outcome.Owned is not null) PooledValues.Share(outcome.Value);
                 CompleteLocked(ref post, n, outcome.Value, NodeState.Completed, outcome.Result.Duration, outcome.Result.AllocatedBytes);
                 if (outcome.Owned is { } owned) post.EndEntry(owned, true, outcome.Value);
                 break;
@@ -89,6 +92,7 @@ internal sealed partial class ScheduledExecution
         _allocatedBytes += allocated;
 
         var flags = plan.Flags[n];
+        if (boxed is not null) ShareEscapingLocked(n, boxed, flags);
         if (boxed is not null && state == NodeState.Completed && _persister is not null && (flags & NodeFlags.Volatile) == 0)
         {
             // The persister holds a reference until the value is durable: a released value is always in the store.
@@ -147,7 +151,22 @@ internal sealed partial class ScheduledExecution
             _liveBytes -= size;
             if (_budget > 0) CaseValueReleasedLocked(a, size);
             KeepLocked(a, value);
+            // Last: the value cache (KeepLocked) shares what it keeps, so only an unshared value goes back to its pool here.
+            PooledValues.Release(value);
         }
+    }
+
+    /// <summary>
+    /// Before a value enters the plan: what goes where the plan does not count its holders is
+    /// shared (its pooled memory never returns): a goal's value (goal results, save goals), a
+    /// value other executions wait for (in-flight entries), and pooled values inside a sequence
+    /// or record (the compound holds them beyond their own nodes).
+    /// </summary>
+    private void ShareEscapingLocked(int n, object boxed, NodeFlags flags)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
+        if ((flags & NodeFlags.Goal) != 0 || (_openEntries?.ContainsKey(n) ?? false)) PooledValues.Share(boxed);
+        else PooledValues.ShareContents(boxed);
     }
 
     private void KeepLocked(int n, object boxed)
@@ -156,6 +175,8 @@ internal sealed partial class ScheduledExecution
         // Batched: the cache's lock is taken once per batch, after ours is released.
         if (_cacheCapacity > 0 && _plan.Defs[n].Kind == NodeKind.Operation && (_plan.Flags[n] & NodeFlags.Volatile) == 0)
         {
+            // The cache is shared by executions and does not count holders: a cached image stays the collector's.
+            PooledValues.Share(boxed);
             _cacheBuffer.Add((_plan.Defs[n].Id, boxed));
         }
     }
@@ -368,6 +389,7 @@ internal sealed partial class ScheduledExecution
         Debug.Assert(_gate.IsHeldByCurrentThread);
         // Counted before it starts, so the execution cannot end while a goal is still being reported or saved.
         _background++;
+        PooledValues.Share(boxed);
         (post.Goals ??= []).Add(new GoalFinish(n, state, boxed, duration, allocated));
     }
 }

@@ -29,6 +29,8 @@ internal sealed partial class ScheduledExecution
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
         _plan.Values[n] = boxed;
+        // The plan is a holder of a pooled value (an image's buffer) until ReleaseValueLocked.
+        PooledValues.Retain(boxed);
         var size = LiveSize(boxed);
         _liveBytes += size;
         if (_liveBytes > _peakLiveBytes) _peakLiveBytes = _liveBytes;

@@ -200,6 +200,12 @@ internal sealed partial class ScheduledExecution
                     }
                 }
 
+                // Code outside the engine may keep what it is given: its pooled arguments never go back to a pool.
+                if (PooledValues.InUse && plan.Ops[n] is { IsEngineCode: false })
+                {
+                    foreach (var v in values) PooledValues.Share(v);
+                }
+
                 work.Arguments = values;
                 if (work.NeedsLoad) work.Loaded = new object?[args.Length];
                 return true;

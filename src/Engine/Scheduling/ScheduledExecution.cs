@@ -150,7 +150,13 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     /// <summary>The in-memory value of a plan node (boxed), or null; read under the lock.</summary>
     internal object? InMemoryValue(int node)
     {
-        lock (_gate) return _plan.Values[node];
+        lock (_gate)
+        {
+            // Handed out beyond the plan's count of holders (recovery reads it outside the lock).
+            var value = _plan.Values[node];
+            Values.PooledValues.Share(value);
+            return value;
+        }
     }
 
     public IReadOnlyList<GoalResult> GetGoalResults() => _goals.Snapshot();

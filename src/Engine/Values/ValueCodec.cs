@@ -45,6 +45,21 @@ public static class ValueCodec
         kind.WritePayload(output, normalized);
     }
 
+    /// <summary>
+    /// The encoding of <paramref name="value"/> without a copy, when its kind keeps it in the value's
+    /// own memory (<see cref="ValueKind.TryGetEncoded"/>); valid as long as the value is.
+    /// </summary>
+    internal static bool TryGetEncoded(object? value, out ReadOnlyMemory<byte> encoded)
+    {
+        if (value is not null && ValueKinds.Of(value) is { } kind) return kind.TryGetEncoded(value, out encoded);
+        encoded = default;
+        return false;
+    }
+
+    /// <summary>Bytes of a value's encoding, computed without encoding it where its kind knows them (an image).</summary>
+    internal static long EncodedLength(object? value) =>
+        value is not null && ValueKinds.Of(value)?.PayloadLength(value) is { } payload ? 1 + payload : Encode(value).LongLength;
+
     /// <summary>Decodes a value encoded by <see cref="Encode(object?)"/>.</summary>
     /// <exception cref="FormatException">The bytes are not a valid encoding.</exception>
     public static object? Decode(ReadOnlySpan<byte> data)

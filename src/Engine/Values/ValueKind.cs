@@ -98,6 +98,20 @@ public abstract class ValueKind
     /// <summary>A one-line description of a value for people (no payload dump).</summary>
     public abstract string Summary(object? value);
 
+    /// <summary>
+    /// The encoded value (tag and payload) in the value's own memory, when the value keeps room for
+    /// them in front of its payload (an image made by a kernel or read from a store): a store write
+    /// then takes the value's memory as it is, with no copy and no garbage. False by default.
+    /// </summary>
+    internal virtual bool TryGetEncoded(object? value, out ReadOnlyMemory<byte> encoded)
+    {
+        encoded = default;
+        return false;
+    }
+
+    /// <summary>Bytes of a value's payload when the kind knows them without encoding it (an image's header and voxels); null otherwise.</summary>
+    internal virtual long? PayloadLength(object? value) => null;
+
     /// <summary>The specification's data category of a value of this kind.</summary>
     public virtual DataType Classify(object? value, long streamingThreshold) => DataType.Primitive;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using VoxScheduler.Values;
@@ -63,33 +64,38 @@ internal sealed class NiftiReader : ValueFileReader
         }
 
         var offset = (int)h.VoxOffset;
-        ReadOnlySpan<byte> voxels;
-        if (compressed is null)
+        byte[]? block = null;
+        try
         {
-            if (plain.Length < offset + dataBytes)
+            ReadOnlySpan<byte> voxels;
+            if (compressed is null)
             {
-                throw new InvalidDataException($"{path} ends early: {Math.Max(0, plain.Length - offset)} of {dataBytes} bytes of voxels.");
+                if (plain.Length < offset + dataBytes)
+                {
+                    throw new InvalidDataException($"{path} ends early: {Math.Max(0, plain.Length - offset)} of {dataBytes} bytes of voxels.");
+                }
+
+                voxels = plain.Slice(offset, (int)dataBytes);
+            }
+            else
+            {
+                // Scratch for the decompressed voxels, pooled: a dataset loads one such block per case.
+                var length = (int)(offset - NiftiHeader.Size + dataBytes);
+                block = ArrayPool<byte>.Shared.Rent(length);
+                var got = compressed.ReadAtLeast(block.AsSpan(0, length), length, throwOnEndOfStream: false);
+                if (got < length) throw new InvalidDataException($"{path} ends early: {Math.Max(0, got - (offset - NiftiHeader.Size))} of {dataBytes} bytes of voxels.");
+                voxels = block.AsSpan(offset - NiftiHeader.Size, (int)dataBytes);
             }
 
-            voxels = plain.Slice(offset, (int)dataBytes);
+            using var image = RentedVoxels.Of(VoxelBufferPool.Shared, kind, geometry.VoxelCount);
+            if (kind == VoxelKind.Number) NiftiVoxels.ToFloat(h.DataType, voxels, image.Floats, bigEndian, Scale(h));
+            else NiftiVoxels.ColoursToFloat(voxels, image.Floats);
+            return Image.FromRented(geometry, image);
         }
-        else
+        finally
         {
-            var block = new byte[offset - NiftiHeader.Size + dataBytes];
-            var got = compressed.ReadAtLeast(block, block.Length, throwOnEndOfStream: false);
-            if (got < block.Length) throw new InvalidDataException($"{path} ends early: {Math.Max(0, got - (offset - NiftiHeader.Size))} of {dataBytes} bytes of voxels.");
-            voxels = block.AsSpan(offset - NiftiHeader.Size);
+            if (block is not null) ArrayPool<byte>.Shared.Return(block);
         }
-
-        var floats = new float[geometry.VoxelCount * kind.Components()];
-        if (kind == VoxelKind.Number)
-        {
-            NiftiVoxels.ToFloat(h.DataType, voxels, floats, bigEndian, Scale(h));
-            return Image.FromNumbers(geometry, floats);
-        }
-
-        NiftiVoxels.ColoursToFloat(voxels, floats);
-        return Image.FromColours(geometry, kind, floats);
     }
 
     private static (VoxelKind Kind, ImageGeometry Geometry) Shape(string path, NiftiHeader h)

@@ -19,14 +19,15 @@ internal static class Colours
             {
                 var stride = m.Kind == VoxelKind.Rgb ? 3 : 4;
                 var comps = m.Components;
-                var dst = new float[m.VoxelCount];
-                for (var i = 0; i < dst.Length; i++)
+                using var dst = RentedVoxels.Numbers(m.VoxelCount);
+                var d = dst.Floats;
+                for (var i = 0; i < d.Length; i++)
                 {
                     var at = i * stride;
-                    dst[i] = 0.2126f * comps[at] + 0.7152f * comps[at + 1] + 0.0722f * comps[at + 2];
+                    d[i] = 0.2126f * comps[at] + 0.7152f * comps[at + 1] + 0.0722f * comps[at + 2];
                 }
 
-                return m.WithNumbers(dst);
+                return m.WithRented(dst);
             }
 
             default:
@@ -48,9 +49,10 @@ internal static class Colours
             {
                 var stride = m.Kind == VoxelKind.Rgb ? 3 : 4;
                 var comps = m.Components;
-                var dst = new float[m.VoxelCount];
-                for (var i = 0; i < dst.Length; i++) dst[i] = comps[i * stride + component];
-                return m.WithNumbers(dst);
+                using var dst = RentedVoxels.Numbers(m.VoxelCount);
+                var d = dst.Floats;
+                for (var i = 0; i < d.Length; i++) d[i] = comps[i * stride + component];
+                return m.WithRented(dst);
             }
 
             default:
@@ -66,20 +68,21 @@ internal static class Colours
         ImageArguments.SameSize(c, parts);
         var n = parts[0].VoxelCount;
         var stride = parts.Length;
-        var dst = new float[n * stride];
+        using var dst = RentedVoxels.Of(VoxelBufferPool.Shared, stride == 3 ? VoxelKind.Rgb : VoxelKind.Rgba, n);
+        var d = dst.Floats;
         for (var k = 0; k < stride; k++)
         {
             var src = parts[k].Numbers;
-            for (var i = 0; i < src.Length; i++) dst[i * stride + k] = src[i];
+            for (var i = 0; i < src.Length; i++) d[i * stride + k] = src[i];
         }
 
-        return parts[0].WithColours(stride == 3 ? VoxelKind.Rgb : VoxelKind.Rgba, dst);
+        return parts[0].WithRented(dst);
     }
 
     private static Image Filled(Image shape, float value)
     {
-        var dst = new float[shape.VoxelCount];
-        dst.AsSpan().Fill(value);
-        return shape.WithNumbers(dst);
+        using var dst = RentedVoxels.Numbers(shape.VoxelCount);
+        dst.Floats.Fill(value);
+        return shape.WithRented(dst);
     }
 }

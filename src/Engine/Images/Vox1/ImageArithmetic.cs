@@ -90,10 +90,10 @@ internal sealed class ImageArithmetic : IDefaultPrimitiveExtension
         var a = ImageArguments.Boolean(c, 0);
         var b = ImageArguments.Boolean(c, 1);
         ImageArguments.SameSize(c, a, b);
-        var dst = new byte[a.VoxelCount];
-        if (isAnd) VoxelLogic.And(a.Booleans, b.Booleans, dst, c.CancellationToken);
-        else VoxelLogic.Or(a.Booleans, b.Booleans, dst, c.CancellationToken);
-        result = a.WithBooleans(dst);
+        using var dst = RentedVoxels.Booleans(a.VoxelCount);
+        if (isAnd) VoxelLogic.And(a.Booleans, b.Booleans, dst.Bytes, c.CancellationToken);
+        else VoxelLogic.Or(a.Booleans, b.Booleans, dst.Bytes, c.CancellationToken);
+        result = a.WithRented(dst);
         return true;
     }
 
@@ -102,9 +102,9 @@ internal sealed class ImageArithmetic : IDefaultPrimitiveExtension
         result = null;
         if (c[0] is not Image) return false;
         var a = ImageArguments.Boolean(c, 0);
-        var dst = new byte[a.VoxelCount];
-        VoxelLogic.Not(a.Booleans, dst, c.CancellationToken);
-        result = a.WithBooleans(dst);
+        using var dst = RentedVoxels.Booleans(a.VoxelCount);
+        VoxelLogic.Not(a.Booleans, dst.Bytes, c.CancellationToken);
+        result = a.WithRented(dst);
         return true;
     }
 
@@ -113,9 +113,9 @@ internal sealed class ImageArithmetic : IDefaultPrimitiveExtension
         result = null;
         if (c[0] is not Image) return false;
         var a = ImageArguments.Number(c, 0);
-        var dst = new float[a.VoxelCount];
-        VoxelArithmetic.Abs(a.Numbers, dst, c.CancellationToken);
-        result = a.WithNumbers(dst);
+        using var dst = RentedVoxels.Numbers(a.VoxelCount);
+        VoxelArithmetic.Abs(a.Numbers, dst.Floats, c.CancellationToken);
+        result = a.WithRented(dst);
         return true;
     }
 
@@ -138,25 +138,25 @@ internal sealed class ImageArithmetic : IDefaultPrimitiveExtension
             {
                 var (ix, iy) = (ImageArguments.Number(c, 0), ImageArguments.Number(c, 1));
                 ImageArguments.SameSize(c, ix, iy);
-                var dst = new float[x.VoxelCount];
-                VoxelArithmetic.Binary<TOp>(ix.Numbers, iy.Numbers, dst, c.CancellationToken);
-                return x.WithNumbers(dst);
+                using var dst = RentedVoxels.Numbers(x.VoxelCount);
+                VoxelArithmetic.Binary<TOp>(ix.Numbers, iy.Numbers, dst.Floats, c.CancellationToken);
+                return x.WithRented(dst);
             }
 
             case (Image, _):
             {
                 var ix = ImageArguments.Number(c, 0);
-                var dst = new float[ix.VoxelCount];
-                VoxelArithmetic.WithScalar<TOp>(ix.Numbers, Scalar(c, symbol, 1), scalarFirst: false, dst, c.CancellationToken);
-                return ix.WithNumbers(dst);
+                using var dst = RentedVoxels.Numbers(ix.VoxelCount);
+                VoxelArithmetic.WithScalar<TOp>(ix.Numbers, Scalar(c, symbol, 1), scalarFirst: false, dst.Floats, c.CancellationToken);
+                return ix.WithRented(dst);
             }
 
             default:
             {
                 var iy = ImageArguments.Number(c, 1);
-                var dst = new float[iy.VoxelCount];
-                VoxelArithmetic.WithScalar<TOp>(iy.Numbers, Scalar(c, symbol, 0), scalarFirst: true, dst, c.CancellationToken);
-                return iy.WithNumbers(dst);
+                using var dst = RentedVoxels.Numbers(iy.VoxelCount);
+                VoxelArithmetic.WithScalar<TOp>(iy.Numbers, Scalar(c, symbol, 0), scalarFirst: true, dst.Floats, c.CancellationToken);
+                return iy.WithRented(dst);
             }
         }
     }
@@ -169,25 +169,25 @@ internal sealed class ImageArithmetic : IDefaultPrimitiveExtension
             {
                 var (ix, iy) = (ImageArguments.Number(c, 0), ImageArguments.Number(c, 1));
                 ImageArguments.SameSize(c, ix, iy);
-                var dst = new byte[x.VoxelCount];
-                VoxelArithmetic.Compare<TCmp>(ix.Numbers, iy.Numbers, dst, c.CancellationToken);
-                return x.WithBooleans(dst);
+                using var dst = RentedVoxels.Booleans(x.VoxelCount);
+                VoxelArithmetic.Compare<TCmp>(ix.Numbers, iy.Numbers, dst.Bytes, c.CancellationToken);
+                return x.WithRented(dst);
             }
 
             case (Image, _):
             {
                 var ix = ImageArguments.Number(c, 0);
-                var dst = new byte[ix.VoxelCount];
-                VoxelArithmetic.CompareScalar<TCmp>(ix.Numbers, Scalar(c, symbol, 1), scalarFirst: false, dst, c.CancellationToken);
-                return ix.WithBooleans(dst);
+                using var dst = RentedVoxels.Booleans(ix.VoxelCount);
+                VoxelArithmetic.CompareScalar<TCmp>(ix.Numbers, Scalar(c, symbol, 1), scalarFirst: false, dst.Bytes, c.CancellationToken);
+                return ix.WithRented(dst);
             }
 
             default:
             {
                 var iy = ImageArguments.Number(c, 1);
-                var dst = new byte[iy.VoxelCount];
-                VoxelArithmetic.CompareScalar<TCmp>(iy.Numbers, Scalar(c, symbol, 0), scalarFirst: true, dst, c.CancellationToken);
-                return iy.WithBooleans(dst);
+                using var dst = RentedVoxels.Booleans(iy.VoxelCount);
+                VoxelArithmetic.CompareScalar<TCmp>(iy.Numbers, Scalar(c, symbol, 0), scalarFirst: true, dst.Bytes, c.CancellationToken);
+                return iy.WithRented(dst);
             }
         }
     }

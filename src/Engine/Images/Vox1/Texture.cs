@@ -24,8 +24,8 @@ internal static class Texture
         }
 
         if (!(radius >= 0) || double.IsInfinity(radius)) throw c.Fail($"the radius must be a finite number ≥ 0, not {radius}.");
-        var dst = new float[a.VoxelCount];
-        Images.Kernels.CrossCorrelation.Compute(radius, a.Numbers, b.Numbers, fb.Booleans, m1, m2, (int)bins, dst, ImageArguments.Grid(a), c.CancellationToken);
-        return a.WithNumbers(dst);
+        using var dst = RentedVoxels.Numbers(a.VoxelCount);
+        Images.Kernels.CrossCorrelation.Compute(radius, a.Numbers, b.Numbers, fb.Booleans, m1, m2, (int)bins, dst.Floats, ImageArguments.Grid(a), c.CancellationToken);
+        return a.WithRented(dst);
     }
 }

@@ -37,7 +37,7 @@ internal static class Vox1Namespace
         yield return Shaped("ff", 1, "ff(base): the boolean image false everywhere, shaped like base.", c => Fill(c, 0, false));
         yield return Shaped("bconstant", 2, "bconstant(b, base): the boolean image b everywhere, shaped like base.", c => Fill(c, 1, c.Boolean(0)));
         yield return Shaped("constant", 2, "constant(k, base): the number image k (as float32) everywhere, shaped like base.", Constant);
-        yield return Shaped("border", 1, "border(base): true where any index is 0 or size − 1.", c => WithBooleans(c, ImageArguments.Any(c, 0), (g, d) => Coordinates.Border(d, g)));
+        yield return Shaped("border", 1, "border(base): true where any index is 0 or size − 1.", c => WithBooleans(c, ImageArguments.Any(c, 0), (d, g) => Coordinates.Border(d, g)));
         yield return Shaped("x", 1, "x(base): each voxel's index along x.", c => Axis(c, 0));
         yield return Shaped("y", 1, "y(base): each voxel's index along y.", c => Axis(c, 1));
         yield return Shaped("z", 1, "z(base): each voxel's index along z.", c => Axis(c, 2));
@@ -82,42 +82,42 @@ internal static class Vox1Namespace
     private static Image Fill(OperationContext c, int baseIndex, bool value)
     {
         var shape = ImageArguments.Any(c, baseIndex);
-        var voxels = new byte[shape.VoxelCount];
-        if (value) voxels.AsSpan().Fill(1);
-        return shape.WithBooleans(voxels);
+        using var voxels = RentedVoxels.Booleans(shape.VoxelCount);
+        if (value) voxels.Bytes.Fill(1);
+        return shape.WithRented(voxels);
     }
 
     private static Image Constant(OperationContext c)
     {
         var k = ImageArguments.Scalar(c, 0);
         var shape = ImageArguments.Any(c, 1);
-        var voxels = new float[shape.VoxelCount];
-        voxels.AsSpan().Fill(k);
-        return shape.WithNumbers(voxels);
+        using var voxels = RentedVoxels.Numbers(shape.VoxelCount);
+        voxels.Floats.Fill(k);
+        return shape.WithRented(voxels);
     }
 
     private static Image Axis(OperationContext c, int axis)
     {
         var shape = ImageArguments.Any(c, 0);
-        var voxels = new float[shape.VoxelCount];
-        Coordinates.Index(voxels, ImageArguments.Grid(shape), axis);
-        return shape.WithNumbers(voxels);
+        using var voxels = RentedVoxels.Numbers(shape.VoxelCount);
+        Coordinates.Index(voxels.Floats, ImageArguments.Grid(shape), axis);
+        return shape.WithRented(voxels);
     }
 
-    private static Image WithBooleans(OperationContext c, Image shape, Action<VoxelGrid, byte[]> kernel)
+    private static Image WithBooleans(OperationContext c, Image shape, System.Buffers.SpanAction<byte, VoxelGrid> kernel)
     {
-        var voxels = new byte[shape.VoxelCount];
-        kernel(ImageArguments.Grid(shape), voxels);
-        return shape.WithBooleans(voxels);
+        using var voxels = RentedVoxels.Booleans(shape.VoxelCount);
+        kernel(voxels.Bytes, ImageArguments.Grid(shape));
+        return shape.WithRented(voxels);
     }
 
     private static Image Morph(OperationContext c, bool dilate)
     {
         var a = ImageArguments.Boolean(c, 0);
-        var dst = new byte[a.VoxelCount];
-        if (dilate) BoxMorphology.Near(a.Booleans, dst, ImageArguments.Grid(a), c.CancellationToken);
-        else BoxMorphology.Interior(a.Booleans, dst, ImageArguments.Grid(a), c.CancellationToken);
-        return a.WithBooleans(dst);
+        using var dst = RentedVoxels.Booleans(a.VoxelCount);
+        if (dilate) BoxMorphology.Near(a.Booleans, dst.Bytes, ImageArguments.Grid(a), c.CancellationToken);
+        else BoxMorphology.Interior(a.Booleans, dst.Bytes, ImageArguments.Grid(a), c.CancellationToken);
+        return a.WithRented(dst);
     }
 
     private static Image Through(OperationContext c)
@@ -125,42 +125,42 @@ internal static class Vox1Namespace
         var a = ImageArguments.Boolean(c, 0);
         var b = ImageArguments.Boolean(c, 1);
         ImageArguments.SameSize(c, a, b);
-        var dst = new byte[a.VoxelCount];
-        ComponentQueries.Through(a.Booleans, b.Booleans, dst, ImageArguments.Grid(b), c.CancellationToken);
-        return b.WithBooleans(dst);
+        using var dst = RentedVoxels.Booleans(a.VoxelCount);
+        ComponentQueries.Through(a.Booleans, b.Booleans, dst.Bytes, ImageArguments.Grid(b), c.CancellationToken);
+        return b.WithRented(dst);
     }
 
     private static Image Lcc(OperationContext c)
     {
         var a = ImageArguments.Boolean(c, 0);
-        var dst = new float[a.VoxelCount];
-        ComponentQueries.Labels(a.Booleans, dst, ImageArguments.Grid(a), c.CancellationToken);
-        return a.WithNumbers(dst);
+        using var dst = RentedVoxels.Numbers(a.VoxelCount);
+        ComponentQueries.Labels(a.Booleans, dst.Floats, ImageArguments.Grid(a), c.CancellationToken);
+        return a.WithRented(dst);
     }
 
     private static Image MaxVol(OperationContext c)
     {
         var a = ImageArguments.Boolean(c, 0);
-        var dst = new byte[a.VoxelCount];
-        ComponentQueries.MaxVolume(a.Booleans, dst, ImageArguments.Grid(a), c.CancellationToken);
-        return a.WithBooleans(dst);
+        using var dst = RentedVoxels.Booleans(a.VoxelCount);
+        ComponentQueries.MaxVolume(a.Booleans, dst.Bytes, ImageArguments.Grid(a), c.CancellationToken);
+        return a.WithRented(dst);
     }
 
     private static Image Dt(OperationContext c)
     {
         var a = ImageArguments.Boolean(c, 0);
-        var dst = new float[a.VoxelCount];
-        DistanceTransform.Signed(a.Booleans, dst, ImageArguments.Grid(a), c.CancellationToken);
-        return a.WithNumbers(dst);
+        using var dst = RentedVoxels.Numbers(a.VoxelCount);
+        DistanceTransform.Signed(a.Booleans, dst.Floats, ImageArguments.Grid(a), c.CancellationToken);
+        return a.WithRented(dst);
     }
 
     private static Image ScalarCompare<TCmp>(OperationContext c) where TCmp : IFloatCompare
     {
         var n = ImageArguments.Scalar(c, 0);
         var i = ImageArguments.Number(c, 1);
-        var dst = new byte[i.VoxelCount];
-        VoxelArithmetic.CompareScalar<TCmp>(i.Numbers, n, scalarFirst: false, dst, c.CancellationToken);
-        return i.WithBooleans(dst);
+        using var dst = RentedVoxels.Booleans(i.VoxelCount);
+        VoxelArithmetic.CompareScalar<TCmp>(i.Numbers, n, scalarFirst: false, dst.Bytes, c.CancellationToken);
+        return i.WithRented(dst);
     }
 
     private static Image Between(OperationContext c)
@@ -168,9 +168,9 @@ internal static class Vox1Namespace
         var low = ImageArguments.Scalar(c, 0);
         var high = ImageArguments.Scalar(c, 1);
         var i = ImageArguments.Number(c, 2);
-        var dst = new byte[i.VoxelCount];
-        VoxelArithmetic.Between(i.Numbers, low, high, dst, c.CancellationToken);
-        return i.WithBooleans(dst);
+        using var dst = RentedVoxels.Booleans(i.VoxelCount);
+        VoxelArithmetic.Between(i.Numbers, low, high, dst.Bytes, c.CancellationToken);
+        return i.WithRented(dst);
     }
 
     private static double Average(OperationContext c, bool emptyIsError)
@@ -188,9 +188,9 @@ internal static class Vox1Namespace
         var i = ImageArguments.Number(c, 0);
         var b = ImageArguments.Boolean(c, 1);
         ImageArguments.SameSize(c, i, b);
-        var dst = new float[i.VoxelCount];
-        VoxelLogic.Mask(i.Numbers, b.Booleans, dst, c.CancellationToken);
-        return i.WithNumbers(dst);
+        using var dst = RentedVoxels.Numbers(i.VoxelCount);
+        VoxelLogic.Mask(i.Numbers, b.Booleans, dst.Floats, c.CancellationToken);
+        return i.WithRented(dst);
     }
 
     private static Image Percentile(OperationContext c)
@@ -199,8 +199,8 @@ internal static class Vox1Namespace
         var b = ImageArguments.Boolean(c, 1);
         var k = c.Number(2);
         ImageArguments.SameSize(c, i, b);
-        var dst = new float[i.VoxelCount];
-        Percentiles.Compute(i.Numbers, b.Booleans, k, dst, c.CancellationToken);
-        return i.WithNumbers(dst);
+        using var dst = RentedVoxels.Numbers(i.VoxelCount);
+        Percentiles.Compute(i.Numbers, b.Booleans, k, dst.Floats, c.CancellationToken);
+        return i.WithRented(dst);
     }
 }
