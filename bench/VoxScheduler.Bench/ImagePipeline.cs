@@ -15,7 +15,8 @@ namespace VoxScheduler.Bench;
 /// (with <c>--store hybrid</c>) the store, on the phantom saved as NIfTI; and a dataset of N
 /// phantoms from seeds S..S+N−1 mapped through it (dir + map), without and with the scheduler's
 /// memory budget for live values. Each run starts from a fresh scheduler and store, and its peak
-/// RSS is the process's high-water mark reset just before it (Linux /proc/self/clear_refs).
+/// RSS is the process's high-water mark reset just before it (Linux /proc/self/clear_refs), after
+/// the earlier runs' memory was given back (pool emptied, aggressive collection).
 /// </summary>
 internal static class ImagePipeline
 {
@@ -80,9 +81,13 @@ internal static class ImagePipeline
     private static async Task<Run> RunOnceAsync(string program, string store, string work, int concurrency, long budget)
     {
         var storePath = Path.Combine(work, "store-" + Guid.NewGuid().ToString("N"));
+        // A fresh start for the peak: the earlier runs' pooled buffers let go, and their memory
+        // given back to the system (an aggressive collection decommits what it frees), so the
+        // high-water mark below is this run's and not what an earlier run left committed.
+        VoxelBufferPool.Shared.Clear();
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        GC.Collect();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         ResetPeakRss();
         var watch = Stopwatch.StartNew();
         await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
@@ -93,6 +98,12 @@ internal static class ImagePipeline
         };
         var result = await integration.ExecuteProgramAsync(program, new CompileOptions { WorkingDirectory = work }, config);
         var wall = watch.Elapsed.TotalSeconds;
+        var gc = GC.GetGCMemoryInfo(GCKind.Any);
+        var pool = VoxelBufferPool.Shared;
+        Console.Error.WriteLine($"gc: heap {gc.HeapSizeBytes >> 20} MB, committed {gc.TotalCommittedBytes >> 20} MB, fragmented {gc.FragmentedBytes >> 20} MB, " +
+            $"gen2 {GC.CollectionCount(2)}, gen0 {GC.CollectionCount(0)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MB; " +
+            $"voxel pool: created {pool.Created}, reused {pool.Reused}, returned {pool.Returned}, dropped {pool.Dropped}, idle {pool.IdleBytes >> 20} MB; " +
+            string.Join(", ", File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").Where(l => l.StartsWith("Rss", StringComparison.Ordinal) || l.StartsWith("VmHWM", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))) : []));
         var goal = result.Goals.FirstOrDefault();
         var value = goal?.Value switch
         {
