@@ -65,6 +65,9 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
             // Large objects arrive without a decoded value: they are only served as a stream.
             if (g.Value is null && g.DataType == DataType.LargeObject)
                 omitted = true;
+            // A cluster run's value above the inline bound is not read from the store for an answer: only linked.
+            else if (g.Value is null && g.Size > options.MaxInlineBytes)
+                omitted = true;
             else
                 value = ValueJson.ToJson(g.Value, options.MaxInlineBytes, out omitted);
         }
@@ -110,7 +113,11 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         StoragePath = run.StoragePath is { } s ? StorePathText(run.Execution.Config.StorageBackend, s) : null,
         Progress = ToProgress(run.Execution.GetProgress()),
         Links = ExecutionLinks.For(run.Execution.ExecutionId),
+        Coordinator = Coordinator(run.Execution),
     };
+
+    /// <summary>The silo coordinating a cluster run; null for a run on this server.</summary>
+    public static string? Coordinator(IExecution execution) => (execution as ClusterRunExecution)?.Coordinator;
 
     public ExecutionEventDto ToEvent(ExecutionEvent e) => e.Kind switch
     {

@@ -79,7 +79,8 @@ internal static class ExecutionEndpoints
         var run = await host.SubmitAsync(request, ClientOf(context, host), context.RequestAborted);
         var execution = run.Execution;
         var links = ExecutionLinks.For(execution.ExecutionId);
-        IReadOnlyList<string>? warnings = host.Scheduler.ConcurrencyWarning(execution.Config) is { } warning ? [warning] : null;
+        // The process's worker cap concerns local runs only: a cluster run's nodes run on the silos' slots.
+        IReadOnlyList<string>? warnings = !host.RunsOnCluster(execution.Config) && host.Scheduler.ConcurrencyWarning(execution.Config) is { } warning ? [warning] : null;
         if (request.AsyncExecution == true)
         {
             return TypedResults.Accepted(links.Progress, new ExecutionResponse
@@ -90,6 +91,7 @@ internal static class ExecutionEndpoints
                 DagId = execution.Dag.DagId,
                 Warnings = warnings,
                 Links = links,
+                Coordinator = DtoMapper.Coordinator(execution),
             });
         }
 
@@ -114,6 +116,7 @@ internal static class ExecutionEndpoints
             Result = await host.ResultWithImagesAsync(run, context, context.RequestAborted),
             Warnings = warnings,
             Links = links,
+            Coordinator = DtoMapper.Coordinator(execution),
         });
     }
 
@@ -121,7 +124,7 @@ internal static class ExecutionEndpoints
     {
         var run = Require(host, id);
         var execution = run.Execution;
-        if (execution.Status.IsTerminal() || !await host.Scheduler.CancelAsync(execution.ExecutionId))
+        if (!await host.CancelAsync(run))
             throw AlreadyFinished(execution);
 
         // Operations see their token at once; wait briefly so the answer usually states the end.
@@ -176,6 +179,8 @@ internal static class ExecutionEndpoints
         {
             await foreach (var e in run.Execution.WatchAsync(replay: true, cancellationToken))
             {
+                // The end is told once the server has released the run's slot, so a client's next submission never races it.
+                if (e.Kind == ExecutionEventKind.ExecutionFinished) await run.Finished.WaitAsync(cancellationToken);
                 await WriteEventAsync(response, host.Mapper.ToEvent(e), ++sequence, json.Value.SerializerOptions, cancellationToken);
                 if (e.Kind == ExecutionEventKind.ExecutionFinished)
                 {

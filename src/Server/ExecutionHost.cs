@@ -14,17 +14,19 @@ namespace VoxScheduler.Server;
 /// opened once per backend and path and shared through it), the admission limit, and the
 /// folders chosen for each execution.
 /// </summary>
-internal sealed class ExecutionHost : IAsyncDisposable
+internal sealed partial class ExecutionHost : IAsyncDisposable
 {
     private const string DefaultStoragePath = "./voxlogica_storage";
     private readonly ConcurrentDictionary<string, ServerRun> _runs = new(StringComparer.Ordinal);
     private readonly ServerOptions _options;
     private readonly ILogger<ExecutionHost> _logger;
+    private readonly ClusterConnection _cluster;
 
-    public ExecutionHost(IOptions<ServerOptions> options, ILogger<ExecutionHost> logger)
+    public ExecutionHost(IOptions<ServerOptions> options, ILogger<ExecutionHost> logger, ClusterConnection cluster)
     {
         _options = options.Value;
         _logger = logger;
+        _cluster = cluster;
         DataRoot = Path.GetFullPath(_options.DataRoot);
         Directory.CreateDirectory(DataRoot);
         Directory.CreateDirectory(OutputsRoot);
@@ -72,7 +74,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
         var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim();
         if (name is { Length: > 200 })
             throw ApiProblemException.BadRequest("name must be at most 200 characters.");
-        if (name is not null && Scheduler.Find(name) is { } existing && !existing.Status.IsTerminal())
+        if (name is not null && FindExecution(name) is { } existing && !existing.Status.IsTerminal())
             throw new ApiProblemException(StatusCodes.Status409Conflict, "Name in use",
                 $"An execution named '{name}' is still running ({existing.ExecutionId}).");
 
@@ -114,7 +116,9 @@ internal sealed class ExecutionHost : IAsyncDisposable
                     ReadRoot = DataRoot,
                 },
             };
-            execution = await Integration.SubmitProgramAsync(request.Program!, compileOptions, config, submitOptions, cancellationToken);
+            execution = RunsOnCluster(config)
+                ? await SubmitToClusterAsync(request, config, compileOptions, name, cancellationToken)
+                : await Integration.SubmitProgramAsync(request.Program!, compileOptions, config, submitOptions, cancellationToken);
         }
         catch
         {
@@ -139,8 +143,9 @@ internal sealed class ExecutionHost : IAsyncDisposable
         var run = new ServerRun(execution, outputFolder, storagePath) { Finished = finished };
         _runs[execution.ExecutionId] = run;
         Prune();
-        _logger.LogInformation("Execution {ExecutionId} submitted ({Nodes} nodes, {Goals} goals, backend {Backend})",
-            execution.ExecutionId, execution.Dag.Nodes.Count, execution.Dag.Goals.Count, config.StorageBackend);
+        _logger.LogInformation("Execution {ExecutionId} submitted ({Nodes} nodes, {Goals} goals, backend {Backend}{Where})",
+            execution.ExecutionId, execution.Dag.Nodes.Count, execution.Dag.Goals.Count, config.StorageBackend,
+            execution is ClusterRunExecution c ? $", on the cluster, coordinated by {c.Coordinator}" : string.Empty);
         return run;
     }
 
@@ -148,8 +153,23 @@ internal sealed class ExecutionHost : IAsyncDisposable
     public ServerRun? Find(string idOrName)
     {
         if (_runs.TryGetValue(idOrName, out var run)) return run;
-        var execution = Scheduler.Find(idOrName);
+        var execution = FindExecution(idOrName);
         return execution is not null && _runs.TryGetValue(execution.ExecutionId, out run) ? run : null;
+    }
+
+    /// <summary>An execution by id or name: the scheduler's, or one of this server's runs on the cluster (running ones first).</summary>
+    private IExecution? FindExecution(string idOrName) =>
+        Scheduler.Find(idOrName)
+        ?? _runs.Values.Where(r => r.Execution is ClusterRunExecution && r.Execution.Name == idOrName)
+            .OrderBy(r => r.Execution.Status.IsTerminal()).ThenByDescending(r => r.Execution.SubmittedAt).FirstOrDefault()?.Execution;
+
+    /// <summary>Cancels a run that has not ended; false when there was nothing to cancel.</summary>
+    public async Task<bool> CancelAsync(ServerRun run)
+    {
+        if (run.Execution.Status.IsTerminal()) return false;
+        if (run.Execution is not ClusterRunExecution cluster) return await Scheduler.CancelAsync(run.Execution.ExecutionId);
+        cluster.Cancel();
+        return true;
     }
 
     /// <summary>
@@ -263,6 +283,7 @@ internal sealed class ExecutionHost : IAsyncDisposable
         if (request.NodeTimeoutSeconds is { } t && (!double.IsFinite(t) || t <= 0 || t > TimeSpan.MaxValue.TotalSeconds / 2))
             errors.Add(new ErrorDetail { Message = $"node_timeout_seconds must be positive, not {t}.", Code = "InvalidValue", Path = "$.node_timeout_seconds" });
         var retry = RetryPolicyOf(request, errors);
+        if (_cluster.Enabled && IsPostgres(requested)) CheckClusterFields(request, errors);
         if (errors.Count > 0)
             throw ApiProblemException.BadRequest(errors.Count == 1 ? errors[0].Message : $"{errors.Count} fields are invalid.", errors);
 
@@ -357,6 +378,11 @@ internal sealed class ExecutionHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var run in _runs.Values)
+        {
+            if (run.Execution is ClusterRunExecution cluster) cluster.StopFollowing();
+        }
+
         await Scheduler.DisposeAsync();
     }
 
@@ -399,9 +425,19 @@ internal sealed class ExecutionHost : IAsyncDisposable
         // bound the oldest finished ones are forgotten so memory does not grow with uptime.
         // A run the scheduler has let go of (past its count or byte bound) is let go here too:
         // holding it would pin the memory the scheduler meant to free.
-        foreach (var gone in _runs.Values.Where(r => r.Execution.Status.IsTerminal() && Scheduler.Find(r.Execution.ExecutionId) is null).ToList())
+        foreach (var gone in _runs.Values.Where(r => r.Execution is not ClusterRunExecution && r.Execution.Status.IsTerminal()
+                                                     && Scheduler.Find(r.Execution.ExecutionId) is null).ToList())
         {
             _runs.TryRemove(gone.Execution.ExecutionId, out _);
+        }
+
+        // Finished cluster runs hold their plan (the scheduler that held it is on a silo): bounded by the same byte budget.
+        var clusterBytes = 0L;
+        foreach (var finished in _runs.Values.Where(r => r.Execution is ClusterRunExecution && r.Execution.Status.IsTerminal())
+                     .OrderByDescending(r => r.Execution.SubmittedAt).ToList())
+        {
+            clusterBytes += finished.Execution.Dag.Nodes.Count * ClusterRunBytesPerNode;
+            if (clusterBytes > _options.RetainFinishedBytes) _runs.TryRemove(finished.Execution.ExecutionId, out _);
         }
 
         var bound = _options.RetainFinishedExecutions + _options.MaxConcurrentExecutions;

@@ -42,6 +42,12 @@ internal static class ServerApp
           --postgres                      offer "storage_backend": "postgres" (a store namespace in the database
                                           whose connection string is in VOXSCHEDULER_POSTGRES)
           --postgres-file <file>          the same, the connection string read from a file
+          --cluster-redis <host:port>     be a client of a VoxScheduler cluster (its Redis membership server; a Redis
+          --cluster-id <id>               password belongs in VOXSERVER_CLUSTERREDIS, not here): requests with
+                                          "storage_backend": "postgres" run on the cluster; results are read from
+                                          the cluster's database (connection string as for --postgres / --postgres-file)
+          --cluster-service-id <id>       the cluster's service id (default voxscheduler)
+          --cluster-connect-timeout <s>   longest the start waits for the cluster (default 30; then it exits 2)
 
         Every option of the VoxServer section (appsettings.json) can also be set as VOXSERVER_<NAME>.
         """;
@@ -61,6 +67,10 @@ internal static class ServerApp
         ["--max-workers"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxWorkers)}",
         ["--memory-budget"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MemoryBudget)}",
         ["--postgres-file"] = $"{ServerOptions.Section}:{nameof(ServerOptions.PostgresConnectionFile)}",
+        ["--cluster-redis"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ClusterRedis)}",
+        ["--cluster-id"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ClusterId)}",
+        ["--cluster-service-id"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ClusterServiceId)}",
+        ["--cluster-connect-timeout"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ClusterConnectTimeoutSeconds)}",
     };
 
     /// <summary>
@@ -108,7 +118,11 @@ internal static class ServerApp
             kestrel.AddServerHeader = false;
         });
 
+        // The cluster client connects before the server listens: a cluster that cannot be reached fails the start, clearly.
+        var cluster = ClusterConnection.Connect(options);
         builder.Services.AddSingleton(Options.Create(options));
+        // Created by a factory so the container disposes it (the client leaves the cluster) when the server stops.
+        builder.Services.AddSingleton(services => cluster.WithLogger(services.GetRequiredService<ILogger<ClusterConnection>>()));
         builder.Services.AddSingleton<ExecutionHost>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -213,7 +227,7 @@ internal static class ServerApp
         {
             options.PostgresConnection = Environment.GetEnvironmentVariable(PostgresVariable)?.Trim();
             if (string.IsNullOrEmpty(options.PostgresConnection))
-                throw new InvalidOperationException($"Invalid server options: {PostgresSwitch} takes the PostgreSQL connection string from {PostgresVariable}, which is not set (or give --postgres-file <file>).");
+                throw new InvalidOperationException($"Invalid server options: {(options.ClusterEnabled ? "a cluster client (--cluster-redis)" : PostgresSwitch)} takes the PostgreSQL connection string from {PostgresVariable}, which is not set (or give --postgres-file <file>).");
         }
 
         try

@@ -157,8 +157,34 @@ internal sealed class ServerOptions
     /// </summary>
     public string? PostgresConnectionFile { get; set; }
 
-    /// <summary>True when requests may choose the postgres backend.</summary>
-    public bool PostgresEnabled => PostgresStore || !string.IsNullOrEmpty(PostgresConnectionFile);
+    /// <summary>True when requests may choose the postgres backend (a cluster client always offers it: the cluster's results are there).</summary>
+    public bool PostgresEnabled => PostgresStore || !string.IsNullOrEmpty(PostgresConnectionFile) || ClusterEnabled;
+
+    /// <summary>
+    /// The Redis server of a VoxScheduler cluster's membership (<c>--cluster-redis host:port</c>):
+    /// with <see cref="ClusterId"/>, the server connects to the cluster as a client at start and
+    /// runs <c>"storage_backend": "postgres"</c> requests there. The PostgreSQL connection string
+    /// (the cluster's shared store, read for results) comes as for <see cref="PostgresStore"/>.
+    /// </summary>
+    public string? ClusterRedis { get; set; }
+
+    /// <summary>The cluster's id (<c>--cluster-id</c>, the silos' <c>--cluster-id</c>).</summary>
+    public string? ClusterId { get; set; }
+
+    /// <summary>The cluster's service id (<c>--cluster-service-id</c>; the silos' <c>--service-id</c>).</summary>
+    public string ClusterServiceId { get; set; } = "voxscheduler";
+
+    /// <summary>Longest the start waits for the cluster, in seconds (<c>--cluster-connect-timeout</c>); past it the server does not start.</summary>
+    public double ClusterConnectTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a cluster execution may go without an answer from the cluster before the server
+    /// reports it interrupted, in seconds (a coordinating silo that is gone never answers again).
+    /// </summary>
+    public double ClusterLostSeconds { get; set; } = 60;
+
+    /// <summary>True when the server is a cluster client.</summary>
+    public bool ClusterEnabled => !string.IsNullOrWhiteSpace(ClusterRedis) || !string.IsNullOrWhiteSpace(ClusterId);
 
     /// <summary>The connection string, read at start from the file or the environment; never bound from configuration.</summary>
     internal string? PostgresConnection { get; set; }
@@ -199,6 +225,14 @@ internal sealed class ServerOptions
         if (RetainFinishedExecutions < 1) problems.Add($"RetainFinishedExecutions must be positive, not {RetainFinishedExecutions}.");
         if (!PostgresEnabled && AllowedBackends is { } allowed && allowed.Contains(PostgresBackendName, StringComparer.OrdinalIgnoreCase))
             problems.Add("AllowedBackends lists postgres, but the server has no PostgreSQL store: start it with --postgres (connection string in VOXSCHEDULER_POSTGRES) or --postgres-file <file>.");
+        if (ClusterEnabled && (string.IsNullOrWhiteSpace(ClusterRedis) || string.IsNullOrWhiteSpace(ClusterId)))
+            problems.Add("A cluster client needs both --cluster-redis <host:port> and --cluster-id <id>.");
+        if (ClusterId is { Length: > 256 }) problems.Add($"ClusterId must be at most 256 characters, not {ClusterId.Length}.");
+        if (string.IsNullOrWhiteSpace(ClusterServiceId)) problems.Add("ClusterServiceId must not be empty.");
+        if (!double.IsFinite(ClusterConnectTimeoutSeconds) || ClusterConnectTimeoutSeconds < 1 || ClusterConnectTimeoutSeconds > 600)
+            problems.Add($"ClusterConnectTimeoutSeconds must be between 1 and 600, not {ClusterConnectTimeoutSeconds}.");
+        if (!double.IsFinite(ClusterLostSeconds) || ClusterLostSeconds < 5 || ClusterLostSeconds > 86400)
+            problems.Add($"ClusterLostSeconds must be between 5 and 86400, not {ClusterLostSeconds}.");
         if (!System.Net.IPAddress.TryParse(BindAddress, out _) && !string.Equals(BindAddress, "localhost", StringComparison.OrdinalIgnoreCase))
             problems.Add($"BindAddress must be an IP address or 'localhost', not '{BindAddress}'.");
         if (problems.Count > 0)

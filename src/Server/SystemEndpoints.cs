@@ -9,15 +9,16 @@ internal static class SystemEndpoints
     public static IEndpointRouteBuilder MapSystemEndpoints(this IEndpointRouteBuilder app)
     {
         var version = typeof(SystemEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        app.MapGet("/health", (ExecutionHost host) => TypedResults.Ok(new HealthDto
+        app.MapGet("/health", (ExecutionHost host, ClusterConnection cluster) => TypedResults.Ok(new HealthDto
             {
-                Status = "ok",
+                Status = cluster.Health is { State: not "connected" } ? "degraded" : "ok",
                 Version = version.Split('+')[0],
                 UptimeSeconds = Math.Round((DateTimeOffset.UtcNow - host.StartedAt).TotalSeconds, 3),
                 RunningExecutions = host.Admission.Active,
                 MaxConcurrentExecutions = host.Admission.Limit,
                 Operations = host.Operations.All.Count,
                 ApiKeyRequired = !string.IsNullOrEmpty(host.Options.ApiKey),
+                Cluster = cluster.Health,
             }))
             .WithTags("System")
             .WithName("Health")

@@ -28,4 +28,8 @@ internal sealed record ExecutionResponse
 
     [JsonPropertyName("links")]
     public required ExecutionLinks Links { get; init; }
+    /// <summary>For an execution run on the cluster: the silo coordinating it (absent for a run on this server).</summary>
+    [JsonPropertyName("coordinator")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Coordinator { get; init; }
 }

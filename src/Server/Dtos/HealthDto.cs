@@ -5,7 +5,7 @@ namespace VoxScheduler.Server.Dtos;
 /// <summary>The answer to GET /health.</summary>
 internal sealed record HealthDto
 {
-    /// <summary><c>ok</c>.</summary>
+    /// <summary><c>ok</c>; <c>degraded</c> when the server is a cluster client and the cluster is not usable now.</summary>
     [JsonPropertyName("status")]
     public required string Status { get; init; }
 
@@ -26,4 +26,9 @@ internal sealed record HealthDto
 
     [JsonPropertyName("api_key_required")]
     public bool ApiKeyRequired { get; init; }
+
+    /// <summary>The cluster this server is a client of (absent when it runs everything itself).</summary>
+    [JsonPropertyName("cluster")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ClusterHealthDto? Cluster { get; init; }
 }
