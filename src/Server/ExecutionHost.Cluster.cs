@@ -28,7 +28,7 @@ internal sealed partial class ExecutionHost
 
     /// <summary>
     /// The request fields a cluster execution cannot honour (the cluster takes the concurrency, the
-    /// retry count and the node timeout): refused by name rather than silently ignored.
+    /// retry count, the node timeout and the write options): refused by name rather than silently ignored.
     /// </summary>
     private static void CheckClusterFields(ExecutionRequest request, List<ErrorDetail> errors)
     {
@@ -40,16 +40,14 @@ internal sealed partial class ExecutionHost
             ("retry_on", request.RetryOn is not null),
             ("cache_size", request.CacheSize is not null),
             ("memory_budget", request.MemoryBudget is not null),
-            ("compression", request.Compression is not null),
-            ("compression_codec", request.CompressionCodec is not null),
-            ("streaming_threshold", request.StreamingThreshold is not null),
         ];
         foreach (var (field, given) in fields.Where(f => f.Given))
         {
             errors.Add(new ErrorDetail
             {
                 Message = $"{field} is not available for executions on the cluster (storage_backend postgres on a cluster client); "
-                          + "the cluster takes max_concurrent_nodes, max_retries, retry_failed_nodes, node_timeout_seconds and timeout_seconds.",
+                          + "the cluster takes max_concurrent_nodes, max_retries, retry_failed_nodes, node_timeout_seconds, timeout_seconds, "
+                          + "compression, compression_codec and streaming_threshold.",
                 Code = "NotOnCluster",
                 Path = "$." + field,
             });
@@ -76,6 +74,7 @@ internal sealed partial class ExecutionHost
             MaxConcurrency = config.MaxConcurrentNodes,
             MaxRetries = config.RetryFailedNodes ? config.RetryPolicy.MaxRetries : 0,
             NodeTimeout = config.NodeTimeout,
+            WriteOptions = config.WriteOptions,
         };
         ClusterExecution remote;
         try

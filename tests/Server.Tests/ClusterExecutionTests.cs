@@ -240,9 +240,32 @@ public sealed class ClusterExecutionTests(ServerClusterFixture fixture)
         }
 
         // A field the cluster does not take is refused by name, never ignored.
-        using var compression = await Client.PostExecutionAsync(new { program = "print \"x\" 1", storage_backend = "postgres", storage_path = "files", compression = false });
-        var refused = await Api.ProblemAsync(compression, HttpStatusCode.BadRequest);
-        Assert.Equal("$.compression", Assert.Single(refused.GetProperty("errors").EnumerateArray()).GetProperty("path").GetString());
+        using var budget = await Client.PostExecutionAsync(new { program = "print \"x\" 1", storage_backend = "postgres", storage_path = "files", memory_budget = 1000 });
+        var refused = await Api.ProblemAsync(budget, HttpStatusCode.BadRequest);
+        Assert.Equal("$.memory_budget", Assert.Single(refused.GetProperty("errors").EnumerateArray()).GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task A_requests_compression_and_codec_reach_the_results_the_silo_stores()
+    {
+        var ns = NewNamespace();
+        async Task<JsonElement> StoredAsync(string seed, object extra)
+        {
+            // A computed, compressible text of 3001 characters (a constant would not be computed).
+            var answer = await RunAsync(Client, $"print \"s\" \"{seed}{new string('v', 3000)}\" + \"w\"", "postgres", ns, extra);
+            Assert.Equal("completed", answer.GetProperty("status").GetString());
+            var detail = await Client.GetJsonAsync($"api/v1/history/{answer.GetProperty("execution_id").GetString()}?storage_backend=postgres&storage_path={Uri.EscapeDataString(ns)}");
+            return detail.GetProperty("goals")[0];
+        }
+
+        var lz4 = await StoredAsync("a", new { });
+        Assert.Equal("lz4", lz4.GetProperty("compression").GetString());
+        Assert.True(lz4.GetProperty("stored_size").GetInt64() < lz4.GetProperty("size").GetInt64() / 4, lz4.GetRawText());
+        var raw = await StoredAsync("b", new { compression = false });
+        Assert.Equal(JsonValueKind.Null, raw.GetProperty("compression").ValueKind);
+        Assert.Equal(raw.GetProperty("size").GetInt64(), raw.GetProperty("stored_size").GetInt64());
+        var brotli = await StoredAsync("c", new { compression_codec = "brotli" });
+        Assert.Equal("brotli", brotli.GetProperty("compression").GetString());
     }
 
     [Fact]
@@ -286,7 +309,7 @@ public sealed class ClusterExecutionTests(ServerClusterFixture fixture)
             o.PostgresConnectionFile = fixture.ConnectionFile;
             o.ClusterRedis = unreachable;
             o.ClusterId = "nowhere";
-            o.ClusterConnectTimeoutSeconds = 10;
+            o.ClusterConnectTimeoutSeconds = 3;
         }));
         Assert.Contains("Cannot connect to the cluster 'nowhere'", e.Message);
         Assert.Contains(unreachable, e.Message);
@@ -298,7 +321,7 @@ public sealed class ClusterExecutionTests(ServerClusterFixture fixture)
             o.PostgresConnectionFile = fixture.ConnectionFile;
             o.ClusterRedis = fixture.Redis.Endpoint;
             o.ClusterId = "no-silos-" + Guid.NewGuid().ToString("N")[..6];
-            o.ClusterConnectTimeoutSeconds = 10;
+            o.ClusterConnectTimeoutSeconds = 3;
         }));
         Assert.Contains("no-silos-", empty.Message);
 

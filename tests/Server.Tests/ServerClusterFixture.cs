@@ -58,7 +58,12 @@ public sealed class ServerClusterFixture : IAsyncLifetime
         var ready = await _silo.WaitForLineAsync(l => l.StartsWith("VoxScheduler silo ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(120))
             ?? throw new InvalidOperationException($"The silo exited before it was ready:\n{_silo.Error}");
         SiloEndpoint = ready["VoxScheduler silo ready ".Length..].Trim();
-        _server = await StartServerAsync(o => o.MaxConcurrentExecutions = 32);
+        // A small compile budget: the budget test reaches it in a fraction of the default's time.
+        _server = await StartServerAsync(o =>
+        {
+            o.MaxConcurrentExecutions = 32;
+            o.MaxCompileNodes = 100_000;
+        });
     }
 
     /// <summary>A server that is a client of this cluster (its PostgreSQL connection string from a file), with <paramref name="configure"/> on top.</summary>
