@@ -75,8 +75,8 @@ public sealed class ClusterExecutionTests(ServerClusterFixture fixture)
         var cluster = await RunAsync(Client, Program, "postgres", ns);
         var local = await RunAsync(Client, Program, "sqlite", "local-" + Guid.NewGuid().ToString("N")[..8]);
 
-        Assert.Equal("completed", cluster.GetProperty("status").GetString());
-        Assert.Equal("completed", local.GetProperty("status").GetString());
+        Assert.True(cluster.GetProperty("status").GetString() == "completed", cluster.GetRawText());
+        Assert.True(local.GetProperty("status").GetString() == "completed", local.GetRawText());
         // The cluster ran it: the silo's scheduler coordinated it; the local run has no coordinator.
         Assert.StartsWith(fixture.SiloEndpoint, cluster.GetProperty("coordinator").GetString());
         Assert.False(local.TryGetProperty("coordinator", out _));
@@ -207,7 +207,7 @@ public sealed class ClusterExecutionTests(ServerClusterFixture fixture)
         [
             new { program = "print \"x\" 1 +\nprint", async_execution = false },
             new { program = "print \"x\" 1", async_execution = false, max_retry = 3 },
-            new { program = "print \"n\" length(for i in range(0,1000) do for j in range(0,1000) do i * j)", async_execution = false },
+            new { program = "print \"n\" length(for i in range(0, 100000) do i * 2)", async_execution = false },
             new { program = "print \"x\" 1", async_execution = false, max_concurrent_nodes = 100000 },
         ];
         foreach (var body in bad)
