@@ -13,10 +13,16 @@ namespace VoxScheduler.Tests;
 /// events, results, content, cancellation, errors and limits. Category=Cluster: build.ps1 leaves
 /// it out (and says why) where PostgreSQL or Redis is missing; CI requires them.
 /// </summary>
-[Collection("server-cluster")]
+[Collection("server-postgres")]
 [Trait("Category", "Cluster")]
-public sealed class ClusterExecutionTests(ServerClusterFixture fixture)
+public sealed class ClusterExecutionTests(ServerPostgresFixture postgres) : IAsyncLifetime
 {
+    private ServerCluster fixture = null!; // the shared cluster, started by the first cluster test
+
+    public async Task InitializeAsync() => fixture = await postgres.ClusterAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     private const string Program = """
         import "test"
         print "answer" 6 * 7
@@ -295,14 +301,14 @@ public sealed class ClusterExecutionTests(ServerClusterFixture fixture)
         Assert.Equal("connected", cluster.GetProperty("state").GetString());
         Assert.Equal(fixture.ClusterId, cluster.GetProperty("cluster_id").GetString());
         Assert.Equal(1, cluster.GetProperty("active_silos").GetInt32());
-        Assert.Equal(ServerClusterFixture.Slots, cluster.GetProperty("slots").GetInt32());
+        Assert.Equal(ServerCluster.Slots, cluster.GetProperty("slots").GetInt32());
     }
 
     [Fact]
     public async Task A_server_whose_cluster_cannot_be_reached_does_not_start_and_says_why()
     {
         using var root = new TempFolder("vox-cluster-rest");
-        var unreachable = $"127.0.0.1:{ServerClusterFixture.FreePort()}";
+        var unreachable = $"127.0.0.1:{ServerCluster.FreePort()}";
         var e = Assert.Throws<InvalidOperationException>(() => ServerApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
         {
             o.DataRoot = root.Path;

@@ -18,13 +18,36 @@ public sealed class ServerPostgresFixture : IAsyncLifetime
         await File.WriteAllTextAsync(ConnectionFile, Server.ConnectionString + Environment.NewLine);
     }
 
+    private readonly SemaphoreSlim _clusterGate = new(1, 1);
+    private ServerCluster? _cluster;
+
+    /// <summary>
+    /// The cluster of the cluster tests on this PostgreSQL server, started by the first of them
+    /// (the postgres tests never start it, so they run where Redis is missing).
+    /// </summary>
+    public async Task<ServerCluster> ClusterAsync()
+    {
+        await _clusterGate.WaitAsync();
+        try
+        {
+            return _cluster ??= await ServerCluster.StartAsync(this);
+        }
+        finally
+        {
+            _clusterGate.Release();
+        }
+    }
+
     public async Task DisposeAsync()
     {
+        if (_cluster is not null) await _cluster.DisposeAsync();
         if (ConnectionFile is not null) File.Delete(ConnectionFile);
         if (Server is not null) await Server.DisposeAsync();
+        _clusterGate.Dispose();
     }
 }
 
+/// <summary>The postgres backend's tests and the cluster tests: one database for the process (the backend is registered process-wide).</summary>
 [CollectionDefinition("server-postgres")]
 public sealed class ServerPostgresCollection : ICollectionFixture<ServerPostgresFixture>;
 

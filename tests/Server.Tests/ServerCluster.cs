@@ -7,12 +7,15 @@ using VoxScheduler.Server;
 namespace VoxScheduler.Tests;
 
 /// <summary>
-/// A real cluster for the REST server's cluster tests: PostgreSQL and Redis on loopback, one silo
-/// process (<c>VoxScheduler.Silo.dll</c>) joined through Redis, and a server connected to it as a
-/// cluster client. Shared by the collection; a test that needs other server options starts its
-/// own server on the same cluster (<see cref="StartServerAsync"/>).
+/// A real cluster for the REST server's cluster tests: Redis on loopback, one silo process
+/// (<c>VoxScheduler.Silo.dll</c>) joined through it with the PostgreSQL server of
+/// <see cref="ServerPostgresFixture"/> as its store, and a server connected to it as a cluster
+/// client. The postgres backend is registered once per process with one connection string, so
+/// the postgres tests and the cluster tests share one database (and one collection); the cluster
+/// is started by the first cluster test. A test that needs other server options starts its own
+/// server on the same cluster (<see cref="StartServerAsync"/>).
 /// </summary>
-public sealed class ServerClusterFixture : IAsyncLifetime
+public sealed class ServerCluster : IAsyncDisposable
 {
     /// <summary>Worker slots of the silo.</summary>
     public const int Slots = 4;
@@ -20,7 +23,13 @@ public sealed class ServerClusterFixture : IAsyncLifetime
     private HostProcess? _silo;
     private ServerHost? _server;
 
-    public PostgresServer Postgres { get; private set; } = null!;
+    private ServerCluster(ServerPostgresFixture postgres)
+    {
+        Postgres = postgres.Server;
+        ConnectionFile = postgres.ConnectionFile;
+    }
+
+    public PostgresServer Postgres { get; }
 
     public RedisServer Redis { get; private set; } = null!;
 
@@ -30,26 +39,30 @@ public sealed class ServerClusterFixture : IAsyncLifetime
     public string SiloEndpoint { get; private set; } = string.Empty;
 
     /// <summary>A file holding the connection string, as an operator gives it with --postgres-file.</summary>
-    public string ConnectionFile { get; private set; } = null!;
+    public string ConnectionFile { get; }
 
     internal ServerHost Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
-    public async Task InitializeAsync()
+    /// <summary>Starts Redis, the silo and the server; on failure everything started is stopped.</summary>
+    public static async Task<ServerCluster> StartAsync(ServerPostgresFixture postgres)
     {
-        var postgres = PostgresServer.StartAsync();
-        var redis = RedisServer.StartAsync();
+        var cluster = new ServerCluster(postgres);
         try
         {
-            await Task.WhenAll(postgres, redis);
+            await cluster.StartCoreAsync();
         }
-        finally
+        catch
         {
-            if (postgres.IsCompletedSuccessfully) Postgres = postgres.Result;
-            if (redis.IsCompletedSuccessfully) Redis = redis.Result;
+            await cluster.DisposeAsync();
+            throw;
         }
 
-        ConnectionFile = Path.Combine(Path.GetTempPath(), $"vox-pg-connection-{Guid.NewGuid():N}");
-        await File.WriteAllTextAsync(ConnectionFile, Postgres.ConnectionString + Environment.NewLine);
+        return cluster;
+    }
+
+    private async Task StartCoreAsync()
+    {
+        Redis = await RedisServer.StartAsync();
         _silo = HostProcess.Start(HostProcess.DotnetPath(),
             ["exec", SiloDll, "--cluster-id", ClusterId, "--redis", Redis.Endpoint, "--advertise", "127.0.0.1",
              "--silo-port", FreePort().ToString(CultureInfo.InvariantCulture), "--gateway-port", FreePort().ToString(CultureInfo.InvariantCulture),
@@ -96,15 +109,10 @@ public sealed class ServerClusterFixture : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync();
         if (_silo is not null) await _silo.DisposeAsync();
-        if (ConnectionFile is not null) File.Delete(ConnectionFile);
         if (Redis is not null) await Redis.DisposeAsync();
-        if (Postgres is not null) await Postgres.DisposeAsync();
     }
 }
-
-[CollectionDefinition("server-cluster")]
-public sealed class ServerClusterCollection : ICollectionFixture<ServerClusterFixture>;
