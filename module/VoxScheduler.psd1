@@ -30,13 +30,16 @@
         'Show-VoxDag'
         'Unregister-VoxOperation'
         'Remove-VoxExecution'
+        'Connect-VoxCluster'
+        'Disconnect-VoxCluster'
+        'Get-VoxCluster'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('VoxLogicA', 'DAG', 'Scheduler', 'ImageAnalysis', 'SQLite')
+            Tags         = @('VoxLogicA', 'DAG', 'Scheduler', 'ImageAnalysis', 'SQLite', 'Cluster', 'Orleans', 'PostgreSQL')
             ProjectUri   = 'https://github.com/voxlogica-project/voxscheduler'
             # The LICENSE file at the repository root (also shipped in the module folder).
             LicenseUri   = 'https://github.com/voxlogica-project/voxscheduler/blob/main/LICENSE'

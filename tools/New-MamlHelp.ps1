@@ -79,6 +79,11 @@ foreach ($command in Get-Command -Module VoxScheduler -CommandType Cmdlet | Sort
     if (-not $help.Examples) { $problems.Add("$name has no example") }
     $className = $command.ImplementingType.Name
     $docs = Get-DocComments (Join-Path $commandsDir "$className.cs")
+    # A cmdlet split into partial files (SubmitVoxDagCommand.Cluster.cs) documents parameters there too.
+    foreach ($part in Get-ChildItem -Path $commandsDir -Filter "$className.*.cs" -File) {
+        $more = Get-DocComments $part.FullName
+        foreach ($k in $more.Keys) { if (-not $docs.ContainsKey($k)) { $docs[$k] = $more[$k] } }
+    }
     $baseType = $command.ImplementingType.BaseType
     while ($baseType -and $baseDocs.ContainsKey($baseType.Name)) {
         foreach ($k in $baseDocs[$baseType.Name].Keys) { if (-not $docs.ContainsKey($k)) { $docs[$k] = $baseDocs[$baseType.Name][$k] } }

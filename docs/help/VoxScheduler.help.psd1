@@ -9,6 +9,8 @@ Submit-VoxDag reduces a VoxLogicA program (a file with -Path or -LiteralPath, or
 
 Without -Wait or -AsJob it returns the execution object at once; use Get-VoxProgress, Get-VoxResult, Wait-VoxExecution and Stop-VoxExecution with it. With -Wait it writes one VoxResult per goal as the goal completes and shows progress meanwhile; Ctrl+C stops waiting and leaves the execution running. With -AsJob it returns a job that Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job understand.
 
+With -Cluster (or -Connection <name>) the DAG runs on the cluster of a Connect-VoxCluster connection: it is compiled here (the node ids are those of a local run), the cluster's coordinator runs it on its silos, and the results go to the connection's store namespace (or -Store, a postgres drive). -Wait, -AsJob, -Name, -Parameter, -MaxConcurrency (default there: every slot of the cluster), -MaxRetries, -NodeTimeout, -Codec, -NoCompression and -StreamingThreshold work as for local runs, and so do Get-VoxProgress, Wait-VoxExecution, Stop-VoxExecution, Get-VoxExecution and Get-VoxResult on the execution (goals arrive when it ends); parameters that only the local scheduler has (-MaxWorkers, -CacheSize, -MemoryBudget, retry delays, -AllowWritesOutsideLocation) are a VoxParameterConflict error, and a program with save goals is VoxNotSupported (the file would be written on a silo): print the value and use Save-VoxResult.
+
 Anything can be piped: FileInfo objects from Get-ChildItem, path strings, JSON text, DAG objects, hashtables and New-VoxNode objects (the nodes of one pipeline form one DAG). A program with errors writes one VoxProgramInvalid error per problem, each with file:line:col; an invalid DAG writes one VoxDagInvalid error per problem.
 '@
         Examples    = @(
@@ -24,6 +26,7 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Create
 ) | Submit-VoxDag -Store lab: -Wait
 '@; Remarks = 'Builds a DAG from node objects and runs it on the store of the lab: drive.' }
             @{ Code = '$job = Submit-VoxDag -Path ./examples/fibonacci.imgql -AsJob -MaxConcurrency 8; Receive-Job $job -Wait'; Remarks = 'Runs a program as a job with up to 8 nodes at once.' }
+            @{ Code = 'Submit-VoxDag -Path ./examples/arithmetic.imgql -Cluster -Wait'; Remarks = 'Runs a program on the cluster of the session''s connection (Connect-VoxCluster) and writes its goals as a local run does.'; Requires = 'Cluster' }
             @{ Code = 'Submit-VoxDag -Program "threshold = 0.25`nprint ""scaled"" threshold * 10" -Parameter @{ threshold = 0.5 } -Wait'; Remarks = 'Binds a program parameter: the value 0.5 replaces the declaration of threshold (and is part of the node ids), instead of building program text by string interpolation.' }
         )
     }
@@ -156,6 +159,35 @@ Nodes are named n<index>; edges go from an argument to the node that uses it; go
         Examples    = @(
             @{ Code = 'Get-VoxExecution -Status Failed | Remove-VoxExecution -Confirm:$false'; Remarks = 'Forgets every failed execution of the default store''s history.' }
             @{ Code = 'Submit-VoxDag -Program ''print "x" 1 + 2'' -Name once -Wait; Remove-VoxExecution -Id once -WhatIf'; Remarks = 'Shows which execution would be removed.' }
+        )
+    }
+    'Connect-VoxCluster' = @{
+        Synopsis    = 'Connects this session to a VoxScheduler cluster.'
+        Description = @'
+Connect-VoxCluster connects this PowerShell session to a cluster of VoxScheduler silos (src/Cluster/Silo; build.ps1 cluster-up starts one on this machine): -Redis is the Redis server of the cluster's membership (host:port) and -ClusterId the silos' --cluster-id. Submit-VoxDag -Cluster then runs programs and DAGs there; Get-VoxCluster lists the silos.
+
+Results live in the cluster's PostgreSQL database, which this session reads them from: its connection string comes from -ConnectionFile or $env:VOXSCHEDULER_POSTGRES (as the silos read it), and -Credential supplies (or replaces) the user name and password. There is no parameter for a connection string: a password never goes on a command line that ps shows. One process uses one database (a postgres drive and every connection share it). -Namespace names the store namespace results go to by default (default: default).
+
+A wrong cluster id, a cluster without a live silo or an unreachable Redis is a VoxClusterUnavailable error within -Timeout (default 30 s), never a hang; a database that cannot be opened is VoxStoreUnavailable. The connection object is written; -Name (default: default) names it for Submit-VoxDag -Connection, Get-VoxCluster and Disconnect-VoxCluster. Connections live in the session and are closed by Disconnect-VoxCluster or when the module is removed.
+'@
+        Examples    = @(
+            @{ Code = 'Connect-VoxCluster -Redis 127.0.0.1:6379 -ClusterId vox-local-20261207 -ConnectionFile ./out/cluster/postgres/connection'; Remarks = 'Connects to the cluster build.ps1 cluster-up started (it prints the Redis address and the cluster id; the connection file holds the password, readable by its owner only).'; Requires = 'Cluster' }
+            @{ Code = '$env:VOXSCHEDULER_POSTGRES = Get-Content -Raw ./out/cluster/postgres/connection; Connect-VoxCluster 127.0.0.1:6379 vox-local-20261207 -Name lab -Namespace projects/brain'; Remarks = 'Takes the connection string from the environment, as the silos do (-Credential would supply the user name and password); a second connection, named lab, whose results go to the namespace projects/brain.'; Requires = 'Cluster' }
+        )
+    }
+    'Get-VoxCluster' = @{
+        Synopsis    = 'Lists the silos of the connected clusters.'
+        Description = 'Get-VoxCluster writes one VoxClusterSilo per silo of each connected cluster (-Name: connections by name, wildcards allowed; default: every connection of the session): its address, membership status (Active, Joining, ShuttingDown, Dead), worker slots, calls running now (InFlight), load (InFlight over Slots) and the bytes its input cache holds. A silo that is not active, or did not answer, shows 0 slots. A cluster that cannot list its silos within 30 s is a VoxClusterUnavailable error; without a connection the error is VoxClusterNotConnected.'
+        Examples    = @(
+            @{ Code = 'Get-VoxCluster'; Remarks = 'Lists the silos of every cluster this session is connected to.'; Requires = 'Cluster' }
+            @{ Code = 'Get-VoxCluster | Where-Object Status -eq Active | Measure-Object Slots -Sum'; Remarks = 'Counts the worker slots of the active silos: how many nodes the cluster runs at once.'; Requires = 'Cluster' }
+        )
+    }
+    'Disconnect-VoxCluster' = @{
+        Synopsis    = 'Closes cluster connections of this session.'
+        Description = 'Disconnect-VoxCluster closes the connections named by -Name (wildcards allowed) or piped from Connect-VoxCluster; without either, the only connection, or the one named default. Executions submitted through a connection go on on the cluster: a warning names those still running, this session stops following them (they show as Interrupted here), and their results are stored in the namespace as usual, where Get-VoxExecution -Store and a postgres drive find them.'
+        Examples    = @(
+            @{ Code = 'Disconnect-VoxCluster'; Remarks = 'Closes the default connection.'; Requires = 'Cluster' }
         )
     }
     'VoxStore' = @{

@@ -37,9 +37,11 @@ BeforeAll {
     $source = Import-PowerShellDataFile (Join-Path $script:Repo 'docs/help/VoxScheduler.help.psd1')
     $script:HelpExamples = foreach ($name in $source.Keys | Sort-Object) {
         $entry = $source[$name]
-        foreach ($e in $entry.Examples) { [pscustomobject]@{ Topic = $name; Code = $e.Code } }
-        foreach ($task in $entry.Tasks) { foreach ($e in $task.Examples) { [pscustomobject]@{ Topic = $name; Code = $e.Code } } }
+        foreach ($e in $entry.Examples) { [pscustomobject]@{ Topic = $name; Code = $e.Code; Requires = $e['Requires'] } }
+        foreach ($task in $entry.Tasks) { foreach ($e in $task.Examples) { [pscustomobject]@{ Topic = $name; Code = $e.Code; Requires = $e['Requires'] } } }
     }
+    # Examples that need a running cluster (Requires = 'Cluster') are run by VoxModule.Cluster.Tests.ps1 against its own cluster.
+    $script:HelpExamples = @($script:HelpExamples | Where-Object { -not $_.Requires })
 }
 
 Describe 'Help examples' {

@@ -61,7 +61,7 @@ Describe 'Exports' {
     It 'exports exactly the documented cmdlets and nothing else' {
         $expected = 'Clear-VoxStore', 'ConvertTo-VoxDag', 'Get-VoxExecution', 'Get-VoxOperation', 'Get-VoxProgress', 'Get-VoxResult',
             'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution',
-            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult', 'Remove-VoxExecution'
+            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult', 'Remove-VoxExecution', 'Connect-VoxCluster', 'Disconnect-VoxCluster', 'Get-VoxCluster'
         $actual = (Get-Command -Module VoxScheduler).Name | Sort-Object
         $actual | Should -Be ($expected | Sort-Object)
         (Get-Module VoxScheduler).ExportedFunctions.Count | Should -Be 0
@@ -76,7 +76,7 @@ Describe 'Help' {
     BeforeDiscovery {
         $commands = 'Clear-VoxStore', 'ConvertTo-VoxDag', 'Get-VoxExecution', 'Get-VoxOperation', 'Get-VoxProgress', 'Get-VoxResult',
             'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution',
-            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult', 'Remove-VoxExecution' |
+            'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult', 'Remove-VoxExecution', 'Connect-VoxCluster', 'Disconnect-VoxCluster', 'Get-VoxCluster' |
             ForEach-Object { @{ Name = $_ } }
     }
 
@@ -106,7 +106,8 @@ Describe 'Formatting' {
         'VoxScheduler.Cmdlets.Output.VoxResult', 'VoxScheduler.Cmdlets.Output.VoxExecution', 'VoxScheduler.Cmdlets.Output.VoxProgress',
         'VoxScheduler.Cmdlets.Output.VoxOperationInfo', 'VoxScheduler.Cmdlets.Output.VoxDag', 'VoxScheduler.Cmdlets.Output.VoxDagMeasurement',
         'VoxScheduler.Cmdlets.Output.VoxNode', 'VoxScheduler.Cmdlets.Output.VoxStoreItem', 'VoxScheduler.Cmdlets.Output.VoxStoreFolder',
-        'VoxScheduler.Cmdlets.Output.VoxExecutionNode', 'VoxScheduler.Storage.EvictionReport', 'VoxScheduler.Cmdlets.Provider.VoxDriveInfo'
+        'VoxScheduler.Cmdlets.Output.VoxExecutionNode', 'VoxScheduler.Storage.EvictionReport', 'VoxScheduler.Cmdlets.Provider.VoxDriveInfo',
+        'VoxScheduler.Cmdlets.Output.VoxClusterConnection', 'VoxScheduler.Cmdlets.Output.VoxClusterSilo'
     ) {
         Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
     }

@@ -58,7 +58,8 @@ public sealed class GetVoxExecutionCommand : VoxAsyncCmdlet
         // -Store names one store: this process's executions of other stores are not its executions.
         var onlyStore = Store is not null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var live in Scheduler.ListExecutions())
+        // This process's executions: its scheduler's, then those it follows on clusters.
+        foreach (var live in Scheduler.ListExecutions().Concat(ClusterConnections.Executions))
         {
             var e = new VoxExecution(live, live.Store is { } s ? new StoreLocation(s.Backend, s.Location) : null, VoxEngineHost.Sources.GetValueOrDefault(live.ExecutionId));
             seen.Add(e.ExecutionId);

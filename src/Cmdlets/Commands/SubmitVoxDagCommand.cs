@@ -16,7 +16,7 @@ namespace VoxScheduler.Cmdlets.Commands;
 [OutputType(typeof(VoxExecution))]
 [OutputType(typeof(VoxResult))]
 [OutputType(typeof(VoxExecutionJob))]
-public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
+public sealed partial class SubmitVoxDagCommand : VoxDagInputCmdlet
 {
     /// <summary>The store: a VoxStore drive (lab:) or a folder; default: the default store.</summary>
     [Parameter]
@@ -161,6 +161,12 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
             Terminate(VoxErrors.ConfigInvalid, ErrorCategory.InvalidArgument, null, e.Message, e);
         }
 
+        if (OnCluster)
+        {
+            BeginCluster();
+            return;
+        }
+
         if (MyInvocation.BoundParameters.ContainsKey(nameof(MaxWorkers)))
         {
             Scheduler.MaxWorkers = MaxWorkers;
@@ -223,6 +229,12 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
 
     private void Run(DagInput input)
     {
+        if (_cluster is not null)
+        {
+            RunOnCluster(input);
+            return;
+        }
+
         var config = _config! with { StorageBackend = _store!.Backend, StoragePath = _store.Path };
         var environment = CallerEnvironment() with { AllowWritesOutsideOutputRoot = AllowWritesOutsideLocation };
         var options = new SubmitOptions { Name = Name, Source = input.Source, Environment = environment };
@@ -244,9 +256,15 @@ public sealed class SubmitVoxDagCommand : VoxDagInputCmdlet
             return;
         }
 
+        Emit(execution, _store, input);
+    }
+
+    // What a submission writes, local or on a cluster alike: the execution, its job, or its results as they come.
+    private void Emit(IExecution execution, StoreLocation store, DagInput input)
+    {
         VoxEngineHost.RememberSource(execution.ExecutionId, input.Source);
-        var result = new VoxExecution(execution, _store, input.Source);
-        WriteVerbose($"Submitted {input.Source} as execution {execution.ExecutionId} ({input.Dag.Nodes.Count} nodes, {input.Dag.Goals.Count} goals) on {_store}.");
+        var result = new VoxExecution(execution, store, input.Source);
+        WriteVerbose($"Submitted {input.Source} as execution {execution.ExecutionId} ({input.Dag.Nodes.Count} nodes, {input.Dag.Goals.Count} goals) on {store}.");
         if (AsJob)
         {
             var job = new VoxExecutionJob(result, MyInvocation.Line);

@@ -149,8 +149,8 @@ public abstract class VoxCmdletBase : PSCmdlet
         OutputRoot = CallerDirectory,
     };
 
-    /// <summary>A live execution of this process, or null.</summary>
-    internal static IExecution? FindLive(string idOrName) => Scheduler.Find(idOrName);
+    /// <summary>A live execution of this process (its scheduler's, or one it follows on a cluster), or null.</summary>
+    internal static IExecution? FindLive(string idOrName) => Scheduler.Find(idOrName) ?? ClusterConnections.FindExecution(idOrName);
 
     /// <summary>
     /// An execution by id or name: a live one of this process first, else a past one from the

@@ -31,6 +31,8 @@ internal static class VoxErrors
     public const string ProgramParameterInvalid = "VoxProgramParameterInvalid";
     public const string ExecutionRunning = "VoxExecutionRunning";
     public const string ExecutionNameTaken = "VoxExecutionNameTaken";
+    public const string ClusterUnavailable = "VoxClusterUnavailable";
+    public const string ClusterNotConnected = "VoxClusterNotConnected";
 
     public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, Exception? inner = null) =>
         new(new VoxCmdletException(message, inner), id, category, target);

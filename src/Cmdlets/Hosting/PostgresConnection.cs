@@ -29,6 +29,8 @@ internal static class PostgresConnection
     /// <exception cref="ArgumentException">No connection string anywhere, an unreadable file, a malformed string, or another database than the one this process uses.</exception>
     public static void Use(PSCredential? credential, string? connectionFile)
     {
+        // Nothing named and nothing in the environment: the database this process already uses.
+        if (credential is null && string.IsNullOrWhiteSpace(connectionFile) && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable)) && IsConfigured) return;
         var connection = Build(credential, connectionFile);
         lock (s_gate)
         {

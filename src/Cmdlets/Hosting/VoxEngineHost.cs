@@ -81,7 +81,7 @@ internal static class VoxEngineHost
         {
             foreach (var id in Sources.Keys)
             {
-                if (Scheduler.Find(id) is null) Sources.TryRemove(id, out _);
+                if (Scheduler.Find(id) is null && ClusterConnections.FindExecution(id) is null) Sources.TryRemove(id, out _);
             }
         }
     }
