@@ -145,6 +145,7 @@ Step refusals {
             @{ Name = 'MaxWorkers'; Run = { Submit-VoxDag -Program 'print "x" 1 + 1' -Cluster -MaxWorkers 2 -RetryDelay 1 -ErrorAction Stop } }
             @{ Name = 'FolderStore'; Run = { Submit-VoxDag -Program 'print "x" 1 + 1' -Cluster -Store $local -ErrorAction Stop } }
             @{ Name = 'Save'; Run = { Submit-VoxDag -Program 'save "out.txt" "x"' -Cluster -Wait -ErrorAction Stop } }
+            @{ Name = 'Load'; Run = { Submit-VoxDag -Program 'print "x" load("scan.nii.gz")' -Cluster -Wait -ErrorAction Stop } }
             @{ Name = 'NoConnection'; Run = { Submit-VoxDag -Program 'print "x" 1 + 1' -Connection nosuch -ErrorAction Stop } }
             @{ Name = 'ScriptOperation'; Run = {
                     Register-VoxOperation -Name my.double -ScriptBlock { param($x) $x * 2 } -Force

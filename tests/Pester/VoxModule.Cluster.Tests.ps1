@@ -233,6 +233,8 @@ Describe 'Submit-VoxDag -Cluster' {
         $r.FolderStore.Message | Should -BeLike '*postgres drive*'
         $r.Save.Id | Should -BeLike 'VoxNotSupported,*'
         $r.Save.Message | Should -BeLike '*Save-VoxResult*'
+        $r.Load.Id | Should -BeLike 'VoxNotSupported,*'
+        $r.Load.Message | Should -BeLike '*load*cannot run on a cluster*coordinating silo*'
         $r.NoConnection.Id | Should -BeLike 'VoxClusterNotConnected,*'
         $r.NoConnection.Message | Should -BeLike "*no cluster connection named 'nosuch'*"
         $r.ScriptOperation.Id | Should -BeLike 'VoxDagInvalid,*'

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VoxScheduler.Cluster.Client;
+using VoxScheduler.Cmdlets.Dags;
 using VoxScheduler.Cmdlets.Hosting;
 using VoxScheduler.Cmdlets.Output;
 using VoxScheduler.Cmdlets.Provider;
@@ -114,6 +115,14 @@ public sealed partial class SubmitVoxDagCommand
             // A save goal writes where the coordinating silo runs, not where this session is.
             Error(VoxErrors.NotSupported, ErrorCategory.NotImplemented, input.Target,
                 $"Save goals (here '{save.Name}') cannot run on a cluster: the file would be written on the coordinating silo's machine. Print the value instead and write it here with Save-VoxResult.");
+            return;
+        }
+
+        if (ClusterDagCheck.ImpureOperations(input.Dag, VoxEngineHost.Operations) is { Count: > 0 } impure)
+        {
+            // They run on the coordinating silo: a relative path would resolve in the silo's folder, an absolute one on the silo's machine.
+            Error(VoxErrors.NotSupported, ErrorCategory.NotImplemented, input.Target,
+                $"{string.Join(", ", impure)} cannot run on a cluster: {(impure.Count == 1 ? "it reads" : "they read")} files or the outside world, and would read the coordinating silo's, not this session's. Run the program here (without -Cluster), or keep its data in the store.");
             return;
         }
 
