@@ -63,14 +63,7 @@ public sealed class ServerCluster : IAsyncDisposable
     private async Task StartCoreAsync()
     {
         Redis = await RedisServer.StartAsync();
-        _silo = HostProcess.Start(HostProcess.DotnetPath(),
-            ["exec", SiloDll, "--cluster-id", ClusterId, "--redis", Redis.Endpoint, "--advertise", "127.0.0.1",
-             "--silo-port", FreePort().ToString(CultureInfo.InvariantCulture), "--gateway-port", FreePort().ToString(CultureInfo.InvariantCulture),
-             "--slots", Slots.ToString(CultureInfo.InvariantCulture), "--postgres-file", ConnectionFile],
-            environment: new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
-        var ready = await _silo.WaitForLineAsync(l => l.StartsWith("VoxScheduler silo ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(120))
-            ?? throw new InvalidOperationException($"The silo exited before it was ready:\n{_silo.Error}");
-        SiloEndpoint = ready["VoxScheduler silo ready ".Length..].Trim();
+        (_silo, SiloEndpoint) = await StartSiloAsync(ClusterId);
         // A small compile budget, which the budget test exceeds at once (the tests' other programs stay far below it).
         _server = await StartServerAsync(o =>
         {
@@ -80,14 +73,36 @@ public sealed class ServerCluster : IAsyncDisposable
     }
 
     /// <summary>A server that is a client of this cluster (its PostgreSQL connection string from a file), with <paramref name="configure"/> on top.</summary>
-    internal Task<ServerHost> StartServerAsync(Action<ServerOptions>? configure = null) =>
+    internal Task<ServerHost> StartServerAsync(Action<ServerOptions>? configure = null) => StartServerAsync(ClusterId, configure);
+
+    /// <summary>A server that is a client of cluster <paramref name="clusterId"/> on this Redis and database.</summary>
+    internal Task<ServerHost> StartServerAsync(string clusterId, Action<ServerOptions>? configure) =>
         ServerHost.StartAsync(o =>
         {
             o.PostgresConnectionFile = ConnectionFile;
             o.ClusterRedis = Redis.Endpoint;
-            o.ClusterId = ClusterId;
+            o.ClusterId = clusterId;
             configure?.Invoke(o);
         });
+
+    /// <summary>Starts a silo process of cluster <paramref name="clusterId"/> on this Redis and database; returns it with its endpoint once it is ready.</summary>
+    internal async Task<(HostProcess Process, string Endpoint)> StartSiloAsync(string clusterId)
+    {
+        var silo = HostProcess.Start(HostProcess.DotnetPath(),
+            ["exec", SiloDll, "--cluster-id", clusterId, "--redis", Redis.Endpoint, "--advertise", "127.0.0.1",
+             "--silo-port", FreePort().ToString(CultureInfo.InvariantCulture), "--gateway-port", FreePort().ToString(CultureInfo.InvariantCulture),
+             "--slots", Slots.ToString(CultureInfo.InvariantCulture), "--postgres-file", ConnectionFile],
+            environment: new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+        var ready = await silo.WaitForLineAsync(l => l.StartsWith("VoxScheduler silo ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+        if (ready is null)
+        {
+            var error = silo.Error;
+            await silo.DisposeAsync();
+            throw new InvalidOperationException($"The silo exited before it was ready:\n{error}");
+        }
+
+        return (silo, ready["VoxScheduler silo ready ".Length..].Trim());
+    }
 
     /// <summary>A client of the cluster of its own, to look at the silo from outside the server.</summary>
     internal Task<VoxClusterClient> ConnectAsync() =>
