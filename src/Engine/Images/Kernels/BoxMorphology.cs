@@ -23,61 +23,55 @@ internal static class BoxMorphology
     {
         grid.CheckLength(src, nameof(src));
         grid.CheckLength(dst, nameof(dst));
-        var tmp = ArrayPool<byte>.Shared.Rent(grid.Count);
-        try
+        using var scratch = VoxelScratch.Of<byte>(grid.Count);
+        var tmp = scratch.As<byte>();
+        unsafe
         {
-            unsafe
+            fixed (byte* ps = src, pt = tmp, pd = dst)
             {
-                fixed (byte* ps = src, pt = tmp, pd = dst)
+                var (xs, xt, xd) = ((nint)ps, (nint)pt, (nint)pd);
+                var plane = grid.Plane;
+                // Pass 1: x then y, plane by plane (each plane independent).
+                Slabs.For(grid.Nz, plane, cancellationToken, (z0, z1) =>
                 {
-                    var (xs, xt, xd) = ((nint)ps, (nint)pt, (nint)pd);
-                    var plane = grid.Plane;
-                    // Pass 1: x then y, plane by plane (each plane independent).
-                    Slabs.For(grid.Nz, plane, cancellationToken, (z0, z1) =>
+                    var rows = ArrayPool<byte>.Shared.Rent(plane);
+                    try
                     {
-                        var rows = ArrayPool<byte>.Shared.Rent(plane);
-                        try
-                        {
-                            for (var z = z0; z < z1; z++)
-                            {
-                                var inPlane = new ReadOnlySpan<byte>((byte*)xs + (long)z * plane, plane);
-                                var outPlane = new Span<byte>((byte*)xt + (long)z * plane, plane);
-                                for (var y = 0; y < grid.Ny; y++)
-                                {
-                                    AlongRow(inPlane.Slice(y * grid.Nx, grid.Nx), rows.AsSpan(y * grid.Nx, grid.Nx), dilate);
-                                }
-
-                                for (var y = 0; y < grid.Ny; y++)
-                                {
-                                    var row = rows.AsSpan(0, plane);
-                                    Combine(row, y * grid.Nx, y > 0 ? (y - 1) * grid.Nx : -1, y < grid.Ny - 1 ? (y + 1) * grid.Nx : -1, grid.Nx,
-                                        outPlane.Slice(y * grid.Nx, grid.Nx), dilate);
-                                }
-                            }
-                        }
-                        finally
-                        {
-                            ArrayPool<byte>.Shared.Return(rows);
-                        }
-                    });
-
-                    // Pass 2: z, plane by plane from the pass-1 planes above and below.
-                    var n = grid.Count;
-                    Slabs.For(grid.Nz, plane, cancellationToken, (z0, z1) =>
-                    {
-                        var all = new ReadOnlySpan<byte>((byte*)xt, n);
                         for (var z = z0; z < z1; z++)
                         {
-                            Combine(all, z * plane, z > 0 ? (z - 1) * plane : -1, z < grid.Nz - 1 ? (z + 1) * plane : -1, plane,
-                                new Span<byte>((byte*)xd + (long)z * plane, plane), dilate);
+                            var inPlane = new ReadOnlySpan<byte>((byte*)xs + (long)z * plane, plane);
+                            var outPlane = new Span<byte>((byte*)xt + (long)z * plane, plane);
+                            for (var y = 0; y < grid.Ny; y++)
+                            {
+                                AlongRow(inPlane.Slice(y * grid.Nx, grid.Nx), rows.AsSpan(y * grid.Nx, grid.Nx), dilate);
+                            }
+
+                            for (var y = 0; y < grid.Ny; y++)
+                            {
+                                var row = rows.AsSpan(0, plane);
+                                Combine(row, y * grid.Nx, y > 0 ? (y - 1) * grid.Nx : -1, y < grid.Ny - 1 ? (y + 1) * grid.Nx : -1, grid.Nx,
+                                    outPlane.Slice(y * grid.Nx, grid.Nx), dilate);
+                            }
                         }
-                    });
-                }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(rows);
+                    }
+                });
+
+                // Pass 2: z, plane by plane from the pass-1 planes above and below.
+                var n = grid.Count;
+                Slabs.For(grid.Nz, plane, cancellationToken, (z0, z1) =>
+                {
+                    var all = new ReadOnlySpan<byte>((byte*)xt, n);
+                    for (var z = z0; z < z1; z++)
+                    {
+                        Combine(all, z * plane, z > 0 ? (z - 1) * plane : -1, z < grid.Nz - 1 ? (z + 1) * plane : -1, plane,
+                            new Span<byte>((byte*)xd + (long)z * plane, plane), dilate);
+                    }
+                });
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(tmp);
         }
     }
 

@@ -26,12 +26,12 @@ internal static class DistanceTransform
         grid.CheckLength(src, nameof(src));
         grid.CheckLength(dst, nameof(dst));
         var n = grid.Count;
-        var inside = ArrayPool<byte>.Shared.Rent(n);
-        try
+        using (var scratch = VoxelScratch.Of<byte>(n))
         {
+            var inside = scratch.As<byte>();
             // contour = a ∧ ¬interior(a): a voxel of a with an in-image neighbour not in a.
-            BoxMorphology.Interior(src, inside.AsSpan(0, n), grid, cancellationToken);
-            var anyContour = Contour(src, inside.AsSpan(0, n), cancellationToken);
+            BoxMorphology.Interior(src, inside, grid, cancellationToken);
+            var anyContour = Contour(src, inside, cancellationToken);
             if (!anyContour)
             {
                 // Without a contour the mask is empty (all outside) or full (all inside).
@@ -39,11 +39,7 @@ internal static class DistanceTransform
                 return;
             }
 
-            SquaredToFeatures(inside.AsSpan(0, n), dst, grid, cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(inside);
+            SquaredToFeatures(inside, dst, grid, cancellationToken);
         }
 
         SignedRoots(src, dst, cancellationToken);

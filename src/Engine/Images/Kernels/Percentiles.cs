@@ -1,4 +1,3 @@
-using System.Buffers;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -28,42 +27,42 @@ internal static class Percentiles
         dst.Fill(-1f);
         if (inMask == 0) return;
 
-        var keys = ArrayPool<uint>.Shared.Rent(sortable);
-        var items = ArrayPool<int>.Shared.Rent(sortable);
-        var keys2 = ArrayPool<uint>.Shared.Rent(sortable);
-        var items2 = ArrayPool<int>.Shared.Rent(sortable);
-        try
+        // Sized by the image, not by the mask, so every case of a dataset reuses the same four buffers.
+        using var keyScratch = VoxelScratch.Of<uint>(n);
+        using var itemScratch = VoxelScratch.Of<int>(n);
+        using var keyScratch2 = VoxelScratch.Of<uint>(n);
+        using var itemScratch2 = VoxelScratch.Of<int>(n);
+        var keys = keyScratch.As<uint>();
+        var items = itemScratch.As<int>();
+        var keys2 = keyScratch2.As<uint>();
+        var items2 = itemScratch2.As<int>();
+        var m = 0;
+        for (var i = 0; i < n; i++)
         {
-            var m = 0;
-            for (var i = 0; i < n; i++)
-            {
-                if (mask[i] == 0) continue;
-                var v = image[i];
-                if (float.IsNaN(v)) { dst[i] = 0f; continue; } // a NaN is neither below nor equal to anything
-                keys[m] = OrderedKey(v);
-                items[m] = i;
-                m++;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var (sortedKeys, sortedItems) = RadixSort(keys, items, keys2, items2, m, cancellationToken);
-            double total = inMask;
-            var start = 0;
-            while (start < m)
-            {
-                var end = start + 1;
-                while (end < m && sortedKeys[end] == sortedKeys[start]) end++;
-                var rank = (float)((start + k * (end - start)) / total);
-                for (var j = start; j < end; j++) dst[sortedItems[j]] = rank;
-                start = end;
-            }
+            if (mask[i] == 0) continue;
+            var v = image[i];
+            if (float.IsNaN(v)) { dst[i] = 0f; continue; } // a NaN is neither below nor equal to anything
+            keys[m] = OrderedKey(v);
+            items[m] = i;
+            m++;
         }
-        finally
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (RadixSort(keys, items, keys2, items2, m, cancellationToken))
         {
-            ArrayPool<uint>.Shared.Return(keys);
-            ArrayPool<int>.Shared.Return(items);
-            ArrayPool<uint>.Shared.Return(keys2);
-            ArrayPool<int>.Shared.Return(items2);
+            keys = keys2;
+            items = items2;
+        }
+
+        double total = inMask;
+        var start = 0;
+        while (start < m)
+        {
+            var end = start + 1;
+            while (end < m && keys[end] == keys[start]) end++;
+            var rank = (float)((start + k * (end - start)) / total);
+            for (var j = start; j < end; j++) dst[items[j]] = rank;
+            start = end;
         }
     }
 
@@ -74,15 +73,17 @@ internal static class Percentiles
         return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
     }
 
-    private static (uint[] Keys, int[] Items) RadixSort(uint[] keys, int[] items, uint[] keys2, int[] items2, int m, CancellationToken cancellationToken)
+    // Sorts the first m keys (and their items); true when the sorted order ended in keys2/items2.
+    private static bool RadixSort(Span<uint> keys, Span<int> items, Span<uint> keys2, Span<int> items2, int m, CancellationToken cancellationToken)
     {
-        var counts = new int[Buckets];
+        Span<int> counts = stackalloc int[Buckets];
+        var swapped = false;
         for (var shift = 0; shift < 32; shift += DigitBits)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Array.Clear(counts);
-            for (var j = 0; j < m; j++) counts[(keys[j] >> shift) & (Buckets - 1)]++;
-            if (Array.IndexOf(counts, m) >= 0) continue; // every key has this digit: the pass would not move anything
+            counts.Clear();
+            for (var j = 0; j < m; j++) counts[(int)((keys[j] >> shift) & (Buckets - 1))]++;
+            if (counts.IndexOf(m) >= 0) continue; // every key has this digit: the pass would not move anything
 
             var sum = 0;
             for (var b = 0; b < Buckets; b++)
@@ -94,16 +95,21 @@ internal static class Percentiles
 
             for (var j = 0; j < m; j++)
             {
-                var d = (keys[j] >> shift) & (Buckets - 1);
+                var d = (int)((keys[j] >> shift) & (Buckets - 1));
                 var at = counts[d]++;
                 keys2[at] = keys[j];
                 items2[at] = items[j];
             }
 
-            (keys, keys2) = (keys2, keys);
-            (items, items2) = (items2, items);
+            var k = keys;
+            keys = keys2;
+            keys2 = k;
+            var it = items;
+            items = items2;
+            items2 = it;
+            swapped = !swapped;
         }
 
-        return (keys, items);
+        return swapped;
     }
 }
