@@ -5,11 +5,20 @@ namespace VoxScheduler.Scheduling;
 /// <summary>The per-node snapshot front ends draw (Show-VoxDag): the plan's internal states mapped to <see cref="NodeStatus"/>.</summary>
 internal sealed partial class ScheduledExecution
 {
+    // Set when the finished execution dropped its plan: each DAG node's NodeStatus + 1, or 0 (not needed). Guarded by _gate.
+    private byte[]? _finalStatuses;
+
     public IReadOnlyList<NodeStatus?> GetNodeStatuses()
     {
         var result = new NodeStatus?[Dag.Nodes.Count];
         lock (_gate)
         {
+            if (_finalStatuses is { } final)
+            {
+                for (var i = 0; i < result.Length; i++) result[i] = final[i] == 0 ? null : (NodeStatus)(final[i] - 1);
+                return result;
+            }
+
             // Before the plan exists (store still opening, pruning) every node is still to do.
             var states = _plan?.State;
             for (var i = 0; i < result.Length; i++)
@@ -19,6 +28,42 @@ internal sealed partial class ScheduledExecution
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A finished execution lets go of its plan (DAG arrays, operations, values still held):
+    /// what it keeps is its summary (counts, status, errors), its goal results, and one byte per
+    /// DAG node for <see cref="GetNodeStatuses"/>; reading results later goes through the goals
+    /// and the store. Values the plan still held go back to their pools. Only when nothing of the
+    /// execution runs any more (a forced finish with nodes still running keeps its plan for them).
+    /// </summary>
+    private void DropPlanLocked()
+    {
+        System.Diagnostics.Debug.Assert(_gate.IsHeldByCurrentThread);
+        var plan = _plan;
+        if (plan is null || _running > 0 || _background > 0 || _detached > 0 || _waitingRetry > 0 || _waitingShared > 0) return;
+        var final = new byte[Dag.Nodes.Count];
+        for (var i = 0; i < final.Length && i < plan.Count; i++) final[i] = Map(plan.State[i]) is { } status ? (byte)((int)status + 1) : (byte)0;
+        for (var i = 0; i < plan.Count; i++)
+        {
+            if (plan.Values[i] is { } value)
+            {
+                plan.Values[i] = null;
+                Values.PooledValues.Release(value);
+            }
+        }
+
+        _finalStatuses = final;
+        _plan = null!;
+        _caseOf.Clear();
+        _cases.Clear();
+        _held.Clear();
+        _expansionPins = null;
+        _openEntries = null;
+        _published = null;
+        _skipReason = null;
+        _cachedValues = null;
+        _cacheBuffer = [];
     }
 
     private static NodeStatus? Map(NodeState state) => state switch

@@ -29,6 +29,7 @@ internal sealed partial class ScheduledExecution
     {
         lock (_gate)
         {
+            if (_finishing) return; // finished (or finishing): it reads nothing more from the store
             if (!_started || _plan is null)
             {
                 foreach (var node in Dag.Nodes) needed.Add(node.Id);

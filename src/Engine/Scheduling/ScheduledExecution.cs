@@ -414,6 +414,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
             Error = FirstError(),
             At = _time.GetUtcNow(),
         });
+        lock (_gate) DropPlanLocked();
         _scheduler.OnFinished(this);
         _completion.TrySetResult(status);
     }

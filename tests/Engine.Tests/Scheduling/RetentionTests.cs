@@ -1,6 +1,10 @@
+using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Hosting;
+using VoxScheduler.Operations;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
+using VoxScheduler.Tests.Storage;
 
 namespace VoxScheduler.Tests.Scheduling;
 
@@ -36,4 +40,61 @@ public sealed class RetentionTests
             await integration2.ExecuteProgramAsync($"n = length([1])\nprint \"big\" strings.join(range({run}, n * 20000), \"\")", config: new ExecutionConfig { StorageBackend = "none" });
         Assert.Equal(3, unbounded.ListExecutions().Count);
     }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("hybrid")]
+    public async Task A_finished_execution_lets_go_of_its_plan_and_still_answers_for_its_results(string backend)
+    {
+        using var work = new TempFolder();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registry = BuiltinOperations.CreateRegistry();
+        registry.Register(Operation.CreateAsync("t.held", 1, 1, async c =>
+        {
+            started.TrySetResult();
+            await gate.Task.WaitAsync(c.CancellationToken);
+            return OperationResult.FromValue(c.Number(0) * 2);
+        }));
+        await using var scheduler = new DynamicScheduler(registry);
+        int Revision(string name) => registry.TryGet(name, out var op) ? op.Revision : throw new InvalidOperationException(name);
+        var b = new DagBuilder();
+        var held = b.Operation("t.held", 1, [b.Constant(20.0)]);
+        var sum = b.Operation("default.add", Revision("default.add"), [held, b.Constant(2.0)]);
+        var range = b.Operation("default.range", Revision("default.range"), [b.Constant(0.0), b.Constant(50.0)]);
+        var words = b.Operation("strings.join", Revision("strings.join"), [range, b.Constant(",")]);
+        b.AddGoal(new DagGoal("sum", GoalKind.Print, sum));
+        b.AddGoal(new DagGoal("words", GoalKind.Print, words));
+        var config = new ExecutionConfig { StorageBackend = backend, StoragePath = work.Combine("store"), MaxRetries = 0 };
+        var execution = (ScheduledExecution)await scheduler.SubmitAsync(b.Build(), config);
+
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var plan = Weakly(execution);
+        gate.SetResult();
+        Assert.Equal(ExecutionStatus.Completed, await execution.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(plan.IsAlive, "the finished execution still holds its plan");
+
+        // What readers of a finished execution need is still there: status, progress, goals, node states.
+        var found = Assert.IsAssignableFrom<IExecution>(scheduler.Find(execution.ExecutionId));
+        Assert.Equal(ExecutionStatus.Completed, found.Status);
+        var progress = found.GetProgress();
+        Assert.Equal(100, progress.ProgressPercentage, 3);
+        Assert.Equal(0, progress.FailedNodes);
+        var goals = found.GetGoalResults().ToDictionary(g => g.Name);
+        Assert.Equal(42.0, goals["sum"].Value);
+        Assert.Equal(string.Join(",", Enumerable.Range(0, 50)), goals["words"].Value);
+        var statuses = found.GetNodeStatuses();
+        Assert.Equal(found.Dag.Nodes.Count, statuses.Count);
+        Assert.Equal(NodeStatus.Completed, statuses[held]);
+        Assert.Equal(NodeStatus.Completed, statuses[sum]);
+        Assert.DoesNotContain(statuses, s => s is NodeStatus.Pending or NodeStatus.Running or NodeStatus.Ready);
+    }
+
+    // In its own method, so no local of the test keeps the plan alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference Weakly(ScheduledExecution execution) => new(execution.Plan);
 }
