@@ -22,6 +22,9 @@ internal sealed class SlotPool
     /// <summary>Slots of the live silos (free or busy).</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Free slots now (a slot of a silo that just left may still be counted until its turn comes).</summary>
+    public int FreeCount => _free.Reader.Count;
+
     /// <summary>The silos whose slots are in the pool.</summary>
     public IReadOnlyList<string> Silos
     {
