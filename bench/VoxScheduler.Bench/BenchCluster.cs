@@ -41,6 +41,9 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<Silo> Silos => _silos;
 
+    /// <summary>Copy each silo's log (its stderr) to the benchmark's stderr when the silos stop (--silo-log).</summary>
+    public static bool ShowLogs { get; set; }
+
     /// <summary>Starts <paramref name="silos"/> silos of a fresh cluster id over the given servers and waits until each is ready.</summary>
     public static async Task<BenchCluster> StartAsync(PostgresServer postgres, RedisServer redis, int silos, int slots, int maxBatch)
     {
@@ -97,7 +100,12 @@ internal sealed class BenchCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // SIGTERM-less stop is fine here: the servers and the cluster id are thrown away after the run.
-        foreach (var silo in _silos) await silo.Process.DisposeAsync();
+        foreach (var silo in _silos)
+        {
+            if (ShowLogs) Console.Error.WriteLine($"--- silo {silo.Address} log ---\n{silo.Process.Error}");
+            await silo.Process.DisposeAsync();
+        }
+
         _silos.Clear();
     }
 }

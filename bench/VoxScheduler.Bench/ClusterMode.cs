@@ -32,6 +32,7 @@ internal static class ClusterMode
         var repeat = Math.Max(1, a.Int("repeat", small ? 1 : 3));
         var sleepMs = double.Parse(a.Get("sleep-ms", "10"), CultureInfo.InvariantCulture);
         var seed = (ulong)a.Long("seed", 42);
+        BenchCluster.ShowLogs = a.Get("silo-log") is not null;
         var graphs = new List<Graph>
         {
             new("trivial", GraphRecipe.Layered(a.Int("L", small ? 10 : 100), a.Int("W", small ? 100 : 1000), seed), 0, a.Get("dask-full") is not null),

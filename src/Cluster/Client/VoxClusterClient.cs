@@ -102,13 +102,16 @@ public sealed class VoxClusterClient : IAsyncDisposable
     public Task<ClusterExecution> SubmitDagAsync(DagDefinition dag, ClusterSubmitOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dag);
-        return SubmitAsync(new ExecutionRequest { DagJson = DagJson.ToJson(dag, indented: false) }, options, cancellationToken);
+        // The compact form (node indexes, not 64-hex names twice per edge); the JSON form only for what it cannot carry.
+        var compact = DagWire.TryWrite(dag);
+        return SubmitAsync(compact is null ? new ExecutionRequest { DagJson = DagJson.ToJson(dag, indented: false) } : new ExecutionRequest { Dag = compact },
+            options, cancellationToken);
     }
 
     private async Task<ClusterExecution> SubmitAsync(ExecutionRequest request, ClusterSubmitOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if ((request.Program?.Length ?? request.DagJson?.Length ?? 0) > MaxSubmissionChars)
+        if ((request.Program?.Length ?? request.DagJson?.Length ?? request.Dag?.Length ?? 0) > MaxSubmissionChars)
         {
             throw new ValidationException($"The submission is larger than {MaxSubmissionChars} characters; split it, or load its data from files.", "SubmissionTooLarge");
         }

@@ -67,7 +67,7 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
     {
         PostgresSchema.CheckNamespace(request.StoreNamespace);
         // Checked here too: a client of the cluster is not necessarily ours.
-        if ((request.Program?.Length ?? 0) + (request.DagJson?.Length ?? 0) > Client.VoxClusterClient.MaxSubmissionChars)
+        if ((request.Program?.Length ?? 0) + (request.DagJson?.Length ?? 0) + (request.Dag?.Length ?? 0) > Client.VoxClusterClient.MaxSubmissionChars)
         {
             throw new ValidationException($"The submission is larger than {Client.VoxClusterClient.MaxSubmissionChars} characters.", "SubmissionTooLarge");
         }
@@ -110,6 +110,7 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
                 return ProgramCompiler.Compile(program, _operations, new CompileOptions { Parameters = request.Parameters }, cancellationToken).Dag;
             }
 
+            if (request.Dag is { } compact) return DagWire.Read(compact, _operations);
             if (request.DagJson is { } json) return DagJson.Parse(json, _operations);
         }
         catch (ValidationException e) when (e.Problems.Any(p => p.Code == "UnknownOperation"))

@@ -87,12 +87,24 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
             Inputs = new NodeArgument[inputs.Count],
         };
         List<Task>? publishing = null;
+        var inlineBudget = InlineLimit;
         for (var i = 0; i < inputs.Count; i++)
         {
             var id = inputs.IdAt(i);
             var argument = new NodeArgument { Id = id.ToByteArray() };
             call.Inputs[i] = argument;
-            if (inputs.IsStored(i)) continue;
+            if (inputs.IsStored(i))
+            {
+                // A tiny result a worker returned: inline (no store read on the worker), within the node's inline budget.
+                if (!node.Operation.ReadsAsStream(i) && context.SmallValue(id) is { } small && small.Length <= inlineBudget)
+                {
+                    argument.Inline = small;
+                    inlineBudget -= small.Length;
+                }
+
+                continue;
+            }
+
             // Held only in memory here (a constant, or a value not yet durable): small ones travel inline, large ones are stored first.
             var bytes = ValueCodec.Encode(inputs.ValueAt(i));
             if (bytes.Length <= InlineLimit)
@@ -245,6 +257,7 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
         {
             case NodeCallStatus.Completed:
                 if (result.Silo is { } silo) _nodesPerSilo.AddOrUpdate(silo, 1, static (_, n) => n + 1);
+                if (result.Value is { } small) node.Context.TryKeepSmall(node.Id, small);
                 node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Completed, OperationResult.Streamed, null, duration, 0));
                 return true;
             case NodeCallStatus.Failed:

@@ -32,4 +32,7 @@ internal sealed class ExecutionRequest
 
     /// <summary>Results at or above this size are large objects (ResultWriteOptions.StreamingThreshold).</summary>
     [Id(10)] public long StreamingThreshold { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>A DAG in its compact form (<see cref="DagWire"/>), instead of <see cref="DagJson"/>.</summary>
+    [Id(11)] public byte[]? Dag { get; set; }
 }

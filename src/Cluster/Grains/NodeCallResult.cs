@@ -26,4 +26,12 @@ internal sealed class NodeCallResult
 
     /// <summary>The silo that ran the node.</summary>
     [Id(6)] public string? Silo { get; set; }
+
+    /// <summary>
+    /// The stored result's byte form when it is tiny (a number, a short text: at most
+    /// <see cref="Worker.NodeWorker.ReturnLimit"/> bytes, and a bounded total per call), so the
+    /// coordinator can hand it inline to the node's dependents instead of every worker reading
+    /// it back from the store. Large values never travel here.
+    /// </summary>
+    [Id(7)] public byte[]? Value { get; set; }
 }

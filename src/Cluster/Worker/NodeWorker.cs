@@ -20,6 +20,12 @@ namespace VoxScheduler.Cluster.Worker;
 /// </summary>
 internal sealed class NodeWorker : IAsyncDisposable
 {
+    /// <summary>Largest result (byte form) a worker returns with its answer (<see cref="NodeCallResult.Value"/>).</summary>
+    public const int ReturnLimit = 256;
+
+    /// <summary>Most bytes of results one answer carries.</summary>
+    public const int ReturnBudget = 64 * 1024;
+
     private readonly OperationRegistry _operations;
     private readonly SiloWorkerOptions _options;
     private readonly string _silo;
@@ -92,6 +98,7 @@ internal sealed class NodeWorker : IAsyncDisposable
             }
 
             if (pending.Count > 0) await StoreAllAsync(store, batch, write, pending, results).ConfigureAwait(false);
+            ReturnSmallValues(pending, results);
             return results;
         }
         finally
@@ -261,6 +268,19 @@ internal sealed class NodeWorker : IAsyncDisposable
             {
                 results[item.Index] = Failure($"Storing the result of node {item.Id} failed on silo {_silo}: {e.Message}", FailureKinds.Storage);
             }
+        }
+    }
+
+    /// <summary>Tiny stored results go back with the answer (within <see cref="ReturnBudget"/>): the coordinator sends them inline to their dependents.</summary>
+    private static void ReturnSmallValues(List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)> pending, NodeCallResult[] results)
+    {
+        var budget = ReturnBudget;
+        foreach (var item in pending)
+        {
+            var result = results[item.Index];
+            if (result.Status != NodeCallStatus.Completed || item.Bytes.Length > ReturnLimit || item.Bytes.Length > budget) continue;
+            result.Value = item.Bytes;
+            budget -= item.Bytes.Length;
         }
     }
 
