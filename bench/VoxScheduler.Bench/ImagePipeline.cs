@@ -65,7 +65,8 @@ internal static class ImagePipeline
         Console.Error.WriteLine($"dataset of {cases} cases written in {watch.Elapsed.TotalSeconds:F1} s");
         var mapped = Segmentation + $"\nprint \"volumes\" map(segment, dir(\"{dataset.FullName}\", \"*.nii.gz\", false, true))\n";
         var datasetStore = stores.Contains("hybrid") ? "hybrid" : stores[0];
-        foreach (var limit in new[] { 0L, budget })
+        // --unbudgeted false: only the budgeted dataset run (the unbudgeted one holds every case at once).
+        foreach (var limit in a.Get("unbudgeted", "true") == "false" ? new[] { budget } : new[] { 0L, budget })
         {
             var run = await RunOnceAsync(mapped, datasetStore, work, concurrency, limit);
             Emit(run, new()
