@@ -40,9 +40,10 @@ internal static partial class ClusterKillRun
         }
 
         var before = RateOver(samples, samples[^1].At);
+        // Every "after the kill" time counts from the same instant: just before the SIGKILL.
         var killedUtc = DateTime.UtcNow;
-        await victim.Process.KillHardAsync();
         var killAt = clock.Elapsed.TotalSeconds;
+        await victim.Process.KillHardAsync();
         Console.Error.WriteLine($"killed silo {victim.Address} at {killAt:0.00} s, {samples[^1].Done}/{dag.Nodes.Count} nodes done, {before:0} nodes/s before; coordinator {coordinator.Address}");
 
         // The coordinator's log (stderr): its slot pool losing the silo, and each batch it sends again.
