@@ -374,6 +374,7 @@ function Invoke-ClusterUp {
     Write-Host "State, pids and logs: $ClusterState"
     if ($Silos -gt 0) {
         Write-Host "Clients connect with Redis $($redis.Endpoint) and cluster id $($state.clusterId); results are in the database of the connection string above."
+        Write-Host "REST server on it: dotnet pwsh ./build.ps1 serve --cluster-redis $($redis.Endpoint) --cluster-id $($state.clusterId) --postgres-file $($pg.ConnectionFile)"
     }
     Write-Host "Stop: dotnet pwsh ./build.ps1 cluster-down"
 }

@@ -309,14 +309,10 @@ public sealed class ClusterExecutionTests(ServerPostgresFixture postgres) : IAsy
     {
         using var root = new TempFolder("vox-cluster-rest");
         var unreachable = $"127.0.0.1:{ServerCluster.FreePort()}";
-        var e = Assert.Throws<InvalidOperationException>(() => ServerApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
-        {
-            o.DataRoot = root.Path;
-            o.PostgresConnectionFile = fixture.ConnectionFile;
-            o.ClusterRedis = unreachable;
-            o.ClusterId = "nowhere";
-            o.ClusterConnectTimeoutSeconds = 3;
-        }));
+        // As an operator starts it: the options on the command line, the connection string in a file.
+        var e = Assert.Throws<InvalidOperationException>(() => ServerApp.Create(
+            ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--data-root", root.Path, "--postgres-file", fixture.ConnectionFile,
+             "--cluster-redis", unreachable, "--cluster-id", "nowhere", "--cluster-connect-timeout", "3"]));
         Assert.Contains("Cannot connect to the cluster 'nowhere'", e.Message);
         Assert.Contains(unreachable, e.Message);
 
