@@ -27,6 +27,7 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
 
     private const string ExecutionColumns = ExecutionRecordRows.Columns;
 
+    private readonly PostgresDataSources.Lease _lease;
     private readonly NpgsqlDataSource _source;
     private readonly StoreOptions _options;
     private readonly TimeProvider _time;
@@ -35,9 +36,10 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private int _disposed;
     private readonly PendingWrites _pending = new();
 
-    private PostgresResultStore(NpgsqlDataSource source, string schema, string storeNamespace, StoreOptions options)
+    private PostgresResultStore(PostgresDataSources.Lease lease, string schema, string storeNamespace, StoreOptions options)
     {
-        _source = source;
+        _lease = lease;
+        _source = lease.Source;
         Schema = schema;
         Location = storeNamespace;
         _options = options;
@@ -69,11 +71,11 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
             throw new StorageException($"The postgres backend needs a connection string: pass one, or set {ConnectionVariable} (never put it on a command line).");
         }
 
-        NpgsqlDataSource source;
+        PostgresDataSources.Lease lease;
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "VoxScheduler" };
-            source = NpgsqlDataSource.Create(builder);
+            lease = PostgresDataSources.Acquire(builder);
         }
         catch (ArgumentException e)
         {
@@ -84,23 +86,23 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         var schema = PostgresSchema.SchemaName(storeNamespace);
         try
         {
-            if (!await PostgresSchema.EnsureAsync(source, schema, storeNamespace, options.ReadOnly, cancellationToken).ConfigureAwait(false))
+            if (!await PostgresSchema.EnsureAsync(lease.Source, schema, storeNamespace, options.ReadOnly, cancellationToken).ConfigureAwait(false))
             {
                 throw new StorageException($"There is no postgres store '{storeNamespace}' to open read-only.");
             }
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            await source.DisposeAsync().ConfigureAwait(false);
+            await PostgresDataSources.ReleaseAsync(lease).ConfigureAwait(false);
             throw new StorageException($"The postgres store '{storeNamespace}' cannot be opened: {e.Message}", null, e);
         }
         catch
         {
-            await source.DisposeAsync().ConfigureAwait(false);
+            await PostgresDataSources.ReleaseAsync(lease).ConfigureAwait(false);
             throw;
         }
 
-        return new PostgresResultStore(source, schema, storeNamespace, options);
+        return new PostgresResultStore(lease, schema, storeNamespace, options);
     }
 
     /// <summary>
@@ -641,7 +643,8 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
             _access.Flush();
         }
 
-        await _source.DisposeAsync().ConfigureAwait(false);
+        // The pool is shared with the process's other stores on this database (PostgresDataSources).
+        await PostgresDataSources.ReleaseAsync(_lease).ConfigureAwait(false);
     }
 
     private void Writable(CancellationToken cancellationToken)

@@ -49,6 +49,39 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task Stores_of_many_namespaces_share_one_pool_so_connections_do_not_grow_with_namespaces()
+    {
+        // Each store had its own pool, whose idle connections stayed open: a silo that had served
+        // about twenty namespaces made PostgreSQL refuse every new client (53300, too many clients).
+        var stores = new List<PostgresResultStore>();
+        try
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var store = await OpenAsync(NewNamespace("pool"));
+                stores.Add(store);
+                var id = Id("pool-" + i);
+                Assert.True(await store.StoreAsync(id, Random(100 + i, i), Meta(id)));
+                Assert.Equal(Random(100 + i, i), await store.RetrieveAsync(id));
+            }
+
+            await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString); // no application name: not counted
+            await connection.OpenAsync();
+            var held = await ScalarAsync(connection,
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'VoxScheduler' AND datname = current_database()");
+            Assert.True(held <= 10, $"40 open stores hold {held} connections");
+        }
+        finally
+        {
+            foreach (var store in stores) await store.DisposeAsync();
+        }
+
+        // The stores still work after others on the same pool closed.
+        await using var again = await OpenAsync(NewNamespace("pool"));
+        Assert.False(await again.ExistsAsync(Id("pool-0")));
+    }
+
+    [Fact]
     public async Task Flush_and_dispose_wait_for_every_write_already_accepted()
     {
         // Each write is its own transaction on a pooled connection: a flush that returned at once
