@@ -97,6 +97,9 @@ internal sealed class GraphRecipe
 
     public static GraphRecipe Layered(int layers, int width, ulong seed)
     {
+        // Each node past the first layer takes up to three distinct parents of the layer above: a
+        // narrower layer made the parent draw below loop forever.
+        if (layers < 1 || width < 3) throw new ArgumentException($"layered needs at least 1 layer (L) of at least 3 nodes (W); got L={layers}, W={width}");
         var g = new GraphRecipe { Shape = "layered" };
         var s = seed;
         ulong Next()
