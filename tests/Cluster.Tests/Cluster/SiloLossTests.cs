@@ -9,36 +9,7 @@ using VoxScheduler.Values;
 namespace VoxScheduler.Tests.Cluster;
 
 /// <summary>A cluster of its own (this test kills one of its silos), over its own PostgreSQL server.</summary>
-public sealed class SiloLossFixture : IAsyncLifetime
-{
-    public PostgresServer Server { get; private set; } = null!;
-
-    public InProcessTestCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Server = await PostgresServer.StartAsync();
-        var connection = Server.ConnectionString;
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((_, silo) => silo.AddVoxScheduler(new VoxSiloOptions
-        {
-            Slots = 2, MaxBatch = 2, PostgresConnectionString = connection, ConfigureOperations = ClusterTestOps.Register,
-        }));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Cluster is not null)
-        {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-        }
-
-        if (Server is not null) await Server.DisposeAsync();
-    }
-}
+public sealed class SiloLossFixture() : OwnClusterFixture(2, 2);
 
 [CollectionDefinition("cluster-loss")]
 public sealed class SiloLossCollection : ICollectionFixture<SiloLossFixture>;

@@ -9,37 +9,9 @@ using VoxScheduler.Scheduling;
 namespace VoxScheduler.Tests.Cluster;
 
 /// <summary>A cluster of its own (its silos die and join), over its own PostgreSQL server.</summary>
-public sealed class SlotPoolFixture : IAsyncLifetime
+public sealed class SlotPoolFixture() : OwnClusterFixture(Slots, 4)
 {
     public const int Slots = 2;
-
-    public PostgresServer Server { get; private set; } = null!;
-
-    public InProcessTestCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Server = await PostgresServer.StartAsync();
-        var connection = Server.ConnectionString;
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((_, silo) => silo.AddVoxScheduler(new VoxSiloOptions
-        {
-            Slots = Slots, MaxBatch = 4, PostgresConnectionString = connection, ConfigureOperations = ClusterTestOps.Register,
-        }));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Cluster is not null)
-        {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-        }
-
-        if (Server is not null) await Server.DisposeAsync();
-    }
 }
 
 [CollectionDefinition("cluster-slots")]
