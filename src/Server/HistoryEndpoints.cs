@@ -174,6 +174,7 @@ internal static class HistoryEndpoints
         SkippedNodes = r.SkippedNodes,
         Source = r.Source,
         Error = r.Error,
+        MemoryUsageBytes = r.MemoryUsageBytes,
     };
 
     private static string Query(string backend, string relativePath) =>

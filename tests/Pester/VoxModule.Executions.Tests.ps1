@@ -239,6 +239,23 @@ Import-Module '$script:VoxModulePath' -ErrorAction Stop
         (Get-VoxExecution -Store $store -Status Completed).ExecutionId | Should -Contain $childId
     }
 
+    It 'Get-VoxExecution shows the bytes a past execution allocated, as the process that ran it saw them' {
+        $store = Join-Path $TestDrive 'allocated-store'
+        # Computing a 3001-character text allocates at least its 6 KB of UTF-16.
+        $out = Invoke-VoxFreshPwsh @"
+Import-Module '$script:VoxModulePath' -ErrorAction Stop
+`$id = (Submit-VoxDag -Program 'print "t" "$('a' * 3000)" + "w"' -Store '$store' -Wait).ExecutionId
+`$id
+(Get-VoxExecution -Id `$id).AllocatedBytes
+"@
+        $LASTEXITCODE | Should -Be 0
+        $childId, $liveBytes = @($out)[-2, -1]
+        [long] $liveBytes | Should -BeGreaterOrEqual 6000
+        $past = Get-VoxExecution -Store $store -Id $childId
+        $past.IsLive | Should -BeFalse
+        $past.AllocatedBytes | Should -Be ([long] $liveBytes)
+    }
+
     It 'Get-VoxExecution -Store lists only that store''s executions, live ones included' {
         $one = Join-Path $TestDrive 'store-one'
         $two = Join-Path $TestDrive 'store-two'

@@ -40,6 +40,28 @@ public sealed class ResultMetadataTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_history_record_keeps_the_bytes_the_run_allocated()
+    {
+        var path = "metadata-history-" + Guid.NewGuid().ToString("n")[..8];
+        var program = $"print \"s\" \"{new string('h', 3000)}\" + \"w\"";
+        var first = await Client.RunAsync(program, path);
+        var allocated = first.GetProperty("result").GetProperty("progress").GetProperty("memory_usage_bytes").GetInt64();
+        Assert.True(allocated >= 6000, first.GetRawText());
+        var id = first.GetProperty("execution_id").GetString()!;
+
+        var record = (await Client.GetJsonAsync($"api/v1/history/{id}?storage_path={path}")).GetProperty("execution");
+        Assert.Equal(allocated, record.GetProperty("memory_usage_bytes").GetInt64());
+        var listed = (await Client.GetJsonAsync($"api/v1/history?storage_path={path}")).GetProperty("executions").EnumerateArray()
+            .Single(e => e.GetProperty("execution_id").GetString() == id);
+        Assert.Equal(allocated, listed.GetProperty("memory_usage_bytes").GetInt64());
+
+        // A rerun served from the store computes nothing, so allocates nothing.
+        var second = await Client.RunAsync(program, path);
+        var again = (await Client.GetJsonAsync($"api/v1/history/{second.GetProperty("execution_id").GetString()}?storage_path={path}")).GetProperty("execution");
+        Assert.Equal(0, again.GetProperty("memory_usage_bytes").GetInt64());
+    }
+
+    [Fact]
     public async Task Node_finished_events_carry_the_bytes_their_computation_allocated()
     {
         var key = Guid.NewGuid().ToString("n");

@@ -15,11 +15,12 @@ public sealed partial class PostgresResultStore
         await RunAsync(null, $"cannot record execution {record.ExecutionId}", async connection =>
         {
             await using var command = new NpgsqlCommand(
-                $"INSERT INTO {Schema}.executions({ExecutionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) " +
+                $"INSERT INTO {Schema}.executions({ExecutionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) " +
                 "ON CONFLICT (execution_id) DO UPDATE SET name = EXCLUDED.name, dag_id = EXCLUDED.dag_id, status = EXCLUDED.status, " +
                 "submitted_at = EXCLUDED.submitted_at, completed_at = EXCLUDED.completed_at, total_nodes = EXCLUDED.total_nodes, " +
                 "completed_nodes = EXCLUDED.completed_nodes, cached_nodes = EXCLUDED.cached_nodes, failed_nodes = EXCLUDED.failed_nodes, " +
-                "skipped_nodes = EXCLUDED.skipped_nodes, source = EXCLUDED.source, error = EXCLUDED.error, owner = EXCLUDED.owner", connection);
+                "skipped_nodes = EXCLUDED.skipped_nodes, source = EXCLUDED.source, error = EXCLUDED.error, owner = EXCLUDED.owner, " +
+                "memory_usage_bytes = EXCLUDED.memory_usage_bytes", connection);
             var p = command.Parameters;
             p.AddWithValue(record.ExecutionId);
             p.Add(Text(record.Name));
@@ -35,6 +36,7 @@ public sealed partial class PostgresResultStore
             p.Add(Text(record.Source));
             p.Add(Text(record.Error));
             p.Add(Text(record.Owner));
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = record.MemoryUsageBytes is { } m ? m : DBNull.Value });
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -100,14 +102,14 @@ public sealed partial class PostgresResultStore
 
     public async ValueTask<ExecutionRecord?> GetExecutionAsync(string executionId, CancellationToken cancellationToken = default)
     {
-        var list = await QueryAsync($"SELECT {ExecutionColumns} FROM {Schema}.executions WHERE execution_id = $1", executionId, ReadExecution, cancellationToken)
+        var list = await QueryAsync($"SELECT {_executionReadColumns} FROM {Schema}.executions WHERE execution_id = $1", executionId, ReadExecution, cancellationToken)
             .ConfigureAwait(false);
         return list.Count > 0 ? list[0] : null;
     }
 
     public async IAsyncEnumerable<ExecutionRecord> ListExecutionsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var sql = $"SELECT {ExecutionColumns} FROM {Schema}.executions WHERE $1::text IS NULL ORDER BY submitted_at DESC, execution_id";
+        var sql = $"SELECT {_executionReadColumns} FROM {Schema}.executions WHERE $1::text IS NULL ORDER BY submitted_at DESC, execution_id";
         foreach (var item in await QueryAsync(sql, null, ReadExecution, cancellationToken).ConfigureAwait(false)) yield return item;
     }
 

@@ -27,6 +27,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
 
     private const string ExecutionColumns = ExecutionRecordRows.Columns;
 
+    // The execution columns read from the store's schema (an older one opened read-only reads memory usage as NULL).
+    private readonly string _executionReadColumns;
+
     private readonly PostgresDataSources.Lease _lease;
     private readonly NpgsqlDataSource _source;
     private readonly StoreOptions _options;
@@ -36,8 +39,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private int _disposed;
     private readonly PendingWrites _pending = new();
 
-    private PostgresResultStore(PostgresDataSources.Lease lease, string schema, string storeNamespace, StoreOptions options)
+    private PostgresResultStore(PostgresDataSources.Lease lease, string schema, string storeNamespace, StoreOptions options, int schemaVersion)
     {
+        _executionReadColumns = schemaVersion >= PostgresSchema.MemoryUsageVersion ? ExecutionRecordRows.Columns : ExecutionRecordRows.ColumnsBeforeMemory;
         _lease = lease;
         _source = lease.Source;
         Schema = schema;
@@ -84,12 +88,11 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         }
 
         var schema = PostgresSchema.SchemaName(storeNamespace);
+        int schemaVersion;
         try
         {
-            if (!await PostgresSchema.EnsureAsync(lease.Source, schema, storeNamespace, options.ReadOnly, cancellationToken).ConfigureAwait(false))
-            {
-                throw new StorageException($"There is no postgres store '{storeNamespace}' to open read-only.");
-            }
+            schemaVersion = await PostgresSchema.EnsureAsync(lease.Source, schema, storeNamespace, options.ReadOnly, cancellationToken).ConfigureAwait(false)
+                ?? throw new StorageException($"There is no postgres store '{storeNamespace}' to open read-only.");
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
@@ -102,7 +105,7 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
             throw;
         }
 
-        return new PostgresResultStore(lease, schema, storeNamespace, options);
+        return new PostgresResultStore(lease, schema, storeNamespace, options, schemaVersion);
     }
 
     /// <summary>

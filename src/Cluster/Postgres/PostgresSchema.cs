@@ -14,7 +14,19 @@ namespace VoxScheduler.Cluster.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>The version whose execution records keep the bytes their nodes allocated (<c>memory_usage_bytes</c>).</summary>
+    public const int MemoryUsageVersion = 2;
+
+    // Migration steps: Steps[n - 1] takes a store from version n to n + 1 (version 1 is CreateSql
+    // as it was before memory_usage_bytes; new stores are made at the current version directly).
+    private static readonly Func<string, string>[] Steps =
+    [
+        // 1 -> 2: the bytes an execution's nodes allocated (ExecutionRecord.MemoryUsageBytes); NULL
+        // in the records written before, which keep every other field.
+        s => $"ALTER TABLE {s}.executions ADD COLUMN IF NOT EXISTS memory_usage_bytes bigint;",
+    ];
 
     public const int MaxNamespaceLength = 1024;
 
@@ -38,8 +50,13 @@ internal static class PostgresSchema
         if (storeNamespace.Any(char.IsControl)) throw new StorageException("A postgres store namespace may not contain control characters.");
     }
 
-    /// <summary>Creates the store's schema and tables, or checks an existing one; returns false when it does not exist and must not be created.</summary>
-    public static async Task<bool> EnsureAsync(NpgsqlDataSource source, string schema, string storeNamespace, bool readOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the store's schema and tables, or checks an existing one and migrates it to
+    /// <see cref="Version"/> step by step under the store's advisory lock. Returns the version the
+    /// store is at: the current one, or, opened read-only, an older one (read as it is); null when
+    /// it does not exist and must not be created.
+    /// </summary>
+    public static async Task<int?> EnsureAsync(NpgsqlDataSource source, string schema, string storeNamespace, bool readOnly, CancellationToken cancellationToken)
     {
         await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -55,7 +72,7 @@ internal static class PostgresSchema
             exists.Parameters.AddWithValue(schema);
             if ((long)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
             {
-                if (readOnly) return false;
+                if (readOnly) return null;
                 await using var create = new NpgsqlCommand(CreateSql(schema), connection, transaction);
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 await using var info = new NpgsqlCommand($"INSERT INTO {schema}.store_info(key, value) VALUES ('schema_version', $1), ('namespace', $2), ('backend', 'postgres')", connection, transaction);
@@ -82,8 +99,22 @@ internal static class PostgresSchema
             throw new StorageException($"The postgres store '{storeNamespace}' has schema version {version ?? "(none)"}; this version of VoxScheduler reads up to {Version}.");
         }
 
+        if (number < Version && !readOnly)
+        {
+            // Under the advisory lock taken above: one opener migrates, the others see the result.
+            for (; number < Version; number++)
+            {
+                await using var step = new NpgsqlCommand(Steps[number - 1](schema), connection, transaction);
+                await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using var update = new NpgsqlCommand($"UPDATE {schema}.store_info SET value = $1 WHERE key = 'schema_version'", connection, transaction);
+            update.Parameters.AddWithValue(Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return number;
     }
 
     // Stored bytes are compressed by us (or incompressible), so PostgreSQL's own TOAST compression is
@@ -135,7 +166,8 @@ internal static class PostgresSchema
             skipped_nodes integer NOT NULL,
             source text,
             error text,
-            owner text);
+            owner text,
+            memory_usage_bytes bigint);
         CREATE INDEX executions_by_time ON {s}.executions(submitted_at);
         CREATE TABLE {s}.execution_nodes(
             execution_id text NOT NULL,

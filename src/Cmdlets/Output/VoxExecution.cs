@@ -133,6 +133,13 @@ public sealed class VoxExecution
     /// <summary>True when the execution runs (or ran) in this process.</summary>
     public bool IsLive => Execution is not null;
 
+    /// <summary>
+    /// Bytes allocated by the nodes the execution computed (the specification's memory_usage_bytes):
+    /// so far for a live one, as recorded for a past one (null when its store recorded none, as
+    /// stores made before it was kept).
+    /// </summary>
+    public long? AllocatedBytes => Execution is not null ? Execution.GetProgress().AllocatedBytes : _record!.MemoryUsageBytes;
+
     /// <summary>The first error of a failed past execution.</summary>
     public string? Error => _record?.Error;
 

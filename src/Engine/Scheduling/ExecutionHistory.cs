@@ -24,6 +24,7 @@ internal static class ExecutionHistory
         Source = source,
         Error = error,
         Owner = ExecutionOwner.Current,
+        MemoryUsageBytes = counts.AllocatedBytes,
     };
 
     /// <summary>The goals (first, in order) and the other labelled nodes of the DAG, as the history names them.</summary>

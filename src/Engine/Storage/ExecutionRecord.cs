@@ -39,4 +39,11 @@ public sealed record ExecutionRecord
     /// left Running by a process that has ended be reported Interrupted. Null in older records.
     /// </summary>
     public string? Owner { get; init; }
+
+    /// <summary>
+    /// Bytes allocated by the nodes the execution computed (the specification's
+    /// <c>memory_usage_bytes</c>, summed over its nodes). Null in records written before stores
+    /// kept it (sqlite and hybrid schema 3, postgres schema 1, filesystem records without the field).
+    /// </summary>
+    public long? MemoryUsageBytes { get; init; }
 }

@@ -8,7 +8,15 @@ namespace VoxScheduler.Storage;
 /// </summary>
 internal static class ExecutionRecordRows
 {
-    public const string Columns =
+    public const string Columns = CommonColumns + ", memory_usage_bytes";
+
+    /// <summary>
+    /// The columns to select from a store of a schema before <c>memory_usage_bytes</c> (opened
+    /// read-only as it is, so not migrated): the same row shape, the missing column as NULL.
+    /// </summary>
+    public const string ColumnsBeforeMemory = CommonColumns + ", NULL";
+
+    private const string CommonColumns =
         "execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error, owner";
 
     public static ExecutionRecord Read(DbDataReader r) => ExecutionOwner.Resolve(new()
@@ -27,5 +35,6 @@ internal static class ExecutionRecordRows
         Source = r.IsDBNull(11) ? null : r.GetString(11),
         Error = r.IsDBNull(12) ? null : r.GetString(12),
         Owner = r.IsDBNull(13) ? null : r.GetString(13),
+        MemoryUsageBytes = r.IsDBNull(14) ? null : r.GetInt64(14),
     });
 }

@@ -49,4 +49,8 @@ internal sealed record HistoryRecordDto
 
     [JsonPropertyName("error")]
     public string? Error { get; init; }
+
+    /// <summary>Bytes allocated by the nodes the execution computed; null in records older stores kept without it.</summary>
+    [JsonPropertyName("memory_usage_bytes")]
+    public long? MemoryUsageBytes { get; init; }
 }

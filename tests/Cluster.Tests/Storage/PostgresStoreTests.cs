@@ -235,6 +235,64 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_schema_1_store_is_read_as_it_is_read_only_then_migrated_keeping_its_records_and_records_memory_usage()
+    {
+        var ns = NewNamespace("schema1");
+        var schema = PostgresSchema.SchemaName(ns);
+        var old = new ExecutionRecord
+        {
+            ExecutionId = "old", Name = "before", DagId = "d1", Status = "Completed", SubmittedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_000),
+            CompletedAt = DateTimeOffset.FromUnixTimeMilliseconds(2_000), TotalNodes = 7, CompletedNodes = 5, CachedNodes = 2, Source = "program text",
+        };
+        await using (var store = await OpenAsync(ns))
+        {
+            await store.RecordExecutionAsync(old);
+        }
+
+        // Take the store back to schema 1 as that version made it: no memory_usage_bytes column.
+        await ExecuteAsync($"ALTER TABLE {schema}.executions DROP COLUMN memory_usage_bytes; UPDATE {schema}.store_info SET value = '1' WHERE key = 'schema_version'");
+
+        await using (var reader = await OpenAsync(ns, new StoreOptions { ReadOnly = true }))
+        {
+            Assert.Equal(old, await reader.GetExecutionAsync("old"));
+            Assert.Equal([old], await reader.ListExecutionsAsync().ToListAsync());
+        }
+
+        Assert.Equal("1", await ScalarAsync($"SELECT value FROM {schema}.store_info WHERE key = 'schema_version'"));
+
+        await using (var store = await OpenAsync(ns))
+        {
+            Assert.Equal(old, await store.GetExecutionAsync("old"));
+            await store.RecordExecutionAsync(old with { ExecutionId = "new", MemoryUsageBytes = 123_456_789_012 });
+        }
+
+        Assert.Equal(PostgresSchema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await ScalarAsync($"SELECT value FROM {schema}.store_info WHERE key = 'schema_version'"));
+        await using (var store = await OpenAsync(ns, new StoreOptions { ReadOnly = true }))
+        {
+            Assert.Null((await store.GetExecutionAsync("old"))!.MemoryUsageBytes);
+            Assert.Equal(123_456_789_012, (await store.GetExecutionAsync("new"))!.MemoryUsageBytes);
+            Assert.Equal(2, await store.ListExecutionsAsync().CountAsync());
+        }
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    [Fact]
     public async Task Once_registered_the_factory_opens_looks_up_and_names_postgres_stores_by_namespace()
     {
         PostgresBackend.Register(fixture.Server.ConnectionString);

@@ -307,8 +307,10 @@ public sealed class StoreFactoryTests : IDisposable
         Assert.Contains("zip", e.Message);
     }
 
-    // Rebuilds the results table as schema version 2 had it (node_id its primary key, no node_key).
+    // Rebuilds the results table as schema version 2 had it (node_id its primary key, no node_key),
+    // and the executions table without version 4's memory_usage_bytes.
     private static void TakeBackToVersion2(string path) => Execute(path, """
+        ALTER TABLE executions DROP COLUMN memory_usage_bytes;
         CREATE TABLE results_v2(
             node_id BLOB PRIMARY KEY NOT NULL, data_type INTEGER NOT NULL, size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
             compression INTEGER NOT NULL, content_hash BLOB NOT NULL, checksum BLOB, created_at INTEGER NOT NULL, accessed_at INTEGER NOT NULL,

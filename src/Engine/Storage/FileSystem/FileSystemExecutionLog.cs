@@ -59,6 +59,7 @@ internal sealed class FileSystemExecutionLog
             if (r.Source is not null) w.WriteString("source", r.Source);
             if (r.Error is not null) w.WriteString("error", r.Error);
             if (r.Owner is not null) w.WriteString("owner", r.Owner);
+            if (r.MemoryUsageBytes is { } memory) w.WriteNumber("memory_usage_bytes", memory);
             w.WriteEndObject();
         }
 
@@ -135,6 +136,8 @@ internal sealed class FileSystemExecutionLog
                 Source = Optional(root, "source"),
                 Error = Optional(root, "error"),
                 Owner = Optional(root, "owner"),
+                // Records written before the field existed have none: they read as unknown.
+                MemoryUsageBytes = root.TryGetProperty("memory_usage_bytes", out var memory) ? memory.GetInt64() : null,
             });
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -40,6 +40,7 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
         _accessResolutionMs = (long)options.AccessTimeResolution.TotalMilliseconds;
         LargeFolder = Path.Combine(folder, LargeFolderName);
         _readers = new SqliteReadPool(_databasePath, options.ReadOnly, schemaVersion);
+        _executionSql = "SELECT " + (schemaVersion >= SqliteSchema.MemoryUsageVersion ? ExecutionRecordRows.Columns : ExecutionRecordRows.ColumnsBeforeMemory) + " FROM executions";
         if (writer is not null) _access = new AccessTracker(ids => writer.TryPost(new SqliteWriteOps.Touch(ids, Now())));
     }
 
@@ -512,14 +513,14 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
     /// <inheritdoc />
     public ValueTask<ExecutionRecord?> GetExecutionAsync(string executionId, CancellationToken cancellationToken = default)
     {
-        var list = Query(ExecutionSql + " WHERE execution_id = $p", executionId, ReadExecution, cancellationToken);
+        var list = Query(_executionSql + " WHERE execution_id = $p", executionId, ReadExecution, cancellationToken);
         return ValueTask.FromResult(list.Count > 0 ? list[0] : null);
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<ExecutionRecord> ListExecutionsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var item in Query(ExecutionSql + " WHERE $p IS NULL ORDER BY submitted_at DESC, execution_id", null, ReadExecution, cancellationToken))
+        foreach (var item in Query(_executionSql + " WHERE $p IS NULL ORDER BY submitted_at DESC, execution_id", null, ReadExecution, cancellationToken))
         {
             yield return item;
         }
@@ -553,7 +554,8 @@ public sealed class SqliteResultStore : IResultStore, IResultBatchSink
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private const string ExecutionSql = "SELECT " + ExecutionRecordRows.Columns + " FROM executions";
+    // The execution columns of the store's schema (an older one opened read-only reads memory usage as NULL).
+    private readonly string _executionSql;
 
     private static ExecutionRecord ReadExecution(SqliteDataReader r) => ExecutionRecordRows.Read(r);
 

@@ -10,7 +10,10 @@ namespace VoxScheduler.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
+
+    /// <summary>The version whose execution records keep the bytes their nodes allocated (<c>memory_usage_bytes</c>).</summary>
+    public const int MemoryUsageVersion = 4;
 
     /// <summary>The oldest version a read-only open reads as it is (it cannot migrate).</summary>
     public const int OldestReadable = 2;
@@ -132,11 +135,15 @@ internal static class SqliteSchema
         CREATE INDEX results_by_execution ON results(execution_id) WHERE execution_id IS NOT NULL;
         """;
 
+    // Version 4: the bytes an execution's nodes allocated (ExecutionRecord.MemoryUsageBytes); NULL
+    // in the records written before, which keep every other field.
+    private const string Version4 = "ALTER TABLE executions ADD COLUMN memory_usage_bytes INTEGER;";
+
     // The SQL function the version 3 step computes keys with (registered on the migrating connection only).
     private const string KeyFunction = "voxscheduler_node_key";
 
     // Migration steps: Steps[n] takes a database from version n to n + 1.
-    private static readonly string[] Steps = [Version1, Version2, Version3];
+    private static readonly string[] Steps = [Version1, Version2, Version3, Version4];
 
     /// <summary>
     /// SQL selecting <paramref name="columns"/> of the result whose key and id are the parameters

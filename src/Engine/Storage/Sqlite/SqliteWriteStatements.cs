@@ -52,14 +52,15 @@ internal sealed class SqliteWriteStatements : IDisposable
         _updateMetadata = Prepare("UPDATE results SET metadata = $metadata WHERE rowid = $rowid", "$rowid", "$metadata");
         _upsertExecution = Prepare(
             """
-            INSERT INTO executions(execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error, owner)
-            VALUES ($id, $name, $dag, $status, $submitted, $completed, $total, $done, $cached, $failed, $skipped, $source, $error, $owner)
+            INSERT INTO executions(execution_id, name, dag_id, status, submitted_at, completed_at, total_nodes, completed_nodes, cached_nodes, failed_nodes, skipped_nodes, source, error, owner, memory_usage_bytes)
+            VALUES ($id, $name, $dag, $status, $submitted, $completed, $total, $done, $cached, $failed, $skipped, $source, $error, $owner, $memory)
             ON CONFLICT(execution_id) DO UPDATE SET name = excluded.name, dag_id = excluded.dag_id, status = excluded.status,
                 submitted_at = excluded.submitted_at, completed_at = excluded.completed_at, total_nodes = excluded.total_nodes,
                 completed_nodes = excluded.completed_nodes, cached_nodes = excluded.cached_nodes, failed_nodes = excluded.failed_nodes,
-                skipped_nodes = excluded.skipped_nodes, source = excluded.source, error = excluded.error, owner = excluded.owner
+                skipped_nodes = excluded.skipped_nodes, source = excluded.source, error = excluded.error, owner = excluded.owner,
+                memory_usage_bytes = excluded.memory_usage_bytes
             """,
-            "$id", "$name", "$dag", "$status", "$submitted", "$completed", "$total", "$done", "$cached", "$failed", "$skipped", "$source", "$error", "$owner");
+            "$id", "$name", "$dag", "$status", "$submitted", "$completed", "$total", "$done", "$cached", "$failed", "$skipped", "$source", "$error", "$owner", "$memory");
         _insertName = Prepare(
             "INSERT OR REPLACE INTO execution_nodes(execution_id, ordinal, name, node_id, is_goal) VALUES ($execution, $ordinal, $name, $node, $goal)",
             "$execution", "$ordinal", "$name", "$node", "$goal");
@@ -299,6 +300,7 @@ internal sealed class SqliteWriteStatements : IDisposable
         p[11].Value = Db(r.Source);
         p[12].Value = Db(r.Error);
         p[13].Value = Db(r.Owner);
+        p[14].Value = Db(r.MemoryUsageBytes);
         _upsertExecution.ExecuteNonQuery();
     }
 
