@@ -1,8 +1,10 @@
 @{
     RootModule           = 'VoxScheduler.dll'
-    # Imported before the root module: sets up the module's own AssemblyLoadContext, where the
-    # engine and its dependencies (Dependencies/) load in isolation from other modules.
-    NestedModules        = @('VoxScheduler.Loader.dll')
+    # Imported before the root module: the loader sets up the module's own AssemblyLoadContext,
+    # where the engine and its dependencies (Dependencies/) load in isolation from other modules;
+    # the script module makes Copy-Item an alias of Copy-VoxItem, which also copies results of
+    # VoxStore drives to files (see about_VoxScheduler).
+    NestedModules        = @('VoxScheduler.Loader.dll', 'VoxScheduler.CopyItem.psm1')
     ModuleVersion        = '{{ModuleVersion}}'
     GUID                 = '5b0f3c4e-8d7a-4c1e-9f52-6a1d2e7b9c31'
     Author               = 'VoxScheduler developers'
@@ -34,8 +36,8 @@
         'Disconnect-VoxCluster'
         'Get-VoxCluster'
     )
-    FunctionsToExport    = @()
-    AliasesToExport      = @()
+    FunctionsToExport    = @('Copy-VoxItem')
+    AliasesToExport      = @('Copy-Item')
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{

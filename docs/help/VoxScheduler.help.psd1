@@ -127,7 +127,7 @@ $nodes | Submit-VoxDag -Wait
     }
     'Save-VoxResult' = @{
         Synopsis    = 'Saves result values to files: bytes as bytes, text as text, images as NIfTI or PNG, anything else as JSON.'
-        Description = 'Save-VoxResult writes the value of each result piped to it (from Submit-VoxDag -Wait or Get-VoxResult) to -Path or -LiteralPath, resolved against the PowerShell location. Bytes are written as they are (a large result is streamed from the store, never held whole), text as UTF-8, an image as the file its name asks for (.nii, .nii.gz, .png, .jpg or .jpeg, written as save does; any other name is an error), any other value as JSON. When the path is an existing folder, the file is named after the goal with .bin, .txt, .nii.gz (images) or .json. An existing file is kept unless -Force is given; a file is written beside its target and moved into place, so a failed save never leaves half a file. A result without a value (Failed, Skipped) is a VoxResultNotFound error. -PassThru writes the saved file. Supports -WhatIf and -Confirm.'
+        Description = 'Save-VoxResult writes the value of each result piped to it (from Submit-VoxDag -Wait or Get-VoxResult, or stored results as items of a VoxStore drive from Get-Item or Get-ChildItem) to -Path or -LiteralPath, resolved against the PowerShell location. Bytes are written as they are (a large result is streamed from the store, never held whole), text as UTF-8, an image as the file its name asks for (.nii, .nii.gz, .png, .jpg or .jpeg, written as save does; any other name is an error), any other value as JSON. When the path is an existing folder, the file is named after the goal (for a store item: its id, or the node''s name under executions\<run>) with .bin, .txt, .nii.gz (images) or .json. An existing file is kept unless -Force is given; a file is written beside its target and moved into place, so a failed save never leaves half a file. A result without a value (Failed, Skipped) is a VoxResultNotFound error. -PassThru writes the saved file. Supports -WhatIf and -Confirm.'
         Examples    = @(
             @{ Code = 'Submit-VoxDag -Program ''print "seq" [1, 2] * 3'' -Wait | Save-VoxResult -Path ./seq.json -Force -PassThru'; Remarks = 'Runs a program and saves its sequence as JSON.' }
         )
@@ -196,7 +196,7 @@ A wrong cluster id, a cluster without a live silo or an unreachable Redis is a V
         Description = @'
 The VoxStore provider shows a store as a drive. The root lists the executions folder, then every stored result by its content id (64 hex digits; any unique start of at least 4 digits also names it). executions lists the store's history; executions\<id or name> lists an execution's named nodes (its goals and named declarations).
 
-Get-Content reads a value (bytes in chunks; -AsByteStream and -Raw as for files), Get-ItemProperty and Set-ItemProperty read metadata and write user metadata, Remove-Item deletes results (-WhatIf, -Confirm), Copy-Item and Move-Item copy results between VoxStore drives (a result keeps its id). A drive's root is its store's folder, so an item piped from any drive acts on its own store.
+Get-Content reads a value (bytes in chunks; -AsByteStream and -Raw as for files), Get-ItemProperty and Set-ItemProperty read metadata and write user metadata, Remove-Item deletes results (-WhatIf, -Confirm), Copy-Item and Move-Item copy results between VoxStore drives (a result keeps its id), and Copy-Item copies results to files, written as Save-VoxResult writes them (while the module is loaded Copy-Item is an alias of Copy-VoxItem, a proxy of the cmdlet: PowerShell itself refuses copies between providers; see about_VoxScheduler). A drive's root is its store's folder, so an item piped from any drive acts on its own store.
 
 The drive Vox: is the default store. New-PSDrive -PSProvider VoxStore -Root <folder> opens another store; the folder must hold a store of the given -Backend unless -Create is given, which creates one: reading never creates a store.
 '@
@@ -207,6 +207,9 @@ The drive Vox: is the default store. New-PSDrive -PSProvider VoxStore -Root <fol
             @{ Title = 'Reading results and history'; Examples = @(
                 @{ Code = 'Get-ChildItem Vox:\executions'; Remarks = 'Lists the executions recorded in the default store.' }
                 @{ Code = 'Get-ChildItem Vox:\ -Filter ''*mul*'' | Get-Content'; Remarks = 'Reads the values of the results whose operator matches *mul*.' }
+            ) }
+            @{ Title = 'Copying results to files'; Examples = @(
+                @{ Code = '$null = New-Item -ItemType Directory ./values -Force; Get-ChildItem Vox:\ -Filter ''*mul*'' | Copy-Item -Destination ./values -Force -PassThru'; Remarks = 'Writes the values of the results whose operator matches *mul* into ./values, each file named after its id (JSON, text or bytes, as Save-VoxResult writes them).' }
             ) }
             @{ Title = 'Removing results'; Examples = @(
                 @{ Code = 'Get-ChildItem Vox:\ | Where-Object Operator -eq default.add | Remove-Item -WhatIf'; Remarks = 'Shows which results of default.add would be removed.' }

@@ -38,6 +38,7 @@ Describe 'Module package' {
             $names | Should -Contain 'VoxScheduler.psd1'
             $names | Should -Contain 'VoxScheduler.dll'
             $names | Should -Contain 'VoxScheduler.Loader.dll'
+            $names | Should -Contain 'VoxScheduler.CopyItem.psm1'
             $names | Should -Contain 'Dependencies/VoxScheduler.Engine.dll'
             $names | Should -Contain 'en-US/VoxScheduler.dll-Help.xml'
             $names | Should -Contain 'LICENSE'
@@ -88,13 +89,15 @@ try {
 `$m = Test-ModuleManifest (Join-Path '$modules' 'VoxScheduler/$($manifest.ModuleVersion)/VoxScheduler.psd1')
 Import-Module VoxScheduler
 "base: `$((Get-Module VoxScheduler).ModuleBase)"
-"commands: `$((Get-Command -Module VoxScheduler).Count)"
+"commands: `$((Get-Command -Module VoxScheduler -CommandType Cmdlet).Count)"
+"copy: `$((Get-Command Copy-Item).ResolvedCommand.Name)"
 "value: `$((Submit-VoxDag -Program 'print "x" 6 * 7' -Wait).Value)"
 "help: `$((Get-Help Show-VoxDag).Synopsis)"
 "@
         $LASTEXITCODE | Should -Be 0 -Because ($result -join "`n")
         $result | Should -Contain "base: $([IO.Path]::GetFullPath((Join-Path $modules "VoxScheduler/$($manifest.ModuleVersion)")))"
         $result | Should -Contain "commands: $($manifest.CmdletsToExport.Count)"
+        $result | Should -Contain 'copy: Copy-VoxItem'  # the nested script module ships and loads
         $result | Should -Contain 'value: 42'
         ($result | Where-Object { $_ -like 'help: *' }) | Should -Match 'Mermaid'
         # The test left no repository registered behind.

@@ -62,9 +62,11 @@ Describe 'Exports' {
         $expected = 'Clear-VoxStore', 'ConvertTo-VoxDag', 'Get-VoxExecution', 'Get-VoxOperation', 'Get-VoxProgress', 'Get-VoxResult',
             'Measure-VoxDag', 'New-VoxNode', 'Register-VoxOperation', 'Stop-VoxExecution', 'Submit-VoxDag', 'Wait-VoxExecution',
             'Show-VoxDag', 'Unregister-VoxOperation', 'Save-VoxResult', 'Remove-VoxExecution', 'Connect-VoxCluster', 'Disconnect-VoxCluster', 'Get-VoxCluster'
-        $actual = (Get-Command -Module VoxScheduler).Name | Sort-Object
+        $actual = (Get-Command -Module VoxScheduler -CommandType Cmdlet).Name | Sort-Object
         $actual | Should -Be ($expected | Sort-Object)
-        (Get-Module VoxScheduler).ExportedFunctions.Count | Should -Be 0
+        # Besides the cmdlets: Copy-VoxItem, the proxy that copies results to files, and Copy-Item as its alias.
+        @((Get-Module VoxScheduler).ExportedFunctions.Keys) | Should -Be @('Copy-VoxItem')
+        @((Get-Module VoxScheduler).ExportedAliases.Keys) | Should -Be @('Copy-Item')
     }
 
     It 'registers the VoxStore provider' {

@@ -15,9 +15,10 @@ public sealed class SaveVoxResultCommand : VoxCmdletBase
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
-    /// <summary>Results from Submit-VoxDag -Wait or Get-VoxResult.</summary>
+    /// <summary>Results from Submit-VoxDag -Wait or Get-VoxResult, or stored results as items of a VoxStore drive (Get-Item, Get-ChildItem: named after the id, or after the node's name under executions\&lt;run&gt;).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [StoreItemResultTransformation]
     public VoxResult[] InputObject { get; set; } = [];
 
     /// <summary>The file to write, or an existing folder (the file is then named after the goal: .bin for bytes, .txt for text, .nii.gz for images, .json otherwise). An image goes to .nii, .nii.gz, .png, .jpg or .jpeg.</summary>
