@@ -61,10 +61,14 @@ function Test-VoxCopyToFile {
     # True when this call is a copy out of the VoxStore provider: a source in a VoxStore drive,
     # the destination outside the provider. Copies between VoxStore drives stay the provider's.
     param([System.Management.Automation.SessionState] $State, [System.Collections.Generic.IDictionary[string, object]] $Bound)
+    # Called for every piped item of every Copy-Item: plain loops, and the destination only
+    # when a source is in a store.
     if ($Bound.ContainsKey('FromSession')) { return $false }  # the sources are in another session
-    $source = Get-VoxCopySource $Bound
-    $fromStore = @($source.Paths | Where-Object { (Get-VoxCopyProvider $State $_) -eq $script:StoreProvider })
-    if ($fromStore.Count -eq 0) { return $false }
+    $fromStore = $false
+    foreach ($path in (Get-VoxCopySource $Bound).Paths) {
+        if ((Get-VoxCopyProvider $State $path) -eq $script:StoreProvider) { $fromStore = $true; break }
+    }
+    if (-not $fromStore) { return $false }
     return (Get-VoxCopyProvider $State (Get-VoxCopyDestination $Bound)) -ne $script:StoreProvider
 }
 

@@ -54,6 +54,29 @@ Describe 'Copy-Item from a VoxStore drive to a file' {
         (Get-Item (Join-Path $out 'copied.bin')).Length | Should -Be (256 * 1024)
     }
 
+    It 'writes an image by the extension given (PNG, NIfTI), the same bytes as Save-VoxResult' {
+        $work = New-CopyFolder
+        Copy-Item ([IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../fixtures/images/slice-2d.nii.gz'))) (Join-Path $work 'slice.nii.gz')
+        Push-Location $work
+        try { $image = Submit-VoxDag -Program 'print "slice" load("slice.nii.gz")' -Store cpy: -Name copy-image -Wait -ErrorAction Stop }
+        finally { Pop-Location }
+        $out = New-CopyFolder
+        foreach ($ext in 'png', 'nii') {
+            $copied = Copy-Item "cpy:\$($image.NodeId)" -Destination (Join-Path $out "copied.$ext") -PassThru
+            $saved = $image | Save-VoxResult -Path (Join-Path $out "saved.$ext") -PassThru
+            $copied.Length | Should -BeGreaterThan 0
+            Test-SameBytes $copied.FullName $saved.FullName | Should -BeTrue -Because "an image copied to .$ext is what Save-VoxResult writes"
+        }
+        [IO.File]::ReadAllBytes((Join-Path $out 'copied.png'))[1..3] | Should -Be ([byte[]][char[]]'PNG')
+        $folder = New-CopyFolder
+        $gz = Copy-Item 'cpy:\executions\copy-image\slice' -Destination $folder -PassThru
+        $gz.Name | Should -Be 'slice.nii.gz'
+        [IO.File]::ReadAllBytes($gz.FullName)[0..1] | Should -Be @(0x1f, 0x8b)
+        Copy-Item "cpy:\$($image.NodeId)" -Destination (Join-Path $out 'image.json') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'VoxSaveFailed,*'
+        $errs[0].Exception.Message | Should -Match '\.png'
+    }
+
     It 'resolves a unique id prefix and an execution''s name path' {
         $out = New-CopyFolder
         Copy-Item "cpy:\$($script:Text.NodeId.Substring(0, 10))" -Destination (Join-Path $out 'prefix.txt')
@@ -69,7 +92,7 @@ Describe 'Copy-Item from a VoxStore drive to a file' {
         $items.Count | Should -BeGreaterOrEqual 4
         $files = @($items | Copy-Item -Destination $out -PassThru)
         $files.Count | Should -Be $items.Count
-        ($files.BaseName | Sort-Object) | Should -Be ($items.NodeId | Sort-Object)
+        ($files.Name -replace '\..*$' | Sort-Object) | Should -Be ($items.NodeId | Sort-Object)
         Get-Content -Raw (Join-Path $out "$($script:Text.NodeId).txt") | Should -BeExactly 'hello world'
         Test-SameBytes (Join-Path $out "$($script:Big.NodeId).bin") ($script:Big | Save-VoxResult -Path (Join-Path (New-CopyFolder) 'b.bin') -PassThru).FullName |
             Should -BeTrue
@@ -79,7 +102,7 @@ Describe 'Copy-Item from a VoxStore drive to a file' {
         $out = New-CopyFolder
         Copy-Item 'cpy:\*' -Destination $out
         $ids = @(Get-ChildItem cpy:\ | Where-Object { -not $_.PSIsContainer }).NodeId
-        (Get-ChildItem $out).BaseName | Sort-Object | Should -Be ($ids | Sort-Object)
+        (Get-ChildItem $out).Name -replace '\..*$' | Sort-Object | Should -Be ($ids | Sort-Object)
         $named = New-CopyFolder
         Copy-Item 'cpy:\executions\copy-run\*' -Destination $named
         (Get-ChildItem $named).Name | Sort-Object | Should -Be @('big.bin', 'num.json', 'seq.json', 'text.txt')
