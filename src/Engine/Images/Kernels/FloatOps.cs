@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -7,6 +8,7 @@ internal interface IFloatBinary
 {
     static abstract float Apply(float a, float b);
     static abstract Vector<float> Apply(Vector<float> a, Vector<float> b);
+    static abstract Vector256<float> Apply(Vector256<float> a, Vector256<float> b);
 }
 
 /// <summary>A float32 comparison in scalar and SIMD form (the SIMD form gives all-ones lanes where true).</summary>
@@ -14,6 +16,7 @@ internal interface IFloatCompare
 {
     static abstract bool Apply(float a, float b);
     static abstract Vector<int> Apply(Vector<float> a, Vector<float> b);
+    static abstract Vector256<float> Apply(Vector256<float> a, Vector256<float> b);
 }
 
 /// <summary>The operations of IMAGES.md §4 as <see cref="IFloatBinary"/> and <see cref="IFloatCompare"/> types.</summary>
@@ -23,18 +26,21 @@ internal static class FloatOps
     {
         public static float Apply(float a, float b) => a + b;
         public static Vector<float> Apply(Vector<float> a, Vector<float> b) => a + b;
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a + b;
     }
 
     internal readonly struct Sub : IFloatBinary
     {
         public static float Apply(float a, float b) => a - b;
         public static Vector<float> Apply(Vector<float> a, Vector<float> b) => a - b;
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a - b;
     }
 
     internal readonly struct Mul : IFloatBinary
     {
         public static float Apply(float a, float b) => a * b;
         public static Vector<float> Apply(Vector<float> a, Vector<float> b) => a * b;
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a * b;
     }
 
     /// <summary>IEEE division: by zero gives ±∞ or NaN (IMAGES.md §1).</summary>
@@ -42,41 +48,48 @@ internal static class FloatOps
     {
         public static float Apply(float a, float b) => a / b;
         public static Vector<float> Apply(Vector<float> a, Vector<float> b) => a / b;
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a / b;
     }
 
     internal readonly struct Eq : IFloatCompare
     {
         public static bool Apply(float a, float b) => a == b;
         public static Vector<int> Apply(Vector<float> a, Vector<float> b) => Vector.Equals(a, b);
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
     }
 
     internal readonly struct Neq : IFloatCompare
     {
         public static bool Apply(float a, float b) => a != b;
         public static Vector<int> Apply(Vector<float> a, Vector<float> b) => ~Vector.Equals(a, b);
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => ~Vector256.Equals(a, b);
     }
 
     internal readonly struct Lt : IFloatCompare
     {
         public static bool Apply(float a, float b) => a < b;
         public static Vector<int> Apply(Vector<float> a, Vector<float> b) => Vector.LessThan(a, b);
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     }
 
     internal readonly struct Leq : IFloatCompare
     {
         public static bool Apply(float a, float b) => a <= b;
         public static Vector<int> Apply(Vector<float> a, Vector<float> b) => Vector.LessThanOrEqual(a, b);
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => Vector256.LessThanOrEqual(a, b);
     }
 
     internal readonly struct Gt : IFloatCompare
     {
         public static bool Apply(float a, float b) => a > b;
         public static Vector<int> Apply(Vector<float> a, Vector<float> b) => Vector.GreaterThan(a, b);
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
     }
 
     internal readonly struct Geq : IFloatCompare
     {
         public static bool Apply(float a, float b) => a >= b;
         public static Vector<int> Apply(Vector<float> a, Vector<float> b) => Vector.GreaterThanOrEqual(a, b);
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThanOrEqual(a, b);
     }
 }

@@ -24,10 +24,12 @@ internal static class VoxelArithmetic
             fixed (float* pa = a, pb = b, pd = dst)
             {
                 var (xa, xb, xd, n) = ((nint)pa, (nint)pb, (nint)pd, a.Length);
+                var (wide, nt) = (VoxelSimd.Enabled, (long)n * sizeof(float) >= VoxelSimd.NonTemporalBytes);
                 Slabs.For(Chunks(n), Chunk, cancellationToken, (c0, c1) =>
                 {
                     var (s, e) = Range(c0, c1, n);
-                    BinaryRange<TOp>(new ReadOnlySpan<float>((float*)xa + s, e - s), new ReadOnlySpan<float>((float*)xb + s, e - s), new Span<float>((float*)xd + s, e - s));
+                    if (wide) VoxelSimd.Arithmetic<TOp, FloatVoxels, FloatVoxels>(new((float*)xa + s), new((float*)xb + s), (float*)xd + s, (nuint)(e - s), nt);
+                    else BinaryRange<TOp>(new ReadOnlySpan<float>((float*)xa + s, e - s), new ReadOnlySpan<float>((float*)xb + s, e - s), new Span<float>((float*)xd + s, e - s));
                 });
             }
         }
@@ -43,10 +45,14 @@ internal static class VoxelArithmetic
             fixed (float* pa = a, pd = dst)
             {
                 var (xa, xd, n) = ((nint)pa, (nint)pd, a.Length);
+                var (wide, nt) = (VoxelSimd.Enabled, (long)n * sizeof(float) >= VoxelSimd.NonTemporalBytes);
                 Slabs.For(Chunks(n), Chunk, cancellationToken, (c0, c1) =>
                 {
                     var (st, e) = Range(c0, c1, n);
-                    ScalarRange<TOp>(new ReadOnlySpan<float>((float*)xa + st, e - st), s, scalarFirst, new Span<float>((float*)xd + st, e - st));
+                    var len = (nuint)(e - st);
+                    if (wide && scalarFirst) VoxelSimd.Arithmetic<TOp, FloatScalar, FloatVoxels>(new(s), new((float*)xa + st), (float*)xd + st, len, nt);
+                    else if (wide) VoxelSimd.Arithmetic<TOp, FloatVoxels, FloatScalar>(new((float*)xa + st), new(s), (float*)xd + st, len, nt);
+                    else ScalarRange<TOp>(new ReadOnlySpan<float>((float*)xa + st, e - st), s, scalarFirst, new Span<float>((float*)xd + st, e - st));
                 });
             }
         }
@@ -86,10 +92,12 @@ internal static class VoxelArithmetic
             fixed (byte* pd = dst)
             {
                 var (xa, xb, xd, n) = ((nint)pa, (nint)pb, (nint)pd, a.Length);
+                var (wide, nt) = (VoxelSimd.Enabled, n >= VoxelSimd.NonTemporalBytes);
                 Slabs.For(Chunks(n), Chunk, cancellationToken, (c0, c1) =>
                 {
                     var (s, e) = Range(c0, c1, n);
-                    CompareRange<TCmp>(new ReadOnlySpan<float>((float*)xa + s, e - s), new ReadOnlySpan<float>((float*)xb + s, e - s), 0, false, new Span<byte>((byte*)xd + s, e - s));
+                    if (wide) VoxelSimd.Compare<TCmp, FloatVoxels, FloatVoxels>(new((float*)xa + s), new((float*)xb + s), (byte*)xd + s, (nuint)(e - s), nt);
+                    else CompareRange<TCmp>(new ReadOnlySpan<float>((float*)xa + s, e - s), new ReadOnlySpan<float>((float*)xb + s, e - s), 0, false, new Span<byte>((byte*)xd + s, e - s));
                 });
             }
         }
@@ -97,8 +105,32 @@ internal static class VoxelArithmetic
 
     /// <summary>dst = (a CMP s) as 0/1 bytes; with <paramref name="scalarFirst"/>, (s CMP a).</summary>
     public static void CompareScalar<TCmp>(ReadOnlySpan<float> a, float s, bool scalarFirst, Span<byte> dst, CancellationToken cancellationToken)
-        where TCmp : IFloatCompare =>
-        MapToBytes(a, dst, cancellationToken, (src, d) => CompareRange<TCmp>(src, default, s, scalarFirst, d));
+        where TCmp : IFloatCompare
+    {
+        if (!VoxelSimd.Enabled)
+        {
+            MapToBytes(a, dst, cancellationToken, (src, d) => CompareRange<TCmp>(src, default, s, scalarFirst, d));
+            return;
+        }
+
+        CheckSameLength(a.Length, a.Length, dst.Length);
+        unsafe
+        {
+            fixed (float* pa = a)
+            fixed (byte* pd = dst)
+            {
+                var (xa, xd, n) = ((nint)pa, (nint)pd, a.Length);
+                var nt = n >= VoxelSimd.NonTemporalBytes;
+                Slabs.For(Chunks(n), Chunk, cancellationToken, (c0, c1) =>
+                {
+                    var (st, e) = Range(c0, c1, n);
+                    var len = (nuint)(e - st);
+                    if (scalarFirst) VoxelSimd.Compare<TCmp, FloatScalar, FloatVoxels>(new(s), new((float*)xa + st), (byte*)xd + st, len, nt);
+                    else VoxelSimd.Compare<TCmp, FloatVoxels, FloatScalar>(new((float*)xa + st), new(s), (byte*)xd + st, len, nt);
+                });
+            }
+        }
+    }
 
     /// <summary>dst = n1 ≤ a ≤ n2 as 0/1 bytes (inclusive both ends).</summary>
     public static void Between(ReadOnlySpan<float> a, float low, float high, Span<byte> dst, CancellationToken cancellationToken) =>

@@ -58,9 +58,24 @@ internal static class VoxelLogic
             fixed (byte* pa = a, pb = b, pd = dst)
             {
                 var (xa, xb, xd, n) = ((nint)pa, (nint)pb, (nint)pd, a.Length);
+                var (wide, nt) = (VoxelSimd.Enabled, n >= VoxelSimd.NonTemporalBytes);
                 Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk / 4, cancellationToken, (c0, c1) =>
                 {
                     var (s, e) = VoxelArithmetic.Range(c0, c1, n);
+                    if (wide)
+                    {
+                        byte* ra = (byte*)xa + s, rb = (byte*)xb + s, rd = (byte*)xd + s;
+                        var len = (nuint)(e - s);
+                        switch (op)
+                        {
+                            case 0: VoxelSimd.Logic<ByteOps.And>(ra, rb, rd, len, nt); break;
+                            case 1: VoxelSimd.Logic<ByteOps.Or>(ra, rb, rd, len, nt); break;
+                            default: VoxelSimd.Logic<ByteOps.Not>(ra, rb, rd, len, nt); break;
+                        }
+
+                        return;
+                    }
+
                     var sa = new ReadOnlySpan<byte>((byte*)xa + s, e - s);
                     var sb = new ReadOnlySpan<byte>((byte*)xb + s, e - s);
                     var sd = new Span<byte>((byte*)xd + s, e - s);

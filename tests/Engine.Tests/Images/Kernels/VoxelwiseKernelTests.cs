@@ -47,6 +47,89 @@ public sealed class VoxelwiseKernelTests
         Assert.Equal(a.Select(x => (byte)(x == 0.5f ? 1 : 0)), d);
     }
 
+    // Every length around the 256-bit paths' steps (32 bytes, 4 × 8 floats), at every start
+    // offset within a vector (the non-temporal head aligns the output byte by byte), and one
+    // output past VoxelSimd.NonTemporalBytes at odd offsets; with the wide paths on and off.
+    public static TheoryData<bool> Paths => new() { true, false };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Wide_and_portable_paths_match_scalar_at_every_tail_and_offset(bool wide)
+    {
+        var was = VoxelSimd.Enabled;
+        VoxelSimd.Enabled = wide && was;
+        try
+        {
+            var cases = new List<(int Offset, int Length)>();
+            for (var n = 0; n <= 140; n++) cases.Add((n % 33, n));
+            foreach (var offset in new[] { 1, 31 }) cases.Add((offset, (int)VoxelSimd.NonTemporalBytes + 77));
+            var random = new Random(15);
+            foreach (var (offset, n) in cases)
+            {
+                var a = Oracles.RandomMask(random, offset + n, 0.5);
+                var b = Oracles.RandomMask(random, offset + n, 0.5);
+                var f = HalfSteps(random, offset + n);
+                var g = HalfSteps(random, offset + n);
+                if (n > 3) { f[offset + 1] = float.NaN; g[offset + 2] = float.NaN; }
+                ReadOnlySpan<byte> sa = a.AsSpan(offset), sb = b.AsSpan(offset);
+                ReadOnlySpan<float> sf = f.AsSpan(offset), sg = g.AsSpan(offset);
+                var (ca, cb, cf, cg) = (a[offset..], b[offset..], f[offset..], g[offset..]);
+                var d = new byte[offset + n + 5];
+                var bytes = d.AsSpan(offset, n);
+                var floats = new float[offset + n + 5];
+                var numbers = floats.AsSpan(offset, n);
+
+                VoxelLogic.And(sa, sb, bytes, CancellationToken.None);
+                CheckBytes(n, bytes, i => ca[i] & cb[i], d, offset);
+                VoxelLogic.Or(sa, sb, bytes, CancellationToken.None);
+                CheckBytes(n, bytes, i => ca[i] | cb[i], d, offset);
+                VoxelLogic.Not(sa, bytes, CancellationToken.None);
+                CheckBytes(n, bytes, i => 1 - ca[i], d, offset);
+                VoxelArithmetic.CompareScalar<FloatOps.Geq>(sf, 0.5f, scalarFirst: false, bytes, CancellationToken.None);
+                CheckBytes(n, bytes, i => cf[i] >= 0.5f ? 1 : 0, d, offset);
+                VoxelArithmetic.CompareScalar<FloatOps.Lt>(sf, 0.5f, scalarFirst: true, bytes, CancellationToken.None);
+                CheckBytes(n, bytes, i => 0.5f < cf[i] ? 1 : 0, d, offset);
+                VoxelArithmetic.Compare<FloatOps.Neq>(sf, sg, bytes, CancellationToken.None);
+                CheckBytes(n, bytes, i => cf[i] != cg[i] ? 1 : 0, d, offset);
+                VoxelArithmetic.Binary<FloatOps.Add>(sf, sg, numbers, CancellationToken.None);
+                CheckFloats(n, numbers, i => cf[i] + cg[i], offset);
+                VoxelArithmetic.WithScalar<FloatOps.Div>(sf, 4f, scalarFirst: true, numbers, CancellationToken.None);
+                CheckFloats(n, numbers, i => 4f / cf[i], offset);
+                Assert.All(floats.Skip(offset + n), v => Assert.Equal(0f, v)); // nothing written past the end
+            }
+        }
+        finally
+        {
+            VoxelSimd.Enabled = was;
+        }
+    }
+
+    // Values in halves from -2.5 to 2.5: ties with the scalars and between images happen often.
+    private static float[] HalfSteps(Random random, int n)
+    {
+        var v = new float[n];
+        for (var i = 0; i < n; i++) v[i] = random.Next(-5, 6) * 0.5f;
+        return v;
+    }
+
+    private static void CheckFloats(int n, Span<float> actual, Func<int, float> expected, int offset)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            if (!actual[i].Equals(expected(i))) Assert.Fail($"voxel {i} of {n} (offset {offset}): {actual[i]}, expected {expected(i)}");
+        }
+    }
+
+    private static void CheckBytes(int n, Span<byte> actual, Func<int, int> expected, byte[] whole, int offset)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            if (actual[i] != expected(i)) Assert.Fail($"voxel {i} of {n} (offset {offset}): {actual[i]}, expected {expected(i)}");
+        }
+
+        for (var i = offset + n; i < whole.Length; i++) Assert.Equal(0, whole[i]); // nothing written past the end
+    }
+
     [Fact]
     public void Between_is_inclusive_at_both_ends()
     {
