@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -19,6 +21,9 @@ internal static class DistanceTransform
 {
     /// <summary>ITK's value for "no feature anywhere" (the float nearest 2^64).</summary>
     public const float NoFeature = 18446744073709551616f;
+
+    // Lines transformed together by the y and z passes: 16 floats, one cache line across them.
+    private const int Block = 16;
 
     /// <summary>dst = signed distance map of the mask src.</summary>
     public static void Signed(ReadOnlySpan<byte> src, Span<float> dst, VoxelGrid grid, CancellationToken cancellationToken)
@@ -94,13 +99,26 @@ internal static class DistanceTransform
             fixed (byte* ps = src)
             fixed (float* pd = dst)
             {
-                var (xs, xd) = ((nint)ps, (nint)pd);
+                var (xs, xd, wide) = ((nint)ps, (nint)pd, VoxelSimd.Enabled);
                 Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, (c0, c1) =>
                 {
                     var (start, end) = VoxelArithmetic.Range(c0, c1, n);
-                    var s = new ReadOnlySpan<byte>((byte*)xs + start, end - start);
-                    var d = new Span<float>((float*)xd + start, end - start);
-                    for (var i = 0; i < d.Length; i++)
+                    var s = (byte*)xs + start;
+                    var d = (float*)xd + start;
+                    var i = 0;
+                    if (wide)
+                    {
+                        for (; i + 8 <= end - start; i += 8)
+                        {
+                            var r = Vector256.Sqrt(Vector256.Load(d + i));
+                            // 8 mask bytes widened to 32-bit lanes: negate where inside and the root is not 0.
+                            var inside = ~Vector256.Equals(Avx2.ConvertToVector256Int32(s + i), Vector256<int>.Zero).AsSingle();
+                            var negate = inside & Vector256.GreaterThan(r, Vector256<float>.Zero);
+                            Vector256.ConditionalSelect(negate, -r, r).Store(d + i);
+                        }
+                    }
+
+                    for (; i < end - start; i++)
                     {
                         var r = MathF.Sqrt(d[i]);
                         d[i] = s[i] != 0 && r > 0 ? -r : r;
@@ -123,12 +141,14 @@ internal static class DistanceTransform
                 var (xf, xd) = ((nint)pf, (nint)pd);
                 var (nx, ny, nz, plane) = (grid.Nx, grid.Ny, grid.Nz, grid.Plane);
 
-                // x: per row, the nearest feature by two sweeps.
+                // x: per row, the nearest feature on either side, from a table of squared steps.
+                var steps = new float[nx + 1];
+                for (var k = 0; k <= nx; k++) steps[k] = (float)(k * grid.Sx * (k * grid.Sx));
                 Slabs.For(ny * nz, nx, cancellationToken, (r0, r1) =>
                 {
                     for (var r = r0; r < r1; r++)
                     {
-                        RowPass(new ReadOnlySpan<byte>((byte*)xf + (long)r * nx, nx), new Span<float>((float*)xd + (long)r * nx, nx), grid.Sx);
+                        RowPass(new ReadOnlySpan<byte>((byte*)xf + (long)r * nx, nx), new Span<float>((float*)xd + (long)r * nx, nx), steps);
                     }
                 });
 
@@ -141,7 +161,7 @@ internal static class DistanceTransform
                         for (var z = z0; z < z1; z++)
                         {
                             var basePtr = (float*)xd + (long)z * plane;
-                            for (var x = 0; x < nx; x++) Envelope(basePtr + x, nx, ny, grid.Sy, lines);
+                            for (var x = 0; x < nx; x += Block) EnvelopeBlock(basePtr + x, nx, ny, Math.Min(Block, nx - x), grid.Sy, lines);
                         }
                     });
                 }
@@ -154,7 +174,7 @@ internal static class DistanceTransform
                         using var lines = new LineBuffers(nz);
                         for (var y = y0; y < y1; y++)
                         {
-                            for (var x = 0; x < nx; x++) Envelope((float*)xd + (long)y * nx + x, plane, nz, grid.Sz, lines);
+                            for (var x = 0; x < nx; x += Block) EnvelopeBlock((float*)xd + (long)y * nx + x, plane, nz, Math.Min(Block, nx - x), grid.Sz, lines);
                         }
                     });
                 }
@@ -162,52 +182,85 @@ internal static class DistanceTransform
         }
     }
 
-    private static void RowPass(ReadOnlySpan<byte> f, Span<float> d, double s)
+    /// <summary>
+    /// One row: the squared distance to the nearest feature of the row (∞ without one). Features
+    /// are found with a vectorised search, so the many rows without one cost a search and a fill,
+    /// and between two features each voxel takes the nearer.
+    /// </summary>
+    private static void RowPass(ReadOnlySpan<byte> f, Span<float> d, float[] steps)
     {
-        var n = f.Length;
-        var last = -1;
-        for (var x = 0; x < n; x++)
+        var prev = f.IndexOfAnyExcept((byte)0);
+        if (prev < 0)
         {
-            if (f[x] != 0) last = x;
-            d[x] = last < 0 ? float.PositiveInfinity : x - last;
+            d.Fill(float.PositiveInfinity);
+            return;
         }
 
-        last = -1;
-        for (var x = n - 1; x >= 0; x--)
+        for (var x = 0; x < prev; x++) d[x] = steps[prev - x];
+        d[prev] = 0;
+        while (true)
         {
-            if (f[x] != 0) last = x;
-            var steps = last < 0 ? float.PositiveInfinity : last - x;
-            var best = Math.Min(d[x], steps);
-            d[x] = float.IsPositiveInfinity(best) ? best : (float)(best * s * (best * s));
+            var next = f[(prev + 1)..].IndexOfAnyExcept((byte)0);
+            if (next < 0)
+            {
+                for (var x = prev + 1; x < d.Length; x++) d[x] = steps[x - prev];
+                return;
+            }
+
+            next += prev + 1;
+            for (var x = prev + 1; x < next; x++) d[x] = steps[Math.Min(x - prev, next - x)];
+            d[next] = 0;
+            prev = next;
         }
     }
 
-    /// <summary>The 1-D squared transform of one strided line in place: h(p) = min over q of (s·(p − q))² + g(q).</summary>
+    /// <summary>
+    /// The 1-D transforms of <paramref name="count"/> adjacent strided lines: copied into
+    /// contiguous lines first, so each step along the lines reads and writes one cache line
+    /// (16 floats) instead of touching a page per voxel for each line on its own.
+    /// </summary>
+    private static unsafe void EnvelopeBlock(float* first, long stride, int n, int count, double s, LineBuffers b)
+    {
+        fixed (float* tile = b.Tile)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var src = first + i * stride;
+                for (var c = 0; c < count; c++) tile[c * n + i] = src[c];
+            }
+
+            for (var c = 0; c < count; c++) Envelope(tile + c * n, 1, n, s, b);
+            for (var i = 0; i < n; i++)
+            {
+                var dst = first + i * stride;
+                for (var c = 0; c < count; c++) dst[c] = tile[c * n + i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The 1-D squared transform of one strided line in place: h(p) = min over q of (s·(p − q))² + g(q),
+    /// from the lower envelope of the parabolas of the finite g(q). Without divisions: a site
+    /// leaves the envelope when the new parabola overtakes it no later than it overtook its left
+    /// neighbour, which compares the two intersections by cross-multiplying (both spans are
+    /// positive); and the sweep moves to the next site where that site is strictly lower.
+    /// </summary>
     private static unsafe void Envelope(float* line, int stride, int n, double s, LineBuffers b)
     {
-        var g = b.G;
-        var v = b.V;
-        var zb = b.Z;
-        for (var i = 0; i < n; i++) g[i] = line[(long)i * stride];
-
+        var pos = b.Position;
+        var fv = b.Value;
+        var gv = b.G;
         var k = 0;
         for (var q = 0; q < n; q++)
         {
-            if (double.IsPositiveInfinity(g[q])) continue;
+            double g = line[(long)q * stride];
+            if (double.IsPositiveInfinity(g)) continue;
             var pq = q * s;
-            var fq = g[q] + pq * pq;
-            var boundary = double.NegativeInfinity;
-            while (k > 0)
-            {
-                var r = v[k - 1];
-                var pr = r * s;
-                boundary = (fq - (g[r] + pr * pr)) / (2 * (pq - pr));
-                if (boundary <= zb[k - 1]) k--;
-                else break;
-            }
-
-            v[k] = q;
-            zb[k] = k == 0 ? double.NegativeInfinity : boundary;
+            var fq = g + pq * pq;
+            while (k > 1 && (fq - fv[k - 1]) * (pos[k - 1] - pos[k - 2]) <= (fv[k - 1] - fv[k - 2]) * (pq - pos[k - 1])) k--;
+            pos[k] = pq;
+            fv[k] = fq;
+            gv[k] = g;
             k++;
         }
 
@@ -217,31 +270,45 @@ internal static class DistanceTransform
         for (var p = 0; p < n; p++)
         {
             var pp = p * s;
-            while (j + 1 < k && zb[j + 1] < pp) j++;
-            var dv = pp - v[j] * s;
-            line[(long)p * stride] = (float)(dv * dv + g[v[j]]);
+            var dv = pp - pos[j];
+            var h = dv * dv + gv[j];
+            while (j + 1 < k)
+            {
+                var dn = pp - pos[j + 1];
+                var hn = dn * dn + gv[j + 1];
+                if (hn >= h) break;
+                j++;
+                h = hn;
+            }
+
+            line[(long)p * stride] = (float)h;
         }
     }
 
-    /// <summary>Per-thread scratch for one line: values, envelope sites and their left boundaries.</summary>
+    /// <summary>Per-thread scratch for one line: the envelope's sites (position, value at the site's own position plus its square, value).</summary>
     private sealed class LineBuffers : IDisposable
     {
         public LineBuffers(int n)
         {
+            Position = ArrayPool<double>.Shared.Rent(n);
+            Value = ArrayPool<double>.Shared.Rent(n);
             G = ArrayPool<double>.Shared.Rent(n);
-            V = ArrayPool<int>.Shared.Rent(n);
-            Z = ArrayPool<double>.Shared.Rent(n);
+            Tile = ArrayPool<float>.Shared.Rent(Block * n);
         }
 
+        /// <summary>Block lines of n, one after another.</summary>
+        public float[] Tile { get; }
+
+        public double[] Position { get; }
+        public double[] Value { get; }
         public double[] G { get; }
-        public int[] V { get; }
-        public double[] Z { get; }
 
         public void Dispose()
         {
+            ArrayPool<double>.Shared.Return(Position);
+            ArrayPool<double>.Shared.Return(Value);
             ArrayPool<double>.Shared.Return(G);
-            ArrayPool<int>.Shared.Return(V);
-            ArrayPool<double>.Shared.Return(Z);
+            ArrayPool<float>.Shared.Return(Tile);
         }
     }
 }
