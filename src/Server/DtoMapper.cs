@@ -105,7 +105,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
     {
         ExecutionId = run.Execution.ExecutionId,
         Name = run.Execution.Name,
-        DagId = run.Execution.Dag.DagId,
+        DagId = run.Execution.DagId,
         Status = Text(run.Execution.Status),
         SubmittedAt = run.Execution.SubmittedAt,
         CompletedAt = run.Execution.CompletedAt,

@@ -39,7 +39,7 @@ public sealed class VoxExecution
     public string? Name => Execution is not null ? Execution.Name : _record!.Name;
 
     /// <summary>The DAG's id.</summary>
-    public string? DagId => Execution?.Dag.DagId ?? _record!.DagId;
+    public string? DagId => Execution?.DagId ?? _record!.DagId;
 
     /// <summary>The current (or final) status.</summary>
     public ExecutionStatus Status => Execution?.Status ?? ParseStatus(_record!.Status);
@@ -79,7 +79,7 @@ public sealed class VoxExecution
     }
 
     /// <summary>The number of goals: of the DAG (live executions) or of the goals named in the store's history (past ones).</summary>
-    public int Goals => Execution?.Dag.Goals.Count ?? (_goals ??= CountGoals());
+    public int Goals => Execution?.GetGoalResults().Count ?? (_goals ??= CountGoals());
 
     /// <summary>Nodes done of a past execution: its record's counts, or for one still running elsewhere, the results stored so far.</summary>
     internal int DoneNodes => Status is ExecutionStatus.Running or ExecutionStatus.Pending

@@ -109,7 +109,7 @@ internal sealed class CorruptResultRecovery(ScheduledExecution execution)
         {
             var bytes = ValueCodec.Encode(value);
             var metadata = Storage.StorageMetadata.ForResult(def.Id, ValueCodec.Classify(value, execution.Config.StreamingThreshold), bytes.LongLength, op.Name,
-                execution.Dag.DagId, execution.ExecutionId, execution.Time.GetUtcNow());
+                execution.DagId, execution.ExecutionId, execution.Time.GetUtcNow());
             await execution.Store.StoreAsync(def.Id, bytes, metadata, execution.Config.WriteOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is StorageException or ArgumentException)

@@ -302,12 +302,17 @@ public sealed class DynamicScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>Estimated bytes of a DAG node held as an object (hashes, arguments, the node itself).</summary>
+    internal const long RetainedBytesPerNode = 256;
+
     /// <summary>
-    /// An estimate of what a finished execution keeps in memory: its DAG (about 256 bytes a node,
-    /// hashes and arguments) and its goal values. Estimated, not measured: it only has to rank and bound.
+    /// An estimate of what a finished execution keeps in memory: its compact DAG (or, for one that
+    /// keeps its DAG as it is, about 256 bytes a node), one status byte a node, and its goal values.
+    /// Estimated, not measured: it only has to rank and bound.
     /// </summary>
     internal static long RetainedBytes(IExecution execution) =>
-        execution.Dag.Nodes.Count * 256L + execution.GetGoalResults().Sum(g => Math.Max(0, g.Size));
+        (execution is ScheduledExecution scheduled ? scheduled.RetainedDagBytes : execution.Dag.Nodes.Count * RetainedBytesPerNode)
+        + execution.GetGoalResults().Sum(g => Math.Max(0, g.Size));
 
     private ValueTask<StoreSlot> GetSlotAsync(ExecutionConfig config, SubmitOptions options, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ internal static class ExecutionHistory
     {
         ExecutionId = execution.ExecutionId,
         Name = execution.Name,
-        DagId = execution.Dag.DagId,
+        DagId = execution.DagId,
         Status = status,
         SubmittedAt = execution.SubmittedAt,
         CompletedAt = completedAt,

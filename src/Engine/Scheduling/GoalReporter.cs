@@ -24,7 +24,7 @@ internal sealed class GoalReporter(ScheduledExecution execution, CorruptResultRe
         {
             var data = ValueCodec.Encode(value);
             var metadata = Storage.StorageMetadata.ForResult(def.Id, ValueCodec.Classify(value, execution.Config.StreamingThreshold), data.Length,
-                DagBuilder.ConstantOperator, execution.Dag.DagId, execution.ExecutionId, execution.Time.GetUtcNow());
+                DagBuilder.ConstantOperator, execution.DagId, execution.ExecutionId, execution.Time.GetUtcNow());
             await execution.Store.StoreAsync(def.Id, data, metadata, execution.Config.WriteOptions, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is StorageException or IOException or UnauthorizedAccessException)

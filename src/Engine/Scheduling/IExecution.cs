@@ -11,7 +11,15 @@ public interface IExecution
 
     string? Name { get; }
 
+    /// <summary>
+    /// The DAG. A finished local execution keeps no DAG objects: it rebuilds this on demand from a
+    /// compact copy, so callers that need only its id, goals or size should use <see cref="DagId"/>,
+    /// <see cref="GetGoalResults"/> and <see cref="GetProgress"/> (TotalNodes) instead.
+    /// </summary>
     DagDefinition Dag { get; }
+
+    /// <summary>The DAG's id, kept without the DAG itself.</summary>
+    string DagId => Dag.DagId;
 
     ExecutionConfig Config { get; }
 

@@ -291,7 +291,14 @@ internal sealed partial class ScheduledExecution
         lock (_gate)
         {
             _waitingShared--;
-            if (_finishing || _plan.State[n] != NodeState.Waiting) return;
+            if (_finishing)
+            {
+                // Finished while this node waited (cancelled): the last one to stop waiting lets the plan go.
+                DropPlanLocked();
+                return;
+            }
+
+            if (_plan.State[n] != NodeState.Waiting) return;
             if (_cts.IsCancellationRequested)
             {
                 finish = TryFinishLocked();
@@ -324,9 +331,11 @@ internal sealed partial class ScheduledExecution
         bool finish;
         lock (_gate)
         {
+            // A finished execution no longer counts its retry waits (its finish set them to 0).
+            if (_finishing) return;
             if (timer is not null) _retryTimers?.Remove(timer);
             _waitingRetry--;
-            if (_finishing || _plan.State[n] != NodeState.Waiting) return;
+            if (_plan.State[n] != NodeState.Waiting) return;
             if (!_cts.IsCancellationRequested)
             {
                 _plan.State[n] = NodeState.Ready;

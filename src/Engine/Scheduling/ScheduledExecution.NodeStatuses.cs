@@ -10,7 +10,7 @@ internal sealed partial class ScheduledExecution
 
     public IReadOnlyList<NodeStatus?> GetNodeStatuses()
     {
-        var result = new NodeStatus?[Dag.Nodes.Count];
+        var result = new NodeStatus?[_nodeCount];
         lock (_gate)
         {
             if (_finalStatuses is { } final)
@@ -31,18 +31,20 @@ internal sealed partial class ScheduledExecution
     }
 
     /// <summary>
-    /// A finished execution lets go of its plan (DAG arrays, operations, values still held):
-    /// what it keeps is its summary (counts, status, errors), its goal results, and one byte per
-    /// DAG node for <see cref="GetNodeStatuses"/>; reading results later goes through the goals
-    /// and the store. Values the plan still held go back to their pools. Only when nothing of the
-    /// execution runs any more (a forced finish with nodes still running keeps its plan for them).
+    /// A finished execution lets go of its plan (DAG arrays, operations, values still held) and of
+    /// its DAG: what it keeps is its summary (counts, status, errors), its goal results, one byte per
+    /// DAG node for <see cref="GetNodeStatuses"/>, and the compact DAG (<see cref="RetainedDag"/>);
+    /// reading results later goes through the goals and the store, whose history has the node
+    /// names. Values the plan still held go back to their pools. Only once it has finished and
+    /// nothing of it runs any more: a forced finish with nodes still in flight (waiting on another
+    /// execution computing the same node, or a late worker) drops them when the last one ends.
     /// </summary>
     private void DropPlanLocked()
     {
         System.Diagnostics.Debug.Assert(_gate.IsHeldByCurrentThread);
         var plan = _plan;
-        if (plan is null || _running > 0 || _background > 0 || _detached > 0 || _waitingRetry > 0 || _waitingShared > 0) return;
-        var final = new byte[Dag.Nodes.Count];
+        if (plan is null || _retainedDag is null || _running > 0 || _background > 0 || _detached > 0 || _waitingRetry > 0 || _waitingShared > 0) return;
+        var final = new byte[_nodeCount];
         for (var i = 0; i < final.Length && i < plan.Count; i++) final[i] = Map(plan.State[i]) is { } status ? (byte)((int)status + 1) : (byte)0;
         for (var i = 0; i < plan.Count; i++)
         {
@@ -55,6 +57,8 @@ internal sealed partial class ScheduledExecution
 
         _finalStatuses = final;
         _plan = null!;
+        Volatile.Write(ref _dag, null);
+        _initialOps = [];
         _caseOf.Clear();
         _cases.Clear();
         _held.Clear();
@@ -64,6 +68,16 @@ internal sealed partial class ScheduledExecution
         _skipReason = null;
         _cachedValues = null;
         _cacheBuffer = [];
+    }
+
+    /// <summary>What the finished execution keeps of its DAG, for the retention budget: the compact copy and a status byte per node.</summary>
+    internal long RetainedDagBytes
+    {
+        get
+        {
+            var retained = Volatile.Read(ref _retainedDag);
+            return (retained?.Bytes ?? _nodeCount * DynamicScheduler.RetainedBytesPerNode) + _nodeCount;
+        }
     }
 
     private static NodeStatus? Map(NodeState state) => state switch

@@ -60,9 +60,8 @@ internal sealed partial class ScheduledExecution
             foreach (var r in retries) OnRetryDecided(r);
         }
 
-        if (post.Events is { } events && _hub.HasSubscribers)
+        if (post.Events is { } events && _hub.HasSubscribers && _plan is { } plan)
         {
-            var plan = _plan;
             foreach (var e in events)
             {
                 _hub.PublishDroppable(new ExecutionEvent
@@ -90,6 +89,7 @@ internal sealed partial class ScheduledExecution
     private void OnRetryDecided(RetryRequest r)
     {
         var plan = _plan;
+        if (plan is null) return; // decided by a late node of an execution that has finished and let its plan go
         var def = plan.Defs[r.Node];
         _ = RecordHistoryAsync(def.Id, def.Operator, r.FailedTries, r.Final ? "Failed" : "Retrying", r.Error);
         if (r.Final) return;

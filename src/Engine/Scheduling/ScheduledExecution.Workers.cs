@@ -120,7 +120,15 @@ internal sealed partial class ScheduledExecution
             if (holdsSlot) _pool.Release();
         }
 
-        if (finish) await FinalizeAsync().ConfigureAwait(false);
+        if (finish)
+        {
+            await FinalizeAsync().ConfigureAwait(false);
+        }
+        else if (Volatile.Read(ref _retainedDag) is not null)
+        {
+            // A worker still running a node when the execution was forced to finish: the last one lets the plan go.
+            lock (_gate) DropPlanLocked();
+        }
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     private readonly StoreSlot _slot;
     private readonly IResultStore? _store;
     private readonly OperationEnvironment _environment;
-    private readonly Operation?[] _initialOps;
+    private Operation?[] _initialOps;
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource<ExecutionStatus> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EventHub _hub = new();
@@ -58,6 +58,12 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
     private readonly string? _source;
 
     private ExecutionPlan _plan = null!;
+
+    // The DAG while the execution runs (null once it has let go of its plan), and the compact copy it
+    // keeps from its finish on (see Dag).
+    private DagDefinition? _dag;
+    private RetainedDag? _retainedDag;
+    private readonly int _nodeCount;
     private ResultPersister? _persister;
     private StreamingSource? _streams;
     private ITimer? _progressTimer;
@@ -89,7 +95,9 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
         _scheduler = scheduler;
         ExecutionId = executionId;
         Name = options.Name;
-        Dag = dag;
+        _dag = dag;
+        DagId = dag.DagId;
+        _nodeCount = dag.Nodes.Count;
         Config = config;
         _initialOps = ops;
         _slot = slot;
@@ -114,7 +122,21 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
 
     public string? Name { get; }
 
-    public DagDefinition Dag { get; }
+    /// <summary>
+    /// The DAG: the submitted one while the execution runs; once it has finished and nothing of it
+    /// runs any more, rebuilt on demand from the compact copy it keeps (<see cref="RetainedDag"/>).
+    /// </summary>
+    public DagDefinition Dag
+    {
+        get
+        {
+            // Read once: the finish swaps one for the other.
+            var live = Volatile.Read(ref _dag);
+            return live ?? _retainedDag!.Dag;
+        }
+    }
+
+    public string DagId { get; }
 
     public ExecutionConfig Config { get; }
 
@@ -199,7 +221,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
         }
 
         var elapsed = completedAt is { } end ? end - SubmittedAt : _time.GetElapsedTime(_startTimestamp);
-        return ProgressSnapshot.Build(ExecutionId, Dag.DagId, status, counts, elapsed, _time.GetUtcNow()) with
+        return ProgressSnapshot.Build(ExecutionId, DagId, status, counts, elapsed, _time.GetUtcNow()) with
         {
             LiveBytes = live, PeakLiveBytes = peak, MemoryBudget = _budget,
         };
@@ -389,6 +411,8 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
                 : ExecutionStatus.Completed;
             _completedAt = _time.GetUtcNow();
             _status = status;
+            // Its retry timers are disposed above and never fire: nothing waits on them any more.
+            _waitingRetry = 0;
         }
 
         if (_store is not null)
@@ -414,7 +438,15 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
             Error = FirstError(),
             At = _time.GetUtcNow(),
         });
-        lock (_gate) DropPlanLocked();
+        // The compact DAG is made outside the lock (the DAG does not change); the DAG itself is let
+        // go with the plan, once nothing of the execution runs any more.
+        var retained = RetainedDag.Encode(_dag!);
+        lock (_gate)
+        {
+            _retainedDag = retained;
+            DropPlanLocked();
+        }
+
         _scheduler.OnFinished(this);
         _completion.TrySetResult(status);
     }

@@ -65,11 +65,13 @@ public sealed class RetentionTests
         var words = b.Operation("strings.join", Revision("strings.join"), [range, b.Constant(",")]);
         b.AddGoal(new DagGoal("sum", GoalKind.Print, sum));
         b.AddGoal(new DagGoal("words", GoalKind.Print, words));
+        b.TryLabel("doubled", held);
         var config = new ExecutionConfig { StorageBackend = backend, StoragePath = work.Combine("store"), MaxRetries = 0 };
-        var execution = (ScheduledExecution)await scheduler.SubmitAsync(b.Build(), config);
+        var (execution, ids, dagId) = await SubmitAsync(scheduler, b, config);
 
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var plan = Weakly(execution);
+        var dag = WeaklyDag(execution);
         gate.SetResult();
         Assert.Equal(ExecutionStatus.Completed, await execution.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
 
@@ -77,6 +79,16 @@ public sealed class RetentionTests
         GC.WaitForPendingFinalizers();
         GC.Collect();
         Assert.False(plan.IsAlive, "the finished execution still holds its plan");
+        Assert.False(dag.IsAlive, "the finished execution still holds its DAG");
+        Assert.Equal(dagId, execution.DagId);
+        Assert.True(execution.RetainedDagBytes < ids.Length * 40L, $"{execution.RetainedDagBytes} bytes kept for {ids.Length} nodes");
+
+        // Asked for, the DAG is rebuilt from the compact copy: the same nodes, ids, goals and labels.
+        var rebuilt = execution.Dag;
+        Assert.Equal(dagId, rebuilt.DagId);
+        Assert.Equal(ids, rebuilt.Nodes.Select(n => n.Id).ToArray());
+        Assert.Equal(["sum", "words"], rebuilt.Goals.Select(g => g.Name));
+        Assert.Equal(held, rebuilt.Labels["doubled"]);
 
         // What readers of a finished execution need is still there: status, progress, goals, node states.
         var found = Assert.IsAssignableFrom<IExecution>(scheduler.Find(execution.ExecutionId));
@@ -94,7 +106,103 @@ public sealed class RetentionTests
         Assert.DoesNotContain(statuses, s => s is NodeStatus.Pending or NodeStatus.Running or NodeStatus.Ready);
     }
 
+    [Fact]
+    public async Task An_execution_cancelled_while_a_node_waits_for_its_retry_lets_go_of_its_plan_and_dag()
+    {
+        // Before: the retry wait was still counted after the finish disposed its timer, so the plan was kept for good.
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registry = BuiltinOperations.CreateRegistry();
+        registry.Register(Operation.Create("t.fails", 1, 1, c =>
+        {
+            failed.TrySetResult();
+            throw new InvalidOperationException("not yet");
+        }));
+        await using var scheduler = new DynamicScheduler(registry);
+        var b = new DagBuilder();
+        b.AddGoal(new DagGoal("f", GoalKind.Print, b.Operation("t.fails", 1, [b.Constant(1.0)])));
+        var config = new ExecutionConfig { StorageBackend = "none", RetryPolicy = new RetryPolicy { MaxRetries = 3, BaseDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(1) } };
+        var (execution, _, _) = await SubmitAsync(scheduler, b, config);
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // Failed once: from running back to pending, waiting out its hour-long retry delay.
+        await WaitUntilAsync(() => execution.GetNodeStatuses().Contains(NodeStatus.Pending));
+        var plan = Weakly(execution);
+        var dag = WeaklyDag(execution);
+
+        execution.Cancel();
+        Assert.Equal(ExecutionStatus.Cancelled, await execution.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(plan.IsAlive, "the cancelled execution still holds its plan");
+        Assert.False(dag.IsAlive, "the cancelled execution still holds its DAG");
+        Assert.Equal(NodeStatus.Cancelled, Assert.Single(execution.GetGoalResults()).Status);
+    }
+
+    [Fact]
+    public async Task An_execution_cancelled_while_waiting_on_a_node_another_computes_lets_go_of_its_plan_when_that_node_ends()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registry = BuiltinOperations.CreateRegistry();
+        registry.Register(Operation.CreateAsync("t.shared", 1, 1, async c =>
+        {
+            started.TrySetResult();
+            await gate.Task; // not cancellable: the first execution finishes it whatever happens to the second
+            return OperationResult.FromValue(c.Number(0) + 1);
+        }));
+        await using var scheduler = new DynamicScheduler(registry);
+        DagBuilder Dag()
+        {
+            var b = new DagBuilder();
+            b.AddGoal(new DagGoal("s", GoalKind.Print, b.Operation("t.shared", 1, [b.Constant(41.0)])));
+            return b;
+        }
+
+        var config = new ExecutionConfig { StorageBackend = "none", MaxRetries = 0 };
+        var (first, _, _) = await SubmitAsync(scheduler, Dag(), config);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (second, _, _) = await SubmitAsync(scheduler, Dag(), config);
+        await WaitUntilAsync(() => second.GetNodeStatuses().Contains(NodeStatus.Pending) && second.Status == ExecutionStatus.Running);
+        var plan = Weakly(second);
+        var dag = WeaklyDag(second);
+
+        second.Cancel();
+        Assert.Equal(ExecutionStatus.Cancelled, await second.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        gate.SetResult();
+        Assert.Equal(ExecutionStatus.Completed, await first.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(42.0, Assert.Single(first.GetGoalResults()).Value);
+        await WaitUntilAsync(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return !plan.IsAlive && !dag.IsAlive;
+        });
+    }
+
+    // Waits for a condition the engine reaches by itself (no sleep standing in for a signal): polled with a deadline.
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
+            await Task.Delay(20);
+        }
+    }
+
+    // Builds and submits in its own method, so no local of the test keeps the DAG alive; returns what the test compares with.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<(ScheduledExecution Execution, NodeId[] Ids, string DagId)> SubmitAsync(DynamicScheduler scheduler, DagBuilder builder, ExecutionConfig config)
+    {
+        var dag = builder.Build();
+        var execution = (ScheduledExecution)await scheduler.SubmitAsync(dag, config);
+        return (execution, dag.Nodes.Select(n => n.Id).ToArray(), dag.DagId);
+    }
+
     // In its own method, so no local of the test keeps the plan alive.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static WeakReference Weakly(ScheduledExecution execution) => new(execution.Plan);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference WeaklyDag(ScheduledExecution execution) => new(execution.Dag);
 }
