@@ -96,6 +96,10 @@ Describe 'Copy-Item from a VoxStore drive to a file' {
         Get-Content -Raw (Join-Path $out "$($script:Text.NodeId).txt") | Should -BeExactly 'hello world'
         Test-SameBytes (Join-Path $out "$($script:Big.NodeId).bin") ($script:Big | Save-VoxResult -Path (Join-Path (New-CopyFolder) 'b.bin') -PassThru).FullName |
             Should -BeTrue
+        # A destination computed per item (a delay-bind script block), as for files.
+        $named = New-CopyFolder
+        Get-ChildItem cpy:\ | Where-Object NodeId -eq $script:Num.NodeId | Copy-Item -Destination { Join-Path $named "$($_.Operator).json" }
+        Get-Content -Raw (Join-Path $named 'default.mul.json') | ConvertFrom-Json | Should -Be 42
     }
 
     It 'copies the results a wildcard matches into a folder, passing over folders' {
@@ -250,6 +254,7 @@ Describe 'Every other copy is the real Copy-Item''s' {
             Copy-Item ./src/*.txt ./d6 -Exclude 1* -PassThru | ForEach-Object { "6 $($_.Name)" }
             './src/1.txt' | Copy-Item -Destination ./d6/piped.txt
             [pscustomobject]@{ Path = './src/a/2.log'; Destination = './d6/byprop.log' } | Copy-Item
+            Get-ChildItem ./src/*.txt | Copy-Item -Destination { "./d6/$($_.BaseName).bak" }
             Copy-Item ./src/1.txt ./d6/renamed.txt; "overwrite: $?"
             Copy-Item ./nope.txt ./x.txt -ErrorAction SilentlyContinue -ErrorVariable e; "missing: $? $($e[0].FullyQualifiedErrorId)"
             try { Copy-Item ./nope.txt ./x.txt -ErrorAction Stop } catch { "stop: $($_.FullyQualifiedErrorId)" }
@@ -273,6 +278,7 @@ Describe 'Every other copy is the real Copy-Item''s' {
         $without | Should -Contain 'tree:'
         $without | Should -Contain 'd4/a/b/3.txt'
         $without | Should -Contain 'd6/scoped.txt'
+        $without | Should -Contain 'd6/1.bak'
         $without | Should -Not -Contain 'd6/whatif.txt'
         $with | Should -Be $without
     }
