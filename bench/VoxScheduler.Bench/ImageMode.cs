@@ -43,6 +43,8 @@ internal static class ImageMode
 
         var ours = new List<Dictionary<string, object?>>();
         var kernels = a.Get("kernels", "true") != "false";
+        var pipeline = a.Get("pipeline", "true") != "false";
+        var segmentations = new List<(string Store, double WallSeconds, string? Value)>();
         var work = Directory.CreateTempSubdirectory("vox-image-bench-");
         try
         {
@@ -54,14 +56,14 @@ internal static class ImageMode
                 Console.WriteLine(Json(line));
             }
 
-            if (a.Get("pipeline", "true") != "false") ImagePipeline.RunAsync(volumes, a, work.FullName).GetAwaiter().GetResult();
+            if (pipeline) segmentations = ImagePipeline.RunAsync(volumes, a, work.FullName).GetAwaiter().GetResult();
         }
         finally
         {
             work.Delete(recursive: true);
         }
 
-        if (!kernels) return Task.FromResult(0);
+        if (!kernels && !pipeline) return Task.FromResult(0);
 
         var python = a.Get("python") ?? "/usr/bin/python3";
         var script = a.Get("peer-script") ?? FindScript();
@@ -71,9 +73,30 @@ internal static class ImageMode
             return Task.FromResult(0);
         }
 
-        foreach (var peer in RunPeers(python, script, volumes, seed, repeat, only))
+        // The peer's whole segmentation (same phantom, same steps) beside ours, when the pipeline ran.
+        var parts = string.Join(',', new[] { pipeline ? "segmentation" : null, kernels ? "kernels" : null }.OfType<string>());
+        foreach (var peer in RunPeers(python, script, volumes, repeat, only, parts, a.Int("pipeline-repeat", 1)))
         {
             Console.WriteLine(Json(peer));
+            if (peer.ContainsKey("pipeline"))
+            {
+                foreach (var (store, wall, value) in segmentations)
+                {
+                    Console.WriteLine(Json(new()
+                    {
+                        ["ratio"] = Math.Round(Convert.ToDouble(peer["ms"], CultureInfo.InvariantCulture) / (wall * 1000), 3),
+                        ["pipeline"] = "segmentation",
+                        ["store"] = store,
+                        ["engine"] = "voxscheduler",
+                        ["over"] = peer["engine"],
+                        // The two masks agree when their voxel counts do (the goal is the lesion's volume).
+                        ["same_value"] = value == Convert.ToString(peer["value"], CultureInfo.InvariantCulture),
+                    }));
+                }
+
+                continue;
+            }
+
             var mine = ours.FirstOrDefault(o => Equals(o["primitive"], peer["primitive"]) && Equals(o["volume"], peer["volume"]));
             if (mine is null) continue;
             Console.WriteLine(Json(new()
@@ -169,7 +192,8 @@ internal static class ImageMode
         };
     }
 
-    private static IEnumerable<Dictionary<string, object?>> RunPeers(string python, string script, ImagePhantom v, int seed, int repeat, HashSet<string>? only)
+    private static IEnumerable<Dictionary<string, object?>> RunPeers(string python, string script, ImagePhantom v, int repeat, HashSet<string>? only,
+        string parts, int pipelineRepeat)
     {
         // The peers read the very same voxels: raw float32 and uint8 files, x fastest.
         var folder = Directory.CreateTempSubdirectory("vox-image-peers-");
@@ -181,7 +205,8 @@ internal static class ImageMode
             File.WriteAllBytes(noiseFile, v.Noise);
             var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
             foreach (var arg in new[] { script, "--phantom", phantomFile, "--noise", noiseFile, "--size", $"{v.Nx}x{v.Ny}x{v.Nz}",
-                         "--repeat", repeat.ToString(CultureInfo.InvariantCulture), "--work", folder.FullName })
+                         "--repeat", repeat.ToString(CultureInfo.InvariantCulture), "--work", folder.FullName, "--parts", parts,
+                         "--pipeline-repeat", pipelineRepeat.ToString(CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(arg);
             }

@@ -36,8 +36,10 @@ internal static class ImagePipeline
         segment(f) = volume(lesion(intensity(load(f))))
         """;
 
-    public static async Task RunAsync(ImagePhantom volumes, BenchArgs a, string work)
+    /// <summary>Runs the parts; returns the segmentation runs (store, wall seconds, the lesion's voxel count) for the peer's comparison.</summary>
+    public static async Task<List<(string Store, double WallSeconds, string? Value)>> RunAsync(ImagePhantom volumes, BenchArgs a, string work)
     {
+        var segmentations = new List<(string Store, double WallSeconds, string? Value)>();
         var stores = a.Get("store", "none,hybrid").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var cases = a.Int("cases", 20);
         var seed = a.Int("seed", 1);
@@ -51,10 +53,12 @@ internal static class ImagePipeline
         foreach (var store in stores)
         {
             var program = Segmentation + $"\nprint \"volume\" segment(\"{flair}\")\n";
-            Emit(await RunOnceAsync(program, store, work, concurrency, 0), new() { ["pipeline"] = "segmentation", ["store"] = store });
+            var run = await RunOnceAsync(program, store, work, concurrency, 0);
+            Emit(run, new() { ["pipeline"] = "segmentation", ["store"] = store });
+            segmentations.Add((store, run.WallSeconds, run.Value));
         }
 
-        if (cases <= 0) return;
+        if (cases <= 0) return segmentations;
         var dataset = Directory.CreateDirectory(Path.Combine(work, "dataset"));
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < cases; i++)
@@ -75,6 +79,8 @@ internal static class ImagePipeline
                 ["cases_per_s"] = Math.Round(cases / run.WallSeconds, 3),
             });
         }
+
+        return segmentations;
     }
 
     private sealed record Run(double WallSeconds, double PeakRssMb, double PeakLiveMb, string Status, string? Value);
