@@ -1,4 +1,5 @@
 using System.Globalization;
+using VoxScheduler.Cluster.Client;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
 using VoxScheduler.Operations;
@@ -117,7 +118,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
     };
 
     /// <summary>The silo coordinating a cluster run; null for a run on this server.</summary>
-    public static string? Coordinator(IExecution execution) => (execution as ClusterRunExecution)?.Coordinator;
+    public static string? Coordinator(IExecution execution) => (execution as RemoteExecution)?.Coordinator;
 
     public ExecutionEventDto ToEvent(ExecutionEvent e) => e.Kind switch
     {

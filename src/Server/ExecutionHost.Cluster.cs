@@ -6,14 +6,13 @@ using VoxScheduler.Language;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 using VoxScheduler.Server.Dtos;
-using VoxScheduler.Values;
 
 namespace VoxScheduler.Server;
 
 /// <summary>
 /// Cluster executions: with <c>--cluster-redis</c>/<c>--cluster-id</c>, a <c>postgres</c> request
 /// is compiled here (the same checks, budgets and errors as a local run, node ids unchanged) and
-/// its DAG submitted to the cluster; the run is followed through <see cref="ClusterRunExecution"/>.
+/// its DAG submitted to the cluster; the run is followed through <see cref="RemoteExecution"/>.
 /// </summary>
 internal sealed partial class ExecutionHost
 {
@@ -88,15 +87,18 @@ internal sealed partial class ExecutionHost
         }
 
         var storeNamespace = config.StoragePath;
-        return new ClusterRunExecution(remote, _cluster, dag, config, name, (id, ct) => ReadStoredValueAsync(storeNamespace, id, ct), _options.MaxInlineBytes,
-            TimeSpan.FromSeconds(_options.ClusterLostSeconds), _logger);
+        // The server's own bound on what it loads wins over the client's default: a goal above max_inline_bytes is streamed by the content route, as locally.
+        return new RemoteExecution(remote, dag, config, name, new RemoteExecutionOptions
+        {
+            ReadResult = (id, ct) => ReadStoredBytesAsync(storeNamespace, id, ct), MaxValueBytes = _options.MaxInlineBytes,
+            LostAfter = TimeSpan.FromSeconds(_options.ClusterLostSeconds), Follower = "The server", TrackCall = _cluster.Track, Logger = _logger,
+        });
     }
 
-    private async Task<object?> ReadStoredValueAsync(string storeNamespace, NodeId id, CancellationToken cancellationToken)
+    private async Task<byte[]?> ReadStoredBytesAsync(string storeNamespace, NodeId id, CancellationToken cancellationToken)
     {
         await using var lease = await Scheduler.LeaseStoreAsync(ServerOptions.PostgresBackendName, storeNamespace, cancellationToken).ConfigureAwait(false);
-        var bytes = await lease.Store.RetrieveAsync(id, cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : ValueCodec.Decode(bytes);
+        return await lease.Store.RetrieveAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using VoxScheduler.Cluster.Client;
 using VoxScheduler.Hosting;
 using VoxScheduler.Language;
 using VoxScheduler.Operations;
@@ -145,7 +146,7 @@ internal sealed partial class ExecutionHost : IAsyncDisposable
         Prune();
         _logger.LogInformation("Execution {ExecutionId} submitted ({Nodes} nodes, {Goals} goals, backend {Backend}{Where})",
             execution.ExecutionId, execution.Dag.Nodes.Count, execution.Dag.Goals.Count, config.StorageBackend,
-            execution is ClusterRunExecution c ? $", on the cluster, coordinated by {c.Coordinator}" : string.Empty);
+            execution is RemoteExecution c ? $", on the cluster, coordinated by {c.Coordinator}" : string.Empty);
         return run;
     }
 
@@ -160,14 +161,14 @@ internal sealed partial class ExecutionHost : IAsyncDisposable
     /// <summary>An execution by id or name: the scheduler's, or one of this server's runs on the cluster (running ones first).</summary>
     private IExecution? FindExecution(string idOrName) =>
         Scheduler.Find(idOrName)
-        ?? _runs.Values.Where(r => r.Execution is ClusterRunExecution && r.Execution.Name == idOrName)
+        ?? _runs.Values.Where(r => r.Execution is RemoteExecution && r.Execution.Name == idOrName)
             .OrderBy(r => r.Execution.Status.IsTerminal()).ThenByDescending(r => r.Execution.SubmittedAt).FirstOrDefault()?.Execution;
 
     /// <summary>Cancels a run that has not ended; false when there was nothing to cancel.</summary>
     public async Task<bool> CancelAsync(ServerRun run)
     {
         if (run.Execution.Status.IsTerminal()) return false;
-        if (run.Execution is not ClusterRunExecution cluster) return await Scheduler.CancelAsync(run.Execution.ExecutionId);
+        if (run.Execution is not RemoteExecution cluster) return await Scheduler.CancelAsync(run.Execution.ExecutionId);
         cluster.Cancel();
         return true;
     }
@@ -380,7 +381,7 @@ internal sealed partial class ExecutionHost : IAsyncDisposable
     {
         foreach (var run in _runs.Values)
         {
-            if (run.Execution is ClusterRunExecution cluster) cluster.StopFollowing();
+            if (run.Execution is RemoteExecution cluster) cluster.StopFollowing();
         }
 
         await Scheduler.DisposeAsync();
@@ -425,7 +426,7 @@ internal sealed partial class ExecutionHost : IAsyncDisposable
         // bound the oldest finished ones are forgotten so memory does not grow with uptime.
         // A run the scheduler has let go of (past its count or byte bound) is let go here too:
         // holding it would pin the memory the scheduler meant to free.
-        foreach (var gone in _runs.Values.Where(r => r.Execution is not ClusterRunExecution && r.Execution.Status.IsTerminal()
+        foreach (var gone in _runs.Values.Where(r => r.Execution is not RemoteExecution && r.Execution.Status.IsTerminal()
                                                      && Scheduler.Find(r.Execution.ExecutionId) is null).ToList())
         {
             _runs.TryRemove(gone.Execution.ExecutionId, out _);
@@ -433,7 +434,7 @@ internal sealed partial class ExecutionHost : IAsyncDisposable
 
         // Finished cluster runs hold their plan (the scheduler that held it is on a silo): bounded by the same byte budget.
         var clusterBytes = 0L;
-        foreach (var finished in _runs.Values.Where(r => r.Execution is ClusterRunExecution && r.Execution.Status.IsTerminal())
+        foreach (var finished in _runs.Values.Where(r => r.Execution is RemoteExecution && r.Execution.Status.IsTerminal())
                      .OrderByDescending(r => r.Execution.SubmittedAt).ToList())
         {
             clusterBytes += finished.Execution.Dag.Nodes.Count * ClusterRunBytesPerNode;

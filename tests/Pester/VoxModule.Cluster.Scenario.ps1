@@ -91,6 +91,14 @@ Step follow {
         Drive     = "$($drive.StorePath)"
     }
 }
+Step dagStates {
+    # The same program locally and on the cluster: Show-VoxDag draws every node's state, not only the goals'.
+    $text = "x = $(Seed) + 1`ny = x * 2`nprint ""y"" y`nprint ""z"" y + x"
+    $null = Submit-VoxDag -Program $text -Store $local -Name dag-local -Wait
+    $null = Submit-VoxDag -Program $text -Cluster -Name dag-cluster -Wait
+    function Body([string] $Diagram) { (($Diagram -split "`n") | Where-Object { $_ -notlike 'title:*' }) -join "`n" }
+    [ordered]@{ Local = Body (Show-VoxDag -ExecutionId dag-local); Cluster = Body (Show-VoxDag -ExecutionId dag-cluster) }
+}
 Step stop {
     $s = Submit-VoxDag -Program "import ""test""`nprint ""slow"" test.sleep($(Seed), 60000)" -Cluster -Name cl-slow
     # Waits (bounded by the execution's own minute) for the node to run, without sleeping.

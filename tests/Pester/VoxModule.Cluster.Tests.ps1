@@ -168,7 +168,8 @@ Describe 'Submit-VoxDag -Cluster' {
         $s = Assert-Step sameAsLocal
         $s.Cluster.Count | Should -Be 3
         Select-Pairs $s.Cluster | Should -Be (Select-Pairs $s.Local)
-        @($s.Cluster.Value) | Should -Be @('42', '43', 'vox')
+        # Goals are written as they finish (as a local -Wait writes them), so by goal name.
+        @($s.Cluster | Sort-Object Goal | ForEach-Object Value) | Should -Be @('42', '43', 'vox')
         @($s.Cluster.Status | Sort-Object -Unique) | Should -Be 'Completed'
         @($s.Cluster.Type | Sort-Object -Unique) | Should -Be 'VoxResult'
         # Computed nodes come from the store; a constant goal is part of the program, never stored.
@@ -192,7 +193,7 @@ Describe 'Submit-VoxDag -Cluster' {
         if ($script:SkipReason) { return }
         $s = Assert-Step goalFailure
         Select-Pairs $s.Cluster | Should -Be (Select-Pairs $s.Local)
-        @($s.Cluster.Status) | Should -Be @('Completed', 'Failed')
+        @($s.Cluster | Sort-Object Goal | ForEach-Object Status) | Should -Be @('Completed', 'Failed')
         $s.ClusterErrors.Count | Should -Be 1
         $s.ClusterErrors[0].Id | Should -BeLike 'VoxGoalFailed,*'
         $local = $s.LocalErrors[0].Message.Replace($s.Local[1].ExecutionId, '<id>')
@@ -264,6 +265,13 @@ Describe 'The execution cmdlets on cluster executions' {
         $f.Drive | Should -Be 'default'
         $f.History.Count | Should -Be 1
         $f.History[0].Status | Should -Be 'Completed'
+    }
+
+    It 'draws every node''s state with Show-VoxDag, as for a local run' {
+        if ($script:SkipReason) { return }
+        $d = Assert-Step dagStates
+        $d.Cluster | Should -Match 'Completed'
+        $d.Cluster | Should -Be $d.Local
     }
 
     It 'stops a running cluster execution' {

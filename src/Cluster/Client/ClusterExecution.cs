@@ -53,6 +53,18 @@ public sealed class ClusterExecution
         }
     }
 
+    /// <summary>What happened after the cursors (a bounded batch), waiting up to <paramref name="maxWait"/> for news.</summary>
+    /// <exception cref="SchedulingException">The coordinating silo was lost.</exception>
+    internal async Task<ExecutionUpdate> PollAsync(long nodeCursor, int goalCursor, bool nodeEvents, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var update = await _grain.PollAsync(nodeCursor, goalCursor, nodeEvents, maxWait, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Check(update.Snapshot);
+        return update;
+    }
+
+    /// <summary>One byte per DAG node (0 unknown, else NodeStatus + 1), or null when the coordinator no longer knows the execution.</summary>
+    internal Task<byte[]?> GetNodeStatusesAsync(CancellationToken cancellationToken) => _grain.GetNodeStatusesAsync().WaitAsync(cancellationToken);
+
     private ExecutionSnapshot Check(ExecutionSnapshot snapshot)
     {
         if (snapshot.ExecutionId.Length == 0 || (ExecutionId.Length > 0 && snapshot.ExecutionId != ExecutionId))

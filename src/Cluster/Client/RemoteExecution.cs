@@ -1,4 +1,5 @@
-using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using VoxScheduler.Cluster.Grains;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
 using VoxScheduler.Scheduling;
@@ -9,61 +10,56 @@ namespace VoxScheduler.Cluster.Client;
 
 /// <summary>
 /// A cluster execution seen as an <see cref="IExecution"/>, so a front end (the module's cmdlets,
-/// the REST server) shows, follows, waits for and cancels it as it does a local one: the progress
-/// is polled from the coordinating silo, the goals come once it has ended (small values with the
-/// result, others read from the shared store), and <see cref="WatchAsync"/> streams progress,
-/// goal and finish events as a local execution does.
-/// The coordinator reports goals, not each node: <see cref="GetNodeStatuses"/> knows only the
-/// goals' nodes once the execution has ended (every other node is null, unknown).
-/// If the coordinating silo is lost, or the client cannot reach it for
-/// <see cref="LostAfter"/>, the execution ends here as <see cref="ExecutionStatus.Interrupted"/>
-/// with the reason in each unfinished goal's error: submitting it again resumes from the store.
+/// the REST server) shows, follows, waits for and cancels it as it does a local one. The scheduler
+/// runs inside a silo; this side asks its coordinator for news in batches (progress, each goal as
+/// it finishes, node events while someone watches), at most every <see cref="RemoteExecutionOptions.PollInterval"/>
+/// when nothing is happening. Goal values are read from the shared store, never carried by the
+/// cluster's messages; node states (<see cref="GetNodeStatuses"/>) are asked of the coordinator.
+/// If the coordinating silo is lost, or does not answer for <see cref="RemoteExecutionOptions.LostAfter"/>,
+/// the execution ends here as <see cref="ExecutionStatus.Interrupted"/> with the reason in each
+/// unfinished goal's error: submitting it again resumes from the store.
 /// </summary>
-public sealed class RemoteExecution : IExecution, IAsyncDisposable
+public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
 {
-    /// <summary>How often the progress is asked for (a local execution reports progress about as often).</summary>
-    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>How long the coordinator may stay unreachable before the execution counts as lost.</summary>
-    public static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(60);
-
-    /// <summary>Goal values up to this size are read from the store into <see cref="GoalResult.Value"/>; larger bytes stay in the store (read them as a stream).</summary>
-    public const long MaxValueRead = 64L * 1024 * 1024;
-
-    // Progress events a slow watcher may have queued before newer ones are dropped for it (goal and finish events never are).
-    private const int MaxQueuedProgress = 16;
+    /// <summary>Longest a call to the coordinator may take beyond its own wait.</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
     private readonly ClusterExecution _remote;
+    private readonly RemoteExecutionOptions _options;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<ExecutionStatus> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
-    private readonly List<Channel<ExecutionEvent>> _watchers = [];
+    private readonly GoalResult[] _goals;
     private readonly Task _follow;
     private ExecutionProgress _progress;
-    private IReadOnlyList<GoalResult>? _goals;
+    private bool _finished;
     private DateTimeOffset? _completedAt;
+    private int _cancelling;
 
     /// <summary>Follows <paramref name="remote"/> from now on (until it ends or this object is disposed).</summary>
     /// <param name="remote">The execution the cluster started.</param>
-    /// <param name="dag">The DAG that was submitted (its goals and labels; node ids as in the cluster).</param>
+    /// <param name="dag">The DAG that was submitted (its goals and labels; node ids and order as in the cluster).</param>
     /// <param name="config">The settings it was submitted with (shown, not applied: the coordinator applies them).</param>
-    /// <param name="store">The shared store namespace its results go to, opened by this client (values of goals not carried by the result are read there); null: values only as carried.</param>
     /// <param name="name">Its name, if any.</param>
-    /// <param name="pollInterval">How often progress is asked for (default <see cref="DefaultPollInterval"/>).</param>
-    public RemoteExecution(ClusterExecution remote, DagDefinition dag, ExecutionConfig config, IResultStore? store, string? name, TimeSpan? pollInterval = null)
+    /// <param name="options">Where results are read and how it is followed; null: the defaults, no store.</param>
+    public RemoteExecution(ClusterExecution remote, DagDefinition dag, ExecutionConfig config, string? name, RemoteExecutionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(remote);
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(config);
         _remote = remote;
+        _options = options ?? new RemoteExecutionOptions();
         Dag = dag;
         Config = config;
-        Store = store;
         Name = name;
         SubmittedAt = DateTimeOffset.UtcNow;
-        _progress = new ExecutionProgress { ExecutionId = remote.ExecutionId, DagId = remote.DagId, Status = ExecutionStatus.Running };
-        var interval = pollInterval is { } p && p > TimeSpan.Zero ? p : DefaultPollInterval;
-        _follow = Task.Run(() => FollowAsync(interval, _stop.Token));
+        // Unfinished goals read as a local execution's do: pending, with their paths.
+        _goals = [.. dag.Goals.Select((g, i) => new GoalResult { Name = g.Name, Kind = g.Kind, Ordinal = i, NodeId = dag.Nodes[g.Node].Id, Status = NodeStatus.Pending, Path = g.Path })];
+        _progress = new ExecutionProgress
+        {
+            ExecutionId = remote.ExecutionId, DagId = remote.DagId, Status = ExecutionStatus.Running, TotalNodes = dag.Nodes.Count, PendingNodes = dag.Nodes.Count,
+        };
+        _follow = Task.Run(() => FollowAsync(_stop.Token));
     }
 
     /// <inheritdoc />
@@ -79,10 +75,13 @@ public sealed class RemoteExecution : IExecution, IAsyncDisposable
     public DagDefinition Dag { get; }
 
     /// <inheritdoc />
+    public string DagId => _remote.DagId;
+
+    /// <inheritdoc />
     public ExecutionConfig Config { get; }
 
     /// <inheritdoc />
-    public IResultStore? Store { get; }
+    public IResultStore? Store => _options.Store;
 
     /// <inheritdoc />
     public ExecutionStatus Status => Volatile.Read(ref _progress).Status;
@@ -108,196 +107,173 @@ public sealed class RemoteExecution : IExecution, IAsyncDisposable
     /// <inheritdoc />
     public IReadOnlyList<GoalResult> GetGoalResults()
     {
-        lock (_gate)
-        {
-            if (_goals is not null) return _goals;
-        }
-
-        return [.. Dag.Goals.Select((g, i) => new GoalResult { Name = g.Name, Kind = g.Kind, Ordinal = i, NodeId = Dag.Nodes[g.Node].Id, Status = NodeStatus.Pending, Path = g.Path })];
+        lock (_gate) return [.. _goals];
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<NodeStatus?> GetNodeStatuses()
+    public void Cancel()
     {
-        var statuses = new NodeStatus?[Dag.Nodes.Count];
-        lock (_gate)
-        {
-            if (_goals is null) return statuses;
-            for (var i = 0; i < Dag.Goals.Count && i < _goals.Count; i++) statuses[Dag.Goals[i].Node] = _goals[i].Status;
-        }
-
-        return statuses;
+        if (_completion.Task.IsCompleted || Interlocked.Exchange(ref _cancelling, 1) != 0) return;
+        var call = CancelRemoteAsync();
+        _options.TrackCall?.Invoke(call);
     }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<ExecutionEvent> WatchAsync(bool replay = true, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateUnbounded<ExecutionEvent>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_gate)
-        {
-            if (_goals is not null)
-            {
-                // Ended: a watcher gets the end, with every goal when it asks for a replay.
-                if (replay)
-                {
-                    foreach (var goal in _goals) channel.Writer.TryWrite(GoalEvent(goal));
-                }
-
-                channel.Writer.TryWrite(FinishEvent(_progress));
-                channel.Writer.TryComplete();
-            }
-            else
-            {
-                _watchers.Add(channel);
-            }
-        }
-
-        try
-        {
-            await foreach (var e in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return e;
-            }
-        }
-        finally
-        {
-            lock (_gate) _watchers.Remove(channel);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Cancel() => _ = CancelRemoteAsync();
 
     private async Task CancelRemoteAsync()
     {
         try
         {
-            await _remote.CancelAsync(_stop.Token).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await _remote.CancelAsync(CancellationToken.None).WaitAsync(CallTimeout).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // An unreachable coordinator cannot be asked; the follower reports the execution lost if it stays so.
+            // An unreachable coordinator cannot be asked; the follower reports the execution lost if it stays so. A later Cancel tries again.
+            _options.Logger?.LogWarning("Cancelling cluster execution {ExecutionId} did not reach the cluster: {Reason}", ExecutionId, e.Message);
+            Volatile.Write(ref _cancelling, 0);
         }
     }
 
-    private async Task FollowAsync(TimeSpan interval, CancellationToken cancellationToken)
+    private async Task FollowAsync(CancellationToken stop)
     {
-        var wait = _remote.WaitAsync(cancellationToken);
-        DateTimeOffset? unreachableSince = null;
+        var interval = _options.PollInterval > TimeSpan.Zero ? _options.PollInterval : TimeSpan.FromMilliseconds(250);
+        long nodeCursor = 0;
+        var goalCursor = 0;
+        DateTimeOffset? failingSince = null;
         try
         {
-            while (!wait.IsCompleted)
+            while (true)
             {
+                ExecutionUpdate update;
                 try
                 {
-                    Publish(await _remote.GetProgressAsync(cancellationToken).WaitAsync(LostAfter, cancellationToken).ConfigureAwait(false));
-                    unreachableSince = null;
+                    update = await _remote.PollAsync(nodeCursor, goalCursor, WantsNodeEvents, interval, stop).WaitAsync(interval + CallTimeout, stop).ConfigureAwait(false);
+                    failingSince = null;
                 }
-                catch (Exception e) when (e is not OperationCanceledException && e is not SchedulingException)
+                catch (SchedulingException e)
                 {
-                    // A missed poll (the gateway reconnecting, a slow silo) is tried again; for too long, the execution is lost.
-                    unreachableSince ??= DateTimeOffset.UtcNow;
-                    if (DateTimeOffset.UtcNow - unreachableSince > LostAfter)
+                    EndHere(e.Message);
+                    return;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    // A missed call (a gateway reconnecting, a slow silo) is tried again; for too long, the execution is lost.
+                    failingSince ??= DateTimeOffset.UtcNow;
+                    if (DateTimeOffset.UtcNow - failingSince > _options.LostAfter)
                     {
-                        throw new SchedulingException($"The silo coordinating execution {ExecutionId} ({Coordinator}) has not answered for {LostAfter.TotalSeconds:0} s ({e.Message}); submit it again to resume: finished results are in the store.");
+                        EndHere($"The silo coordinating execution {ExecutionId} ({Coordinator}) has not answered for {_options.LostAfter.TotalSeconds:0} s ({e.GetType().Name}: {e.Message}); submit it again to resume: finished results are in the store.");
+                        return;
                     }
+
+                    await Task.Delay(interval, stop).ConfigureAwait(false);
+                    continue;
                 }
 
-                await Task.WhenAny(wait, Task.Delay(interval, cancellationToken)).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+                nodeCursor = update.NodeCursor;
+                goalCursor = update.GoalCursor;
+                foreach (var goal in update.Goals) PublishGoal(await GoalAsync(goal, stop).ConfigureAwait(false));
+                PublishNodes(update.Nodes);
+                if (update.Snapshot.Goals is { } final)
+                {
+                    await FinishAsync(update.Snapshot, final, stop).ConfigureAwait(false);
+                    return;
+                }
 
-            var result = await wait.ConfigureAwait(false);
-            Finish(result.Progress, await GoalsAsync(result, cancellationToken).ConfigureAwait(false));
+                PublishProgress(ClusterExecution.ToProgress(update.Snapshot));
+                if (update.More) continue;
+                // News came: let the next batch gather for a moment (no news: the coordinator already waited).
+                if (update.Goals.Length > 0 || update.Nodes.Length > 0) await Task.Delay(interval, stop).ConfigureAwait(false);
+            }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            EndHere("This client stopped following the execution before it ended (its connection was closed); it goes on on the cluster, and its results are in the store.");
+            EndHere($"{_options.Follower} stopped following the execution before it ended; it goes on on the cluster, and its results are in the store.");
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            EndHere(e.Message);
+            // Never leave it without an end: waiters and a server's run slot depend on it.
+            _options.Logger?.LogError(e, "Following cluster execution {ExecutionId} failed", ExecutionId);
+            EndHere($"Following execution {ExecutionId} failed ({e.GetType().Name}: {e.Message}).");
         }
     }
 
-    private void Publish(ExecutionProgress progress)
+    /// <summary>A goal as the coordinator reported it, with its value: carried (small, final only) or read from the store within the bound.</summary>
+    private async Task<GoalResult> GoalAsync(GoalSnapshot g, CancellationToken cancellationToken)
     {
-        Volatile.Write(ref _progress, progress);
-        var e = new ExecutionEvent { Kind = ExecutionEventKind.Progress, ExecutionId = ExecutionId, Progress = progress };
+        var status = (NodeStatus)g.Status;
+        var dataType = (DataType)g.DataType;
+        object? value = null;
+        if (status is NodeStatus.Completed or NodeStatus.Cached)
+        {
+            if (g.Value is { } carried) value = ValueCodec.Decode(carried);
+            // Large objects are never decoded for an answer (locally neither): they are streamed from the store.
+            else if (dataType != DataType.LargeObject && g.Size <= _options.MaxValueBytes && await ReadAsync(NodeId.Parse(g.NodeId), cancellationToken).ConfigureAwait(false) is { } bytes)
+            {
+                value = ValueCodec.Decode(bytes);
+            }
+        }
+
+        var ordinal = g.Ordinal >= 0 && g.Ordinal < Dag.Goals.Count && Dag.Goals[g.Ordinal].Name == g.Name ? g.Ordinal : -1;
+        return new GoalResult
+        {
+            Name = g.Name, Kind = (GoalKind)g.Kind, Ordinal = ordinal < 0 ? g.Ordinal : ordinal, NodeId = NodeId.Parse(g.NodeId), Status = status, Value = value,
+            DataType = dataType, Size = g.Size, Error = g.Error, Duration = TimeSpan.FromTicks(g.DurationTicks), Path = ordinal < 0 ? null : Dag.Goals[ordinal].Path,
+        };
+    }
+
+    private Task<byte[]?> ReadAsync(NodeId id, CancellationToken cancellationToken)
+    {
+        if (_options.ReadResult is { } read) return read(id, cancellationToken);
+        return _options.Store is { } store ? store.RetrieveAsync(id, cancellationToken).AsTask() : Task.FromResult<byte[]?>(null);
+    }
+
+    private void PublishProgress(ExecutionProgress progress)
+    {
+        // The end is reported with the goals (FinishAsync); a terminal count before that stays "running" here.
+        if (progress.Status.IsTerminal()) progress = progress with { Status = ExecutionStatus.Running };
         lock (_gate)
         {
-            foreach (var watcher in _watchers)
-            {
-                if (watcher.Reader.Count < MaxQueuedProgress) watcher.Writer.TryWrite(e);
-            }
+            if (_finished) return;
+            Volatile.Write(ref _progress, progress);
         }
+
+        PublishDroppable(new ExecutionEvent { Kind = ExecutionEventKind.Progress, ExecutionId = ExecutionId, Progress = progress });
     }
 
-    // The coordinator's goals in the DAG's order, values read from the store when the result did not carry them.
-    private async Task<IReadOnlyList<GoalResult>> GoalsAsync(ClusterExecutionResult result, CancellationToken cancellationToken)
+    /// <summary>The end, as the coordinator reports it: the final goals (announced now if no event did), node states, then the finish event.</summary>
+    private async Task FinishAsync(ExecutionSnapshot snapshot, GoalSnapshot[] final, CancellationToken cancellationToken)
     {
-        var goals = new List<GoalResult>(result.Goals.Count);
-        for (var i = 0; i < result.Goals.Count; i++)
+        var goals = new GoalResult[final.Length];
+        for (var i = 0; i < final.Length; i++)
         {
-            var g = result.Goals[i];
-            var value = g.Value;
-            if (!g.HasValue && g.Succeeded && Store is { } store && g.DataType is not (DataType.LargeObject or DataType.Binary) && g.Size <= MaxValueRead)
-            {
-                var bytes = await store.RetrieveAsync(g.NodeId, cancellationToken).ConfigureAwait(false);
-                value = bytes is null ? null : ValueCodec.Decode(bytes);
-            }
-
-            var path = i < Dag.Goals.Count && Dag.Goals[i].Name == g.Name ? Dag.Goals[i].Path : null;
-            goals.Add(new GoalResult
-            {
-                Name = g.Name, Kind = g.Kind, Ordinal = i, NodeId = g.NodeId, Status = g.Status, Value = value, DataType = g.DataType, Size = g.Size,
-                Error = g.Error, Duration = g.Duration, Path = path,
-            });
+            GoalResult? known;
+            lock (_gate) known = final[i].Ordinal < _goals.Length && _goals[final[i].Ordinal].IsFinished ? _goals[final[i].Ordinal] : null;
+            goals[i] = known is not null && known.Status == (NodeStatus)final[i].Status && (known.Value is not null || final[i].Value is null)
+                ? known
+                : await GoalAsync(final[i], cancellationToken).ConfigureAwait(false);
         }
 
-        return goals;
+        await FetchNodeStatusesAsync(cancellationToken).ConfigureAwait(false);
+        Finish(ClusterExecution.ToProgress(snapshot), goals);
     }
 
     // Ends the execution here without the coordinator's word: unfinished goals are Interrupted, with why.
     private void EndHere(string why)
     {
-        var last = Volatile.Read(ref _progress);
-        var goals = GetGoalResults().Select(g => g.IsFinished ? g : g with { Status = NodeStatus.Interrupted, Error = why }).ToList();
-        Finish(last with { Status = ExecutionStatus.Interrupted }, goals);
+        _options.Logger?.LogWarning("Cluster execution {ExecutionId} is reported interrupted: {Reason}", ExecutionId, why);
+        var goals = GetGoalResults().Select(g => g.IsFinished ? g : g with { Status = NodeStatus.Interrupted, Error = why }).ToArray();
+        Finish(Volatile.Read(ref _progress) with { Status = ExecutionStatus.Interrupted }, goals);
     }
 
-    private void Finish(ExecutionProgress progress, IReadOnlyList<GoalResult> goals)
+    /// <summary>Stops following (the execution goes on on the cluster); it ends here as Interrupted if it had not ended. Does not wait.</summary>
+    public void StopFollowing()
     {
-        lock (_gate)
-        {
-            if (_goals is not null) return;
-            Volatile.Write(ref _progress, progress);
-            _goals = goals;
-            _completedAt = DateTimeOffset.UtcNow;
-            foreach (var watcher in _watchers)
-            {
-                foreach (var goal in goals) watcher.Writer.TryWrite(GoalEvent(goal));
-                watcher.Writer.TryWrite(FinishEvent(progress));
-                watcher.Writer.TryComplete();
-            }
-
-            _watchers.Clear();
-        }
-
-        _completion.TrySetResult(progress.Status);
+        // The token source is not disposed: a late Cancel() or stop may still read it.
+        if (!_completion.Task.IsCompleted) _stop.Cancel();
     }
-
-    private ExecutionEvent GoalEvent(GoalResult goal) =>
-        new() { Kind = ExecutionEventKind.GoalFinished, ExecutionId = ExecutionId, NodeId = goal.NodeId, NodeStatus = goal.Status, Error = goal.Error, Goal = goal };
-
-    private ExecutionEvent FinishEvent(ExecutionProgress progress) =>
-        new() { Kind = ExecutionEventKind.ExecutionFinished, ExecutionId = ExecutionId, Progress = progress };
 
     /// <summary>Stops following (the execution goes on on the cluster); it ends here as Interrupted if it had not ended.</summary>
     public async ValueTask DisposeAsync()
     {
-        // The token source is not disposed: a late Cancel() may still read its token.
-        await _stop.CancelAsync().ConfigureAwait(false);
+        StopFollowing();
         await _follow.ConfigureAwait(false);
     }
 }

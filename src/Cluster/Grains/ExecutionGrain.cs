@@ -20,7 +20,11 @@ internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IE
     /// <summary>Most bytes of goal values one snapshot carries.</summary>
     public const int MaxInlineGoals = 4 * 1024 * 1024;
 
+    /// <summary>Longest a poll waits for news before it answers with the progress alone.</summary>
+    public static readonly TimeSpan MaxPollWait = TimeSpan.FromSeconds(5);
+
     private IExecution? _execution;
+    private ExecutionEventLog? _events;
     private string? _rejected;
 
     public async Task<ExecutionSnapshot> StartAsync(ExecutionRequest request)
@@ -29,6 +33,7 @@ internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IE
         try
         {
             _execution = await coordinator.SubmitAsync(request, CancellationToken.None);
+            _events = new ExecutionEventLog(_execution);
         }
         catch (DynamicSchedulerException e)
         {
@@ -71,6 +76,35 @@ internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IE
         return Snapshot(goals: _execution?.Completion.IsCompleted == true);
     }
 
+    public async Task<ExecutionUpdate> PollAsync(long nodeCursor, int goalCursor, bool nodeEvents, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (_events is not { } events) return new ExecutionUpdate { Snapshot = Snapshot(goals: false) };
+        var wait = maxWait < TimeSpan.Zero ? TimeSpan.Zero : maxWait > MaxPollWait ? MaxPollWait : maxWait;
+        try
+        {
+            await events.WaitAsync(nodeCursor, goalCursor, nodeEvents, wait, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller stopped waiting: it gets what there is.
+        }
+
+        var update = new ExecutionUpdate();
+        events.Read(nodeCursor, goalCursor, nodeEvents, update);
+        // The final goals once every goal event is here and handed out: the client then has each goal's own event first.
+        update.Snapshot = Snapshot(goals: events.Ended && !update.More);
+        return update;
+    }
+
+    public Task<byte[]?> GetNodeStatusesAsync()
+    {
+        if (_execution is null) return Task.FromResult<byte[]?>(null);
+        var statuses = _execution.GetNodeStatuses();
+        var bytes = new byte[statuses.Count];
+        for (var i = 0; i < bytes.Length; i++) bytes[i] = statuses[i] is { } status ? (byte)((int)status + 1) : (byte)0;
+        return Task.FromResult<byte[]?>(bytes);
+    }
+
     /// <summary>A small goal value in its byte form (a volatile goal is in no store, so this is the only way to its value).</summary>
     private static byte[]? Inline(GoalResult goal, ref int budget)
     {
@@ -103,10 +137,11 @@ internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IE
         if (!goals) return snapshot;
         var results = _execution.GetGoalResults();
         var budget = MaxInlineGoals;
-        snapshot.Goals = [.. results.Select(g => new GoalSnapshot
+        snapshot.Goals = [.. results.Select(g =>
         {
-            Name = g.Name, Kind = (int)g.Kind, NodeId = g.NodeId.ToString(), Status = (int)g.Status, Error = g.Error, Size = g.Size,
-            DataType = (int)g.DataType, DurationTicks = g.Duration.Ticks, Value = Inline(g, ref budget),
+            var goal = ExecutionEventLog.Describe(g);
+            goal.Value = Inline(g, ref budget);
+            return goal;
         })];
         snapshot.Error = results.FirstOrDefault(g => g.Error is not null)?.Error;
         return snapshot;

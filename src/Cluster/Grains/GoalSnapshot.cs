@@ -22,4 +22,7 @@ internal sealed class GoalSnapshot
 
     /// <summary>The goal's value in its byte form when it is small (<see cref="ExecutionGrain.MaxInlineGoal"/>); otherwise read it from the store.</summary>
     [Id(8)] public byte[]? Value { get; set; }
+
+    /// <summary>The goal's place among the execution's goals (source order).</summary>
+    [Id(9)] public int Ordinal { get; set; }
 }

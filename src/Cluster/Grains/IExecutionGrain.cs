@@ -15,6 +15,17 @@ internal interface IExecutionGrain : IGrainWithStringKey
 
     Task CancelAsync();
 
+    /// <summary>
+    /// What happened after the caller's cursors (goals finished, node events when
+    /// <paramref name="nodeEvents"/>), waiting up to <paramref name="maxWait"/> (at most
+    /// <see cref="ExecutionGrain.MaxPollWait"/>) for something new; always with the progress, and
+    /// with the final goals once the execution has ended and every goal event was handed out.
+    /// </summary>
+    Task<ExecutionUpdate> PollAsync(long nodeCursor, int goalCursor, bool nodeEvents, TimeSpan maxWait, CancellationToken cancellationToken);
+
+    /// <summary>Each DAG node's state, one byte per node index: 0 unknown (not needed), else the engine's NodeStatus + 1; null before the start.</summary>
+    Task<byte[]?> GetNodeStatusesAsync();
+
     /// <summary>Waits up to <paramref name="maxWait"/> for the end; the snapshot carries the goals once finished.</summary>
     [ResponseTimeout("00:10:00")]
     Task<ExecutionSnapshot> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken);

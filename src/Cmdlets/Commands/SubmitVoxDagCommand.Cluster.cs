@@ -178,7 +178,7 @@ public sealed partial class SubmitVoxDagCommand
             StoragePath = location.Path,
             MaxConcurrentNodes = options.MaxConcurrency > 0 ? options.MaxConcurrency : _config.MaxConcurrentNodes,
         };
-        var execution = new RemoteExecution(remote, input.Dag, config, store, Name);
+        var execution = new RemoteExecution(remote, input.Dag, config, Name, new RemoteExecutionOptions { Store = store });
         ClusterConnections.Track(execution, cluster);
         WriteVerbose($"Cluster '{cluster.ClusterId}' runs it, coordinated by silo {remote.Coordinator}.");
         Emit(execution, location, input);

@@ -28,16 +28,17 @@ public sealed class RemoteExecutionTests(ClusterFixture fixture)
         var ns = ClusterFixture.NewNamespace("remote-execution");
         await using var store = await fixture.OpenStoreAsync(ns);
         var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
-        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig { StorageBackend = "postgres", StoragePath = ns }, store, "remote",
-            TimeSpan.FromMilliseconds(20));
+        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig { StorageBackend = "postgres", StoragePath = ns }, "remote",
+            new RemoteExecutionOptions { Store = store, PollInterval = TimeSpan.FromMilliseconds(20) });
 
         var events = new List<ExecutionEvent>();
         await foreach (var e in execution.WatchAsync(replay: true).WithCancellation(new CancellationTokenSource(Patience).Token)) events.Add(e);
 
         Assert.Equal(ExecutionStatus.Completed, await execution.Completion.WaitAsync(Patience));
         Assert.Equal(ExecutionEventKind.ExecutionFinished, events[^1].Kind);
-        Assert.Equal(["sum", "twice"], events.Where(e => e.Kind == ExecutionEventKind.GoalFinished).Select(e => e.Goal!.Name));
-        Assert.All(events.Take(events.Count - 3), e => Assert.Equal(ExecutionEventKind.Progress, e.Kind));
+        // Each goal once, as it finished (in the order the coordinator reported them, as a local run does).
+        Assert.Equal(["sum", "twice"], events.Where(e => e.Kind == ExecutionEventKind.GoalFinished).Select(e => e.Goal!.Name).Order());
+        Assert.All(events.Take(events.Count - 1), e => Assert.NotEqual(ExecutionEventKind.ExecutionFinished, e.Kind));
         var goals = execution.GetGoalResults();
         Assert.Equal([dag.Nodes[dag.Goals[0].Node].Id, dag.Nodes[dag.Goals[1].Node].Id], goals.Select(g => g.NodeId));
         var expected = (double)dag.Nodes[salt].Value! + 2;
@@ -57,7 +58,58 @@ public sealed class RemoteExecutionTests(ClusterFixture fixture)
         Assert.Equal([ExecutionEventKind.GoalFinished, ExecutionEventKind.GoalFinished, ExecutionEventKind.ExecutionFinished], late.Select(e => e.Kind));
         var statuses = execution.GetNodeStatuses();
         Assert.Equal(NodeStatus.Completed, statuses[dag.Goals[1].Node]);
-        Assert.Null(statuses[salt]);
+        Assert.Equal(NodeStatus.Completed, statuses[sum]);
+    }
+
+    [Fact]
+    public async Task Goals_node_events_and_node_states_come_as_they_happen_not_at_the_end()
+    {
+        var key = "remote-live-" + Guid.NewGuid();
+        var b = new DagBuilder();
+        var salt = b.Constant((double)Random.Shared.Next());
+        var fast = b.Operation("ct.add", 1, [salt, b.Constant(5.0)]);
+        var blocked = b.Operation("ct.block", 1, [b.Constant(3.0), b.Constant(key)]);
+        b.AddGoal(new DagGoal("blocked", GoalKind.Print, blocked));
+        b.AddGoal(new DagGoal("fast", GoalKind.Print, fast));
+        var dag = b.Build();
+        var ns = ClusterFixture.NewNamespace("remote-live");
+        await using var store = await fixture.OpenStoreAsync(ns);
+        var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
+        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), null,
+            new RemoteExecutionOptions { Store = store, PollInterval = TimeSpan.FromMilliseconds(20) });
+        using var timeout = new CancellationTokenSource(Patience);
+        await using var watch = execution.WatchAsync(replay: true, timeout.Token).GetAsyncEnumerator(timeout.Token);
+
+        // While "blocked" still runs: the fast goal with its value (read from the store), and the fast node's own event.
+        var seen = new List<ExecutionEvent>();
+        while (!seen.Any(e => e.Kind == ExecutionEventKind.GoalFinished) || !seen.Any(e => e.Kind == ExecutionEventKind.NodeFinished && e.NodeId == dag.Nodes[fast].Id))
+        {
+            Assert.True(await watch.MoveNextAsync());
+            seen.Add(watch.Current);
+        }
+
+        await ClusterTestOps.Signal(ClusterTestOps.Started, key).Task.WaitAsync(Patience);
+        Assert.False(execution.Completion.IsCompleted);
+        var goal = Assert.Single(seen, e => e.Kind == ExecutionEventKind.GoalFinished).Goal!;
+        Assert.Equal(("fast", 1, NodeStatus.Completed), (goal.Name, goal.Ordinal, goal.Status));
+        Assert.Equal((double)dag.Nodes[salt].Value! + 5, (double)goal.Value!);
+        var node = seen.First(e => e.Kind == ExecutionEventKind.NodeFinished && e.NodeId == dag.Nodes[fast].Id);
+        Assert.Equal(("ct.add", NodeStatus.Completed), (node.Operator, node.NodeStatus));
+        var goals = execution.GetGoalResults();
+        Assert.Equal([NodeStatus.Pending, NodeStatus.Completed], goals.Select(g => g.Status));
+        var running = execution.GetNodeStatuses();
+        Assert.Equal(NodeStatus.Completed, running[fast]);
+        Assert.Equal(NodeStatus.Running, running[blocked]);
+
+        execution.Cancel();
+        Assert.Equal(ExecutionStatus.Cancelled, await execution.Completion.WaitAsync(Patience));
+        var rest = new List<ExecutionEvent>();
+        while (await watch.MoveNextAsync()) rest.Add(watch.Current);
+        Assert.Equal(ExecutionEventKind.ExecutionFinished, rest[^1].Kind);
+        // Each goal is announced once: the blocked one at its end.
+        Assert.Equal(["blocked"], rest.Where(e => e.Kind == ExecutionEventKind.GoalFinished).Select(e => e.Goal!.Name));
+        Assert.Equal(NodeStatus.Cancelled, execution.GetNodeStatuses()[blocked]);
+        Assert.Equal(NodeStatus.Completed, execution.GetNodeStatuses()[fast]);
     }
 
     [Fact]
@@ -69,7 +121,7 @@ public sealed class RemoteExecutionTests(ClusterFixture fixture)
         var dag = b.Build();
         var ns = ClusterFixture.NewNamespace("remote-cancel");
         var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
-        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), store: null, name: null);
+        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), name: null);
 
         await ClusterTestOps.Signal(ClusterTestOps.Started, key).Task.WaitAsync(Patience);
         Assert.False(execution.Completion.IsCompleted);
@@ -87,7 +139,7 @@ public sealed class RemoteExecutionTests(ClusterFixture fixture)
         b.AddGoal(new DagGoal("blocked", GoalKind.Print, b.Operation("ct.block", 1, [b.Constant(2.0), b.Constant(key)])));
         var dag = b.Build();
         var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ClusterFixture.NewNamespace("remote-dispose") });
-        var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), store: null, name: null);
+        var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), name: null);
         await ClusterTestOps.Signal(ClusterTestOps.Started, key).Task.WaitAsync(Patience);
 
         await execution.DisposeAsync();
