@@ -13,7 +13,7 @@ internal sealed class PendingWrites
     private long _next;
 
     /// <summary>Tracks <paramref name="write"/> until it ends (however it ends); returns it.</summary>
-    public Task<T> Track<T>(Task<T> write)
+    public TTask Track<TTask>(TTask write) where TTask : Task
     {
         if (write.IsCompleted) return write;
         long key;

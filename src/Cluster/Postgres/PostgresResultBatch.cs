@@ -1,4 +1,3 @@
-using Npgsql;
 using VoxScheduler.Dag;
 using VoxScheduler.Values;
 using VoxScheduler.Storage;
@@ -6,10 +5,10 @@ using VoxScheduler.Storage;
 namespace VoxScheduler.Cluster.Postgres;
 
 /// <summary>
-/// Small results on their way to a postgres store together: one
-/// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING</c> per batch, one round trip and one
-/// commit for hundreds of rows (group commit, as the sqlite writer does). Results too large to be
-/// inline are refused, so the persister stores them one by one.
+/// Small results on their way to a postgres store together: the store's
+/// <see cref="PostgresGroupCommit"/> writes them with the batches of other callers in one
+/// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING</c>, one round trip and one commit for
+/// hundreds of rows. Results too large to be inline are refused, so the caller stores them one by one.
 /// </summary>
 internal sealed class PostgresResultBatch(PostgresResultStore store, byte codec) : ResultBatch
 {
@@ -42,28 +41,14 @@ internal sealed class PostgresResultBatch(PostgresResultStore store, byte codec)
         return true;
     }
 
-    public async Task StoreAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    /// <summary>The store's clock when the batch was reset (the rows' created and accessed time).</summary>
+    public long CreatedAt => _createdAt;
+
+    /// <summary>Hands the rows over (to <see cref="PostgresGroupCommit"/>) and leaves the batch empty, so its owner can reuse it at once.</summary>
+    public List<PostgresResultRow> TakeRows()
     {
-        if (_rows.Count == 0) return;
-        await using var command = new NpgsqlCommand(
-            $"INSERT INTO {schema}.results(node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at, " +
-            "dag_id, execution_id, operator, data) " +
-            "SELECT id, t, s, ss, c, h, k, $8, $8, $9, $10, o, d FROM unnest($1::bytea[], $2::integer[], $3::bigint[], $4::bigint[], $5::smallint[], " +
-            "$6::bytea[], $7::bytea[], $11::text[], $12::bytea[]) AS u(id, t, s, ss, c, h, k, o, d) " +
-            "ON CONFLICT (node_id) DO NOTHING", connection);
-        var p = command.Parameters;
-        p.AddWithValue(_rows.Select(r => r.NodeId.ToByteArray()).ToArray());
-        p.AddWithValue(_rows.Select(r => (int)r.Metadata.DataType).ToArray());
-        p.AddWithValue(_rows.Select(r => r.Size).ToArray());
-        p.AddWithValue(_rows.Select(r => r.StoredSize).ToArray());
-        p.AddWithValue(_rows.Select(r => (short)r.Compression).ToArray());
-        p.AddWithValue(_rows.Select(r => r.ContentHash).ToArray());
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea, Value = _rows.Select(r => r.Checksum).ToArray() });
-        p.AddWithValue(_createdAt);
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)DagId ?? DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)ExecutionId ?? DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, Value = _rows.Select(r => r.Metadata.Operator).ToArray() });
-        p.AddWithValue(_rows.Select(r => r.Data!).ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<PostgresResultRow>(_rows);
+        _rows.Clear();
+        return rows;
     }
 }

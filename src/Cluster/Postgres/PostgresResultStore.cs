@@ -38,6 +38,7 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private readonly long _accessResolutionMs;
     private int _disposed;
     private readonly PendingWrites _pending = new();
+    private readonly PostgresGroupCommit _group;
 
     private PostgresResultStore(PostgresDataSources.Lease lease, string schema, string storeNamespace, StoreOptions options, int schemaVersion)
     {
@@ -51,6 +52,7 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         Codec = StoreCodec.FromOptions(options);
         _accessResolutionMs = (long)options.AccessTimeResolution.TotalMilliseconds;
         if (!options.ReadOnly) _access = new AccessTracker(TouchMany);
+        _group = new PostgresGroupCommit(step => RunAsync(null, "cannot store a batch of results", step, CancellationToken.None), schema);
     }
 
     public string Backend => "postgres";
@@ -152,13 +154,13 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     Task IResultBatchSink.StoreBatchAsync(ResultBatch batch)
     {
         Writable(CancellationToken.None);
-        // Durability is not the caller's cancellation's business (as for the sqlite writer): a batch handed over is committed.
-        return _pending.Track(RunAsync<bool>(null, "cannot store a batch of results", async connection =>
-        {
-            await ((PostgresResultBatch)batch).StoreAsync(connection, Schema, CancellationToken.None).ConfigureAwait(false);
-            return true;
-        }, CancellationToken.None));
+        // Durability is not the caller's cancellation's business (as for the sqlite writer): a batch handed over is committed,
+        // together with the batches other callers (a silo's worker slots) hand over meanwhile.
+        return _pending.Track(_group.EnqueueAsync((PostgresResultBatch)batch));
     }
+
+    /// <summary>Group-commit counters of this store: writes made and batches written by them (the difference is what grouping saved).</summary>
+    internal (long Writes, long Batches) GroupCommits => (_group.Writes, _group.Batches);
 
     internal async Task<NpgsqlConnection> OpenConnectionAsync(NodeId? nodeId, CancellationToken cancellationToken)
     {
