@@ -61,6 +61,9 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     /// <summary>Slots of the live silos.</summary>
     public int SlotCount => Slots.Count;
 
+    /// <summary>How long each operator's nodes take on the workers (what a call's batch is sized by).</summary>
+    public OperatorTimes Times { get; } = new();
+
     /// <summary>Calls made so far.</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
@@ -159,7 +162,7 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     private static ClusterExecutionContext? ContextOf(OperationEnvironment environment) =>
         environment.Services is { } services && services.TryGetValue(ClusterServiceKeys.Execution, out var found) ? found as ClusterExecutionContext : null;
 
-    /// <summary>Pairs free slots with queued nodes: one call per slot at a time, each carrying every queued node of one execution and token, up to <see cref="MaxBatch"/>.</summary>
+    /// <summary>Pairs free slots with queued nodes: one call per slot at a time, each carrying queued nodes of one execution and token, up to <see cref="BatchSize"/> nodes and about <see cref="OperatorTimes.TargetBatch"/> of work.</summary>
     private async Task DispatchAsync()
     {
         var stop = _stop.Token;
@@ -171,11 +174,14 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
                 var first = await _queue.Reader.ReadAsync(stop).ConfigureAwait(false);
                 var size = BatchSize(Interlocked.Decrement(ref _queued) + 1, Slots.FreeCount + 1, MaxBatch);
                 var batch = new List<RemoteNode>(size) { first };
-                while (batch.Count < size && _queue.Reader.TryPeek(out var next) && next.Context == first.Context && next.Token == first.Token
-                       && _queue.Reader.TryRead(out next))
+                // About TargetBatch of work per call: long nodes one per call, so no slot idles while another runs a queue of them.
+                var work = Times.Estimate(first.Operator);
+                while (batch.Count < size && work < OperatorTimes.TargetBatch && _queue.Reader.TryPeek(out var next) && next.Context == first.Context
+                       && next.Token == first.Token && _queue.Reader.TryRead(out next))
                 {
                     Interlocked.Decrement(ref _queued);
                     batch.Add(next);
+                    work += Times.Estimate(next.Operator);
                 }
 
                 if (first.Token.IsCancellationRequested)
@@ -196,7 +202,8 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     }
 
     /// <summary>
-    /// Nodes the next call carries: the queued nodes shared evenly over the free slots, at most
+    /// Nodes the next call carries at most (fewer when they add up to more than
+    /// <see cref="OperatorTimes.TargetBatch"/> of work): the queued nodes shared evenly over the free slots, at most
     /// <see cref="MaxBatch"/>. One slot taking every queued node would run them one after another
     /// while the other slots idle (10 ms nodes ran at a tenth of the slots' rate that way); when
     /// every other slot is busy, a full batch is what keeps trivial nodes from costing a call each.
@@ -257,6 +264,7 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
         {
             case NodeCallStatus.Completed:
                 if (result.Silo is { } silo) _nodesPerSilo.AddOrUpdate(silo, 1, static (_, n) => n + 1);
+                Times.Record(node.Operator, result.DurationTicks);
                 if (result.Value is { } small) node.Context.TryKeepSmall(node.Id, small);
                 node.Completion.TrySetResult(new ExecutionResult(node.Id, NodeStatus.Completed, OperationResult.Streamed, null, duration, 0));
                 return true;

@@ -1,4 +1,5 @@
 using VoxScheduler.Cluster.Client;
+using VoxScheduler.Cluster.Coordinator;
 using VoxScheduler.Cluster.Grains;
 using VoxScheduler.Dag;
 using VoxScheduler.Execution;
@@ -184,6 +185,28 @@ public sealed class RemoteRunnerTests(ClusterFixture fixture)
         Assert.Equal(ExecutionStatus.Completed, result.Status);
         var peak = WorkerSlotGrain.PeakInFlightInProcess;
         Assert.InRange(peak, 2, ClusterFixture.Silos * ClusterFixture.SlotsPerSilo);
+    }
+
+    [Fact]
+    public async Task Nodes_that_take_milliseconds_go_one_per_call_so_no_slot_runs_a_queue_of_them_while_others_idle()
+    {
+        // 24 ready 20 ms nodes over 6 slots went as six calls of four, each slot running its four one after another and their
+        // dependents waiting for the whole call; a free slot could take every queued node while the others were about to be free.
+        var b = new DagBuilder();
+        var sleeps = Enumerable.Range(0, 24).Select(i => b.Operation("test.sleep", 1, [b.Constant((double)i), b.Constant(20.0)])).ToList();
+        b.AddGoal(new DagGoal("sum", GoalKind.Print, b.Operation("ct.add", 1, [.. sleeps])));
+        var callsBefore = fixture.Coordinators.Sum(c => c.Runner.Calls);
+        var result = await (await Client.SubmitDagAsync(b.Build(), new ClusterSubmitOptions { StoreNamespace = ClusterFixture.NewNamespace("long") }))
+            .WaitAsync().WaitAsync(Patience);
+        Assert.Equal(ExecutionStatus.Completed, result.Status);
+        var calls = fixture.Coordinators.Sum(c => c.Runner.Calls) - callsBefore;
+
+        // Each sleep has a call of its own (a fresh store: none is served from it), then one for the sum.
+        Assert.Equal(24 + 1, calls);
+        var times = fixture.Coordinators.Select(c => c.Runner.Times).Where(t => t.Knows("test.sleep")).ToList();
+        Assert.NotEmpty(times);
+        Assert.All(times, t => Assert.InRange(t.Estimate("test.sleep"), TimeSpan.FromMilliseconds(15).Ticks, TimeSpan.FromSeconds(5).Ticks));
+        Assert.All(times, t => Assert.True(t.Estimate("ct.add") < OperatorTimes.TargetBatch, "a trivial operation counts as a batch's work"));
     }
 
     [Fact]
