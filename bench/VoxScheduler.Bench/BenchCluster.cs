@@ -68,7 +68,11 @@ internal sealed class BenchCluster : IAsyncDisposable
         var process = HostProcess.Start(HostProcess.DotnetPath(),
             ["exec", typeof(BenchCluster).Assembly.Location, "cluster-silo", "--cluster-id", ClusterId, "--redis", Redis.Endpoint, "--advertise", "127.0.0.1",
              "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--slots", Text(Slots), "--max-batch", Text(MaxBatch)],
-            environment: new Dictionary<string, string> { ["VOXSCHEDULER_POSTGRES"] = Postgres.ConnectionString, ["DOTNET_gcServer"] = "0" });
+            // As the silo executable runs (its project turns dynamic PGO off), and with workstation GC: three silos share two cores here.
+            environment: new Dictionary<string, string>
+            {
+                ["VOXSCHEDULER_POSTGRES"] = Postgres.ConnectionString, ["DOTNET_gcServer"] = "0", ["DOTNET_TieredPGO"] = "0",
+            });
         var ready = await process.WaitForLineAsync(l => l.StartsWith("VoxScheduler silo ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
         if (ready is null)
         {
