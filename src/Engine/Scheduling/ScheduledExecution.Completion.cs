@@ -32,11 +32,15 @@ internal sealed partial class ScheduledExecution
             for (var i = 0; i < loaded.Length; i++)
             {
                 var a = args[i];
-                if (loaded[i] is not null && plan.Values[a] is null && plan.Refs[a] > 1)
+                var value = loaded[i] is CachedArgument lent ? lent.Boxed : loaded[i];
+                if (value is not null && plan.Values[a] is null && plan.Refs[a] > 1)
                 {
                     if (_budget > 0 && _caseOf.TryGetValue(n, out var owner)) _caseOf[a] = owner; // read for this case: its memory
-                    SetLiveLocked(a, loaded[i]!);
+                    SetLiveLocked(a, value);
                 }
+
+                // The hold the value cache lent with the value (ValueCache.TryGet): the plan holds it now, or no one needs it.
+                if (loaded[i] is CachedArgument held) PooledValues.Release(held.Boxed);
             }
         }
 
@@ -175,10 +179,17 @@ internal sealed partial class ScheduledExecution
         // Batched: the cache's lock is taken once per batch, after ours is released.
         if (_cacheCapacity > 0 && _plan.Defs[n].Kind == NodeKind.Operation && (_plan.Flags[n] & NodeFlags.Volatile) == 0)
         {
-            // The cache is shared by executions and does not count holders: a cached image stays the collector's.
-            PooledValues.Share(boxed);
+            // The cache counts itself as a holder (ValueCache.AddRange takes this hold over), so an
+            // image it evicts goes back to the pool; taken now, while the plan still holds the value.
+            PooledValues.Retain(boxed);
             _cacheBuffer.Add((_plan.Defs[n].Id, boxed));
         }
+    }
+
+    /// <summary>An argument lent by the value cache (with a hold of its own, released when the node's outcome is applied).</summary>
+    private sealed class CachedArgument(object boxed)
+    {
+        public object Boxed { get; } = boxed;
     }
 
     private void OnTryFailedLocked(ref PostActions post, int n, Exception error)

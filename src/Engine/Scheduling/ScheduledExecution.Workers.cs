@@ -322,7 +322,7 @@ internal sealed partial class ScheduledExecution
             if (_cacheCapacity > 0 && _slot.Cache.TryGet(id) is { } kept)
             {
                 work.Arguments[i] = Unbox(kept);
-                loaded[i] = kept;
+                loaded[i] = new CachedArgument(kept);
                 continue;
             }
 

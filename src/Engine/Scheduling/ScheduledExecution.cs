@@ -323,8 +323,15 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
                     break;
                 case NodeState.Cached:
                     _cached++;
-                    if (_cachedValues?[i] is { } kept) SetLiveLocked(i, kept);
-                    else plan.Flags[i] |= NodeFlags.InStore;
+                    if (_cachedValues?[i] is { } kept)
+                    {
+                        SetLiveLocked(i, kept);
+                        Values.PooledValues.Release(kept); // the hold the value cache lent with it (PlanPruner): the plan holds it now
+                    }
+                    else
+                    {
+                        plan.Flags[i] |= NodeFlags.InStore;
+                    }
                     break;
                 case NodeState.Completed:
                     _completed++;

@@ -156,18 +156,50 @@ public sealed class PooledImageSchedulingTests : IDisposable
         AssertSameAnswers(reference, budgeted);
     }
 
+    [Fact]
+    public async Task Images_the_value_cache_keeps_go_back_to_the_pool_when_evicted_and_never_while_a_run_reads_them()
+    {
+        // The cache counts itself as a holder: a small cache evicts as the runs go and the evicted
+        // images' buffers are reused, while values it lends (a memory-only rerun's Cached nodes, a
+        // stored run's arguments read from it) keep theirs until the plan holds them.
+        const string more = """
+            import "vox1"
+            f = intensity(load("case.nii.gz"))
+            m = 100 .<= f
+            n = near(near(m))
+            i = interior(n)
+            print "vol" volume(i)
+            print "again" volume(near(i) & n)
+            print "img" near(i) | m
+            print "sum" max((f + (f * 2)) - f)
+            """;
+        var reference = await RunAsync(Chain, "none", reuse: false);
+        var referenceMore = await RunAsync(more, "none", reuse: false);
+        VoxelBufferPool.Shared.MaxIdleBytes = _maxIdle;
+        await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
+        foreach (var backend in new[] { "none", "hybrid" })
+        {
+            var store = "cache-" + backend;
+            var returned = VoxelBufferPool.Shared.Returned;
+            AssertSameAnswers(reference, await RunAsync(Chain, backend, reuse: true, store: store, cache: "160KB", scheduler: scheduler));
+            AssertSameAnswers(referenceMore, await RunAsync(more, backend, reuse: true, store: store, cache: "160KB", scheduler: scheduler));
+            AssertSameAnswers(reference, await RunAsync(Chain, backend, reuse: true, store: store, cache: "160KB", scheduler: scheduler));
+            Assert.True(VoxelBufferPool.Shared.Returned - returned >= 10, $"{backend}: {VoxelBufferPool.Shared.Returned - returned} buffers returned");
+        }
+    }
+
     private async Task<Dictionary<string, object?>> RunAsync(string program, string backend, bool reuse, string? store = null, long budget = 0,
-        string[]? expectCached = null, int concurrency = 4)
+        string[]? expectCached = null, int concurrency = 4, string cache = "0", DynamicScheduler? scheduler = null)
     {
         VoxelBufferPool.Shared.MaxIdleBytes = reuse ? _maxIdle : 0;
         if (!reuse) VoxelBufferPool.Shared.Clear();
-        await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
+        await using var own = scheduler is null ? new DynamicScheduler(BuiltinOperations.CreateRegistry()) : null;
         var config = new ExecutionConfig
         {
             StorageBackend = backend, StoragePath = backend == "none" ? _work.Combine("unused") : _work.Combine(store ?? "store-" + Guid.NewGuid().ToString("N")),
-            CacheSize = "0", MaxRetries = 0, MemoryBudget = budget, MaxConcurrentNodes = concurrency,
+            CacheSize = cache, MaxRetries = 0, MemoryBudget = budget, MaxConcurrentNodes = concurrency,
         };
-        var result = await new VoxLogicaIntegration(scheduler).ExecuteProgramAsync(program, new CompileOptions { WorkingDirectory = _work.Path }, config);
+        var result = await new VoxLogicaIntegration(scheduler ?? own!).ExecuteProgramAsync(program, new CompileOptions { WorkingDirectory = _work.Path }, config);
         Assert.All(result.Goals, g => Assert.True(g.Succeeded, g.Name + ": " + g.Error));
         foreach (var name in expectCached ?? []) Assert.Equal(NodeStatus.Cached, result.Goals.Single(g => g.Name == name).Status);
         return result.Goals.ToDictionary(g => g.Name, g => g.Value);
