@@ -22,5 +22,6 @@ internal sealed class LocalNodeRunner : INodeRunner
     /// <inheritdoc />
     public ValueTask<ExecutionResult> RunAsync(in NodeRun node, in NodeInputs inputs, OperationEnvironment environment,
         IStreamingOutputSource? streams, CancellationToken cancellationToken) =>
-        NodeExecutor.ExecuteAsync(node.Operation, node.NodeId, inputs.Values, node.Attributes, environment, cancellationToken, streams, node.Attempt);
+        NodeExecutor.ExecuteAsync(node.Operation, node.NodeId, inputs.Values, node.Attributes, environment, cancellationToken, streams, node.Attempt,
+            inputs.Pins);
 }

@@ -21,12 +21,12 @@ internal static class NodeExecutor
     /// </summary>
     public static ValueTask<ExecutionResult> ExecuteAsync(Operation operation, NodeId nodeId, object?[] arguments,
         IReadOnlyDictionary<string, object?>? attributes, OperationEnvironment environment, CancellationToken cancellationToken,
-        IStreamingOutputSource? streams, int attempt)
+        IStreamingOutputSource? streams, int attempt, IFragmentPins? pins = null)
     {
         var start = Stopwatch.GetTimestamp();
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         ValueTask<OperationResult> pending;
-        var context = new OperationContext(operation, nodeId, arguments, attributes, environment, cancellationToken, streams, attempt);
+        var context = new OperationContext(operation, nodeId, arguments, attributes, environment, cancellationToken, streams, attempt) { Pins = pins };
         try
         {
             cancellationToken.ThrowIfCancellationRequested();

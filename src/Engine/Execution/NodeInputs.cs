@@ -1,3 +1,4 @@
+using VoxScheduler.Operations;
 using VoxScheduler.Dag;
 
 namespace VoxScheduler.Execution;
@@ -38,6 +39,9 @@ internal readonly struct NodeInputs
 
     /// <summary>The value of input <paramref name="index"/>, resolved in memory (local runners only).</summary>
     public object? ValueAt(int index) => _values[index];
+
+    /// <summary>Where the node's expansion fragments are pinned as they are made (the running execution), or null.</summary>
+    internal IFragmentPins? Pins => _ids as IFragmentPins;
 
     /// <summary>The values as the operation receives them (local runners only; not copied).</summary>
     internal object?[] Values => _values;

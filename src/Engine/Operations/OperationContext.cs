@@ -41,6 +41,22 @@ public sealed class OperationContext
         _streams = streams;
     }
 
+    /// <summary>Where <see cref="Expand"/> announces a fragment (the running execution), or null.</summary>
+    internal IFragmentPins? Pins { get; init; }
+
+    /// <summary>
+    /// Expands the node into <paramref name="fragment"/> (see <see cref="OperationResult.Expand"/>),
+    /// announcing the fragment to the running execution at once: from this call on, no retention
+    /// eviction of its store removes a fragment node the execution will look up there. Prefer this
+    /// to <see cref="OperationResult.Expand"/> when the operation does more work after making the fragment.
+    /// </summary>
+    public OperationResult Expand(DagDefinition fragment, int root)
+    {
+        var result = OperationResult.Expand(fragment, root);
+        Pins?.PinFragment(fragment);
+        return result;
+    }
+
     /// <summary>The streaming output the operation opened through the executor's source, or null.</summary>
     internal IStreamingOutputSession? Stream { get; private set; }
 

@@ -5,11 +5,25 @@ namespace VoxScheduler.Scheduling;
 /// <summary>What a running execution still needs from its store, so a retention policy never evicts it from under it.</summary>
 internal sealed partial class ScheduledExecution
 {
-    // Ids of expansion fragments looked up in the store, kept until the execution ends (guarded by _gate).
+    // Ids of expansion fragments, from when they are made (IFragmentPins) or at the latest looked up
+    // in the store, kept until the execution ends (guarded by _gate).
     private HashSet<NodeId>? _expansionPins;
 
     /// <summary>The eviction running on this execution's store now, or a completed task.</summary>
     internal Task EvictionIdle => _slot.EvictionIdle;
+
+    /// <inheritdoc />
+    /// <remarks>Called by the operation's thread while the expanding node runs (before the fragment reaches the scheduler).</remarks>
+    public void PinFragment(DagDefinition fragment)
+    {
+        if (_store is null) return; // nothing to evict
+        var ids = new List<NodeId>(fragment.Nodes.Count);
+        foreach (var node in fragment.Nodes) if (node.Kind != NodeKind.Constant) ids.Add(node.Id);
+        lock (_gate)
+        {
+            if (!_finishing) (_expansionPins ??= []).UnionWith(ids);
+        }
+    }
 
     /// <summary>
     /// Keeps an expansion's ids before it looks them up in the store: an eviction that begins

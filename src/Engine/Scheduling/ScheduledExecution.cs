@@ -25,7 +25,7 @@ namespace VoxScheduler.Scheduling;
 /// on the hottest path without making any part understandable alone.
 /// </para>
 /// </summary>
-internal sealed partial class ScheduledExecution : IExecution, INodeInputIds
+internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IFragmentPins
 {
     private readonly Lock _gate = new();
     private readonly DynamicScheduler _scheduler;

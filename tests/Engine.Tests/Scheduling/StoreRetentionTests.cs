@@ -70,6 +70,51 @@ public sealed class StoreRetentionTests
     }
 
     [Fact]
+    public async Task Eviction_forced_after_an_expansion_fragment_is_made_keeps_the_stored_nodes_it_will_look_up()
+    {
+        using var temp = new TempFolder("vox-retention");
+        var ops = new TestOps();
+        var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        NodeId stored = default;
+        // Expands into a fragment whose root is stored from an earlier run, then does more work before returning it.
+        ops.Registry.Register(Operation.CreateAsync("r.expand", 1, 1, async c =>
+        {
+            var fragment = new DagBuilder();
+            var root = fragment.Operation("t.add", 1, [fragment.Constant(c.Number(0)), fragment.Constant(1.0)]);
+            var expansion = c.Expand(fragment.Build(), root);
+            made.TrySetResult();
+            await gate.Task.WaitAsync(c.CancellationToken);
+            return expansion;
+        }));
+        await using var scheduler = ops.Scheduler();
+        var path = temp.Sub("store");
+
+        var first = new DagBuilder();
+        var add = first.Operation("t.add", 1, [first.Constant(41.0), first.Constant(1.0)]);
+        first.AddGoal(new DagGoal("v", GoalKind.Print, add));
+        var firstDag = first.Build();
+        stored = firstDag.Nodes[add].Id;
+        Assert.Equal(ExecutionStatus.Completed, (await TestOps.RunAsync(scheduler, firstDag, Stored(path))).Status);
+        Assert.Equal(1, ops.RunsOf(stored));
+
+        var second = new DagBuilder();
+        second.AddGoal(new DagGoal("e", GoalKind.Print, second.Operation("r.expand", 1, [second.Constant(41.0)])));
+        var running = await scheduler.SubmitAsync(second.Build(), Stored(path));
+        await made.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Everything over the policy: the fragment's stored root stays, as the execution will read it.
+        Assert.NotNull(await scheduler.SetRetentionAsync("hybrid", path, new StoreRetention { MaxTotalBytes = 0 }));
+        var store = await scheduler.GetStoreAsync("hybrid", path);
+        Assert.True(await store.ExistsAsync(stored), "the stored node of a fragment already made was evicted");
+
+        gate.SetResult();
+        Assert.Equal(ExecutionStatus.Completed, await running.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(42.0, Assert.Single(running.GetGoalResults()).Value);
+        Assert.Equal(1, ops.RunsOf(stored)); // served from the store, not computed again after an eviction
+    }
+
+    [Fact]
     public async Task The_policy_is_applied_at_open_then_on_its_timer_and_the_timer_stops_on_dispose()
     {
         using var temp = new TempFolder("vox-retention");

@@ -126,7 +126,7 @@ public sealed class ForEachOperation : Operation
             root = fragment.Operation("default.concat_sequences", DefaultNamespace.ConcatSequencesRevision, children.ToArray());
         }
 
-        return new(OperationResult.Expand(fragment.Build(), root));
+        return new(context.Expand(fragment.Build(), root));
     }
 
     private static int ExpandLeaf(DagBuilder fragment, OperationContext context, object?[] items, int start, int stop, List<object?> body,
