@@ -74,6 +74,8 @@ internal sealed partial class ExecutionHost
             MaxRetries = config.RetryFailedNodes ? config.RetryPolicy.MaxRetries : 0,
             NodeTimeout = config.NodeTimeout,
             WriteOptions = config.WriteOptions,
+            Source = "REST program text", // as a local run of the server records it
+            MaxNodes = config.MaxNodes,
         };
         ClusterExecution remote;
         try

@@ -284,6 +284,43 @@ public sealed class ClusterExecutionTests(ServerPostgresFixture postgres) : IAsy
     }
 
     [Fact]
+    public async Task Run_time_expansion_on_the_cluster_counts_against_max_execution_nodes_as_locally()
+    {
+        // The loop expands on the coordinating silo at run time: past the server's node budget its node fails, with a local run's error.
+        await using var server = await fixture.StartServerAsync(o => o.MaxExecutionNodes = 2_000);
+        const string Loop = "n = length([1, 2])\nprint \"s\" fold + (for i in range(0, n * 5000) do i * 2)";
+        var cluster = await RunAsync(server.Client, Loop, "postgres", NewNamespace());
+        var local = await RunAsync(server.Client, Loop, "sqlite", "local-" + Guid.NewGuid().ToString("N")[..8]);
+        Assert.Equal("failed", local.GetProperty("status").GetString());
+        Assert.Equal("failed", cluster.GetProperty("status").GetString());
+        var error = Assert.Single(cluster.GetProperty("result").GetProperty("goals").EnumerateArray()).GetProperty("error").GetString();
+        Assert.Contains("max_execution_nodes = 2000", error);
+        // The same message; which loop chunk crosses the budget, and so the node ids and counts it names, depends on timing (locally too).
+        static string Masked(string? text) =>
+            System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(text ?? "", @"\b[0-9a-f]{12}\b", "<id>"), @"\b(?!2000\b)\d+\b", "<n>");
+        Assert.Equal(Masked(Assert.Single(local.GetProperty("result").GetProperty("goals").EnumerateArray()).GetProperty("error").GetString()), Masked(error));
+    }
+
+    [Fact]
+    public async Task The_history_of_a_cluster_run_records_its_source_as_a_local_run_does()
+    {
+        var ns = NewNamespace();
+        var cluster = await RunAsync(Client, "print \"h\" 2 + " + Random.Shared.Next(), "postgres", ns);
+        var localPath = "local-" + Guid.NewGuid().ToString("N")[..8];
+        var local = await RunAsync(Client, "print \"h\" 3", "sqlite", localPath);
+        var id = cluster.GetProperty("execution_id").GetString();
+        var history = await Client.GetJsonAsync($"api/v1/history?storage_backend=postgres&storage_path={Uri.EscapeDataString(ns)}");
+        var record = Assert.Single(Records(history), r => r.GetProperty("execution_id").GetString() == id);
+        var localHistory = await Client.GetJsonAsync($"api/v1/history?storage_backend=sqlite&storage_path={localPath}");
+        var localRecord = Assert.Single(Records(localHistory), r => r.GetProperty("execution_id").GetString() == local.GetProperty("execution_id").GetString());
+        Assert.Equal("REST program text", localRecord.GetProperty("source").GetString());
+        Assert.Equal(localRecord.GetProperty("source").GetString(), record.GetProperty("source").GetString());
+    }
+
+    private static IEnumerable<JsonElement> Records(JsonElement history) =>
+        (history.ValueKind == JsonValueKind.Array ? history : history.GetProperty("executions")).EnumerateArray();
+
+    [Fact]
     public async Task The_per_client_cap_and_the_wall_clock_limit_hold_for_cluster_runs()
     {
         await using var server = await fixture.StartServerAsync(o => o.MaxConcurrentExecutionsPerClient = 1);

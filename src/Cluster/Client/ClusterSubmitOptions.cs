@@ -27,6 +27,12 @@ public sealed record ClusterSubmitOptions
     /// </summary>
     public ResultWriteOptions? WriteOptions { get; init; }
 
+    /// <summary>Where the program or DAG came from (a program path, "program text"), recorded in the execution's history as a local run records it; at most 1,024 characters.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Nodes the execution may hold, run-time loop expansions included (ExecutionConfig.MaxNodes): past it the expanding node fails as in a local run; null: the engine's default.</summary>
+    public int? MaxNodes { get; init; }
+
     /// <summary>Program parameters (numbers, text, booleans), for a program submission.</summary>
     public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
 }

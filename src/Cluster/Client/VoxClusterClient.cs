@@ -17,6 +17,9 @@ public sealed class VoxClusterClient : IAsyncDisposable
     /// <summary>Largest program or DAG text a submission carries (Orleans refuses messages past 100 MiB).</summary>
     public const int MaxSubmissionChars = 32 * 1024 * 1024;
 
+    /// <summary>Longest <see cref="ClusterSubmitOptions.Source"/>.</summary>
+    public const int MaxSourceChars = 1024;
+
     private readonly IHost? _host;
     private readonly IClusterClient _client;
 
@@ -118,6 +121,10 @@ public sealed class VoxClusterClient : IAsyncDisposable
 
         request.StoreNamespace = options.StoreNamespace;
         request.Name = options.Name;
+        if (options.Source is { Length: > MaxSourceChars }) throw new ArgumentException($"A source text is at most {MaxSourceChars} characters.", nameof(options));
+        request.Source = options.Source;
+        if (options.MaxNodes is < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxNodes must be positive.");
+        request.MaxNodes = options.MaxNodes ?? 0;
         request.MaxConcurrency = options.MaxConcurrency;
         request.MaxRetries = options.MaxRetries ?? -1;
         request.NodeTimeoutTicks = options.NodeTimeout?.Ticks ?? 0;

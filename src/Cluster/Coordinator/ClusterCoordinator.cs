@@ -72,6 +72,11 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
             throw new ValidationException($"The submission is larger than {Client.VoxClusterClient.MaxSubmissionChars} characters.", "SubmissionTooLarge");
         }
 
+        if (request.Source is { Length: > Client.VoxClusterClient.MaxSourceChars })
+        {
+            throw new ValidationException($"A submission's source is at most {Client.VoxClusterClient.MaxSourceChars} characters.", "SourceTooLong");
+        }
+
         if (request.Parameters is { Count: > 1024 }) throw new ValidationException("A submission takes at most 1024 program parameters.", "TooManyParameters");
         var dag = Compile(request, cancellationToken);
         await LayoutAsync(_membership.CurrentSnapshot).ConfigureAwait(false);
@@ -86,6 +91,8 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
             Compression = request.Compression,
             CompressionCodec = request.CompressionCodec,
             StreamingThreshold = request.StreamingThreshold,
+            // Run-time expansion (loops) happens here, on the coordinating silo: counted against the client's budget as in a local run.
+            MaxNodes = request.MaxNodes > 0 ? request.MaxNodes : ExecutionConfig.DefaultMaxNodes,
         };
         config.Validate(); // before a worker sees the write options
         var context = new ClusterExecutionContext(request.StoreNamespace, store, dag.DagId, config.WriteOptions);
@@ -95,7 +102,8 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         };
         var execution = await Scheduler.SubmitAsync(dag, config, new SubmitOptions
         {
-            Name = request.Name, Source = request.Program is null ? "cluster DAG" : "cluster program", Environment = environment, Store = store,
+            // The client's word for it, as a local run records it (the module: the program path or "program text"; the server: "REST program text").
+            Name = request.Name, Source = request.Source ?? (request.Program is null ? "dag" : "program text"), Environment = environment, Store = store,
         }, cancellationToken).ConfigureAwait(false);
         context.ExecutionId = execution.ExecutionId;
         return execution;

@@ -35,4 +35,10 @@ internal sealed class ExecutionRequest
 
     /// <summary>A DAG in its compact form (<see cref="DagWire"/>), instead of <see cref="DagJson"/>.</summary>
     [Id(11)] public byte[]? Dag { get; set; }
+
+    /// <summary>Where the program or DAG came from, recorded in the history as a local run records it (a program path, "program text"); null: said by the coordinator.</summary>
+    [Id(12)] public string? Source { get; set; }
+
+    /// <summary>Nodes the execution may hold, run-time expansions included (ExecutionConfig.MaxNodes); 0: the engine's default.</summary>
+    [Id(13)] public int MaxNodes { get; set; }
 }

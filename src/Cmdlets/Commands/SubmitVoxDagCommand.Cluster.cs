@@ -148,6 +148,8 @@ public sealed partial class SubmitVoxDagCommand
             MaxRetries = given.ContainsKey(nameof(MaxRetries)) ? MaxRetries : null,
             NodeTimeout = given.ContainsKey(nameof(NodeTimeout)) ? NodeTimeout : null,
             WriteOptions = WriteOptionsGiven(given),
+            Source = input.Source is { Length: > VoxClusterClient.MaxSourceChars } source ? source[..VoxClusterClient.MaxSourceChars] : input.Source,
+            MaxNodes = _config!.MaxNodes,
         };
 
         ClusterExecution remote;
