@@ -19,9 +19,6 @@ internal sealed partial class ExecutionHost
     /// <summary>Longest a submission to the cluster may take before the request is answered 503.</summary>
     private static readonly TimeSpan ClusterSubmitTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Estimated bytes a finished cluster run holds per DAG node (its plan), for the retention bound.</summary>
-    private const long ClusterRunBytesPerNode = 256;
-
     /// <summary>True when a request with this config runs on the cluster.</summary>
     public bool RunsOnCluster(ExecutionConfig config) => _cluster.Enabled && IsPostgres(config.StorageBackend);
 

@@ -432,12 +432,12 @@ internal sealed partial class ExecutionHost : IAsyncDisposable
             _runs.TryRemove(gone.Execution.ExecutionId, out _);
         }
 
-        // Finished cluster runs hold their plan (the scheduler that held it is on a silo): bounded by the same byte budget.
+        // Finished cluster runs hold the compact copy of their DAG (the plan is on a silo): bounded by the same byte budget.
         var clusterBytes = 0L;
         foreach (var finished in _runs.Values.Where(r => r.Execution is RemoteExecution && r.Execution.Status.IsTerminal())
                      .OrderByDescending(r => r.Execution.SubmittedAt).ToList())
         {
-            clusterBytes += finished.Execution.Dag.Nodes.Count * ClusterRunBytesPerNode;
+            clusterBytes += ((RemoteExecution)finished.Execution).RetainedDagBytes;
             if (clusterBytes > _options.RetainFinishedBytes) _runs.TryRemove(finished.Execution.ExecutionId, out _);
         }
 

@@ -203,6 +203,13 @@ public sealed partial class RemoteExecution
             Volatile.Write(ref _watching, 0);
         }
 
+        // Nothing reads the whole DAG any more but callers asking for it: keep the compact copy (first, so a reader always finds one of the two).
+        if (Volatile.Read(ref _dag) is { } dag)
+        {
+            Volatile.Write(ref _retainedDag, RetainedDag.Encode(dag));
+            Volatile.Write(ref _dag, null);
+        }
+
         _completion.TrySetResult(progress.Status);
     }
 

@@ -31,6 +31,8 @@ public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly GoalResult[] _goals;
     private readonly Task _follow;
+    private DagDefinition? _dag;
+    private RetainedDag? _retainedDag;
     private ExecutionProgress _progress;
     private bool _finished;
     private DateTimeOffset? _completedAt;
@@ -49,7 +51,7 @@ public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(config);
         _remote = remote;
         _options = options ?? new RemoteExecutionOptions();
-        Dag = dag;
+        _dag = dag;
         Config = config;
         Name = name;
         SubmittedAt = DateTimeOffset.UtcNow;
@@ -71,8 +73,15 @@ public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
     /// <inheritdoc />
     public string? Name { get; }
 
-    /// <inheritdoc />
-    public DagDefinition Dag { get; }
+    /// <summary>
+    /// The DAG; once the execution has ended, rebuilt on demand from the compact copy it keeps then
+    /// (<see cref="RetainedDag"/>, a few bytes a node) and held only weakly, as a finished local
+    /// execution does: a server keeping many finished cluster runs does not keep their DAGs.
+    /// </summary>
+    public DagDefinition Dag => Volatile.Read(ref _dag) ?? Volatile.Read(ref _retainedDag)!.Dag;
+
+    /// <summary>Bytes this object keeps of the DAG: the compact copy once ended, an estimate of the whole DAG before.</summary>
+    public long RetainedDagBytes => Volatile.Read(ref _retainedDag)?.Bytes ?? (long)(Volatile.Read(ref _dag)?.Nodes.Count ?? 0) * DynamicScheduler.RetainedBytesPerNode;
 
     /// <inheritdoc />
     public string DagId => _remote.DagId;

@@ -109,7 +109,9 @@ public sealed partial class VoxStoreProvider
     }
 
     // -Filter and -Include match the name or the alias (a result's operator, an execution's
-    // name); -Exclude drops what matches either.
+    // name); -Exclude drops what matches either. With a wildcard path (lab:\*) or -Recurse,
+    // PowerShell filters our output again by -Include/-Exclude on the name alone, so there
+    // only -Filter reaches the operator.
     private bool Wanted(string name, string? alias)
     {
         bool Match(string pattern) =>

@@ -62,6 +62,49 @@ public sealed class RemoteExecutionTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_finished_execution_keeps_a_compact_copy_of_its_dag_not_the_dag()
+    {
+        var ns = ClusterFixture.NewNamespace("remote-retained");
+        await using var store = await fixture.OpenStoreAsync(ns);
+        var (execution, weakDag, dagId, nodes) = await SubmitChainAsync(store, ns, 200);
+        await using (execution)
+        {
+            Assert.Equal(ExecutionStatus.Completed, await execution.Completion.WaitAsync(Patience));
+            for (var i = 0; i < 3 && weakDag.IsAlive; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            // Nothing but the execution knew the DAG: once it ended, only its compact copy is left.
+            Assert.False(weakDag.IsAlive, "the finished execution still holds its DAG");
+            Assert.InRange(execution.RetainedDagBytes, 1, 40L * nodes);
+
+            // Rebuilt on demand, with the same ids: node states, goals and labels still read.
+            Assert.Equal(dagId, execution.Dag.DagId);
+            Assert.Equal(nodes, execution.Dag.Nodes.Count);
+            Assert.Equal("last", execution.Dag.Goals.Single().Name);
+            Assert.All(execution.GetNodeStatuses(), s => Assert.True(s is NodeStatus.Completed or NodeStatus.Cached, $"{s}"));
+            Assert.Equal(NodeStatus.Completed, execution.GetGoalResults().Single().Status);
+        }
+    }
+
+    // In its own method, so no local of the test keeps the DAG alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private async Task<(RemoteExecution Execution, WeakReference Dag, string DagId, int Nodes)> SubmitChainAsync(VoxScheduler.Storage.IResultStore store, string ns, int length)
+    {
+        var b = new DagBuilder();
+        var node = b.Constant((double)Random.Shared.Next());
+        for (var i = 0; i < length; i++) node = b.Operation("ct.add", 1, [node, b.Constant(1.0)]);
+        b.AddGoal(new DagGoal("last", GoalKind.Print, node));
+        var dag = b.Build();
+        var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
+        var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), null,
+            new RemoteExecutionOptions { Store = store, PollInterval = TimeSpan.FromMilliseconds(20) });
+        return (execution, new WeakReference(dag), dag.DagId, dag.Nodes.Count);
+    }
+
+    [Fact]
     public async Task Goals_node_events_and_node_states_come_as_they_happen_not_at_the_end()
     {
         var key = "remote-live-" + Guid.NewGuid();
