@@ -23,15 +23,14 @@ internal sealed class ExpansionPreparer(ScheduledExecution execution)
         var budget = execution.Config.MaxNodes;
         var added = 0;
         foreach (var p in planIndex) if (p < 0) added++;
+        prepared.Added = added;
         if ((long)planned + added > budget)
         {
             // Checked before anything is resolved: a loop over a huge run-time range stops here
-            // instead of growing the plan until the process runs out of memory.
-            prepared.Problem = new BudgetExceededException(BudgetExceededException.ExecutionNodes, budget, new ValidationProblem(
-                "ExecutionNodeBudget",
-                $"The expansion of node {plan.Defs[n].Id.ToShortString()} adds {added} nodes to the {planned} of the execution, more than its budget "
-                + $"{BudgetExceededException.ExecutionNodes} = {budget}.",
-                Node: plan.Defs[n].Id.ToShortString()));
+            // instead of growing the plan until the process runs out of memory. Expansions prepared
+            // at the same time each pass this check against the same plan, so the splice checks
+            // again under the lock (ScheduledExecution.ApplyExpansionLocked).
+            prepared.Problem = OverBudget(plan.Defs[n].Id, added, planned, budget);
             return prepared;
         }
 
@@ -66,6 +65,14 @@ internal sealed class ExpansionPreparer(ScheduledExecution execution)
         if (problems.Count > 0) prepared.Problem = new ValidationException(problems);
         return prepared;
     }
+
+    /// <summary>The error of an expansion that would take the execution past its node budget.</summary>
+    public static BudgetExceededException OverBudget(NodeId expanding, int added, int planned, int budget) =>
+        new(BudgetExceededException.ExecutionNodes, budget, new ValidationProblem(
+            "ExecutionNodeBudget",
+            $"The expansion of node {expanding.ToShortString()} adds {added} nodes to the {planned} of the execution, more than its budget "
+            + $"{BudgetExceededException.ExecutionNodes} = {budget}.",
+            Node: expanding.ToShortString()));
 
     /// <summary>Outside the lock: one batched existence query for the fragment's cacheable nodes.</summary>
     public async ValueTask CheckStoreAsync(PreparedExpansion prepared)

@@ -30,6 +30,12 @@ internal sealed class PreparedExpansion
     /// <summary>Per fragment node: stored in the store (null: no store, or not asked).</summary>
     public bool[]? Stored { get; set; }
 
+    /// <summary>
+    /// Fragment nodes that were not in the plan when it was prepared: at most what the splice adds
+    /// (nodes another expansion added since are shared), for the node budget's check under the lock.
+    /// </summary>
+    public int Added { get; set; }
+
     /// <summary>Why the fragment cannot be spliced (the expanding node then fails, not retried).</summary>
     public ValidationException? Problem { get; set; }
 }

@@ -52,6 +52,22 @@ internal sealed partial class ScheduledExecution
         }
     }
 
+    /// <summary>
+    /// The node budget, checked again under the lock: expansions prepared concurrently each passed
+    /// the preparer's check against the plan as it was then. Cheap when the plan plus what the
+    /// fragment could add fits; otherwise counts exactly what it would add now.
+    /// </summary>
+    private BudgetExceededException? OverBudgetLocked(int n, PreparedExpansion prepared)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
+        var budget = Config.MaxNodes;
+        var planned = _plan.Count;
+        if ((long)planned + prepared.Added <= budget) return null;
+        var added = 0;
+        foreach (var node in prepared.Fragment.Nodes) if (FindUsableLocked(node.Id) < 0) added++;
+        return (long)planned + added <= budget ? null : ExpansionPreparer.OverBudget(_plan.Defs[n].Id, added, planned, budget);
+    }
+
     private void ApplyExpansionLocked(ref PostActions post, int n, PreparedExpansion prepared, InFlightEntry? owned)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
@@ -64,6 +80,13 @@ internal sealed partial class ScheduledExecution
         }
 
         var nodes = prepared.Fragment.Nodes;
+        if (OverBudgetLocked(n, prepared) is { } over)
+        {
+            if (owned is not null) post.EndEntry(owned, false, null);
+            OnTryFailedLocked(ref post, n, over);
+            return;
+        }
+
         var map = new int[nodes.Count];
         Array.Fill(map, -1);
         var needed = new bool[nodes.Count];

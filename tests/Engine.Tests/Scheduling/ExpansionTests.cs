@@ -1,4 +1,5 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Operations;
 using VoxScheduler.Scheduling;
 
@@ -88,6 +89,39 @@ public sealed class ExpansionTests
         // When the first item ran, only the first chunk had been created, not the whole loop.
         Assert.InRange(_createdAtFirstItem, 1, 1000);
         Assert.True(execution.GetProgress().TotalNodes > n);
+    }
+
+    [Fact]
+    public async Task Expansions_prepared_at_the_same_time_cannot_take_the_plan_past_the_node_budget_together()
+    {
+        // Four nodes each expand into 500 new nodes at the same moment (a barrier), so all four are
+        // prepared against the same plan; the budget has room for two of them. Each passed the
+        // preparer's check alone, and the plan grew to about 2,000 nodes before the check under the lock.
+        const int expanders = 4, fragment = 500;
+        using var together = new Barrier(expanders);
+        var registry = Registry(10);
+        registry.Register(Operation.Create("x.wide", 1, 1, c =>
+        {
+            together.SignalAndWait(TimeSpan.FromSeconds(10));
+            var b = new DagBuilder();
+            var seed = c.Number(0);
+            var items = new int[fragment];
+            for (var i = 0; i < fragment; i++) items[i] = b.Operation("x.item", 1, [b.Constant(seed * fragment + i)]);
+            return OperationResult.Expand(b.Build(), b.Operation("x.add", 1, items));
+        }));
+        await using var scheduler = new DynamicScheduler(registry);
+        var d = new DagBuilder();
+        for (var k = 0; k < expanders; k++) d.AddGoal(new DagGoal($"wide{k}", GoalKind.Print, d.Operation("x.wide", 1, [d.Constant((double)k)])));
+        var dag = d.Build();
+        var budget = dag.Nodes.Count + 2 * (2 * fragment + 1) + 10;
+        var execution = await TestOps.RunAsync(scheduler, dag, TestOps.Memory(expanders) with { MaxNodes = budget });
+
+        Assert.Equal(ExecutionStatus.Failed, execution.Status);
+        Assert.InRange(execution.GetProgress().TotalNodes, dag.Nodes.Count, budget);
+        var failed = execution.GetGoalResults().Where(g => g.Status == NodeStatus.Failed).ToList();
+        Assert.NotEmpty(failed);
+        Assert.All(failed, g => Assert.Contains($"max_execution_nodes = {budget}", g.Error));
+        Assert.Contains(execution.GetGoalResults(), g => g.Status == NodeStatus.Completed);
     }
 
     [Fact]
