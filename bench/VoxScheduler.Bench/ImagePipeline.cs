@@ -111,6 +111,13 @@ internal static class ImagePipeline
             $"gen2 {GC.CollectionCount(2)}, gen0 {GC.CollectionCount(0)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MB; " +
             $"voxel pool: created {pool.Created}, reused {pool.Reused}, returned {pool.Returned}, dropped {pool.Dropped}, idle {pool.IdleBytes >> 20} MB; " +
             string.Join(", ", File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").Where(l => l.StartsWith("Rss", StringComparison.Ordinal) || l.StartsWith("VmHWM", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))) : []));
+        if (result.Status != ExecutionStatus.Completed)
+        {
+            // Say why (a failed run's line alone gives only its status): its goals, and how many nodes failed.
+            foreach (var g in result.Goals) Console.Error.WriteLine($"goal {g.Name}: {g.Status} {g.Error}");
+            Console.Error.WriteLine($"{result.Status}: {result.Progress.FailedNodes} failed node(s); free disk space at {work}: {new DriveInfo(work).AvailableFreeSpace >> 20} MB");
+        }
+
         var goal = result.Goals.FirstOrDefault();
         var value = goal?.Value switch
         {
