@@ -193,8 +193,19 @@ function Install-Pester {
 function Get-TrxCounts([string] $Directory) {
     $passed = 0; $failed = 0
     foreach ($trx in Get-ChildItem -Path $Directory -Filter '*.trx' -Recurse -ErrorAction SilentlyContinue) {
-        [xml] $doc = Get-Content -Raw $trx.FullName
-        $counters = $doc.TestRun.ResultSummary.Counters
+        # A results file cut short (a full disk, a killed test host) is a failure that says so, not a
+        # script error that hides how many tests ran.
+        $counters = $null
+        try {
+            [xml] $doc = Get-Content -Raw $trx.FullName
+            $counters = $doc.SelectSingleNode("/*[local-name()='TestRun']/*[local-name()='ResultSummary']/*[local-name()='Counters']")
+        }
+        catch { }
+        if ($null -eq $counters) {
+            Write-Warning "Test results file $($trx.FullName) is empty or cut short (a full disk, a killed test host?): counted as one failure."
+            $failed += 1
+            continue
+        }
         $passed += [int] $counters.passed
         $failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
     }
