@@ -13,7 +13,8 @@ namespace VoxScheduler.Bench;
 /// a layered graph of 10 ms nodes; in the same run the local scheduler (in memory and with a
 /// sqlite store) and Dask distributed (<c>LocalCluster</c>) on the same graphs; then one silo
 /// SIGKILLed at half the nodes (<see cref="ClusterKillRun"/>). One JSON line per engine, graph and
-/// silo count (medians of --repeat passes), then ratio lines.
+/// silo count (medians of --repeat passes), then ratio lines. First, unless <c>--no-image</c>, an
+/// image dataset on 1 and 3 silos next to the local scheduler (<see cref="ClusterImageRun"/>).
 /// </summary>
 internal static class ClusterMode
 {
@@ -33,6 +34,10 @@ internal static class ClusterMode
         var sleepMs = double.Parse(a.Get("sleep-ms", "10"), CultureInfo.InvariantCulture);
         var seed = (ulong)a.Long("seed", 42);
         BenchCluster.ShowLogs = a.Get("silo-log") is not null;
+        var images = ClusterImageRun.Parse(a, small);
+        // --image-only: only the image dataset (its silos, its local runs); the graphs, the kill and Dask are left out.
+        var imageOnly = a.Get("image-only") is not null;
+        if (imageOnly && images is null) throw new ArgumentException("--image-only and --no-image leave nothing to run");
         var graphs = new List<Graph>
         {
             new("trivial", GraphRecipe.Layered(a.Int("L", small ? 10 : 100), a.Int("W", small ? 100 : 1000), seed), 0, a.Get("dask-full") is not null),
@@ -54,6 +59,8 @@ internal static class ClusterMode
         await using (var postgres = await PostgresServer.StartAsync())
         await using (var redis = await RedisServer.StartAsync())
         {
+            if (images is not null) lines.AddRange(await ClusterImageRun.RunAsync(images, postgres, redis, maxBatch));
+            if (imageOnly) return lines.All(l => l["ok"] is not false) ? 0 : 1;
             foreach (var count in silos)
             {
                 await using var cluster = await BenchCluster.StartAsync(postgres, redis, count, slots, maxBatch);

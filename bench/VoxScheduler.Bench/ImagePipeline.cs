@@ -25,7 +25,13 @@ internal static class ImagePipeline
     /// border, ranks within the brain, smoothed cores grown into a looser region) plus texture
     /// similarity, with thresholds that find the phantom's bright lesions (~200) at any size.
     /// </summary>
-    private const string Segmentation = """
+    private const string Segmentation = Steps + """
+
+        segment(f) = volume(lesion(intensity(load(f))))
+        """;
+
+    /// <summary>The segmentation's steps up to <c>lesion(flair)</c> (the cluster mode applies them to generated phantoms).</summary>
+    internal const string Steps = """
         import "vox1"
         brain(flair) = !touch(20 .>= flair, border)
         pflair(flair) = percentiles(flair, brain(flair), 0)
@@ -33,7 +39,6 @@ internal static class ImagePipeline
         very(flair) = smoothen(150 .<= flair, 1.0)
         similar(flair) = 0.3 .<= ~(flair, flair, 3, 20)
         lesion(flair) = grow(hyper(flair), very(flair)) & similar(flair)
-        segment(f) = volume(lesion(intensity(load(f))))
         """;
 
     /// <summary>Runs the parts; returns the segmentation runs (store, wall seconds, the lesion's voxel count) for the peer's comparison.</summary>
@@ -83,9 +88,11 @@ internal static class ImagePipeline
         return segmentations;
     }
 
-    private sealed record Run(double WallSeconds, double PeakRssMb, double PeakLiveMb, string Status, string? Value);
+    internal sealed record Run(double WallSeconds, double PeakRssMb, double PeakLiveMb, string Status, string? Value);
 
-    private static async Task<Run> RunOnceAsync(string program, string store, string work, int concurrency, long budget)
+    /// <summary>One run of <paramref name="program"/> on a fresh local scheduler (its registry: the built-ins, then <paramref name="configure"/>).</summary>
+    internal static async Task<Run> RunOnceAsync(string program, string store, string work, int concurrency, long budget,
+        Action<Operations.OperationRegistry>? configure = null)
     {
         var storePath = Path.Combine(work, "store-" + Guid.NewGuid().ToString("N"));
         // A fresh start for the peak: the earlier runs' pooled buffers let go, and their memory
@@ -97,7 +104,9 @@ internal static class ImagePipeline
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         ResetPeakRss();
         var watch = Stopwatch.StartNew();
-        await using var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
+        var registry = BuiltinOperations.CreateRegistry();
+        configure?.Invoke(registry);
+        await using var scheduler = new DynamicScheduler(registry);
         var integration = new VoxLogicaIntegration(scheduler);
         var config = new ExecutionConfig
         {

@@ -29,8 +29,12 @@ internal static class Program
                 case "cluster":
                     return await ClusterMode.RunAsync(rest);
                 case "cluster-silo":
-                    // A silo process of the cluster mode: the silo executable's host, with bench.add on every silo.
-                    return await Cluster.Silo.SiloHost.RunAsync(rest, registry => registry.Register(new BenchAddOperation(0), replace: true));
+                    // A silo process of the cluster mode: the silo executable's host, with bench.add and the image sources on every silo.
+                    return await Cluster.Silo.SiloHost.RunAsync(rest, registry =>
+                    {
+                        registry.Register(new BenchAddOperation(0), replace: true);
+                        BenchImageOperations.Register(registry);
+                    });
                 default:
                     Console.Error.WriteLine($"unknown mode '{args[0]}'");
                     return 2;

@@ -17,6 +17,13 @@ namespace VoxScheduler.Cluster.Worker;
 /// shared store through a size-bounded cache keyed by content id (safe: an id is a content
 /// address; the coordinator never sends a volatile node here, so nothing volatile is cached),
 /// runs it, and writes the results of a batch to the store in one write before answering.
+/// <para>
+/// Pooled values (an image's voxel buffer, <see cref="IPooledValue"/>) are counted as the
+/// scheduler counts them: the batch holds each result until it is written (written straight from
+/// the image's own buffer, no copy), the cache holds what it keeps, and a node holds an input lent
+/// by the cache until its result is held; so a buffer goes back to the silo's pool once nothing
+/// here can read it, never while a node still reads it, and the next kernel reuses it.
+/// </para>
 /// </summary>
 internal sealed class NodeWorker : IAsyncDisposable
 {
@@ -84,22 +91,30 @@ internal sealed class NodeWorker : IAsyncDisposable
 
             var streams = new StreamingSource(store, batch.DagId, batch.ExecutionId, TimeProvider.System, write);
             var prefetched = await PrefetchAsync(store, batch, cancellationToken).ConfigureAwait(false);
-            var pending = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>(batch.Nodes.Length);
-            for (var i = 0; i < batch.Nodes.Length; i++)
+            var pending = new List<Pending>(batch.Nodes.Length);
+            try
             {
-                var call = batch.Nodes[i];
-                if (cancellationToken.IsCancellationRequested)
+                for (var i = 0; i < batch.Nodes.Length; i++)
                 {
-                    results[i] = new NodeCallResult { Status = NodeCallStatus.Cancelled, Silo = _silo };
-                    continue;
+                    var call = batch.Nodes[i];
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        results[i] = new NodeCallResult { Status = NodeCallStatus.Cancelled, Silo = _silo };
+                        continue;
+                    }
+
+                    results[i] = await RunOneAsync(call, store, streams, batch, write.StreamingThreshold, prefetched, pending, i, cancellationToken).ConfigureAwait(false);
                 }
 
-                results[i] = await RunOneAsync(call, store, streams, batch, write.StreamingThreshold, prefetched, pending, i, cancellationToken).ConfigureAwait(false);
+                if (pending.Count > 0) await StoreAllAsync(store, batch, write, pending, results).ConfigureAwait(false);
+                ReturnSmallValues(pending, results);
+                return results;
             }
-
-            if (pending.Count > 0) await StoreAllAsync(store, batch, write, pending, results).ConfigureAwait(false);
-            ReturnSmallValues(pending, results);
-            return results;
+            finally
+            {
+                // Written (or failed): the batch's holds go; a buffer nothing else holds returns to the pool.
+                foreach (var item in pending) PooledValues.Release(item.Value);
+            }
         }
         finally
         {
@@ -121,7 +136,7 @@ internal sealed class NodeWorker : IAsyncDisposable
             {
                 if (input.Inline is not null) continue;
                 var id = NodeId.FromBytes(input.Id);
-                if (_cache.TryGet(id) is null) (wanted ??= []).Add(id);
+                if (!_cache.Contains(id)) (wanted ??= []).Add(id); // a look, not a loan: TryGet would lend a hold of a pooled value
             }
         }
 
@@ -145,8 +160,27 @@ internal sealed class NodeWorker : IAsyncDisposable
         return problem.Length == 0;
     }
 
+    /// <summary>A computed value waiting to be written: its encoding (the value's own buffer for an image) and the value, held by the batch until then.</summary>
+    private readonly record struct Pending(int Index, NodeId Id, ReadOnlyMemory<byte> Bytes, DataType Type, string Operator, object? Value);
+
     private async Task<NodeCallResult> RunOneAsync(NodeCall call, IResultStore store, StreamingSource streams, NodeBatch batch, long streamingThreshold,
-        Dictionary<NodeId, byte[]>? prefetched, List<(int, NodeId, byte[], DataType, string)> pending, int index, CancellationToken cancellationToken)
+        Dictionary<NodeId, byte[]>? prefetched, List<Pending> pending, int index, CancellationToken cancellationToken)
+    {
+        List<object>? lent = null;
+        try
+        {
+            return await RunOneAsync(call, store, streams, batch, streamingThreshold, prefetched, pending, index, l => (lent ??= []).Add(l), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            // The cache's loans end once the node's result is held (an operation may return an input itself).
+            if (lent is not null) foreach (var value in lent) PooledValues.Release(value);
+        }
+    }
+
+    private async Task<NodeCallResult> RunOneAsync(NodeCall call, IResultStore store, StreamingSource streams, NodeBatch batch, long streamingThreshold,
+        Dictionary<NodeId, byte[]>? prefetched, List<Pending> pending, int index, Action<object> lend, CancellationToken cancellationToken)
     {
         var id = NodeId.FromBytes(call.NodeId);
         if (!_operations.TryGet(call.Operator, out var op) || op.Revision != call.Revision)
@@ -176,6 +210,7 @@ internal sealed class NodeWorker : IAsyncDisposable
 
                 if (_cache.TryGet(inputId) is { } kept)
                 {
+                    lend(kept); // the cache lends a hold of a pooled value: it cannot go back to the pool while this node reads it
                     arguments[a] = ScheduledExecution.Unbox(kept);
                     continue;
                 }
@@ -212,12 +247,16 @@ internal sealed class NodeWorker : IAsyncDisposable
         {
             case OperationResultKind.Value:
                 var value = result.Result.Value;
-                var bytes = ValueCodec.Encode(value);
-                pending.Add((index, id, bytes, ValueCodec.Classify(value, streamingThreshold), op.Name));
+                // Held by the batch until written; what a sequence or record holds is not counted, so it never returns to the pool.
+                PooledValues.Retain(value);
+                PooledValues.ShareContents(value);
+                // An image made by a kernel is written from its own buffer (tag and header in front of the voxels): no copy.
+                var bytes = ValueCodec.TryGetEncoded(value, out var encoded) ? encoded : ValueCodec.Encode(value);
+                pending.Add(new Pending(index, id, bytes, ValueCodec.Classify(value, streamingThreshold), op.Name, value));
                 Keep(id, value);
                 return new NodeCallResult
                 {
-                    Status = NodeCallStatus.Completed, Size = bytes.Length, Checksum = StoreHash.ToHex(StoreHash.Compute(bytes)),
+                    Status = NodeCallStatus.Completed, Size = bytes.Length, Checksum = StoreHash.ToHex(StoreHash.Compute(bytes.Span)),
                     DurationTicks = result.Duration.Ticks, Silo = _silo,
                 };
             case OperationResultKind.Streamed:
@@ -232,10 +271,9 @@ internal sealed class NodeWorker : IAsyncDisposable
     }
 
     /// <summary>Writes the values of a batch: the small ones as one batch when the store takes batches, the rest one by one.</summary>
-    private async Task StoreAllAsync(IResultStore store, NodeBatch batch, ResultWriteOptions write,
-        List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)> pending, NodeCallResult[] results)
+    private async Task StoreAllAsync(IResultStore store, NodeBatch batch, ResultWriteOptions write, List<Pending> pending, NodeCallResult[] results)
     {
-        var single = new List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)>();
+        var single = new List<Pending>();
         try
         {
             if (store is IResultBatchSink sink)
@@ -244,7 +282,7 @@ internal sealed class NodeWorker : IAsyncDisposable
                 rows.Reset(batch.DagId, batch.ExecutionId);
                 foreach (var item in pending)
                 {
-                    if (!rows.TryAdd(item.Id, item.Bytes, item.Type, item.Operator)) single.Add(item);
+                    if (!rows.TryAdd(item.Id, item.Bytes.Span, item.Type, item.Operator)) single.Add(item);
                 }
 
                 // Durability is not the caller's cancellation's business: a computed value is kept.
@@ -272,14 +310,14 @@ internal sealed class NodeWorker : IAsyncDisposable
     }
 
     /// <summary>Tiny stored results go back with the answer (within <see cref="ReturnBudget"/>): the coordinator sends them inline to their dependents.</summary>
-    private static void ReturnSmallValues(List<(int Index, NodeId Id, byte[] Bytes, DataType Type, string Operator)> pending, NodeCallResult[] results)
+    private static void ReturnSmallValues(List<Pending> pending, NodeCallResult[] results)
     {
         var budget = ReturnBudget;
         foreach (var item in pending)
         {
             var result = results[item.Index];
             if (result.Status != NodeCallStatus.Completed || item.Bytes.Length > ReturnLimit || item.Bytes.Length > budget) continue;
-            result.Value = item.Bytes;
+            result.Value = item.Bytes.ToArray();
             budget -= item.Bytes.Length;
         }
     }
@@ -287,6 +325,7 @@ internal sealed class NodeWorker : IAsyncDisposable
     private void Keep(NodeId id, object? value)
     {
         if (_options.CacheBytes <= 0) return;
+        PooledValues.Retain(value); // the cache's own hold, which it lets go when it evicts the value (or does not keep it)
         _cache.AddRange([(id, ScheduledExecution.Box(value))], _options.CacheBytes);
     }
 

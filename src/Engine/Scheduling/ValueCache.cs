@@ -58,6 +58,12 @@ internal sealed class ValueCache
         }
     }
 
+    /// <summary>True when a value of <paramref name="id"/> is kept (lends no hold and leaves the order of use alone).</summary>
+    public bool Contains(NodeId id)
+    {
+        lock (_lock) return _entries.ContainsKey(id);
+    }
+
     /// <summary>
     /// Adds values, taking over one hold of each pooled one (a value not kept is let go at once),
     /// then evicts the least recently used until at most <paramref name="capacity"/> bytes are held.
