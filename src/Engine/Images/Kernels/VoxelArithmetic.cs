@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace VoxScheduler.Images.Kernels;
@@ -70,12 +71,7 @@ internal static class VoxelArithmetic
                 Slabs.For(Chunks(n), Chunk, cancellationToken, (c0, c1) =>
                 {
                     var (s, e) = Range(c0, c1, n);
-                    var src = new ReadOnlySpan<float>((float*)xa + s, e - s);
-                    var d = new Span<float>((float*)xd + s, e - s);
-                    var w = Vector<float>.Count;
-                    var i = 0;
-                    for (; i <= src.Length - w; i += w) Vector.Abs(new Vector<float>(src[i..])).CopyTo(d[i..]);
-                    for (; i < src.Length; i++) d[i] = MathF.Abs(src[i]);
+                    AbsRange(new ReadOnlySpan<float>((float*)xa + s, e - s), new Span<float>((float*)xd + s, e - s));
                 });
             }
         }
@@ -134,10 +130,7 @@ internal static class VoxelArithmetic
 
     /// <summary>dst = n1 ≤ a ≤ n2 as 0/1 bytes (inclusive both ends).</summary>
     public static void Between(ReadOnlySpan<float> a, float low, float high, Span<byte> dst, CancellationToken cancellationToken) =>
-        MapToBytes(a, dst, cancellationToken, (src, d) =>
-        {
-            for (var i = 0; i < src.Length; i++) d[i] = (byte)(low <= src[i] & src[i] <= high ? 1 : 0);
-        });
+        MapToBytes(a, dst, cancellationToken, (src, d) => BetweenRange(src, low, high, d));
 
     private delegate void FloatsToBytes(ReadOnlySpan<float> source, Span<byte> destination);
 
@@ -167,6 +160,23 @@ internal static class VoxelArithmetic
         if (a != b || a != dst) throw new ArgumentException($"voxel buffers differ in length ({a}, {b}, {dst}).");
     }
 
+    // The range loops are compiled fully optimised on first call, as VoxelSimd's are (see there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AbsRange(ReadOnlySpan<float> a, Span<float> d)
+    {
+        var w = Vector<float>.Count;
+        var i = 0;
+        for (; i <= a.Length - w; i += w) Vector.Abs(new Vector<float>(a[i..])).CopyTo(d[i..]);
+        for (; i < a.Length; i++) d[i] = MathF.Abs(a[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BetweenRange(ReadOnlySpan<float> a, float low, float high, Span<byte> d)
+    {
+        for (var i = 0; i < a.Length; i++) d[i] = (byte)(low <= a[i] & a[i] <= high ? 1 : 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryRange<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> d) where TOp : IFloatBinary
     {
         var w = Vector<float>.Count;
@@ -175,6 +185,7 @@ internal static class VoxelArithmetic
         for (; i < a.Length; i++) d[i] = TOp.Apply(a[i], b[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarRange<TOp>(ReadOnlySpan<float> a, float s, bool scalarFirst, Span<float> d) where TOp : IFloatBinary
     {
         var w = Vector<float>.Count;
@@ -193,6 +204,7 @@ internal static class VoxelArithmetic
     }
 
     /// <summary>Compares four float vectors at a time and narrows the 32-bit lane masks to one vector of 0/1 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CompareRange<TCmp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float s, bool scalarFirst, Span<byte> d) where TCmp : IFloatCompare
     {
         var w = Vector<float>.Count;

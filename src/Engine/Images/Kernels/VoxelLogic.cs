@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -76,33 +77,39 @@ internal static class VoxelLogic
                         return;
                     }
 
-                    var sa = new ReadOnlySpan<byte>((byte*)xa + s, e - s);
-                    var sb = new ReadOnlySpan<byte>((byte*)xb + s, e - s);
-                    var sd = new Span<byte>((byte*)xd + s, e - s);
-                    var w = Vector<byte>.Count;
-                    var one = Vector<byte>.One;
-                    var i = 0;
-                    switch (op)
-                    {
-                        case 0:
-                            for (; i <= sa.Length - w; i += w) (new Vector<byte>(sa[i..]) & new Vector<byte>(sb[i..])).CopyTo(sd[i..]);
-                            for (; i < sa.Length; i++) sd[i] = (byte)(sa[i] & sb[i]);
-                            break;
-                        case 1:
-                            for (; i <= sa.Length - w; i += w) (new Vector<byte>(sa[i..]) | new Vector<byte>(sb[i..])).CopyTo(sd[i..]);
-                            for (; i < sa.Length; i++) sd[i] = (byte)(sa[i] | sb[i]);
-                            break;
-                        default:
-                            for (; i <= sa.Length - w; i += w) (new Vector<byte>(sa[i..]) ^ one).CopyTo(sd[i..]);
-                            for (; i < sa.Length; i++) sd[i] = (byte)(sa[i] ^ 1);
-                            break;
-                    }
+                    BytesRange(new ReadOnlySpan<byte>((byte*)xa + s, e - s), new ReadOnlySpan<byte>((byte*)xb + s, e - s),
+                        new Span<byte>((byte*)xd + s, e - s), op);
                 });
             }
         }
     }
 
+    /// <summary>The portable and/or/not loop (compiled fully optimised on first call, as VoxelSimd's are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BytesRange(ReadOnlySpan<byte> sa, ReadOnlySpan<byte> sb, Span<byte> sd, int op)
+    {
+        var w = Vector<byte>.Count;
+        var one = Vector<byte>.One;
+        var i = 0;
+        switch (op)
+        {
+            case 0:
+                for (; i <= sa.Length - w; i += w) (new Vector<byte>(sa[i..]) & new Vector<byte>(sb[i..])).CopyTo(sd[i..]);
+                for (; i < sa.Length; i++) sd[i] = (byte)(sa[i] & sb[i]);
+                break;
+            case 1:
+                for (; i <= sa.Length - w; i += w) (new Vector<byte>(sa[i..]) | new Vector<byte>(sb[i..])).CopyTo(sd[i..]);
+                for (; i < sa.Length; i++) sd[i] = (byte)(sa[i] | sb[i]);
+                break;
+            default:
+                for (; i <= sa.Length - w; i += w) (new Vector<byte>(sa[i..]) ^ one).CopyTo(sd[i..]);
+                for (; i < sa.Length; i++) sd[i] = (byte)(sa[i] ^ 1);
+                break;
+        }
+    }
+
     /// <summary>Widens each vector of mask bytes into four float-lane masks and selects with them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SelectRange(ReadOnlySpan<byte> b, ReadOnlySpan<float> t, ReadOnlySpan<float> e, float elseValue, Span<float> d)
     {
         var w = Vector<float>.Count;
