@@ -12,21 +12,22 @@ internal static class Slabs
     /// <summary>
     /// Calls <paramref name="body"/> with [start, end) ranges covering [0, count): a few ranges per
     /// core so uneven work still balances, one range when the whole job
-    /// (<paramref name="count"/> × <paramref name="workPerItem"/>) is too small to share.
+    /// (<paramref name="count"/> × <paramref name="workPerItem"/>) is too small to share, and never
+    /// a range of fewer than <paramref name="minPerRange"/> items.
     /// </summary>
-    public static void For(int count, long workPerItem, CancellationToken cancellationToken, Action<int, int> body)
+    public static void For(int count, long workPerItem, CancellationToken cancellationToken, Action<int, int> body, int minPerRange = 1)
     {
         if (count <= 0) return;
         cancellationToken.ThrowIfCancellationRequested();
         var cores = Environment.ProcessorCount;
-        if (cores == 1 || count == 1 || count * Math.Max(1, workPerItem) < SequentialBelow)
+        var ranges = Math.Min(count / Math.Max(1, minPerRange), cores * 4);
+        if (cores == 1 || ranges <= 1 || count * Math.Max(1, workPerItem) < SequentialBelow)
         {
             body(0, count);
             cancellationToken.ThrowIfCancellationRequested();
             return;
         }
 
-        var ranges = Math.Min(count, cores * 4);
         var options = new ParallelOptions { CancellationToken = cancellationToken };
         try
         {

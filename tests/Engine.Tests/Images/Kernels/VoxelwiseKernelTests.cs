@@ -4,7 +4,8 @@ namespace VoxScheduler.Tests.Images.Kernels;
 
 public sealed class VoxelwiseKernelTests
 {
-    // Lengths not multiple of any vector width, and long enough to take the parallel path.
+    // Lengths not multiple of any vector width, and long enough to take the float kernels'
+    // parallel path (and/or/not split only past VoxelLogic.SplitBytes: tested below).
     public static TheoryData<int> Lengths => new() { 1, 7, 33, 1000, 300_001 };
 
     private static float[] RandomFloats(int seed, int n) =>
@@ -97,6 +98,37 @@ public sealed class VoxelwiseKernelTests
                 CheckFloats(n, numbers, i => 4f / cf[i], offset);
                 Assert.All(floats.Skip(offset + n), v => Assert.Equal(0f, v)); // nothing written past the end
             }
+        }
+        finally
+        {
+            VoxelSimd.Enabled = was;
+        }
+    }
+
+    // and/or/not run on one core up to VoxelLogic.SplitBytes voxels and share larger images
+    // between threads: an image of two ranges and a tail, at an odd offset, on both paths.
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Logic_past_the_split_size_matches_scalar(bool wide)
+    {
+        var was = VoxelSimd.Enabled;
+        VoxelSimd.Enabled = wide && was;
+        try
+        {
+            const int offset = 3;
+            var n = 2 * VoxelLogic.SplitBytes + 77;
+            var random = new Random(16);
+            var a = Oracles.RandomMask(random, offset + n, 0.5);
+            var b = Oracles.RandomMask(random, offset + n, 0.5);
+            var (ca, cb) = (a.AsSpan(offset).ToArray(), b.AsSpan(offset).ToArray());
+            var d = new byte[offset + n + 5];
+            var bytes = d.AsSpan(offset, n);
+            VoxelLogic.And(a.AsSpan(offset), b.AsSpan(offset), bytes, CancellationToken.None);
+            CheckBytes(n, bytes, i => ca[i] & cb[i], d, offset);
+            VoxelLogic.Or(a.AsSpan(offset), b.AsSpan(offset), bytes, CancellationToken.None);
+            CheckBytes(n, bytes, i => ca[i] | cb[i], d, offset);
+            VoxelLogic.Not(a.AsSpan(offset), bytes, CancellationToken.None);
+            CheckBytes(n, bytes, i => 1 - ca[i], d, offset);
         }
         finally
         {
