@@ -102,6 +102,8 @@ def main():
         return result
 
     emit("numpy", "and", "phantom", lambda: np.logical_and(a40, a150, out=out_b))
+    emit("numpy", "or", "phantom", lambda: np.logical_or(a40, a150, out=out_b))
+    emit("numpy", "not", "phantom", lambda: np.logical_not(a40, out=out_b))
     emit("numpy", "geq_sv", "phantom", lambda: np.greater_equal(phantom, np.float32(40), out=out_b))
     emit("numpy", "mask", "phantom", lambda: np.multiply(phantom, a40, out=out_f))
     emit("numpy", "+", "phantom", lambda: np.add(phantom, phantom, out=out_f))

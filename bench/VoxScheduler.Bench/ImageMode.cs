@@ -130,6 +130,8 @@ internal static class ImageMode
         var (min, max) = VoxelReductions.MinMax(phantom, none);
 
         yield return ("and", "phantom", () => VoxelLogic.And(a40, a150, bytesOut, none));
+        yield return ("or", "phantom", () => VoxelLogic.Or(a40, a150, bytesOut, none));
+        yield return ("not", "phantom", () => VoxelLogic.Not(a40, bytesOut, none));
         yield return ("geq_sv", "phantom", () => VoxelArithmetic.CompareScalar<FloatOps.Geq>(phantom, 40f, false, bytesOut, none));
         yield return ("mask", "phantom", () => VoxelLogic.Mask(phantom, a40, floatsOut, none));
         yield return ("+", "phantom", () => VoxelArithmetic.Binary<FloatOps.Add>(phantom, phantom, floatsOut, none));
