@@ -28,6 +28,18 @@ public static class ValueCodec
             return result;
         }
 
+        if (value is not null && ValueKinds.Of(value) is { } kind && kind.PayloadLength(value) is { } payload && payload < Array.MaxLength)
+        {
+            // A kind that knows its payload's length (an image): one array of exactly that size, written
+            // once from the value's memory; a growing buffer would copy a large image about three times.
+            var exact = GC.AllocateUninitializedArray<byte>((int)(1 + payload));
+            using var stream = new MemoryStream(exact, writable: true);
+            stream.WriteByte(kind.Tag);
+            kind.WritePayload(stream, value);
+            if (stream.Position != exact.Length) throw new InvalidOperationException($"A {kind.Name} wrote {stream.Position - 1} bytes of payload, not the {payload} it announced.");
+            return exact;
+        }
+
         var buffer = new ArrayBufferWriter<byte>(32);
         Write(buffer, value, 0);
         return buffer.WrittenSpan.ToArray();
