@@ -45,6 +45,12 @@ internal static class ClusterMode
             new("trivial-10k", GraphRecipe.Layered(a.Int("dask-L", small ? 10 : 100), a.Int("dask-W", small ? 50 : 100), seed), 0, true),
             new("sleep", GraphRecipe.Layered(a.Int("sleep-L", small ? 4 : 20), a.Int("sleep-W", small ? 40 : 200), seed), sleepMs, true),
         };
+        // --graphs trivial,sleep: only these (an A/B of one graph without the others' minutes); the warm-up still uses the trivial graph.
+        var only = a.Get("graphs")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        if (only is not null && only.FirstOrDefault(o => graphs.All(g => g.Label != o)) is { } unknown)
+            throw new ArgumentException($"--graphs takes labels of {string.Join(", ", graphs.Select(g => g.Label))}, not '{unknown}'");
+        var warmUp = graphs[0].Recipe;
+        if (only is not null) graphs.RemoveAll(g => !only.Contains(g.Label));
         Console.Error.WriteLine($"command: dotnet run -c Release --project bench/VoxScheduler.Bench -- cluster {string.Join(' ', args)}");
 
         var havePostgres = PostgresServer.FindBinaries(out var noPostgres) is not null;
@@ -65,7 +71,7 @@ internal static class ClusterMode
             {
                 await using var cluster = await BenchCluster.StartAsync(postgres, redis, count, slots, maxBatch);
                 await using var client = await cluster.ConnectAsync();
-                await WarmUpAsync(client, postgres, graphs[0].Recipe);
+                await WarmUpAsync(client, postgres, warmUp);
                 foreach (var graph in graphs) lines.Add(Emit(await RunAsync(cluster, client, graph, repeat)));
             }
 
@@ -74,13 +80,13 @@ internal static class ClusterMode
                 var killSilos = Math.Max(silos.Max(), 2);
                 await using var cluster = await BenchCluster.StartAsync(postgres, redis, killSilos, slots, maxBatch);
                 await using var client = await cluster.ConnectAsync();
-                await WarmUpAsync(client, postgres, graphs[0].Recipe);
-                lines.Add(Emit(await ClusterKillRun.RunAsync(cluster, client, graphs[0].Recipe, graphs[0].Label)));
+                await WarmUpAsync(client, postgres, warmUp);
+                lines.Add(Emit(await ClusterKillRun.RunAsync(cluster, client, warmUp, "trivial")));
             }
         }
 
         var concurrency = silos.Max() * slots;
-        foreach (var graph in graphs)
+        foreach (var graph in a.Get("no-local") is null ? graphs : [])
         {
             // The local scheduler: trivial nodes on this machine's cores; waiting nodes with as many at once as the largest cluster has slots.
             var local = graph.SleepMs > 0 ? concurrency : Environment.ProcessorCount;
@@ -103,20 +109,23 @@ internal static class ClusterMode
     {
         var dag = DagMode.Build(graph.Recipe, graph.SleepMs);
         var sha = DagMode.GraphSha256(dag);
-        var passes = new List<(double Wall, double Submit, double Exec, bool Ok, object? Result)>();
+        var passes = new List<(double Wall, double Submit, double Exec, bool Ok, object? Result, double[] Cpu)>();
         for (var i = 0; i < repeat; i++)
         {
             var ns = await FreshNamespaceAsync(cluster.Postgres, graph.Label);
+            var cpu0 = Cpu(cluster);
             var watch = Stopwatch.StartNew();
             var execution = await client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ns });
             var submitted = watch.Elapsed.TotalSeconds;
             var result = await execution.WaitAsync();
             var wall = watch.Elapsed.TotalSeconds;
+            var cpu = Cpu(cluster).Zip(cpu0, (b, a) => (b - a) / dag.Nodes.Count).ToArray();
             var value = result.Goals.Count == 1 ? result.Goals[0].Value : null;
             var ok = result.Status == ExecutionStatus.Completed && value is ulong u && u == graph.Recipe.Expected;
             if (!ok) Console.Error.WriteLine($"cluster {graph.Label}: {result.Status} {result.Error} value {value}");
-            passes.Add((wall, submitted, result.Progress.Elapsed.TotalSeconds, ok, value));
-            Console.Error.WriteLine($"{cluster.Silos.Count} silos, {graph.Label} pass {i + 1}: {wall:0.000} s ({dag.Nodes.Count / wall:0} nodes/s, submission {submitted:0.000} s)");
+            passes.Add((wall, submitted, result.Progress.Elapsed.TotalSeconds, ok, value, cpu));
+            Console.Error.WriteLine($"{cluster.Silos.Count} silos, {graph.Label} pass {i + 1}: {wall:0.000} s ({dag.Nodes.Count / wall:0} nodes/s, submission {submitted:0.000} s; "
+                + $"CPU ms per node: silos {cpu[0]:0.000}, postgres {cpu[1]:0.000}, bench {cpu[2]:0.000}; load {LoadAverage()})");
         }
 
         var median = passes.OrderBy(p => p.Wall).ElementAt(passes.Count / 2);
@@ -141,6 +150,11 @@ internal static class ClusterMode
             ["nodes_per_s"] = Math.Round(dag.Nodes.Count / median.Wall, 1),
             ["passes"] = passes.Count,
             ["store"] = "postgres",
+            // CPU per node of the median pass (milliseconds): all silo processes (the coordinator runs in one), PostgreSQL's process tree (Linux), this process.
+            ["cpu_ms_per_node"] = new Dictionary<string, object?>
+            {
+                ["silos"] = Math.Round(median.Cpu[0], 3), ["postgres"] = double.IsNaN(median.Cpu[1]) ? null : Math.Round(median.Cpu[1], 3), ["bench"] = Math.Round(median.Cpu[2], 3),
+            },
         };
         if (graph.SleepMs > 0)
         {
@@ -151,6 +165,39 @@ internal static class ClusterMode
         }
 
         return line;
+    }
+
+    /// <summary>CPU milliseconds so far of the silo processes, PostgreSQL (NaN off Linux) and this process.</summary>
+    private static double[] Cpu(BenchCluster cluster)
+    {
+        double silos = 0;
+        foreach (var silo in cluster.Silos)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(silo.Process.Id);
+                silos += process.TotalProcessorTime.TotalMilliseconds;
+            }
+            catch (ArgumentException)
+            {
+                // Exited.
+            }
+        }
+
+        using var self = Process.GetCurrentProcess();
+        return [silos, ProcessTreeCpu.Milliseconds(cluster.Postgres.ProcessId) ?? double.NaN, self.TotalProcessorTime.TotalMilliseconds];
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
     }
 
     /// <summary>A store namespace that exists before the clock starts (its schema is created here, not inside the measured run).</summary>

@@ -33,6 +33,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The server's process (postgres, or runuser starting it): the root of its process tree (the benchmarks measure its CPU).</summary>
+    public int ProcessId => _server.Id;
+
     /// <summary>The folder of initdb and postgres, or null with the reason when this machine has none.</summary>
     public static string? FindBinaries(out string reason)
     {
