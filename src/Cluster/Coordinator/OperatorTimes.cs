@@ -5,7 +5,8 @@ namespace VoxScheduler.Cluster.Coordinator;
 /// <summary>
 /// How long each operator's nodes take on a worker (a moving mean of the durations the workers
 /// report), so a call carries about <see cref="TargetBatch"/> of work: trivial nodes fill a batch,
-/// while 10 ms nodes go one per call. A batch runs its nodes one after another in one slot, and
+/// while 10 ms nodes go one per call (several only from a queue deep enough for every slot:
+/// <see cref="RemoteNodeRunner.DeepBatch"/>). A batch runs its nodes one after another in one slot, and
 /// its results come back together at its end, so batching long nodes only holds back their
 /// dependents while other slots idle (10 ms nodes ran at about 40 % of the slots' rate that way).
 /// An operator not seen yet counts as a whole batch: its first node goes alone and reports.

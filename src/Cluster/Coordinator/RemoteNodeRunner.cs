@@ -19,8 +19,9 @@ namespace VoxScheduler.Cluster.Coordinator;
 /// input ids, never a stored value. A free-slot pool gives each slot at most one call in flight
 /// (back-pressure without queueing inside Orleans); a call carries the ready nodes that queued
 /// while every slot was busy, up to <see cref="MaxBatch"/>, so trivial nodes are not one call
-/// each. A result comes back as "stored": the scheduler treats it like a streamed result (in the
-/// store, dependents read it by id). A lost worker (its silo died, the call was rejected or timed
+/// each; long nodes go one per call unless the queue holds several for every slot
+/// (<see cref="DeepBatch"/>). A result comes back as "stored": the scheduler treats it like a
+/// streamed result (in the store, dependents read it by id). A lost worker (its silo died, the call was rejected or timed
 /// out) makes the runner ask the store which of the call's nodes finished and send the others
 /// again. Nodes that must run here run on the local runner: volatile ones (their values never leave
 /// this execution's memory), those that read files or expand into DAG fragments.
@@ -42,6 +43,7 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     private readonly Task _dispatcher;
     private long _calls, _redispatched;
     private int _queued; // nodes in _queue (the single-reader channel does not count)
+    private readonly Queue<DispatchRecord> _recent = new();
 
     public RemoteNodeRunner(IGrainFactory grains, string coordinator, int maxBatch, ILogger log)
     {
@@ -66,6 +68,18 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
 
     /// <summary>Calls made so far.</summary>
     public long Calls => Interlocked.Read(ref _calls);
+
+    /// <summary>Most calls <see cref="RecentCalls"/> keeps.</summary>
+    public const int RecentLimit = 1024;
+
+    /// <summary>The last calls made (at most <see cref="RecentLimit"/>), oldest first.</summary>
+    public IReadOnlyList<DispatchRecord> RecentCalls
+    {
+        get
+        {
+            lock (_recent) return [.. _recent];
+        }
+    }
 
     /// <summary>Nodes sent again after their worker was lost.</summary>
     public long Redispatched => Interlocked.Read(ref _redispatched);
@@ -172,16 +186,22 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
             {
                 var slot = await Slots.TakeAsync(stop).ConfigureAwait(false);
                 var first = await _queue.Reader.ReadAsync(stop).ConfigureAwait(false);
-                var size = BatchSize(Interlocked.Decrement(ref _queued) + 1, Slots.FreeCount + 1, MaxBatch);
+                var queued = Interlocked.Decrement(ref _queued) + 1;
+                var size = BatchSize(queued, Slots.FreeCount + 1, MaxBatch);
+                // An operator not timed yet goes alone whatever the queue (its first node reports how long it takes).
+                var deep = Times.Knows(first.Operator) ? DeepBatch(queued, Slots.Count) : 1;
                 var batch = new List<RemoteNode>(size) { first };
-                // About TargetBatch of work per call: long nodes one per call, so no slot idles while another runs a queue of them.
+                // About TargetBatch of work per call: long nodes one per call, so no slot idles while another runs a queue of them;
+                // several when the queue holds that many for every slot of the pool (DeepBatch).
                 var work = Times.Estimate(first.Operator);
-                while (batch.Count < size && work < OperatorTimes.TargetBatch && _queue.Reader.TryPeek(out var next) && next.Context == first.Context
-                       && next.Token == first.Token && _queue.Reader.TryRead(out next))
+                while (batch.Count < size && _queue.Reader.TryPeek(out var next) && next.Context == first.Context && next.Token == first.Token)
                 {
+                    var more = Times.Estimate(next.Operator);
+                    if (work >= OperatorTimes.TargetBatch && (batch.Count >= deep || work + more > MaxDeepWork || !Times.Knows(next.Operator))) break;
+                    if (!_queue.Reader.TryRead(out next)) break;
                     Interlocked.Decrement(ref _queued);
                     batch.Add(next);
-                    work += Times.Estimate(next.Operator);
+                    work += more;
                 }
 
                 if (first.Token.IsCancellationRequested)
@@ -189,6 +209,12 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
                     foreach (var node in batch) Cancelled(node);
                     Slots.Return(slot);
                     continue;
+                }
+
+                lock (_recent)
+                {
+                    if (_recent.Count == RecentLimit) _recent.Dequeue();
+                    _recent.Enqueue(new DispatchRecord(first.Context.StoreNamespace, queued, Slots.Count, batch.Count));
                 }
 
                 _ = CallAsync(slot, batch);
@@ -210,6 +236,26 @@ internal sealed class RemoteNodeRunner : INodeRunner, IAsyncDisposable
     /// </summary>
     internal static int BatchSize(int queued, int freeSlots, int maxBatch) =>
         Math.Clamp((queued + Math.Max(1, freeSlots) - 1) / Math.Max(1, freeSlots), 1, maxBatch);
+
+    /// <summary>Most long nodes (each at least <see cref="OperatorTimes.TargetBatch"/> of work) one call carries when the queue is deep.</summary>
+    public const int MaxDeepBatch = 4;
+
+    /// <summary>
+    /// Most work a call of several long nodes carries: its results come back together at its end,
+    /// so longer nodes (where a call's own cost matters less) go fewer per call, and nodes of more
+    /// than half of this one per call.
+    /// </summary>
+    public static readonly long MaxDeepWork = TimeSpan.FromMilliseconds(50).Ticks;
+
+    /// <summary>
+    /// Long nodes the next call may carry: as many as the queue holds for every slot of the pool
+    /// (<paramref name="slots"/>, busy ones included), at most <see cref="MaxDeepBatch"/>. A call
+    /// costs the coordinator, the silo and PostgreSQL CPU of its own (messages, a commit), which
+    /// 10 ms nodes paid once each; while a wide layer's ready nodes outnumber the slots several
+    /// times, carrying two to four per call leaves no slot without work. As the queue drains
+    /// (a layer's tail) this falls back to one per call, so the tail is spread over the slots.
+    /// </summary>
+    internal static int DeepBatch(int queued, int slots) => Math.Clamp(queued / Math.Max(1, slots), 1, MaxDeepBatch);
 
     private async Task CallAsync(WorkerSlot slot, List<RemoteNode> batch)
     {

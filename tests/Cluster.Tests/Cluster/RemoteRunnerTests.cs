@@ -188,25 +188,35 @@ public sealed class RemoteRunnerTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Nodes_that_take_milliseconds_go_one_per_call_so_no_slot_runs_a_queue_of_them_while_others_idle()
+    public async Task Long_nodes_go_several_per_call_only_while_the_queue_holds_that_many_for_every_slot_and_a_layers_tail_one_per_call()
     {
-        // 24 ready 20 ms nodes over 6 slots went as six calls of four, each slot running its four one after another and their
-        // dependents waiting for the whole call; a free slot could take every queued node while the others were about to be free.
+        // 24 ready 20 ms nodes over 6 slots once went as six calls of four because a free slot took the queue shared over the
+        // *free* slots; now a call carries several long nodes only while the queue holds that many for every slot of the pool
+        // (busy ones too), and the last ones go one per call over the slots.
         var b = new DagBuilder();
-        var sleeps = Enumerable.Range(0, 24).Select(i => b.Operation("test.sleep", 1, [b.Constant((double)i), b.Constant(20.0)])).ToList();
+        var sleeps = Enumerable.Range(0, 120).Select(i => b.Operation("test.sleep", 1, [b.Constant((double)i), b.Constant(10.0)])).ToList();
         b.AddGoal(new DagGoal("sum", GoalKind.Print, b.Operation("ct.add", 1, [.. sleeps])));
-        var callsBefore = fixture.Coordinators.Sum(c => c.Runner.Calls);
-        var result = await (await Client.SubmitDagAsync(b.Build(), new ClusterSubmitOptions { StoreNamespace = ClusterFixture.NewNamespace("long") }))
-            .WaitAsync().WaitAsync(Patience);
+        var ns = ClusterFixture.NewNamespace("long");
+        var result = await (await Client.SubmitDagAsync(b.Build(), new ClusterSubmitOptions { StoreNamespace = ns })).WaitAsync().WaitAsync(Patience);
         Assert.Equal(ExecutionStatus.Completed, result.Status);
-        var calls = fixture.Coordinators.Sum(c => c.Runner.Calls) - callsBefore;
 
-        // Each sleep has a call of its own (a fresh store: none is served from it), then one for the sum (7 calls before: six of four sleeps).
-        Assert.True(calls >= 24 + 1, $"{calls} calls for 24 sleeps and their sum");
+        var calls = fixture.Coordinators.SelectMany(c => c.Runner.RecentCalls).Where(c => c.StoreNamespace == ns).ToList();
+        var slots = ClusterFixture.Silos * ClusterFixture.SlotsPerSilo;
+        Assert.All(calls, c => Assert.Equal(slots, c.Slots));
+        // Every sleep was sent (a fresh store: none is served from it), then the sum.
+        Assert.Equal(120 + 1, calls.Sum(c => c.Nodes));
+        // Once a first sleep reported its time, calls from the deep queue carried several, never more than the queue held per slot.
+        var several = calls.Where(c => c.Nodes > 1).ToList();
+        Assert.NotEmpty(several);
+        Assert.All(several, c => Assert.InRange(c.Nodes, 2, RemoteNodeRunner.MaxDeepBatch));
+        Assert.All(several, c => Assert.True(c.Queued >= c.Nodes * c.Slots, $"{c.Nodes} nodes in a call with {c.Queued} queued over {c.Slots} slots"));
+        // The tail: once fewer than two per slot were queued, one per call, so the last sleeps were spread over the slots.
+        var tail = calls.Where(c => c.Queued < 2 * c.Slots).ToList();
+        Assert.True(tail.Count >= slots, $"{tail.Count} calls in the tail");
+        Assert.All(tail, c => Assert.Equal(1, c.Nodes));
         var times = fixture.Coordinators.Select(c => c.Runner.Times).Where(t => t.Knows("test.sleep")).ToList();
         Assert.NotEmpty(times);
-        Assert.All(times, t => Assert.InRange(t.Estimate("test.sleep"), TimeSpan.FromMilliseconds(15).Ticks, TimeSpan.FromSeconds(5).Ticks));
-        Assert.All(times, t => Assert.True(t.Estimate("ct.add") < OperatorTimes.TargetBatch, "a trivial operation counts as a batch's work"));
+        Assert.All(times, t => Assert.InRange(t.Estimate("test.sleep"), TimeSpan.FromMilliseconds(8).Ticks, TimeSpan.FromSeconds(5).Ticks));
     }
 
     [Fact]

@@ -14,6 +14,30 @@ public sealed class SlotPoolUnitTests
     public void A_call_carries_the_queued_nodes_shared_over_the_free_slots(int queued, int free, int maxBatch, int expected) =>
         Assert.Equal(expected, RemoteNodeRunner.BatchSize(queued, free, maxBatch));
 
+    [Theory]
+    [InlineData(200, 24, 4)] // a 200-wide layer of long nodes over 24 slots: four per call (the most)
+    [InlineData(60, 24, 2)]  // two for every slot of the pool
+    [InlineData(47, 24, 1)]  // fewer than two per slot (a layer's tail): one per call, spread over the slots
+    [InlineData(5, 0, 4)]    // no slots counted: the pool's count is at least one
+    [InlineData(0, 6, 1)]
+    public void A_call_carries_several_long_nodes_only_while_the_queue_holds_that_many_for_every_slot(int queued, int slots, int expected) =>
+        Assert.Equal(expected, RemoteNodeRunner.DeepBatch(queued, slots));
+
+    [Fact]
+    public void An_operators_time_is_a_moving_mean_of_what_the_workers_report_and_an_unknown_one_counts_as_a_whole_batch()
+    {
+        var times = new OperatorTimes();
+        Assert.False(times.Knows("slow"));
+        Assert.Equal(OperatorTimes.TargetBatch, times.Estimate("slow"));
+        times.Record("trivial", TimeSpan.FromMicroseconds(20).Ticks);
+        Assert.True(times.Estimate("trivial") < OperatorTimes.TargetBatch, "a trivial node counts as a small part of a batch's work");
+        times.Record("slow", TimeSpan.FromMilliseconds(10).Ticks);
+        Assert.Equal(TimeSpan.FromMilliseconds(10).Ticks, times.Estimate("slow"));
+        times.Record("slow", TimeSpan.FromMilliseconds(18).Ticks);
+        Assert.Equal(TimeSpan.FromMilliseconds(11).Ticks, times.Estimate("slow")); // an eighth of the way
+        Assert.Equal(2, times.Count);
+    }
+
     [Fact]
     public async Task A_silo_that_leaves_takes_its_slots_and_a_silo_that_joins_brings_the_lowest_free_numbers()
     {
