@@ -22,6 +22,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     /// <summary>The environment variable that holds the connection string when none is given.</summary>
     public const string ConnectionVariable = "VOXSCHEDULER_POSTGRES";
 
+    /// <summary>Statements each pooled connection keeps prepared (Npgsql's Max Auto Prepare) unless the connection string sets it.</summary>
+    public const int AutoPrepared = 32;
+
     private const string MetadataColumns =
         "node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at, dag_id, execution_id, operator, metadata";
 
@@ -81,6 +84,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "VoxScheduler" };
+            // The store's statements are few and run once per node or per call (the results insert, the batch reads): prepared once
+            // per connection, PostgreSQL plans them once instead of parsing and planning each (unless the connection string says otherwise).
+            if (!SetsAutoPrepare(connectionString)) builder.MaxAutoPrepare = AutoPrepared;
             lease = PostgresDataSources.Acquire(builder);
         }
         catch (ArgumentException e)
@@ -108,6 +114,13 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         }
 
         return new PostgresResultStore(lease, schema, storeNamespace, options, schemaVersion);
+    }
+
+    /// <summary>True when the connection string names Max Auto Prepare itself (Npgsql's builder answers ContainsKey for every keyword it knows).</summary>
+    private static bool SetsAutoPrepare(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare");
     }
 
     /// <summary>
@@ -146,6 +159,14 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     internal long NowMilliseconds() => Now();
+
+    /// <summary>Statements prepared on the pooled connection this takes (the tests check auto-prepare on a pool of one).</summary>
+    internal Task<long> PreparedStatementsAsync() =>
+        RunAsync(null, "cannot count the prepared statements", async connection =>
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements", connection);
+            return (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+        }, CancellationToken.None);
 
     internal int InlineThreshold => _options.InlineThreshold;
 

@@ -15,6 +15,25 @@ namespace VoxScheduler.Tests.Storage;
 [Trait("Category", "Postgres")]
 public sealed class PostgresGroupCommitTests(PostgresServerFixture fixture)
 {
+    [Theory]
+    [InlineData("", true)]                        // the store's default: prepared after a few uses
+    [InlineData(";Max Auto Prepare=0", false)]    // the connection string's word stands
+    public async Task The_stores_statements_are_prepared_on_their_connection_unless_the_connection_string_says_otherwise(string extra, bool prepared)
+    {
+        // A pool of one connection (its own: the pool key is the connection string), so every statement ran on the one we look at.
+        var connection = fixture.Server.ConnectionString + ";Maximum Pool Size=1" + extra;
+        await using var store = await PostgresResultStore.OpenAsync(connection, $"tests/prepare/{Guid.NewGuid():N}");
+        for (var i = 0; i < 8; i++)
+        {
+            await store.StoreAsync(Id($"prepare-{i}"), Random(40, i), Meta(Id($"prepare-{i}")));
+            Assert.NotNull(await store.RetrieveAsync(Id($"prepare-{i}")));
+        }
+
+        var count = await store.PreparedStatementsAsync();
+        if (prepared) Assert.True(count >= 1, $"{count} statements prepared");
+        else Assert.Equal(0, count);
+    }
+
     [Fact]
     public async Task Batches_handed_over_during_a_write_share_the_next_write_and_each_result_is_stored_once_with_its_own_execution()
     {
