@@ -45,7 +45,9 @@ internal static class ImageMode
         var kernels = a.Get("kernels", "true") != "false";
         var pipeline = a.Get("pipeline", "true") != "false";
         var segmentations = new List<(string Store, double WallSeconds, string? Value)>();
-        var work = Directory.CreateTempSubdirectory("vox-image-bench-");
+        // --work: where the scratch folder goes (the dataset and its store take several GB); default the system's temp folder.
+        var work = a.Get("work") is { } parent ? Directory.CreateDirectory(Path.Combine(parent, "vox-image-bench-" + Guid.NewGuid().ToString("N")[..8]))
+            : Directory.CreateTempSubdirectory("vox-image-bench-");
         try
         {
             foreach (var (primitive, volume, run) in kernels ? Kernels(volumes, work.FullName) : [])

@@ -45,6 +45,7 @@ internal static class ImagePipeline
     public static async Task<List<(string Store, double WallSeconds, string? Value)>> RunAsync(ImagePhantom volumes, BenchArgs a, string work)
     {
         var segmentations = new List<(string Store, double WallSeconds, string? Value)>();
+        var oneCase = new Dictionary<string, Run>();
         var stores = a.Get("store", "none,hybrid").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var cases = a.Int("cases", 20);
         var seed = a.Int("seed", 1);
@@ -60,6 +61,7 @@ internal static class ImagePipeline
             var program = Segmentation + $"\nprint \"volume\" segment(\"{flair}\")\n";
             var run = await RunOnceAsync(program, store, work, concurrency, 0);
             Emit(run, new() { ["pipeline"] = "segmentation", ["store"] = store });
+            oneCase[store] = run;
             segmentations.Add((store, run.WallSeconds, run.Value));
         }
 
@@ -82,13 +84,21 @@ internal static class ImagePipeline
             {
                 ["pipeline"] = "dataset", ["cases"] = cases, ["store"] = datasetStore, ["memory_budget_mb"] = Math.Round(limit / 1048576.0, 1),
                 ["cases_per_s"] = Math.Round(cases / run.WallSeconds, 3),
+                // The dataset over N times one case of this run (same store; the target is at most 1).
+                ["over_n_cases_wall"] = oneCase.TryGetValue(datasetStore, out var one) ? Math.Round(run.WallSeconds / (cases * one.WallSeconds), 3) : null,
+                ["over_n_cases_cpu"] = oneCase.TryGetValue(datasetStore, out one)
+                    ? Math.Round(Convert.ToDouble(run.Costs["cpu_ms"], CultureInfo.InvariantCulture) / (cases * Convert.ToDouble(one.Costs["cpu_ms"], CultureInfo.InvariantCulture)), 3) : null,
             });
         }
 
         return segmentations;
     }
 
-    internal sealed record Run(double WallSeconds, double PeakRssMb, double PeakLiveMb, string Status, string? Value);
+    internal sealed record Run(double WallSeconds, double PeakRssMb, double PeakLiveMb, string Status, string? Value)
+    {
+        /// <summary>The run's own figures (differences over the run): CPU, collections, pause, voxel pool.</summary>
+        public Dictionary<string, object?> Costs { get; init; } = [];
+    }
 
     /// <summary>One run of <paramref name="program"/> on a fresh local scheduler (its registry: the built-ins, then <paramref name="configure"/>).</summary>
     internal static async Task<Run> RunOnceAsync(string program, string store, string work, int concurrency, long budget,
@@ -103,6 +113,10 @@ internal static class ImagePipeline
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         ResetPeakRss();
+        using var self = Process.GetCurrentProcess();
+        var (user0, system0) = (self.UserProcessorTime, self.PrivilegedProcessorTime);
+        var (gen0, gen1, gen2, pause0, allocated0) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+        var (created0, reused0) = (VoxelBufferPool.Shared.Created, VoxelBufferPool.Shared.Reused);
         var watch = Stopwatch.StartNew();
         var registry = BuiltinOperations.CreateRegistry();
         configure?.Invoke(registry);
@@ -114,8 +128,21 @@ internal static class ImagePipeline
         };
         var result = await integration.ExecuteProgramAsync(program, new CompileOptions { WorkingDirectory = work }, config);
         var wall = watch.Elapsed.TotalSeconds;
+        self.Refresh();
         var gc = GC.GetGCMemoryInfo(GCKind.Any);
         var pool = VoxelBufferPool.Shared;
+        // CPU time next to wall time: on a shared machine the wall time includes waiting for a core, this does not.
+        var costs = new Dictionary<string, object?>
+        {
+            ["cpu_ms"] = Math.Round((self.TotalProcessorTime - user0 - system0).TotalMilliseconds),
+            ["user_ms"] = Math.Round((self.UserProcessorTime - user0).TotalMilliseconds),
+            ["system_ms"] = Math.Round((self.PrivilegedProcessorTime - system0).TotalMilliseconds),
+            ["gc"] = new[] { GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2 },
+            ["gc_pause_ms"] = Math.Round((GC.GetTotalPauseDuration() - pause0).TotalMilliseconds),
+            ["allocated_mb"] = (GC.GetTotalAllocatedBytes() - allocated0) >> 20,
+            ["pool_created"] = pool.Created - created0,
+            ["pool_reused"] = pool.Reused - reused0,
+        };
         Console.Error.WriteLine($"gc: heap {gc.HeapSizeBytes >> 20} MB, committed {gc.TotalCommittedBytes >> 20} MB, fragmented {gc.FragmentedBytes >> 20} MB, " +
             $"gen2 {GC.CollectionCount(2)}, gen0 {GC.CollectionCount(0)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MB; " +
             $"voxel pool: created {pool.Created}, reused {pool.Reused}, returned {pool.Returned}, dropped {pool.Dropped}, idle {pool.IdleBytes >> 20} MB; " +
@@ -134,7 +161,7 @@ internal static class ImagePipeline
             { } v => Convert.ToString(v, CultureInfo.InvariantCulture),
             null => goal?.Error,
         };
-        return new Run(wall, PeakRssMb(), Math.Round(result.Progress.PeakLiveBytes / 1048576.0, 1), result.Status.ToString(), value);
+        return new Run(wall, PeakRssMb(), Math.Round(result.Progress.PeakLiveBytes / 1048576.0, 1), result.Status.ToString(), value) { Costs = costs };
     }
 
     private static void Emit(Run run, Dictionary<string, object?> line)
@@ -144,6 +171,7 @@ internal static class ImagePipeline
         line["peak_rss_mb"] = run.PeakRssMb;
         line["peak_live_mb"] = run.PeakLiveMb;
         line["value"] = run.Value;
+        foreach (var (name, figure) in run.Costs) line[name] = figure;
         Console.WriteLine(JsonSerializer.Serialize(line));
     }
 
