@@ -26,9 +26,10 @@ public sealed record ExecutionConfig
     public string CacheSize { get; init; } = "512MB";
 
     /// <summary>
-    /// Bytes of live values (results held in memory for consumers that have not run yet) above
-    /// which ready nodes that would start new work wait, while those finishing work already
-    /// begun run first; 0 (default): no budget. A dataset then peaks near the memory of a few
+    /// Bytes of live values (results held in memory for consumers that have not run yet, and the
+    /// outputs of running nodes, reserved when they start) above which ready nodes that would
+    /// start new work wait, while those finishing work already begun run first (the earliest
+    /// begun case's first); 0 (default): no budget. A dataset then peaks near the memory of a few
     /// cases, not of all of them. Never a deadlock: a node with a live input always runs, and
     /// when nothing is running the next node runs even over the budget.
     /// </summary>

@@ -51,7 +51,7 @@ public sealed record ExecutionProgress
     /// <summary>Estimated completion time (the specification's estimated_completion).</summary>
     public DateTimeOffset? EstimatedCompletion { get; init; }
 
-    /// <summary>Bytes of live values: results held in memory for consumers that have not run yet.</summary>
+    /// <summary>Bytes of live values: results held in memory for consumers that have not run yet (with a memory budget, also the outputs of running nodes, reserved when they start).</summary>
     public long LiveBytes { get; init; }
 
     /// <summary>The most <see cref="LiveBytes"/> has been during the execution so far.</summary>

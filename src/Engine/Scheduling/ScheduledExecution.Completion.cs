@@ -19,6 +19,8 @@ internal sealed partial class ScheduledExecution
         var n = work.Node;
         _running--;
         plan.Flags[n] &= ~NodeFlags.Tabled;
+        // The output's reservation gives way to the output itself (counted when it becomes live below).
+        if (_budget > 0) EndReservationLocked(n, ref work, outcome);
         if (_published is not null && _published.Remove(n, out var published))
         {
             // Published while running untabled: end it as if we had entered it ourselves.

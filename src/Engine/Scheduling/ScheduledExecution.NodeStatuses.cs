@@ -62,6 +62,8 @@ internal sealed partial class ScheduledExecution
         _caseOf.Clear();
         _cases.Clear();
         _held.Clear();
+        _begun.Clear();
+        _outputSizes.Clear();
         _expansionPins = null;
         _openEntries = null;
         _published = null;

@@ -83,7 +83,7 @@ internal sealed partial class ScheduledExecution
                 lock (_gate)
                 {
                     ApplyLocked(ref post, ref work, outcome);
-                    if (_pool.HasWaiters && _ready.Count > 0)
+                    if (_pool.HasWaiters && _ready.Count + _begun.Count > 0)
                     {
                         // Another execution (or a node going on after a wait) wants a slot: give ours up
                         // after this node and queue behind it, so one long execution cannot starve the others.
@@ -185,7 +185,7 @@ internal sealed partial class ScheduledExecution
                 // to publish our untabled running nodes, so no run escapes both paths.
                 if (_slot.IsShared && (plan.Flags[n] & NodeFlags.Volatile) == 0) plan.Flags[n] |= NodeFlags.Tabled;
                 work = new WorkItem { Node = n, Attempt = plan.Attempts[n] + 1 };
-                if (_budget > 0) StartCaseNodeLocked(n);
+                if (_budget > 0) work.Reserved = StartCaseNodeLocked(n);
 
                 var args = plan.Args[n];
                 var values = args.Length == 0 ? [] : new object?[args.Length];
@@ -234,7 +234,7 @@ internal sealed partial class ScheduledExecution
         // Idle workers are about to take a node; detached nodes are in flight without a worker.
         // Every worker holds at most one node, so workers + detached bounds the nodes in flight.
         var idle = _workers - (_running - _detached);
-        var ready = _ready.Count + (_held.Count > 0 && AdmitsNewWorkLocked() ? _held.Count : 0);
+        var ready = _ready.Count + _begun.Count + (_held.Count > 0 && AdmitsNewWorkLocked(_held.Peek()) ? _held.Count : 0);
         while (ready > idle && _workers + _detached < _maxConcurrent)
         {
             _workers++;

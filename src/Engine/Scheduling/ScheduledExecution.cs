@@ -48,12 +48,15 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
 
     // The memory budget for live values (ExecutionConfig.MemoryBudget; 0: none), guarded by _gate.
     // _held: ready nodes that would start new work (no live input), waiting for room in the budget.
+    // _begun: ready nodes that finish work begun, the oldest case's first (then last made ready first).
     private readonly long _budget;
     private readonly Queue<int> _held = new();
-    private long _liveBytes, _peakLiveBytes, _caseEstimate = -1;
-    private int _persisting; // values the persister holds until they are durable
+    private readonly PriorityQueue<int, (int Case, long Order)> _begun = new();
+    private long _liveBytes, _peakLiveBytes, _caseEstimate = -1, _growth, _readyOrder;
+    private int _persisting, _caseSequence; // _persisting: values the persister holds until they are durable
     private readonly Dictionary<int, int> _caseOf = [];
     private readonly Dictionary<int, CaseUsage> _cases = [];
+    private readonly Dictionary<string, long> _outputSizes = new(StringComparer.Ordinal);
     private readonly long _startTimestamp;
     private readonly string? _source;
 
@@ -230,7 +233,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
     private ExecutionCounts CountsLocked()
     {
         Debug.Assert(_gate.IsHeldByCurrentThread);
-        return new(_total, _completed, _cached, _failed, _skipped, _cancelledNodes, _ready.Count + _held.Count, _running, _allocatedBytes);
+        return new(_total, _completed, _cached, _failed, _skipped, _cancelledNodes, _ready.Count + _begun.Count + _held.Count, _running, _allocatedBytes);
     }
 
     /// <summary>Starts the execution in the background: history, pruning against the store, then the workers.</summary>
@@ -410,6 +413,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
             var cancelled = _cts.IsCancellationRequested && (_unfinished > 0 || _cancelledBeforePlan);
             CancelUnfinishedLocked();
             _ready.Clear();
+            _begun.Clear();
             _held.Clear();
             _goals.CancelUnfinished();
             _fatalError ??= storeError;

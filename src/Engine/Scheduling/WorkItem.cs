@@ -17,6 +17,9 @@ internal struct WorkItem
     /// <summary>Values of arguments loaded from the store (boxed), by position; null when none had to be loaded.</summary>
     public object?[]? Loaded;
 
+    /// <summary>Bytes reserved in the live values for the output being computed (with a memory budget), given back when the outcome is applied.</summary>
+    public long Reserved;
+
     /// <summary>Set while this execution owns the node in the in-flight table.</summary>
     public InFlightEntry? Entry;
 }
