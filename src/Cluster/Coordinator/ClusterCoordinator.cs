@@ -41,8 +41,17 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
     /// <summary>Longest wait for a joining silo's slot count.</summary>
     private static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest a stopping silo waits for the clients of its interrupted executions to take their end (a client that is gone is not waited for longer).</summary>
+    public static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(5);
+
+    // Set once the silo stops: why its executions end (null while it runs).
+    private volatile string? _stopping;
+
+    // While stopping: the interrupted executions whose final snapshot no client has taken yet.
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _handOver = new(StringComparer.Ordinal);
+
     public ClusterCoordinator(IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails silo, OperationRegistry operations,
-        CoordinatorOptions options, ILogger<ClusterCoordinator> log)
+        CoordinatorOptions options, ILogger<ClusterCoordinator> log, CoordinatorLifetime? lifetime = null)
     {
         _grains = grains;
         _membership = membership;
@@ -52,8 +61,12 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         Runner = new RemoteNodeRunner(grains, $"{Silo}/{Guid.NewGuid():N}", options.MaxBatch, log);
         Scheduler = new DynamicScheduler(operations, new SchedulerOptions { MaxWorkers = 16 * 1024 }) { Runner = Runner };
         _log = log;
+        if (lifetime?.Attach(this) == true) _stopping = StopReason;
         _watch = Task.Run(WatchMembershipAsync);
     }
+
+    private string StopReason =>
+        $"The silo coordinating this execution ({Silo}) was stopped (host shutdown) before it finished; submit it again to resume: finished results are in the store.";
 
     public string Silo { get; }
 
@@ -63,8 +76,10 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
 
     /// <summary>Compiles or parses the request, lays the slots out over the live silos and submits the execution.</summary>
     /// <exception cref="ValidationException">The program or DAG is invalid, or uses an operation the silos do not have.</exception>
+    /// <exception cref="InvalidOperationException">This silo is stopping.</exception>
     public async Task<IExecution> SubmitAsync(ExecutionRequest request, CancellationToken cancellationToken)
     {
+        if (_stopping is not null) throw new InvalidOperationException($"Silo {Silo} is stopping: it takes no new executions; submit to another silo of the cluster.");
         PostgresSchema.CheckNamespace(request.StoreNamespace);
         // Checked here too: a client of the cluster is not necessarily ours.
         if ((request.Program?.Length ?? 0) + (request.DagJson?.Length ?? 0) + (request.Dag?.Length ?? 0) > Client.VoxClusterClient.MaxSubmissionChars)
@@ -106,7 +121,43 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
             Name = request.Name, Source = request.Source ?? (request.Program is null ? "dag" : "program text"), Environment = environment, Store = store,
         }, cancellationToken).ConfigureAwait(false);
         context.ExecutionId = execution.ExecutionId;
+        // Stopped while submitting: interrupted at once, as the ones before it.
+        if (_stopping is { } why) await Scheduler.InterruptAllAsync(why, CancellationToken.None).ConfigureAwait(false);
         return execution;
+    }
+
+    /// <summary>
+    /// The silo is stopping (<see cref="CoordinatorLifetime"/>): no new executions; the running ones
+    /// end Interrupted with the reason (their history records it), then it waits, at most
+    /// <see cref="HandOverTimeout"/>, for their clients to take that end from the execution grains.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = StopReason;
+        foreach (var running in Scheduler.ListExecutions().Where(x => !x.Completion.IsCompleted))
+        {
+            _handOver.TryAdd(running.ExecutionId, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        var interrupted = await Scheduler.InterruptAllAsync(StopReason, cancellationToken).ConfigureAwait(false);
+        if (interrupted.Count == 0) return;
+        _log.LogWarning("Silo {Silo} is stopping: {Count} running executions end interrupted.", Silo, interrupted.Count);
+        var handed = _handOver.Values.Select(t => t.Task).ToList();
+        try
+        {
+            await Task.WhenAll(handed).WaitAsync(HandOverTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A client that does not ask now learns it from its own timeout (RemoteExecutionOptions.LostAfter), or from the history.
+            _log.LogWarning("Silo {Silo} stops without every client having taken the end of its execution ({Count} not taken).", Silo, handed.Count(t => !t.IsCompleted));
+        }
+    }
+
+    /// <summary>An execution grain handed an ended execution's final snapshot to a client (what a stopping silo waits for).</summary>
+    public void HandedOver(string executionId)
+    {
+        if (_handOver.TryGetValue(executionId, out var done)) done.TrySetResult();
     }
 
     private DagDefinition Compile(ExecutionRequest request, CancellationToken cancellationToken)

@@ -135,6 +135,7 @@ internal sealed class ExecutionGrain(ClusterCoordinator coordinator) : Grain, IE
             Coordinator = coordinator.Silo,
         };
         if (!goals) return snapshot;
+        coordinator.HandedOver(p.ExecutionId);
         var results = _execution.GetGoalResults();
         var budget = MaxInlineGoals;
         snapshot.Goals = [.. results.Select(g =>

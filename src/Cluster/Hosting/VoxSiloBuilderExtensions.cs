@@ -44,10 +44,12 @@ public static class VoxSiloBuilderExtensions
         silo.Services.AddSingleton(services => new NodeWorker(services.GetRequiredService<OperationRegistry>(),
             new SiloWorkerOptions(options.Slots, options.CacheBytes, options.PostgresConnectionString),
             services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        silo.Services.AddSingleton<CoordinatorLifetime>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<CoordinatorLifetime>());
         silo.Services.AddSingleton(services => new ClusterCoordinator(services.GetRequiredService<IGrainFactory>(),
             services.GetRequiredService<IClusterMembershipService>(), services.GetRequiredService<ILocalSiloDetails>(),
             services.GetRequiredService<OperationRegistry>(), new CoordinatorOptions(options.MaxBatch, options.PostgresConnectionString),
-            services.GetRequiredService<ILogger<ClusterCoordinator>>()));
+            services.GetRequiredService<ILogger<ClusterCoordinator>>(), services.GetRequiredService<CoordinatorLifetime>()));
         return silo;
     }
 }

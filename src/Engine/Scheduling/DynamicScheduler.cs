@@ -260,6 +260,22 @@ public sealed class DynamicScheduler : IAsyncDisposable
     public IReadOnlyList<IExecution> ListExecutions() =>
         _executions.Values.OrderByDescending(x => x.SubmittedAt).Cast<IExecution>().ToList();
 
+    /// <summary>
+    /// Ends every execution of this scheduler that is still running as
+    /// <see cref="ExecutionStatus.Interrupted"/> with <paramref name="reason"/> (its host is going
+    /// away: a stop nobody asked for, recorded so in the history; submitting again resumes), and
+    /// waits for them to end, at most until <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    /// <returns>The executions it interrupted.</returns>
+    public async Task<IReadOnlyList<IExecution>> InterruptAllAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var running = _executions.Values.Where(x => !x.Completion.IsCompleted).ToList();
+        foreach (var x in running) x.Interrupt(reason);
+        await Task.WhenAll(running.Select(x => x.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return running;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

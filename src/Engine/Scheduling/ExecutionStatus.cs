@@ -12,8 +12,10 @@ public enum ExecutionStatus
     /// <summary>Stopped by a cancel; re-submitting resumes.</summary>
     Cancelled,
     /// <summary>
-    /// Seen only in the history: the process running it ended (killed, crashed) before it
-    /// finished. Results completed before that are kept; re-submitting resumes.
+    /// Its host ended it before it finished: the process running it was killed or crashed (seen
+    /// in the history), or stopped it on the way out (a cluster silo shutting down,
+    /// <see cref="DynamicScheduler.InterruptAllAsync"/>). Results completed before that are kept;
+    /// re-submitting resumes.
     /// </summary>
     Interrupted,
 }

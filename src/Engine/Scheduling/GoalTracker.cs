@@ -66,6 +66,18 @@ internal sealed class GoalTracker
         }
     }
 
+    /// <summary>Marks every goal that has not finished as interrupted, with why (its host stopped the execution).</summary>
+    public void InterruptUnfinished(string reason)
+    {
+        lock (_results)
+        {
+            for (var i = 0; i < _results.Length; i++)
+            {
+                if (!_results[i].IsFinished) _results[i] = _results[i] with { Status = NodeStatus.Interrupted, Error = reason };
+            }
+        }
+    }
+
     /// <summary>True when some goal did not produce a value.</summary>
     public bool AnyUnsuccessful
     {

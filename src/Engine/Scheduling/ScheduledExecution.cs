@@ -76,6 +76,8 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
     private Dictionary<int, InFlightEntry>? _openEntries;
     private Dictionary<int, InFlightEntry>? _published;
     private string? _fatalError;
+    // Why its host stopped it (Interrupt): it then ends Interrupted, not Cancelled.
+    private string? _interrupted;
     private readonly long _cacheCapacity;
     private List<(NodeId Id, object Boxed)> _cacheBuffer = [];
     private object?[]? _cachedValues;
@@ -206,6 +208,18 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
         bool finish;
         lock (_gate) finish = TryFinishLocked();
         if (finish) _ = FinalizeAsync();
+    }
+
+    /// <summary>
+    /// Stops it as <see cref="Cancel"/> does, but it ends <see cref="ExecutionStatus.Interrupted"/>
+    /// with <paramref name="reason"/> (history, goals, finish event): its host is going away, nobody
+    /// asked for the stop, and submitting it again resumes it. A cancel already asked for stays a cancel.
+    /// </summary>
+    public void Interrupt(string reason)
+    {
+        if (_cts.IsCancellationRequested || _completion.Task.IsCompleted) return;
+        Interlocked.CompareExchange(ref _interrupted, reason, null);
+        Cancel();
     }
 
     public ExecutionProgress GetProgress()
@@ -411,13 +425,24 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
         lock (_gate)
         {
             var cancelled = _cts.IsCancellationRequested && (_unfinished > 0 || _cancelledBeforePlan);
+            var interrupted = cancelled ? Volatile.Read(ref _interrupted) : null;
             CancelUnfinishedLocked();
             _ready.Clear();
             _begun.Clear();
             _held.Clear();
-            _goals.CancelUnfinished();
+            if (interrupted is not null)
+            {
+                _goals.InterruptUnfinished(interrupted);
+                _fatalError ??= interrupted; // the history's error says why
+            }
+            else
+            {
+                _goals.CancelUnfinished();
+            }
+
             _fatalError ??= storeError;
-            status = cancelled ? ExecutionStatus.Cancelled
+            status = interrupted is not null ? ExecutionStatus.Interrupted
+                : cancelled ? ExecutionStatus.Cancelled
                 : _fatalError is not null || _goals.AnyUnsuccessful ? ExecutionStatus.Failed
                 : ExecutionStatus.Completed;
             _completedAt = _time.GetUtcNow();
