@@ -14,7 +14,7 @@ namespace VoxScheduler.Cluster.Coordinator;
 /// <summary>
 /// The scheduler inside a silo (one per silo, created on its first execution): a
 /// <see cref="DynamicScheduler"/> whose node runner is the <see cref="RemoteNodeRunner"/>, with
-/// the shared store of each namespace opened once. It follows membership for as long as it lives,
+/// the shared store of each namespace opened by the scheduler (the least recently used idle ones closed past a bound). It follows membership for as long as it lives,
 /// so the free-slot pool holds the slots of the live silos only. Readiness, retries, cancellation, progress and
 /// persistence decisions stay the scheduler's; the workers only run nodes.
 /// </summary>
@@ -27,7 +27,6 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
     private readonly IClusterMembershipService _membership;
     private readonly CoordinatorOptions _options;
     private readonly OperationRegistry _operations;
-    private readonly ConcurrentDictionary<string, Lazy<Task<IResultStore>>> _stores = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _layoutGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _log;
@@ -59,7 +58,9 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         _operations = operations;
         Silo = silo.SiloAddress.ToParsableString();
         Runner = new RemoteNodeRunner(grains, $"{Silo}/{Guid.NewGuid():N}", options.MaxBatch, log);
-        Scheduler = new DynamicScheduler(operations, new SchedulerOptions { MaxWorkers = 16 * 1024 }) { Runner = Runner };
+        // The scheduler opens each namespace's store and closes the least recently used idle ones past
+        // MaxOpenStores: a stranger's many namespaces do not keep handles and connections for good.
+        Scheduler = new DynamicScheduler(operations, new SchedulerOptions { MaxWorkers = 16 * 1024, MaxOpenStores = options.MaxIdleStores }) { Runner = Runner };
         _log = log;
         if (lifetime?.Attach(this) == true) _stopping = StopReason;
         _watch = Task.Run(WatchMembershipAsync);
@@ -95,7 +96,25 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         if (request.Parameters is { Count: > 1024 }) throw new ValidationException("A submission takes at most 1024 program parameters.", "TooManyParameters");
         var dag = Compile(request, cancellationToken);
         await LayoutAsync(_membership.CurrentSnapshot).ConfigureAwait(false);
-        var store = await StoreAsync(request.StoreNamespace).ConfigureAwait(false);
+        // Held for the execution's whole run (released when it ends), for the remote runner's own look-ups.
+        var lease = await Scheduler.LeaseStoreAsync(PostgresBackend.Name, request.StoreNamespace, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var execution = await SubmitAsync(request, dag, lease.Store, cancellationToken).ConfigureAwait(false);
+            _ = execution.Completion.ContinueWith(_ => lease.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Stopped while submitting: interrupted at once, as the ones before it.
+            if (_stopping is { } why) await Scheduler.InterruptAllAsync(why, CancellationToken.None).ConfigureAwait(false);
+            return execution;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<IExecution> SubmitAsync(ExecutionRequest request, DagDefinition dag, IResultStore store, CancellationToken cancellationToken)
+    {
         var config = new ExecutionConfig
         {
             StorageBackend = PostgresBackend.Name,
@@ -118,11 +137,10 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         var execution = await Scheduler.SubmitAsync(dag, config, new SubmitOptions
         {
             // The client's word for it, as a local run records it (the module: the program path or "program text"; the server: "REST program text").
-            Name = request.Name, Source = request.Source ?? (request.Program is null ? "dag" : "program text"), Environment = environment, Store = store,
+            // The store is the scheduler's own (config.StoragePath in the postgres backend), shared with the lease.
+            Name = request.Name, Source = request.Source ?? (request.Program is null ? "dag" : "program text"), Environment = environment,
         }, cancellationToken).ConfigureAwait(false);
         context.ExecutionId = execution.ExecutionId;
-        // Stopped while submitting: interrupted at once, as the ones before it.
-        if (_stopping is { } why) await Scheduler.InterruptAllAsync(why, CancellationToken.None).ConfigureAwait(false);
         return execution;
     }
 
@@ -285,33 +303,12 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         }
     }
 
-    private Task<IResultStore> StoreAsync(string storeNamespace)
-    {
-        var lazy = _stores.GetOrAdd(storeNamespace, ns => new Lazy<Task<IResultStore>>(async () =>
-            await PostgresResultStore.OpenAsync(_options.ConnectionString, ns, new StoreOptions(), CancellationToken.None).ConfigureAwait(false)));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled) _stores.TryRemove(new KeyValuePair<string, Lazy<Task<IResultStore>>>(storeNamespace, lazy));
-        return task;
-    }
-
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
         await _watch.ConfigureAwait(false);
         await Scheduler.DisposeAsync().ConfigureAwait(false);
         await Runner.DisposeAsync().ConfigureAwait(false);
-        foreach (var lazy in _stores.Values)
-        {
-            if (!lazy.IsValueCreated) continue;
-            try
-            {
-                await (await lazy.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-            }
-            catch (StorageException)
-            {
-                // Never opened.
-            }
-        }
 
         // The layout gate is not disposed: a retry may still be leaving it (a SemaphoreSlim holds nothing to release).
         _stop.Dispose();

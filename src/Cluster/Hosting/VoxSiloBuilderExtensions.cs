@@ -42,13 +42,13 @@ public static class VoxSiloBuilderExtensions
             return registry;
         });
         silo.Services.AddSingleton(services => new NodeWorker(services.GetRequiredService<OperationRegistry>(),
-            new SiloWorkerOptions(options.Slots, options.CacheBytes, options.PostgresConnectionString),
+            new SiloWorkerOptions(options.Slots, options.CacheBytes, options.PostgresConnectionString, options.MaxIdleStores),
             services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
         silo.Services.AddSingleton<CoordinatorLifetime>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<CoordinatorLifetime>());
         silo.Services.AddSingleton(services => new ClusterCoordinator(services.GetRequiredService<IGrainFactory>(),
             services.GetRequiredService<IClusterMembershipService>(), services.GetRequiredService<ILocalSiloDetails>(),
-            services.GetRequiredService<OperationRegistry>(), new CoordinatorOptions(options.MaxBatch, options.PostgresConnectionString),
+            services.GetRequiredService<OperationRegistry>(), new CoordinatorOptions(options.MaxBatch, options.PostgresConnectionString, options.MaxIdleStores),
             services.GetRequiredService<ILogger<ClusterCoordinator>>(), services.GetRequiredService<CoordinatorLifetime>()));
         return silo;
     }

@@ -14,6 +14,13 @@ public sealed record VoxSiloOptions
     /// <summary>Nodes one call carries at most (trivial nodes are not one call each).</summary>
     public int MaxBatch { get; init; } = 64;
 
+    /// <summary>
+    /// Store namespaces nobody uses that this silo keeps open (its worker, and its coordinator's
+    /// scheduler, each): the least recently used beyond it are closed, so runs on many namespaces
+    /// (chosen by whoever submits) do not keep handles and connections for good. A store in use is never closed.
+    /// </summary>
+    public int MaxIdleStores { get; init; } = Worker.SiloWorkerOptions.DefaultMaxIdleStores;
+
     /// <summary>The shared store's connection string; null: the VOXSCHEDULER_POSTGRES environment variable.</summary>
     public string? PostgresConnectionString { get; init; }
 
@@ -35,6 +42,7 @@ public sealed record VoxSiloOptions
     {
         if (Slots is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(Slots), Slots, "A silo offers 1 to 4096 worker slots.");
         if (MaxBatch is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, "A call carries 1 to 4096 nodes.");
+        if (MaxIdleStores is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MaxIdleStores), MaxIdleStores, "A silo keeps 1 to 4096 idle stores open.");
         if (CacheBytes < 0) throw new ArgumentOutOfRangeException(nameof(CacheBytes), CacheBytes, "The cache size cannot be negative.");
         if (ProbeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ProbeTimeout), ProbeTimeout, "The probe timeout must be positive.");
         if (NumMissedProbesLimit < 1) throw new ArgumentOutOfRangeException(nameof(NumMissedProbesLimit), NumMissedProbesLimit, "At least one missed probe.");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using VoxScheduler.Cluster.Grains;
 using VoxScheduler.Cluster.Postgres;
@@ -36,7 +35,7 @@ internal sealed class NodeWorker : IAsyncDisposable
     private readonly OperationRegistry _operations;
     private readonly SiloWorkerOptions _options;
     private readonly string _silo;
-    private readonly ConcurrentDictionary<string, Lazy<Task<IResultStore>>> _stores = new(StringComparer.Ordinal);
+    private readonly SiloStores _stores;
     private readonly ValueCache _cache = new();
     private readonly OperationEnvironment _environment;
     private int _inFlight;
@@ -46,6 +45,8 @@ internal sealed class NodeWorker : IAsyncDisposable
         _operations = operations;
         _options = options;
         _silo = silo;
+        _stores = new SiloStores(async ns => await PostgresResultStore.OpenAsync(options.ConnectionString, ns, new StoreOptions(), CancellationToken.None).ConfigureAwait(false),
+            options.MaxIdleStores);
         _environment = new OperationEnvironment
         {
             Services = new Dictionary<string, object>(StringComparer.Ordinal) { [ClusterServiceKeys.Silo] = silo },
@@ -61,19 +62,28 @@ internal sealed class NodeWorker : IAsyncDisposable
     /// <summary>Calls running on this silo now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>Stores this worker has open now (held by calls in flight, or idle: at most <see cref="SiloWorkerOptions.MaxIdleStores"/> of those).</summary>
+    public int OpenStores => _stores.Open;
+
+    /// <summary>Stores this worker has opened so far (a namespace closed and used again counts again).</summary>
+    public long StoresOpened => _stores.Opened;
+
     /// <summary>Bytes of input values held by this silo's cache.</summary>
     public long CachedBytes => _cache.Bytes;
 
     public async Task<NodeCallResult[]> RunAsync(NodeBatch batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _inFlight);
+        SiloStores.Lease? lease = null;
         try
         {
             var results = new NodeCallResult[batch.Nodes.Length];
             IResultStore store;
             try
             {
-                store = await StoreAsync(batch.StoreNamespace, cancellationToken).ConfigureAwait(false);
+                // Held until the answer: the store is never closed under this call.
+                lease = await _stores.AcquireAsync(batch.StoreNamespace, cancellationToken).ConfigureAwait(false);
+                store = lease.Store;
             }
             catch (Exception e) when (e is StorageException or InvalidOperationException)
             {
@@ -118,6 +128,7 @@ internal sealed class NodeWorker : IAsyncDisposable
         }
         finally
         {
+            lease?.Dispose();
             Interlocked.Decrement(ref _inFlight);
         }
     }
@@ -332,28 +343,5 @@ internal sealed class NodeWorker : IAsyncDisposable
     private NodeCallResult Failure(string message, FailureKinds kind, TimeSpan duration = default) =>
         new() { Status = NodeCallStatus.Failed, Error = message, FailureKind = (int)kind, DurationTicks = duration.Ticks, Silo = _silo };
 
-    private Task<IResultStore> StoreAsync(string storeNamespace, CancellationToken cancellationToken)
-    {
-        var lazy = _stores.GetOrAdd(storeNamespace, ns => new Lazy<Task<IResultStore>>(async () =>
-            await PostgresResultStore.OpenAsync(_options.ConnectionString, ns, new StoreOptions(), CancellationToken.None).ConfigureAwait(false)));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled) _stores.TryRemove(new KeyValuePair<string, Lazy<Task<IResultStore>>>(storeNamespace, lazy));
-        return task.WaitAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var lazy in _stores.Values)
-        {
-            if (!lazy.IsValueCreated) continue;
-            try
-            {
-                await (await lazy.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is StorageException or InvalidOperationException)
-            {
-                // Never opened: nothing to close.
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _stores.DisposeAsync();
 }

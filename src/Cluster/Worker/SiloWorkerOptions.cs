@@ -1,4 +1,11 @@
 namespace VoxScheduler.Cluster.Worker;
 
-/// <summary>What a silo's worker needs: its slot count, its cache budget and the shared store's connection string.</summary>
-internal sealed record SiloWorkerOptions(int Slots, long CacheBytes, string? ConnectionString);
+/// <summary>
+/// What a silo's worker needs: its slot count, its cache budget, the shared store's connection
+/// string, and how many stores nobody uses it keeps open (<see cref="SiloStores"/>).
+/// </summary>
+internal sealed record SiloWorkerOptions(int Slots, long CacheBytes, string? ConnectionString, int MaxIdleStores = SiloWorkerOptions.DefaultMaxIdleStores)
+{
+    /// <summary>Idle stores a worker keeps open by default.</summary>
+    public const int DefaultMaxIdleStores = 16;
+}

@@ -7,7 +7,7 @@ namespace VoxScheduler.Tests.Cluster;
 /// A three-silo in-process cluster of a test class's own, over its own PostgreSQL server, for
 /// tests that kill or add silos (they cannot share <see cref="ClusterFixture"/>'s cluster).
 /// </summary>
-public abstract class OwnClusterFixture(int slots, int maxBatch) : IAsyncLifetime
+public abstract class OwnClusterFixture(int slots, int maxBatch, int maxIdleStores = 16) : IAsyncLifetime
 {
     public PostgresServer Server { get; private set; } = null!;
 
@@ -21,6 +21,7 @@ public abstract class OwnClusterFixture(int slots, int maxBatch) : IAsyncLifetim
         builder.ConfigureSilo((_, silo) => silo.AddVoxScheduler(new VoxSiloOptions
         {
             Slots = slots, MaxBatch = maxBatch, PostgresConnectionString = connection, ConfigureOperations = ClusterTestOps.Register,
+            MaxIdleStores = maxIdleStores,
         }));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
