@@ -73,7 +73,10 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         return cluster;
     }
 
-    private async Task StartSiloAsync(int slots)
+    /// <summary>Starts one more silo of this cluster (a replacement, say) and returns it once it is ready.</summary>
+    public Task<Silo> AddSiloAsync(int slots) => StartSiloAsync(slots);
+
+    private async Task<Silo> StartSiloAsync(int slots)
     {
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var process = HostProcess.Start(HostProcess.DotnetPath(),
@@ -88,6 +91,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         {
             var index = _silos.FindIndex(s => ReferenceEquals(s.Process, process));
             _silos[index] = _silos[index] with { Address = ready["VoxScheduler silo ready ".Length..].Trim() };
+            return _silos[index];
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class ClusterLossTests(ServerPostgresFixture postgres, ITestOutput
 
             Step("submitted");
             // Stopped cleanly (SIGTERM), so the membership table lists it dead and a new silo joins at once
-            // (after a SIGKILL of a cluster's only silo a new one waits for it: Orleans' fresh-cluster-id advice).
+            // (after a SIGKILL a new one waits until the dead entry is stale: ReplacementSiloTests).
             using (var term = Process.Start("kill", ["-TERM", silo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
             Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             var lost = await UntilAsync(client, h => h.GetProperty("cluster").GetProperty("state").GetString() != "connected");

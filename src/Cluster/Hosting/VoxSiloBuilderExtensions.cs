@@ -33,6 +33,9 @@ public static class VoxSiloBuilderExtensions
         {
             membership.ProbeTimeout = options.ProbeTimeout;
             membership.NumMissedProbesLimit = options.NumMissedProbesLimit;
+            // Stale after two missed heartbeats: a dead silo's entry stops holding up a replacement after 2 × IAmAlivePeriod.
+            membership.IAmAliveTablePublishTimeout = options.IAmAlivePeriod;
+            membership.NumMissedTableIAmAliveLimit = 2;
         });
         silo.Services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         silo.Services.AddSingleton<OperationRegistry>(_ =>
