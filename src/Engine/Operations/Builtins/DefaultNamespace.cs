@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using VoxScheduler.Values;
@@ -316,6 +317,10 @@ public static class DefaultNamespace
     {
         var relative = c.Text(0);
         var path = Path.GetFullPath(Path.Combine(c.Environment.WorkingDirectory, relative));
+
+        // A value kind that reads this extension (images) owns the file; this layer never names the kind.
+        if (ValueKinds.ReaderFor(path) is { } reader) return LoadDecoded(c, path, reader, verify);
+
         byte[] bytes;
         try
         {
@@ -326,24 +331,7 @@ public static class DefaultNamespace
             throw c.Fail($"cannot read {path}: {e.Message}");
         }
 
-        if (verify && c.Attributes is not null && c.Attributes.TryGetValue("sha256", out var expected)
-            && ForEachOperation.AsString(expected) is { } hash && !string.Equals(hash, Convert.ToHexStringLower(SHA256.HashData(bytes)), StringComparison.Ordinal))
-        {
-            throw c.Fail($"{path} changed since the program was compiled; compile it again.");
-        }
-
-        // A value kind that reads this extension (images) owns the file; this layer never names the kind.
-        if (ValueKinds.ReaderFor(path) is { } reader)
-        {
-            try
-            {
-                return reader.Read(path, bytes);
-            }
-            catch (InvalidDataException e)
-            {
-                throw c.Fail(e.Message);
-            }
-        }
+        VerifyUnchanged(c, path, bytes, verify);
 
         var extension = Path.GetExtension(path).ToLowerInvariant();
         switch (extension)
@@ -366,6 +354,68 @@ public static class DefaultNamespace
                 return lines.ToArray();
             default:
                 return bytes;
+        }
+    }
+
+    /// <summary>
+    /// Loads a file a value kind decodes (an image) through a pooled buffer: only the decoded value
+    /// stays, so the file's bytes are not a fresh large array each load. A dataset's loads used to
+    /// leave one such array per case for the next full collection, and peak memory grew with the
+    /// number of cases rather than with the memory budget.
+    /// </summary>
+    private static object LoadDecoded(OperationContext c, string path, ValueFileReader reader, bool verify)
+    {
+        byte[] buffer;
+        int length;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            var size = file.Length;
+            if (size > Array.MaxLength)
+            {
+                throw c.Fail($"cannot read {path}: it is {size} bytes, more than a load reads ({Array.MaxLength}).");
+            }
+
+            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)size));
+            try
+            {
+                // A file that shrank since its length was read gives what it has; one that grew, its first bytes.
+                length = file.ReadAtLeast(buffer.AsSpan(0, (int)size), (int)size, throwOnEndOfStream: false);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw c.Fail($"cannot read {path}: {e.Message}");
+        }
+
+        try
+        {
+            VerifyUnchanged(c, path, buffer.AsSpan(0, length), verify);
+            return reader.Read(path, buffer.AsMemory(0, length));
+        }
+        catch (InvalidDataException e)
+        {
+            throw c.Fail(e.Message);
+        }
+        finally
+        {
+            // The readers decode into values of their own and keep no reference to the content.
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A compiled <c>load</c> carries its file's SHA-256: a file changed since is an error, not a silent other value.</summary>
+    private static void VerifyUnchanged(OperationContext c, string path, ReadOnlySpan<byte> bytes, bool verify)
+    {
+        if (verify && c.Attributes is not null && c.Attributes.TryGetValue("sha256", out var expected)
+            && ForEachOperation.AsString(expected) is { } hash && !string.Equals(hash, Convert.ToHexStringLower(SHA256.HashData(bytes)), StringComparison.Ordinal))
+        {
+            throw c.Fail($"{path} changed since the program was compiled; compile it again.");
         }
     }
 
