@@ -55,6 +55,44 @@ public sealed class LoadOperationTests
     }
 
     [Fact]
+    public void Loading_a_compressed_scan_on_another_thread_reuses_the_decompression_block_of_an_earlier_load()
+    {
+        // A dataset decompresses one .nii.gz per case on whichever thread runs it. The block of the
+        // runtime's shared array pool stayed with the thread that returned it (and was rounded up to
+        // a power of two), so a load on another thread allocated a fresh one: most cases added one.
+        using var work = new TempFolder();
+        var geometry = ImageGeometry.Of3D(128, 128, 64); // 1 M voxels: 4 MiB of float32, a small .nii.gz
+        var voxels = new float[geometry.VoxelCount];
+        for (var i = 0; i < voxels.Length; i++) voxels[i] = i % 97;
+        foreach (var name in new[] { "a.nii.gz", "b.nii.gz" })
+        {
+            File.WriteAllBytes(work.Combine(name), ImageFixtures.Save(work.Combine(name), Image.FromNumbers(geometry, voxels)));
+        }
+
+        var imageBytes = geometry.VoxelCount * sizeof(float);
+        Image? first = null, second = null;
+        long allocated = 0;
+        var warm = new Thread(() => first = Assert.IsType<Image>(Load(work, "a.nii.gz")));
+        warm.Start();
+        warm.Join();
+        var other = new Thread(() =>
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            second = Assert.IsType<Image>(Load(work, "b.nii.gz"));
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        other.Start();
+        other.Join();
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Equal(voxels, second!.Numbers.ToArray());
+        // The new image's voxels (the first image still holds its buffer), but no second block for the decompressed file.
+        Assert.True(allocated < imageBytes * 3 / 2, $"a load of a {imageBytes}-byte compressed scan on a second thread allocated {allocated} bytes");
+        GC.KeepAlive(first);
+    }
+
+    [Fact]
     public void A_scan_that_is_not_valid_fails_the_node_with_the_files_name_and_a_missing_one_says_it_cannot_be_read()
     {
         using var work = new TempFolder();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using VoxScheduler.Values;
@@ -64,7 +63,7 @@ internal sealed class NiftiReader : ValueFileReader
         }
 
         var offset = (int)h.VoxOffset;
-        byte[]? block = null;
+        VoxelScratch? block = null;
         try
         {
             ReadOnlySpan<byte> voxels;
@@ -79,12 +78,17 @@ internal sealed class NiftiReader : ValueFileReader
             }
             else
             {
-                // Scratch for the decompressed voxels, pooled: a dataset loads one such block per case.
+                // Scratch for the decompressed voxels, from the voxel pool: a dataset loads one such block
+                // per case, several at once. The runtime's shared array pool rounded it up to a power of
+                // two (64 MiB for a 36 MB scan) and, rented on one thread and returned on another or
+                // trimmed after a full collection, let a dataset allocate a fresh one for about every
+                // second case; the voxel pool's buffer is exact and shared by every thread.
                 var length = (int)(offset - NiftiHeader.Size + dataBytes);
-                block = ArrayPool<byte>.Shared.Rent(length);
-                var got = compressed.ReadAtLeast(block.AsSpan(0, length), length, throwOnEndOfStream: false);
+                block = VoxelScratch.Of<byte>(length);
+                var scratch = block.As<byte>();
+                var got = compressed.ReadAtLeast(scratch, length, throwOnEndOfStream: false);
                 if (got < length) throw new InvalidDataException($"{path} ends early: {Math.Max(0, got - (offset - NiftiHeader.Size))} of {dataBytes} bytes of voxels.");
-                voxels = block.AsSpan(offset - NiftiHeader.Size, (int)dataBytes);
+                voxels = scratch.Slice(offset - NiftiHeader.Size, (int)dataBytes);
             }
 
             using var image = RentedVoxels.Of(VoxelBufferPool.Shared, kind, geometry.VoxelCount);
@@ -94,7 +98,7 @@ internal sealed class NiftiReader : ValueFileReader
         }
         finally
         {
-            if (block is not null) ArrayPool<byte>.Shared.Return(block);
+            block?.Dispose();
         }
     }
 
