@@ -35,7 +35,10 @@ internal static class CrossCorrelation
         var ry = Radius(radius, grid.Sy);
         var rz = Radius(radius, grid.Sz);
         var n = grid.Count;
-        var bins = ArrayPool<short>.Shared.Rent(n);
+        // Every voxel's bin, from the voxel pool: exact and shared by every thread, where the runtime's
+        // shared array pool rounded it up to a power of two and, returned on another thread than the
+        // next case's, let a dataset allocate a fresh one for most cases.
+        var binScratch = VoxelScratch.Of<short>(n);
         try
         {
             // The reference histogram of b over fb, and its constant-ness, once.
@@ -56,12 +59,14 @@ internal static class CrossCorrelation
             unsafe
             {
                 fixed (float* pa = a)
+                fixed (short* pb = binScratch.As<short>())
                 {
                     var xa = (nint)pa;
+                    var xb = (nint)pb;
                     Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, (c0, c1) =>
                     {
                         var (start, end) = VoxelArithmetic.Range(c0, c1, n);
-                        for (var i = start; i < end; i++) bins[i] = (short)Bin(((float*)xa)[i], m1, m2, nbins);
+                        for (var i = start; i < end; i++) ((short*)xb)[i] = (short)Bin(((float*)xa)[i], m1, m2, nbins);
                     });
                 }
             }
@@ -74,11 +79,14 @@ internal static class CrossCorrelation
             unsafe
             {
                 fixed (float* pd = dst)
+                fixed (short* pb = binScratch.As<short>())
                 {
                     var xd = (nint)pd;
+                    var xb = (nint)pb;
                     var (nx, ny, nz, plane) = (grid.Nx, grid.Ny, grid.Nz, grid.Plane);
                     Slabs.For(nz, (long)plane * nbins, cancellationToken, (z0, z1) =>
                     {
+                        var bins = new ReadOnlySpan<short>((short*)xb, n);
                         var columns = ArrayPool<int>.Shared.Rent(nx * nbins);
                         var window = ArrayPool<int>.Shared.Rent(nbins);
                         var zeros = ArrayPool<int>.Shared.Rent(nbins);
@@ -117,7 +125,7 @@ internal static class CrossCorrelation
         }
         finally
         {
-            ArrayPool<short>.Shared.Return(bins);
+            binScratch.Dispose();
         }
     }
 
@@ -134,7 +142,7 @@ internal static class CrossCorrelation
     }
 
     /// <summary>Adds (sign +1) or removes (−1) row y of the planes zlo..zhi to the per-x column histograms.</summary>
-    private static void AddRow(short[] bins, int[] columns, VoxelGrid grid, int y, int zlo, int zhi, int nbins, int sign)
+    private static void AddRow(ReadOnlySpan<short> bins, int[] columns, VoxelGrid grid, int y, int zlo, int zhi, int nbins, int sign)
     {
         var nx = grid.Nx;
         for (var z = zlo; z <= zhi; z++)
