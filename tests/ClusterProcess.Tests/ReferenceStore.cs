@@ -1,4 +1,5 @@
 using VoxScheduler.Dag;
+using VoxScheduler.Execution;
 using VoxScheduler.Hosting;
 using VoxScheduler.Operations.Builtins;
 using VoxScheduler.Scheduling;
@@ -35,20 +36,33 @@ internal sealed class ReferenceStore : IAsyncDisposable
     public int Count => Ids.Count;
 
     public static Task<ReferenceStore> DagAsync(DagDefinition dag) =>
-        RunAsync(async (scheduler, config) => await (await scheduler.SubmitAsync(dag, config)).Completion);
+        RunAsync(async (scheduler, config) =>
+        {
+            var execution = await scheduler.SubmitAsync(dag, config);
+            return (await execution.Completion, execution.GetGoalResults());
+        });
 
     public static Task<ReferenceStore> ProgramAsync(string program) =>
-        RunAsync(async (scheduler, config) => (await new VoxLogicaIntegration(scheduler).ExecuteProgramAsync(program, config: config)).Status);
+        RunAsync(async (scheduler, config) =>
+        {
+            var result = await new VoxLogicaIntegration(scheduler).ExecuteProgramAsync(program, config: config);
+            return (result.Status, result.Goals);
+        });
 
-    private static async Task<ReferenceStore> RunAsync(Func<DynamicScheduler, ExecutionConfig, Task<ExecutionStatus>> run)
+    private static async Task<ReferenceStore> RunAsync(Func<DynamicScheduler, ExecutionConfig, Task<(ExecutionStatus Status, IReadOnlyList<GoalResult> Goals)>> run)
     {
         var folder = new TempFolder("vox-cluster-reference");
         var scheduler = new DynamicScheduler(BuiltinOperations.CreateRegistry());
         try
         {
             var config = new ExecutionConfig { StorageBackend = "sqlite", StoragePath = folder.Path, MaxConcurrentNodes = 64 };
-            var status = await run(scheduler, config).WaitAsync(TimeSpan.FromMinutes(2));
-            if (status != ExecutionStatus.Completed) throw new InvalidOperationException($"The local reference run ended {status}.");
+            var (status, goals) = await run(scheduler, config).WaitAsync(TimeSpan.FromMinutes(2));
+            if (status != ExecutionStatus.Completed)
+            {
+                // Say why: a reference that fails is a defect of the engine or of the test, not of the cluster.
+                var why = string.Join("; ", goals.Where(g => g.Status != NodeStatus.Completed).Select(g => $"{g.Name}: {g.Status} {g.Error}"));
+                throw new InvalidOperationException($"The local reference run ended {status}: {why}");
+            }
             var store = await scheduler.GetStoreAsync("sqlite", folder.Path);
             await store.FlushAsync();
             var metadata = new List<StorageMetadata>();

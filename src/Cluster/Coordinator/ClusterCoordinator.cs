@@ -60,7 +60,14 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         Runner = new RemoteNodeRunner(grains, $"{Silo}/{Guid.NewGuid():N}", options.MaxBatch, log);
         // The scheduler opens each namespace's store and closes the least recently used idle ones past
         // MaxOpenStores: a stranger's many namespaces do not keep handles and connections for good.
-        Scheduler = new DynamicScheduler(operations, new SchedulerOptions { MaxWorkers = 16 * 1024, MaxOpenStores = options.MaxIdleStores }) { Runner = Runner };
+        // Its stores are opened with this silo's own connection string, not through the process-wide
+        // backend registration (another silo or client in the same process may name another database).
+        Scheduler = new DynamicScheduler(operations, new SchedulerOptions
+        {
+            MaxWorkers = 16 * 1024,
+            MaxOpenStores = options.MaxIdleStores,
+            StoreOpener = (backend, location, storeOptions, cancellationToken) => OpenStoreAsync(options.ConnectionString, backend, location, storeOptions, cancellationToken),
+        }) { Runner = Runner };
         _log = log;
         if (lifetime?.Attach(this) == true) _stopping = StopReason;
         _watch = Task.Run(WatchMembershipAsync);
@@ -302,6 +309,12 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
             return null;
         }
     }
+
+    private static async ValueTask<IResultStore> OpenStoreAsync(string? connectionString, string backend, string location, StoreOptions storeOptions,
+        CancellationToken cancellationToken) =>
+        string.Equals(backend, PostgresBackend.Name, StringComparison.OrdinalIgnoreCase)
+            ? await PostgresResultStore.OpenAsync(connectionString, location, storeOptions, cancellationToken).ConfigureAwait(false)
+            : await StoreFactory.OpenAsync(backend, location, storeOptions, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask DisposeAsync()
     {

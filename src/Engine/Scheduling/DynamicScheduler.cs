@@ -423,7 +423,10 @@ public sealed class DynamicScheduler : IAsyncDisposable
         // One open per (backend, full path), even when many submissions race: they all await the same task.
         var lazy = _stores.GetOrAdd(key, _ => new Lazy<Task<StoreSlot>>(async () =>
         {
-            var store = await StoreFactory.OpenAsync(backend, StoreFactory.Location(backend, path), storeOptions, CancellationToken.None).ConfigureAwait(false);
+            var location = StoreFactory.Location(backend, path);
+            var store = Options.StoreOpener is { } open
+                ? await open(backend, location, storeOptions, CancellationToken.None).ConfigureAwait(false)
+                : await StoreFactory.OpenAsync(backend, location, storeOptions, CancellationToken.None).ConfigureAwait(false);
             var slot = new StoreSlot(store, ownedByScheduler: true, key)
             {
                 Retention = _retentions.TryGetValue(key, out var own) && own is not null ? own : Options.Retention,

@@ -39,4 +39,12 @@ public sealed record SchedulerOptions
     /// it: every distinct store path would otherwise keep file descriptors and threads for good.
     /// </summary>
     public int MaxOpenStores { get; init; }
+
+    /// <summary>
+    /// Opens this scheduler's stores (backend, location, options) instead of the process-wide
+    /// <see cref="Storage.StoreFactory"/>; null: the factory. A host that owns its connection sets it
+    /// (a cluster coordinator opens its own database's namespaces, whatever another component of the
+    /// same process registered for the backend).
+    /// </summary>
+    public Func<string, string, Storage.StoreOptions, CancellationToken, ValueTask<Storage.IResultStore>>? StoreOpener { get; init; }
 }
