@@ -6,7 +6,7 @@ namespace VoxScheduler.Bench;
 /// <summary>
 /// The benchmark's trivial operation: 64-bit wrapping add of the node's constant (attribute c) and
 /// its inputs; with the attribute <c>sleep_ms</c> it first waits that long (the cluster mode's
-/// 10 ms nodes: the graph and its graph_sha256 are unchanged).
+/// 10 ms nodes: the graph and its graph_sha256 are unchanged), through <see cref="PreciseDelay"/>.
 /// </summary>
 internal sealed class BenchAddOperation : Operation
 {
@@ -41,7 +41,7 @@ internal sealed class BenchAddOperation : Operation
 
     private static async ValueTask<OperationResult> SleepThenAddAsync(OperationContext context, TimeSpan sleep)
     {
-        await Task.Delay(sleep, context.CancellationToken).ConfigureAwait(false);
+        await PreciseDelay.WaitAsync(sleep, context.CancellationToken).ConfigureAwait(false);
         return OperationResult.FromValue(Add(context));
     }
 
