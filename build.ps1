@@ -19,8 +19,8 @@
                         arguments, e.g. "silo --cluster-id lab --redis 10.0.0.5:6379"); Ctrl+C stops it.
       cluster-up        Starts a cluster on this machine's loopback: PostgreSQL and Redis from Debian's
                         packages (data under out/cluster, run as their service users when root) and
-                        -Silos silo processes in the background (pids and logs in out/cluster);
-                        prints how to connect. A fresh cluster id every time.
+                        -Silos silo processes in the background (pids and logs in out/cluster, or
+                        -ClusterFolder); prints how to connect. A fresh cluster id every time.
       cluster-down      Stops what cluster-up started (silos, Redis, PostgreSQL); the stored results stay.
       clean             Removes out/ and every bin/ and obj/ folder.
 
@@ -48,7 +48,11 @@ param(
 
     # cluster-up: how many silo processes to start (0: only PostgreSQL and Redis).
     [ValidateRange(0, 16)]
-    [int] $Silos = 3
+    [int] $Silos = 3,
+
+    # cluster-up, cluster-down: the folder of the local cluster's servers, state and logs (default out/cluster);
+    # another folder is another cluster, so two can run side by side.
+    [string] $ClusterFolder
 )
 
 Set-StrictMode -Version Latest
@@ -326,7 +330,9 @@ if (`$global:LASTEXITCODE) { exit 1 } else { exit 0 }
     exit (Invoke-ChildPwsh $command)
 }
 
-$ClusterState = Join-Path $Out 'cluster'
+$ClusterState = if ($ClusterFolder) { [IO.Path]::GetFullPath($ClusterFolder) } else { Join-Path $Out 'cluster' }
+# How to stop this cluster, as the messages say it.
+$ClusterDown = if ($ClusterFolder) { "dotnet pwsh ./build.ps1 cluster-down -ClusterFolder '$ClusterState'" } else { 'dotnet pwsh ./build.ps1 cluster-down' }
 $SiloOut = Join-Path $Out 'silo'
 
 function Get-SiloDll {
@@ -351,7 +357,7 @@ function Invoke-ClusterUp {
     Import-Module (Join-Path $Root 'tools/ClusterServers.psm1') -Force
     $stateFile = Join-Path $ClusterState 'cluster.json'
     if (Test-Path $stateFile) {
-        throw "A cluster started by cluster-up is recorded in ${stateFile}: run 'build.ps1 cluster-down' first."
+        throw "A cluster started by cluster-up is recorded in ${stateFile}: stop it first ($ClusterDown)."
     }
     $dll = if ($Silos -gt 0) { Get-SiloDll } else { $null }
     New-Item -ItemType Directory -Path $ClusterState -Force | Out-Null
@@ -387,7 +393,7 @@ function Invoke-ClusterUp {
         Write-Host "Clients connect with Redis $($redis.Endpoint) and cluster id $($state.clusterId); results are in the database of the connection string above."
         Write-Host "REST server on it: dotnet pwsh ./build.ps1 serve --cluster-redis $($redis.Endpoint) --cluster-id $($state.clusterId) --postgres-file $($pg.ConnectionFile)"
     }
-    Write-Host "Stop: dotnet pwsh ./build.ps1 cluster-down"
+    Write-Host "Stop: $ClusterDown"
 }
 
 function Wait-SiloReady($Silo) {
@@ -411,7 +417,7 @@ function Invoke-ClusterDown {
         # Nothing recorded, but a server may still run from a cluster-up that failed before writing the record.
         Stop-VoxRedis -Folder (Join-Path $ClusterState 'redis')
         Stop-VoxPostgres -Folder (Join-Path $ClusterState 'postgres')
-        Write-Host 'No cluster recorded in out/cluster; nothing else to stop.'
+        Write-Host "No cluster recorded in ${ClusterState}; nothing else to stop."
         return
     }
     $state = Get-Content -Raw -LiteralPath $stateFile | ConvertFrom-Json
