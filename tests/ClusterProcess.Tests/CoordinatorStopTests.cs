@@ -15,7 +15,8 @@ namespace VoxScheduler.Tests.ClusterProcess;
 /// The silo coordinating an execution goes away mid-run (issue 16). Stopped gracefully (SIGTERM),
 /// it ends its executions Interrupted with the reason, in the store's history and for the client
 /// following them; killed (SIGKILL, no chance to say anything), the client still reaches a clear
-/// end, Interrupted with why, within its own bound, never a hang.
+/// end, Interrupted with why, within its own bound, never a hang, and the surviving silo records the
+/// run Interrupted in the shared history, naming the lost silo, while its own run is left alone.
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class CoordinatorStopTests(ITestOutputHelper output)
@@ -55,13 +56,24 @@ public sealed class CoordinatorStopTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_coordinator_killed_with_SIGKILL_ends_its_run_interrupted_for_the_client_within_its_bound()
+    public async Task A_coordinator_killed_with_SIGKILL_ends_its_run_interrupted_for_the_client_and_in_the_history_of_every_machine()
     {
         await using var cluster = await ClusterProcesses.StartAsync(silos: 2, slots: 2);
         await using var client = await cluster.ConnectAsync();
         var lostAfter = TimeSpan.FromSeconds(20);
         var (remote, coordinator, ns) = await StartAsync(cluster, client, lostAfter);
         await using var _ = remote;
+
+        // A run coordinated by the silo that survives (submitted through its gateway only): its record must stay untouched.
+        var survivor = cluster.Silos.Single(s => !ReferenceEquals(s, coordinator));
+        await using var pinned = await VoxClusterClient.ConnectAsync(new ClusterConnectionOptions { ClusterId = cluster.ClusterId, GatewayPorts = [survivor.GatewayPort] });
+        var (other, otherCoordinator, otherNs) = await StartAsync(cluster, pinned, TimeSpan.FromSeconds(120));
+        await using var __ = other;
+        Assert.Same(survivor, otherCoordinator);
+
+        var killed = await RowAsync(cluster, ns, remote.ExecutionId);
+        Assert.Equal(("Running", remote.Coordinator), (killed.Status, killed.Coordinator));
+        Assert.StartsWith(coordinator.Address + "@", killed.Coordinator, StringComparison.Ordinal);
 
         var clock = Stopwatch.StartNew();
         await coordinator.Process.KillHardAsync();
@@ -78,11 +90,29 @@ public sealed class CoordinatorStopTests(ITestOutputHelper output)
             Assert.Contains("submit it again", goal.Error, StringComparison.Ordinal);
         }
 
-        // The killed silo left its record Running; on this machine, where its pid can be seen to be gone, it reads back Interrupted.
+        // The surviving silo ends the record the killed one left Running, in the database itself (what every machine reads, not
+        // only this one, where the dead pid can be seen), once the cluster has declared the silo dead.
+        var reason = ExecutionOwner.LostCoordinatorReason(remote.Coordinator);
+        while ((killed = await RowAsync(cluster, ns, remote.ExecutionId)).Status == "Running")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "The killed coordinator's record was still Running 60 s after the kill.");
+            await Task.Delay(200);
+        }
+
+        output.WriteLine($"history row: {killed.Status} {clock.Elapsed.TotalSeconds:0.0} s after the kill; {killed.Error}");
+        Assert.Equal(("Interrupted", reason), (killed.Status, killed.Error));
+        Assert.NotNull(killed.CompletedAt);
         var record = await HistoryAsync(cluster, ns, remote.ExecutionId);
-        output.WriteLine($"history: {record.Status}; {record.Error}");
-        Assert.Equal("Interrupted", record.Status);
-        Assert.Contains("ended before it finished", record.Error, StringComparison.Ordinal);
+        Assert.Equal(("Interrupted", reason), (record.Status, record.Error));
+        Assert.Contains(remote.Coordinator, record.Error, StringComparison.Ordinal);
+        Assert.Contains("ended before it finished", record.Error, StringComparison.Ordinal); // the wording of a local run whose process ended
+
+        // The survivor's own run goes on, its record Running and untouched.
+        Assert.False(other.Completion.IsCompleted, $"The run on the surviving coordinator ended: {other.Status}");
+        var untouched = await RowAsync(cluster, otherNs, other.ExecutionId);
+        Assert.Equal(("Running", (string?)null, other.Coordinator), (untouched.Status, untouched.Error, untouched.Coordinator));
+        Assert.Null(untouched.CompletedAt);
+        Assert.Equal(ExecutionStatus.Running, other.Status);
     }
 
     /// <summary>A run with one quick goal and <see cref="Slow"/> goals that sleep for over eight minutes, followed as the module and the server follow one, once the quick goal is done and slow nodes run.</summary>
@@ -116,6 +146,26 @@ public sealed class CoordinatorStopTests(ITestOutputHelper output)
 
         return (remote, coordinator, ns);
     }
+
+    private sealed record Row(string Status, string? Error, long? CompletedAt, string? Coordinator);
+
+    /// <summary>An execution's record as the database holds it (no read-time resolution by this machine's processes).</summary>
+    private static async Task<Row> RowAsync(ClusterProcesses cluster, string ns, string executionId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(cluster.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"SELECT status, error, completed_at, coordinator FROM {SchemaOf(ns)}.executions WHERE execution_id = $1", connection);
+        command.Parameters.AddWithValue(executionId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"No history record of {executionId}.");
+        return new Row(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3));
+    }
+
+    // The schema a namespace's tables live in (PostgresSchema.SchemaName, internal to the backend): "vox_" and 12 bytes of its SHA-256.
+    private static string SchemaOf(string ns) =>
+        "vox_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ns)), 0, 12);
 
     private static async Task<ExecutionRecord> HistoryAsync(ClusterProcesses cluster, string ns, string executionId)
     {

@@ -66,6 +66,8 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
         {
             MaxWorkers = 16 * 1024,
             MaxOpenStores = options.MaxIdleStores,
+            // Recorded with each execution: if this silo dies, the surviving ones end its unfinished records (LostCoordinatorWatch).
+            Coordinator = Silo,
             StoreOpener = (backend, location, storeOptions, cancellationToken) => OpenStoreAsync(options.ConnectionString, backend, location, storeOptions, cancellationToken),
         }) { Runner = Runner };
         _log = log;

@@ -47,6 +47,9 @@ public static class VoxSiloBuilderExtensions
         silo.Services.AddSingleton(services => new NodeWorker(services.GetRequiredService<OperationRegistry>(),
             new SiloWorkerOptions(options.Slots, options.CacheBytes, options.PostgresConnectionString, options.MaxIdleStores),
             services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        // Ends the history records of coordinators the cluster declares dead (killed silos write nothing).
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new LostCoordinatorWatch(
+            services.GetRequiredService<IClusterMembershipService>(), options.PostgresConnectionString, services.GetRequiredService<ILogger<LostCoordinatorWatch>>()));
         silo.Services.AddSingleton<CoordinatorLifetime>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<CoordinatorLifetime>());
         silo.Services.AddSingleton(services => new ClusterCoordinator(services.GetRequiredService<IGrainFactory>(),

@@ -9,18 +9,25 @@ namespace VoxScheduler.Cluster.Postgres;
 /// <summary>Execution history in a postgres store: the same records, names and node history as sqlite keeps.</summary>
 public sealed partial class PostgresResultStore
 {
+    /// <summary>
+    /// Inserts or updates an execution's record. A record that has ended (any status but Pending or
+    /// Running) is final and never rewritten: a record the surviving silos ended Interrupted because
+    /// its coordinator was declared dead (<see cref="PostgresLostCoordinators"/>) stays so even if
+    /// that silo, cut off rather than dead, still writes a checkpoint or its end before it stops.
+    /// </summary>
     public async ValueTask RecordExecutionAsync(ExecutionRecord record, CancellationToken cancellationToken = default)
     {
         Writable(cancellationToken);
         await RunAsync(null, $"cannot record execution {record.ExecutionId}", async connection =>
         {
             await using var command = new NpgsqlCommand(
-                $"INSERT INTO {Schema}.executions({ExecutionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) " +
+                $"INSERT INTO {Schema}.executions({ExecutionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) " +
                 "ON CONFLICT (execution_id) DO UPDATE SET name = EXCLUDED.name, dag_id = EXCLUDED.dag_id, status = EXCLUDED.status, " +
                 "submitted_at = EXCLUDED.submitted_at, completed_at = EXCLUDED.completed_at, total_nodes = EXCLUDED.total_nodes, " +
                 "completed_nodes = EXCLUDED.completed_nodes, cached_nodes = EXCLUDED.cached_nodes, failed_nodes = EXCLUDED.failed_nodes, " +
                 "skipped_nodes = EXCLUDED.skipped_nodes, source = EXCLUDED.source, error = EXCLUDED.error, owner = EXCLUDED.owner, " +
-                "memory_usage_bytes = EXCLUDED.memory_usage_bytes", connection);
+                "memory_usage_bytes = EXCLUDED.memory_usage_bytes, coordinator = EXCLUDED.coordinator " +
+                $"WHERE {Schema}.executions.status IN ('Pending', 'Running')", connection);
             var p = command.Parameters;
             p.AddWithValue(record.ExecutionId);
             p.Add(Text(record.Name));
@@ -37,6 +44,7 @@ public sealed partial class PostgresResultStore
             p.Add(Text(record.Error));
             p.Add(Text(record.Owner));
             p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = record.MemoryUsageBytes is { } m ? m : DBNull.Value });
+            p.Add(Text(record.Coordinator));
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -28,9 +28,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private const string MetadataColumns =
         "node_id, data_type, size, stored_size, compression, content_hash, checksum, created_at, accessed_at, dag_id, execution_id, operator, metadata";
 
-    private const string ExecutionColumns = ExecutionRecordRows.Columns;
+    private const string ExecutionColumns = ExecutionRecordRows.Columns + ", coordinator";
 
-    // The execution columns read from the store's schema (an older one opened read-only reads memory usage as NULL).
+    // The execution columns read from the store's schema (an older one opened read-only reads memory usage as NULL, and no coordinator).
     private readonly string _executionReadColumns;
 
     private readonly PostgresDataSources.Lease _lease;
@@ -45,7 +45,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
 
     private PostgresResultStore(PostgresDataSources.Lease lease, string schema, string storeNamespace, StoreOptions options, int schemaVersion)
     {
-        _executionReadColumns = schemaVersion >= PostgresSchema.MemoryUsageVersion ? ExecutionRecordRows.Columns : ExecutionRecordRows.ColumnsBeforeMemory;
+        _executionReadColumns = schemaVersion >= PostgresSchema.CoordinatorVersion ? ExecutionRecordRows.Columns + ", coordinator"
+            : schemaVersion >= PostgresSchema.MemoryUsageVersion ? ExecutionRecordRows.Columns
+            : ExecutionRecordRows.ColumnsBeforeMemory;
         _lease = lease;
         _source = lease.Source;
         Schema = schema;

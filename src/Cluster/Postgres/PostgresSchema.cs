@@ -14,10 +14,16 @@ namespace VoxScheduler.Cluster.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The version whose execution records keep the bytes their nodes allocated (<c>memory_usage_bytes</c>).</summary>
     public const int MemoryUsageVersion = 2;
+
+    /// <summary>
+    /// The version whose execution records name the silo coordinating them (<c>coordinator</c>), so
+    /// the surviving silos can end the ones a dead coordinator left Running (<see cref="PostgresLostCoordinators"/>).
+    /// </summary>
+    public const int CoordinatorVersion = 3;
 
     // Migration steps: Steps[n - 1] takes a store from version n to n + 1 (version 1 is CreateSql
     // as it was before memory_usage_bytes; new stores are made at the current version directly).
@@ -26,7 +32,15 @@ internal static class PostgresSchema
         // 1 -> 2: the bytes an execution's nodes allocated (ExecutionRecord.MemoryUsageBytes); NULL
         // in the records written before, which keep every other field.
         s => $"ALTER TABLE {s}.executions ADD COLUMN IF NOT EXISTS memory_usage_bytes bigint;",
+        // 2 -> 3: the coordinating silo of a cluster execution (ExecutionRecord.Coordinator; NULL in the
+        // records written before, which no silo ever ends), and the unfinished ones by it, which is
+        // what the surviving silos look up when a silo is declared dead.
+        s => $"ALTER TABLE {s}.executions ADD COLUMN IF NOT EXISTS coordinator text; {RunningIndexSql(s)}",
     ];
+
+    // Small: only the executions not finished yet, by coordinating silo.
+    private static string RunningIndexSql(string s) =>
+        $"CREATE INDEX IF NOT EXISTS executions_unfinished ON {s}.executions(coordinator) WHERE status IN ('Pending', 'Running');";
 
     public const int MaxNamespaceLength = 1024;
 
@@ -167,8 +181,10 @@ internal static class PostgresSchema
             source text,
             error text,
             owner text,
-            memory_usage_bytes bigint);
+            memory_usage_bytes bigint,
+            coordinator text);
         CREATE INDEX executions_by_time ON {s}.executions(submitted_at);
+        {RunningIndexSql(s)}
         CREATE TABLE {s}.execution_nodes(
             execution_id text NOT NULL,
             ordinal integer NOT NULL,

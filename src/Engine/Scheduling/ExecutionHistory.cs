@@ -24,6 +24,7 @@ internal static class ExecutionHistory
         Source = source,
         Error = error,
         Owner = ExecutionOwner.Current,
+        Coordinator = execution.Coordinator,
         MemoryUsageBytes = counts.AllocatedBytes,
     };
 

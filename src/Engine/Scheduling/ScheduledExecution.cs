@@ -166,6 +166,9 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
 
     internal OperationRegistry Operations => _scheduler.Operations;
 
+    /// <summary>The cluster silo coordinating it (its scheduler's <see cref="SchedulerOptions.Coordinator"/>), recorded with its history.</summary>
+    internal string? Coordinator => _scheduler.Options.Coordinator;
+
     internal TimeProvider Time => _time;
 
     internal CancellationToken Token => _cts.Token;

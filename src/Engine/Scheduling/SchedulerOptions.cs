@@ -47,4 +47,11 @@ public sealed record SchedulerOptions
     /// same process registered for the backend).
     /// </summary>
     public Func<string, string, Storage.StoreOptions, CancellationToken, ValueTask<Storage.IResultStore>>? StoreOpener { get; init; }
+
+    /// <summary>
+    /// The cluster silo this scheduler coordinates for (<c>address:port@generation</c>), recorded
+    /// with every execution's history (<see cref="Storage.ExecutionRecord.Coordinator"/>) so the
+    /// surviving silos can end the records it leaves Running if it dies; null: a local scheduler.
+    /// </summary>
+    public string? Coordinator { get; init; }
 }

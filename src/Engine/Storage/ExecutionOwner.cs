@@ -46,12 +46,24 @@ public static class ExecutionOwner
             return record;
         }
 
-        return record with
-        {
-            Status = InterruptedStatus,
-            Error = record.Error ?? "the process running this execution ended before it finished; submit the DAG again to resume it",
-        };
+        // A cluster run reads back as the surviving silos write it (LostCoordinatorReason), so a reader
+        // on the dead silo's machine, which sees its process gone before the cluster declares it dead, agrees with every other.
+        return record.Coordinator is { } silo
+            ? record with { Status = InterruptedStatus, Error = LostCoordinatorReason(silo) }
+            : record with { Status = InterruptedStatus, Error = record.Error ?? EndedProcessReason };
     }
+
+    /// <summary>Why a local execution whose process ended unfinished is Interrupted (the wording of <see cref="LostCoordinatorReason"/>, for a process).</summary>
+    public const string EndedProcessReason =
+        "The process running this execution ended before it finished; submit it again to resume: finished results are in the store.";
+
+    /// <summary>
+    /// Why a cluster execution whose coordinating silo was lost (killed, cut off: declared dead by
+    /// the cluster) is Interrupted: the text the surviving silos record, and the one a record of
+    /// that silo reads back with where its process can be seen to be gone.
+    /// </summary>
+    public static string LostCoordinatorReason(string silo) =>
+        $"The silo coordinating this execution ({silo}) was lost (it ended before it finished); submit it again to resume: finished results are in the store.";
 
     /// <summary>True only when <paramref name="owner"/> names a process of this machine that no longer runs.</summary>
     public static bool HasEnded(string? owner)

@@ -10,7 +10,7 @@ public sealed record ExecutionRecord
 
     public string? DagId { get; init; }
 
-    /// <summary>Final or current status: Pending, Running, Completed, Failed, Cancelled, or Interrupted (its process ended first).</summary>
+    /// <summary>Final or current status: Pending, Running, Completed, Failed, Cancelled, or Interrupted (its process, or its cluster coordinator, ended first).</summary>
     public required string Status { get; init; }
 
     public DateTimeOffset SubmittedAt { get; init; }
@@ -39,6 +39,13 @@ public sealed record ExecutionRecord
     /// left Running by a process that has ended be reported Interrupted. Null in older records.
     /// </summary>
     public string? Owner { get; init; }
+
+    /// <summary>
+    /// The cluster silo that coordinates (or coordinated) it, as the cluster names it
+    /// (<c>address:port@generation</c>): once the cluster declares that silo dead, the surviving
+    /// silos end a record it left Running as Interrupted. Null for local runs and in older records.
+    /// </summary>
+    public string? Coordinator { get; init; }
 
     /// <summary>
     /// Bytes allocated by the nodes the execution computed (the specification's

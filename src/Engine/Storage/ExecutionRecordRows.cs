@@ -36,5 +36,7 @@ internal static class ExecutionRecordRows
         Error = r.IsDBNull(12) ? null : r.GetString(12),
         Owner = r.IsDBNull(13) ? null : r.GetString(13),
         MemoryUsageBytes = r.IsDBNull(14) ? null : r.GetInt64(14),
+        // Only the postgres store (the cluster's) keeps the coordinating silo: a sixteenth column there.
+        Coordinator = r.FieldCount > 15 && !r.IsDBNull(15) ? r.GetString(15) : null,
     });
 }
