@@ -115,6 +115,35 @@ public sealed class CoordinatorStopTests(ITestOutputHelper output)
         Assert.Equal(ExecutionStatus.Running, other.Status);
     }
 
+    [Fact]
+    public async Task A_run_of_a_killed_lone_coordinator_is_recorded_interrupted_by_the_silo_started_after_it()
+    {
+        // No other silo to hear of the death: the one started next finds the dead entry in the membership table, declares it dead and sweeps.
+        await using var cluster = await ClusterProcesses.StartAsync(silos: 1, slots: 2);
+        string ns, executionId, coordinatorName;
+        await using (var client = await cluster.ConnectAsync())
+        {
+            var (remote, coordinator, started) = await StartAsync(cluster, client, TimeSpan.FromSeconds(120));
+            (ns, executionId, coordinatorName) = (started, remote.ExecutionId, remote.Coordinator);
+            await coordinator.Process.KillHardAsync();
+            await remote.DisposeAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        Assert.Equal("Running", (await RowAsync(cluster, ns, executionId)).Status);
+        await cluster.AddSiloAsync(slots: 2);
+        var ready = clock.Elapsed;
+        Row row;
+        while ((row = await RowAsync(cluster, ns, executionId)).Status == "Running")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), "The killed lone coordinator's record was still Running 120 s after the kill.");
+            await Task.Delay(250);
+        }
+
+        output.WriteLine($"kill -> replacement ready {ready.TotalSeconds:0.0} s, record {row.Status} {clock.Elapsed.TotalSeconds:0.0} s; {row.Error}");
+        Assert.Equal(("Interrupted", ExecutionOwner.LostCoordinatorReason(coordinatorName), coordinatorName), (row.Status, row.Error, row.Coordinator));
+    }
+
     /// <summary>A run with one quick goal and <see cref="Slow"/> goals that sleep for over eight minutes, followed as the module and the server follow one, once the quick goal is done and slow nodes run.</summary>
     private static async Task<(RemoteExecution Remote, ClusterProcesses.Silo Coordinator, string Namespace)> StartAsync(ClusterProcesses cluster, VoxClusterClient client,
         TimeSpan lostAfter)
