@@ -35,7 +35,7 @@ internal sealed class NodeWorker : IAsyncDisposable
     private readonly OperationRegistry _operations;
     private readonly SiloWorkerOptions _options;
     private readonly string _silo;
-    private readonly SiloStores _stores;
+    private readonly StoreCache<string, IResultStore> _stores;
     private readonly ValueCache _cache = new();
     private readonly OperationEnvironment _environment;
     private int _inFlight;
@@ -45,8 +45,8 @@ internal sealed class NodeWorker : IAsyncDisposable
         _operations = operations;
         _options = options;
         _silo = silo;
-        _stores = new SiloStores(async ns => await PostgresResultStore.OpenAsync(options.ConnectionString, ns, new StoreOptions(), CancellationToken.None).ConfigureAwait(false),
-            options.MaxIdleStores);
+        _stores = new StoreCache<string, IResultStore>(async ns => await PostgresResultStore.OpenAsync(options.ConnectionString, ns, new StoreOptions(), CancellationToken.None).ConfigureAwait(false),
+            maxIdle: options.MaxIdleStores, comparer: StringComparer.Ordinal);
         _environment = new OperationEnvironment
         {
             Services = new Dictionary<string, object>(StringComparer.Ordinal) { [ClusterServiceKeys.Silo] = silo },
@@ -74,7 +74,7 @@ internal sealed class NodeWorker : IAsyncDisposable
     public async Task<NodeCallResult[]> RunAsync(NodeBatch batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _inFlight);
-        SiloStores.Lease? lease = null;
+        StoreCache<string, IResultStore>.Lease? lease = null;
         try
         {
             var results = new NodeCallResult[batch.Nodes.Length];

@@ -18,11 +18,10 @@ public sealed class DynamicScheduler : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ScheduledExecution> _executions = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Id, long Bytes)> _finishedOrder = new();
     private long _retainedBytes;
-    private readonly ConcurrentDictionary<string, Lazy<Task<StoreSlot>>> _stores = new(StringComparer.Ordinal);
+    private readonly StoreCache<StoreAddress, StoreSlot> _stores;
     private readonly ConcurrentDictionary<IResultStore, StoreSlot> _externalStores = new(ReferenceEqualityComparer.Instance);
-    private readonly StoreSlot _memory = new(null, ownedByScheduler: false);
-    private readonly ConcurrentDictionary<Task, byte> _closing = new();
-    private readonly ConcurrentDictionary<string, StoreRetention?> _retentions = new(StringComparer.Ordinal);
+    private readonly StoreSlot _memory = new(null);
+    private readonly ConcurrentDictionary<StoreAddress, StoreRetention?> _retentions = new();
     private int _disposed;
 
     /// <summary>Creates a scheduler over a set of operations.</summary>
@@ -33,6 +32,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         if (Options.MaxWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxWorkers must be at least 1.");
         Pool = new WorkerPool(Options.MaxWorkers);
         Options.Retention?.Validate();
+        _stores = new StoreCache<StoreAddress, StoreSlot>(OpenSlotAsync, maxOpen: Math.Max(0, Options.MaxOpenStores)); // 0 or less: no bound
     }
 
     /// <summary>The operations nodes may use.</summary>
@@ -120,9 +120,9 @@ public sealed class DynamicScheduler : IAsyncDisposable
 
         if (problems.Count > 0) throw new ValidationException(problems);
 
-        var slot = await GetSlotAsync(config, options, cancellationToken).ConfigureAwait(false);
+        var (slot, hold) = await GetSlotAsync(config, options, cancellationToken).ConfigureAwait(false);
         var id = Guid.NewGuid().ToString("N")[..16];
-        var execution = new ScheduledExecution(this, id, dag, ops!, config, options, slot);
+        var execution = new ScheduledExecution(this, id, dag, ops!, config, options, slot, hold);
         _executions[id] = execution;
         execution.Start();
         return execution;
@@ -135,7 +135,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
     /// </summary>
     public async ValueTask<IResultStore> GetStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
     {
-        var slot = await HoldSlotAsync(backend, path, new StoreOptions(), pin: true, cancellationToken).ConfigureAwait(false);
+        var slot = IsMemory(backend) ? _memory : await _stores.PinAsync(Address(backend, path), cancellationToken).ConfigureAwait(false);
         return slot.Store ?? throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
     }
 
@@ -144,8 +144,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
     {
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase))
             throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
-        var slot = await HoldSlotAsync(backend, path, new StoreOptions(), pin: false, cancellationToken).ConfigureAwait(false);
-        return new StoreLease(this, slot);
+        return new StoreLease(await _stores.AcquireAsync(Address(backend, path), cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>As <see cref="LeaseStoreAsync"/> when a store exists there, else null: reading never creates a store.</summary>
@@ -154,7 +153,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        if (!_stores.ContainsKey(StoreKey(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
+        if (!_stores.Contains(Address(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
         return await LeaseStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
@@ -168,7 +167,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        if (!_stores.ContainsKey(StoreKey(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
+        if (!_stores.Contains(Address(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
         return await GetStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
@@ -187,10 +186,12 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         retention?.Validate();
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        var key = StoreKey(backend, path);
-        _retentions[key] = retention;
-        if (!_stores.TryGetValue(key, out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return null;
-        var slot = lazy.Value.Result;
+        var address = Address(backend, path);
+        _retentions[address] = retention;
+        // Held while the policy is applied, so the store is not closed under it.
+        using var lease = _stores.TryAcquireOpen(address);
+        if (lease is null) return null;
+        var slot = lease.Store;
         slot.Retention = retention ?? Options.Retention;
         StoreRetentionRunner.Schedule(slot, Options.TimeProvider, RetentionApplied);
         return await StoreRetentionRunner.ApplyAsync(slot, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -206,8 +207,9 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        if (!_stores.TryGetValue(StoreKey(backend, path), out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return null;
-        return await StoreRetentionRunner.ApplyAsync(lazy.Value.Result, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        using var lease = _stores.TryAcquireOpen(Address(backend, path));
+        if (lease is null) return null;
+        return await StoreRetentionRunner.ApplyAsync(lease.Store, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Raised after each background application of a store's retention policy (tests use it as a signal instead of sleeping).</summary>
@@ -217,7 +219,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
     public StoreRetention? GetRetention(string backend, string path)
     {
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        return _retentions.TryGetValue(StoreKey(backend, path), out var own) && own is not null ? own : Options.Retention;
+        return _retentions.TryGetValue(Address(backend, path), out var own) && own is not null ? own : Options.Retention;
     }
 
     /// <summary>An execution of this process by id or name, or null.</summary>
@@ -283,23 +285,8 @@ public sealed class DynamicScheduler : IAsyncDisposable
         var running = _executions.Values.Where(x => !x.Completion.IsCompleted).ToList();
         foreach (var x in running) x.Cancel();
         await Task.WhenAll(running.Select(x => x.Completion)).ConfigureAwait(false);
-        foreach (var lazy in _stores.Values)
-        {
-            try
-            {
-                var slot = await lazy.Value.ConfigureAwait(false);
-                StoreRetentionRunner.Stop(slot);
-                await slot.EvictionIdle.ConfigureAwait(false);
-                if (slot.Store is not null) await slot.Store.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // A store that failed to open has nothing to close.
-            }
-        }
-
-        _stores.Clear();
-        await Task.WhenAll(_closing.Keys.ToList()).ConfigureAwait(false);
+        // Every store nobody holds closes now (pinned ones too); a store still leased closes when its lease is disposed.
+        await _stores.DisposeAsync().ConfigureAwait(false);
     }
 
     internal void OnFinished(ScheduledExecution execution)
@@ -330,133 +317,63 @@ public sealed class DynamicScheduler : IAsyncDisposable
         (execution is ScheduledExecution scheduled ? scheduled.RetainedDagBytes : execution.Dag.Nodes.Count * RetainedBytesPerNode)
         + execution.GetGoalResults().Sum(g => Math.Max(0, g.Size));
 
-    private ValueTask<StoreSlot> GetSlotAsync(ExecutionConfig config, SubmitOptions options, CancellationToken cancellationToken)
+    /// <summary>The slot an execution runs on and its hold on the store (none for an external or memory-only one: the scheduler never closes those).</summary>
+    private async ValueTask<(StoreSlot Slot, IDisposable? Hold)> GetSlotAsync(ExecutionConfig config, SubmitOptions options, CancellationToken cancellationToken)
     {
-        if (options.Store is { } external)
-        {
-            var slot = _externalStores.GetOrAdd(external, static s => new StoreSlot(s, ownedByScheduler: false));
-            slot.TryHold(); // never closed by the scheduler (not in its table): the hold only keeps the count even
-            return ValueTask.FromResult(slot);
-        }
-
-        if (string.Equals(config.StorageBackend, MemoryBackend, StringComparison.OrdinalIgnoreCase))
-        {
-            _memory.TryHold();
-            return ValueTask.FromResult(_memory);
-        }
+        if (options.Store is { } external) return (_externalStores.GetOrAdd(external, static s => new StoreSlot(s)), null);
+        if (IsMemory(config.StorageBackend)) return (_memory, null);
 
         // Opened with the defaults: a store is shared by every execution on it, and each applies
         // its own compression, codec and streaming threshold to its writes (ExecutionConfig.WriteOptions).
-        return HoldSlotAsync(config.StorageBackend, config.StoragePath, new StoreOptions(), pin: false, cancellationToken);
+        var lease = await _stores.AcquireAsync(Address(config.StorageBackend, config.StoragePath), cancellationToken).ConfigureAwait(false);
+        return (lease.Store, lease);
     }
 
-    // "auto" (and a store's actual backend) name one key, so a folder is never open twice.
-    private static string StoreKey(string backend, string path) => StoreFactory.ResolveBackend(backend, path) + "|" + StoreFactory.Location(backend, path);
+    /// <summary>Stores open now (in use or idle; at most <see cref="SchedulerOptions.MaxOpenStores"/> plus those in use).</summary>
+    internal int OpenStores => _stores.Open;
 
-    /// <summary>Opens (or shares) a slot and holds or pins it; a slot closed meanwhile is opened again.</summary>
-    private async ValueTask<StoreSlot> HoldSlotAsync(string backend, string path, StoreOptions storeOptions, bool pin, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var slot = await OpenSlotAsync(backend, path, storeOptions, cancellationToken).ConfigureAwait(false);
-            if (pin ? slot.TryPin() : slot.TryHold())
-            {
-                CloseIdleStores();
-                return slot;
-            }
+    /// <summary>Stores opened so far (one closed and used again counts again).</summary>
+    internal long StoresOpened => _stores.Opened;
 
-            // Closed between the lookup and the hold: its entry is being removed; look again.
-            await Task.Yield();
-        }
-    }
-
-    /// <summary>An execution or a lease gives its hold back; idle stores past the bound are closed.</summary>
-    internal void ReleaseSlot(StoreSlot slot)
-    {
-        slot.Release();
-        CloseIdleStores();
-    }
-
-    /// <summary>Closes the least recently used idle stores while more than <see cref="SchedulerOptions.MaxOpenStores"/> are open.</summary>
-    private void CloseIdleStores()
-    {
-        var bound = Options.MaxOpenStores;
-        if (bound <= 0 || _stores.Count <= bound) return;
-        var open = new List<(string Key, Lazy<Task<StoreSlot>> Lazy, StoreSlot Slot)>();
-        foreach (var (key, lazy) in _stores)
-        {
-            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully) open.Add((key, lazy, lazy.Value.Result));
-        }
-
-        var excess = _stores.Count - bound;
-        foreach (var (key, lazy, slot) in open.Where(o => o.Slot.IsIdle).OrderBy(o => o.Slot.LastUsed).ToList())
-        {
-            if (excess <= 0) break;
-            if (!slot.TryClose()) continue;
-            _stores.TryRemove(new KeyValuePair<string, Lazy<Task<StoreSlot>>>(key, lazy));
-            excess--;
-            var closing = CloseAsync(slot);
-            _closing[closing] = 0;
-            _ = closing.ContinueWith(t => _closing.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    private static async Task CloseAsync(StoreSlot slot)
-    {
-        StoreRetentionRunner.Stop(slot);
-        try
-        {
-            if (slot.Store is not null) await slot.Store.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Nothing holds it any more; a failure to close cleanly loses nothing already flushed.
-        }
-    }
-
-    private async ValueTask<StoreSlot> OpenSlotAsync(string backend, string path, StoreOptions storeOptions, CancellationToken cancellationToken)
+    private static bool IsMemory(string backend)
     {
         ArgumentException.ThrowIfNullOrEmpty(backend);
-        if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return _memory;
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var key = StoreKey(backend, path);
-        // One open per (backend, full path), even when many submissions race: they all await the same task.
-        var lazy = _stores.GetOrAdd(key, _ => new Lazy<Task<StoreSlot>>(async () =>
-        {
-            var location = StoreFactory.Location(backend, path);
-            var store = Options.StoreOpener is { } open
-                ? await open(backend, location, storeOptions, CancellationToken.None).ConfigureAwait(false)
-                : await StoreFactory.OpenAsync(backend, location, storeOptions, CancellationToken.None).ConfigureAwait(false);
-            var slot = new StoreSlot(store, ownedByScheduler: true, key)
-            {
-                Retention = _retentions.TryGetValue(key, out var own) && own is not null ? own : Options.Retention,
-            };
-            if (slot.Retention is { IsEmpty: false } && !storeOptions.ReadOnly)
-            {
-                // Applied at open, before any execution looks at the store, then in the background.
-                try
-                {
-                    await StoreRetentionRunner.ApplyAsync(slot, Options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is VoxScheduler.StorageException or IOException or UnauthorizedAccessException)
-                {
-                    // A store that cannot be trimmed (read-only media) still opens; the timer tries again.
-                }
+        return string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase);
+    }
 
-                StoreRetentionRunner.Schedule(slot, Options.TimeProvider, RetentionApplied);
+    private static StoreAddress Address(string backend, string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new StoreAddress(StoreFactory.ResolveBackend(backend, path), StoreFactory.Location(backend, path));
+    }
+
+    /// <summary>Opens a store for <see cref="_stores"/> (once per address, whoever asks first) and applies its retention policy.</summary>
+    private async Task<StoreSlot> OpenSlotAsync(StoreAddress address)
+    {
+        var storeOptions = new StoreOptions();
+        var store = Options.StoreOpener is { } open
+            ? await open(address.Backend, address.Location, storeOptions, CancellationToken.None).ConfigureAwait(false)
+            : await StoreFactory.OpenAsync(address.Backend, address.Location, storeOptions, CancellationToken.None).ConfigureAwait(false);
+        var slot = new StoreSlot(store)
+        {
+            Retention = _retentions.TryGetValue(address, out var own) && own is not null ? own : Options.Retention,
+        };
+        if (slot.Retention is { IsEmpty: false })
+        {
+            // Applied at open, before any execution looks at the store, then in the background.
+            try
+            {
+                await StoreRetentionRunner.ApplyAsync(slot, Options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is VoxScheduler.StorageException or IOException or UnauthorizedAccessException)
+            {
+                // A store that cannot be trimmed (read-only media) still opens; the timer tries again.
             }
 
-            return slot;
-        }));
-        try
-        {
-            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            StoreRetentionRunner.Schedule(slot, Options.TimeProvider, RetentionApplied);
         }
-        catch (Exception) when (lazy.Value.IsFaulted)
-        {
-            // Forget the failure so a later submission (after the user fixed the path) can try again.
-            _stores.TryRemove(new KeyValuePair<string, Lazy<Task<StoreSlot>>>(key, lazy));
-            throw;
-        }
+
+        return slot;
     }
 }

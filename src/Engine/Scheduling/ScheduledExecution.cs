@@ -30,6 +30,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
     private readonly Lock _gate = new();
     private readonly DynamicScheduler _scheduler;
     private readonly StoreSlot _slot;
+    private readonly IDisposable? _storeHold; // keeps a scheduler-opened store open until this execution ends
     private readonly IResultStore? _store;
     private readonly OperationEnvironment _environment;
     private Operation?[] _initialOps;
@@ -95,7 +96,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
     private DateTimeOffset? _completedAt;
 
     public ScheduledExecution(DynamicScheduler scheduler, string executionId, DagDefinition dag, Operation?[] ops, ExecutionConfig config,
-        SubmitOptions options, StoreSlot slot)
+        SubmitOptions options, StoreSlot slot, IDisposable? storeHold)
     {
         _scheduler = scheduler;
         ExecutionId = executionId;
@@ -106,6 +107,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
         Config = config;
         _initialOps = ops;
         _slot = slot;
+        _storeHold = storeHold;
         _store = slot.Store;
         _environment = options.Environment ?? OperationEnvironment.Default;
         _source = options.Source;
@@ -468,7 +470,7 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
         }
 
         _slot.Leave(this);
-        _scheduler.ReleaseSlot(_slot); // the store may now be closed when idle (SchedulerOptions.MaxOpenStores)
+        _storeHold?.Dispose(); // the store may now be closed when idle (SchedulerOptions.MaxOpenStores)
         _hub.PublishFinished(new ExecutionEvent
         {
             Kind = ExecutionEventKind.ExecutionFinished,

@@ -9,25 +9,18 @@ namespace VoxScheduler.Scheduling;
 /// </summary>
 public sealed class StoreLease : IAsyncDisposable, IDisposable
 {
-    private readonly DynamicScheduler _scheduler;
-    private readonly StoreSlot _slot;
-    private int _released;
+    private readonly StoreCache<StoreAddress, StoreSlot>.Lease _lease;
 
-    internal StoreLease(DynamicScheduler scheduler, StoreSlot slot)
+    internal StoreLease(StoreCache<StoreAddress, StoreSlot>.Lease lease)
     {
-        _scheduler = scheduler;
-        _slot = slot;
+        _lease = lease;
     }
 
     /// <summary>The store, open while the lease is held.</summary>
-    public IResultStore Store => _slot.Store!;
+    public IResultStore Store => _lease.Store.Store!;
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _released, 1) != 0) return;
-        _scheduler.ReleaseSlot(_slot);
-    }
+    public void Dispose() => _lease.Dispose();
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()

@@ -4,84 +4,30 @@ namespace VoxScheduler.Scheduling;
 /// A store as the scheduler shares it between executions (or the memory-only "store" of
 /// backend <c>none</c>): the store itself and the table of nodes being computed on it.
 /// </summary>
-internal sealed class StoreSlot
+internal sealed class StoreSlot : IAsyncDisposable
 {
-    public StoreSlot(Storage.IResultStore? store, bool ownedByScheduler, string? key = null)
+    public StoreSlot(Storage.IResultStore? store)
     {
         Store = store;
-        OwnedByScheduler = ownedByScheduler;
-        Key = key;
     }
 
-    /// <summary>The scheduler's key for an owned store (backend and full path), else null.</summary>
-    public string? Key { get; }
-
-    // Who holds the store open: running executions and leases count, a pin holds it for good.
-    private int _holders;
-    private bool _pinned;
+    // Set when the scheduler closes the store (guarded by _active): no eviction starts after it.
     private bool _closed;
 
-    /// <summary>When the store was last taken or given back (Stopwatch ticks), for least-recently-used closing.</summary>
-    public long LastUsed { get; private set; } = System.Diagnostics.Stopwatch.GetTimestamp();
-
-    /// <summary>Counts one more holder; false when the slot was closed meanwhile (open it again).</summary>
-    public bool TryHold()
+    /// <summary>
+    /// Closes a store the scheduler opened (its <see cref="Storage.StoreCache{TKey,TStore}"/> calls this once
+    /// nobody holds it): the retention timer stops, a running eviction ends first, then the store is disposed.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
-        lock (_active)
-        {
-            if (_closed) return false;
-            _holders++;
-            LastUsed = System.Diagnostics.Stopwatch.GetTimestamp();
-            return true;
-        }
-    }
-
-    /// <summary>Gives back a hold taken with <see cref="TryHold"/>.</summary>
-    public void Release()
-    {
-        lock (_active)
-        {
-            _holders--;
-            LastUsed = System.Diagnostics.Stopwatch.GetTimestamp();
-        }
-    }
-
-    /// <summary>Keeps the store open for the scheduler's lifetime (callers holding the raw store); false when already closed.</summary>
-    public bool TryPin()
-    {
-        lock (_active)
-        {
-            if (_closed) return false;
-            _pinned = true;
-            return true;
-        }
-    }
-
-    /// <summary>Marks the slot closed when nobody holds it; the caller then disposes the store.</summary>
-    public bool TryClose()
-    {
-        lock (_active)
-        {
-            if (_closed || _pinned || _holders > 0 || _evicting is not null) return false;
-            _closed = true;
-            return true;
-        }
-    }
-
-    /// <summary>True when nobody holds it and it is not pinned (a candidate for closing).</summary>
-    public bool IsIdle
-    {
-        get
-        {
-            lock (_active) return !_closed && !_pinned && _holders == 0;
-        }
+        lock (_active) _closed = true;
+        StoreRetentionRunner.Stop(this);
+        await EvictionIdle.ConfigureAwait(false);
+        if (Store is not null) await Store.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Null for backend <c>none</c>.</summary>
     public Storage.IResultStore? Store { get; }
-
-    /// <summary>True when the scheduler opened it (and disposes it).</summary>
-    public bool OwnedByScheduler { get; }
 
     public InFlightTable InFlight { get; } = new();
 

@@ -1,11 +1,13 @@
 using VoxScheduler.Cluster.Postgres;
-using VoxScheduler.Cluster.Worker;
 using VoxScheduler.Storage;
 using static VoxScheduler.Tests.Storage.StoreTestData;
 
 namespace VoxScheduler.Tests.Storage;
 
-/// <summary>A silo worker's store handles (issue 16): bounded however many namespaces are used, never closed under a user, on real PostgreSQL stores.</summary>
+/// <summary>
+/// A silo worker's store handles (issue 16): the <see cref="StoreCache{TKey,TStore}"/> of namespaces its
+/// NodeWorker keeps, bounded by idle count however many namespaces are used, never closed under a user, on real PostgreSQL stores.
+/// </summary>
 [Collection("postgres")]
 [Trait("Category", "Postgres")]
 public sealed class SiloStoresTests(PostgresServerFixture fixture)
@@ -15,12 +17,12 @@ public sealed class SiloStoresTests(PostgresServerFixture fixture)
     {
         const int maxIdle = 3, namespaces = 20;
         var opened = new List<PostgresResultStore>();
-        await using var stores = new SiloStores(async ns =>
+        await using var stores = new StoreCache<string, IResultStore>(async ns =>
         {
             var store = await PostgresResultStore.OpenAsync(fixture.Server.ConnectionString, ns, new StoreOptions());
             lock (opened) opened.Add(store);
             return store;
-        }, maxIdle);
+        }, maxIdle: maxIdle);
         var prefix = $"tests/silo-stores/{Guid.NewGuid():N}";
 
         // Held for the whole test, as a long call holds its store.
@@ -72,7 +74,7 @@ public sealed class SiloStoresTests(PostgresServerFixture fixture)
     {
         var attempts = 0;
         var opened = new List<PostgresResultStore>();
-        var stores = new SiloStores(async ns =>
+        var stores = new StoreCache<string, IResultStore>(async ns =>
         {
             if (Interlocked.Increment(ref attempts) == 1) throw new StorageException("the database is not there yet");
             var store = await PostgresResultStore.OpenAsync(fixture.Server.ConnectionString, ns, new StoreOptions());
