@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using VoxScheduler.Cluster.Postgres;
@@ -146,6 +147,49 @@ public sealed class PostgresLostCoordinatorTests(PostgresServerFixture fixture)
             Assert.Equal(("Completed", 6, 4096L, "program text"), (done.Status, done.CompletedNodes, done.MemoryUsageBytes!.Value, done.Source));
             var running = records.Single(r => r.ExecutionId == "old-running");
             Assert.Equal(("Running", (string?)null, 1, "silo-machine/4243/1765099991"), (running.Status, running.Coordinator, running.CompletedNodes, running.Owner));
+        }
+    }
+
+    [Fact]
+    public async Task On_the_dead_silos_machine_its_record_reads_before_the_sweep_as_every_machine_reads_it_after_and_a_local_run_agrees()
+    {
+        // A process of this machine that has certainly ended (started, waited for, gone): as a killed silo's is.
+        using var finished = Process.Start(new ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true })!;
+        await finished.WaitForExitAsync();
+        var parts = ExecutionOwner.Current.Split('/');
+        var owner = $"{Environment.MachineName}/{finished.Id}/0" + (parts.Length == 4 ? "/" + parts[3] : string.Empty);
+        var silo = NewSilo();
+        await using var store = await OpenAsync(NewNamespace("agree"));
+        await store.RecordExecutionAsync(Record("lost", "Running", silo) with { Owner = owner });
+
+        // Before any silo sweeps: stored Running, read here (where the process is seen gone) as the sweep will write it.
+        Assert.Equal("Running", (await RowAsync(store.Schema, "lost")).Status);
+        var before = await store.GetExecutionAsync("lost");
+        Assert.Equal(("Interrupted", ExecutionOwner.LostCoordinatorReason(silo)), (before!.Status, before.Error));
+        Assert.Equal(1, await PostgresLostCoordinators.InterruptAsync(fixture.Server.ConnectionString, [silo], CancellationToken.None));
+        var after = await store.GetExecutionAsync("lost");
+        Assert.Equal((before.Status, before.Error), (after!.Status, after.Error));
+
+        // A local run's record (sqlite) whose process ended reads with the same status and the same tail.
+        var folder = Path.Combine(Path.GetTempPath(), "vox-lost-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var local = await StoreFactory.OpenAsync("sqlite", folder))
+            {
+                await local.RecordExecutionAsync(Record("local", "Running", null) with { Owner = owner, Error = null });
+                var record = await local.GetExecutionAsync("local");
+                Assert.Equal(("Interrupted", ExecutionOwner.EndedProcessReason), (record!.Status, record.Error));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        foreach (var reason in new[] { after.Error!, ExecutionOwner.EndedProcessReason })
+        {
+            Assert.Contains("ended before it finished", reason, StringComparison.Ordinal);
+            Assert.EndsWith("; submit it again to resume: finished results are in the store.", reason, StringComparison.Ordinal);
         }
     }
 
