@@ -176,7 +176,7 @@ public static class UserDagCompiler
     }
 
     /// <summary>An operation by qualified name, or an unqualified name in the <c>default</c> namespace.</summary>
-    private static bool TryResolve(IOperatorResolver operations, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IOperatorSignature? operation) =>
+    internal static bool TryResolve(IOperatorResolver operations, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IOperatorSignature? operation) =>
         operations.TryResolve(name, out operation) || (!name.Contains('.', StringComparison.Ordinal) && operations.TryResolve("default." + name, out operation));
 
     private static List<string> Sinks(IReadOnlyList<NodeDefinition> nodes, string[][] args, Dictionary<string, int> byName)
