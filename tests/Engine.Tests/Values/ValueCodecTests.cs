@@ -66,6 +66,40 @@ public sealed class ValueCodecTests
     public void Damaged_encodings_raise_FormatException(byte[] bytes) =>
         Assert.Throws<FormatException>(() => ValueCodec.Decode(bytes));
 
+    [Theory]
+    [InlineData((byte)5)] // sequence
+    [InlineData((byte)8)] // record
+    public void A_count_past_the_bytes_left_is_refused_before_anything_is_allocated_by_it(byte tag)
+    {
+        // 64 KiB of payload claiming 8 x 64 Ki + 8 items: the old bound let that through and allocated
+        // an item array 64 times the value's size before failing further on.
+        const int left = 64 * 1024;
+        var claimed = (ulong)left * 8 + 8;
+        var bytes = new List<byte> { tag };
+        for (var v = claimed; ; v >>= 7)
+        {
+            if (v < 0x80) { bytes.Add((byte)v); break; }
+            bytes.Add((byte)(v | 0x80));
+        }
+
+        bytes.AddRange(new byte[left]);
+        var encoded = bytes.ToArray();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<FormatException>(() => ValueCodec.Decode(encoded));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains($"Length {claimed} larger than the remaining data ({left} bytes)", error.Message);
+        Assert.True(allocated < left, $"decoding allocated {allocated} bytes for a {encoded.Length}-byte value");
+    }
+
+    [Fact]
+    public void A_count_equal_to_the_bytes_left_still_reads()
+    {
+        // The bound is exact, not off by one: the longest byte string a payload can hold still decodes.
+        var value = new object?[] { "x" };
+        Assert.Equal(value, (object?[])ValueCodec.Decode(ValueCodec.Encode(value))!);
+        Assert.Equal(new string('y', 300), ValueCodec.Decode(ValueCodec.Encode(new object?[] { new string('y', 300) })) is object?[] a ? a[0] : null);
+    }
+
     [Fact]
     public void Random_bytes_never_crash_the_decoder()
     {

@@ -19,6 +19,7 @@ internal static class Varint
         output.Advance(i);
     }
 
+    /// <summary>A count of items or bytes that follow it, at most the bytes left in <paramref name="data"/>.</summary>
     public static int ReadCount(ref ReadOnlySpan<byte> data)
     {
         ulong result = 0;
@@ -33,9 +34,12 @@ internal static class Varint
             shift += 7;
         }
 
-        if (result > int.MaxValue || (long)result > data.Length + 1L && result > (ulong)data.Length * 8 + 8)
+        // A count of items or bytes: every item takes at least one byte (its own length), so a count
+        // past the bytes left is damage. Checked before a caller allocates by it: stranger-controlled bytes
+        // (a cluster submission) could otherwise make a reader allocate far more than they hold.
+        if (result > (ulong)data.Length)
         {
-            throw new FormatException("Length larger than the remaining data.");
+            throw new FormatException($"Length {result} larger than the remaining data ({data.Length} bytes).");
         }
 
         return (int)result;
