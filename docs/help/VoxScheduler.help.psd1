@@ -65,7 +65,7 @@ New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Create
     }
     'Get-VoxExecution' = @{
         Synopsis    = 'Lists executions of this process and past ones from a store''s history.'
-        Description = 'Get-VoxExecution writes the executions of this PowerShell process (running and finished), then the past executions recorded in the store (-Store, default: the default store). -Id filters by id or name with wildcards, -Status by state, -Live keeps only executions of this process. A past execution whose process ended before it finished (killed, crashed) is listed as Interrupted; submitting its DAG again resumes it.'
+        Description = 'Get-VoxExecution writes the executions of this PowerShell process (running and finished), then the past executions recorded in the store (-Store, default: the default store). -Id filters by id or name with wildcards, -Status by state, -Live keeps only executions of this process. A past execution whose process ended before it finished (killed, crashed) is listed as Interrupted, as is, in the postgres store of a cluster, one whose coordinating silo was lost (recorded so by the surviving silos, with the silo in Error); submitting its DAG again resumes it.'
         Examples    = @(
             @{ Code = 'Get-VoxExecution'; Remarks = 'Lists current and past executions.' }
             @{ Code = '$null = New-PSDrive -Name lab -PSProvider VoxStore -Root ./voxlogica_storage -Create; Get-VoxExecution -Store lab: -Status Failed'; Remarks = 'Lists the failed executions recorded in the lab: store.' }

@@ -13,7 +13,9 @@ namespace VoxScheduler.Storage;
 /// namespace that is certainly gone (no such pid, or the pid now belongs to a later process)
 /// counts as ended: a record from another machine, or from another container that shares the
 /// machine name and the store but not the pids, or one written before owners were recorded,
-/// keeps its status.
+/// keeps its status. A cluster execution's record also names its coordinating silo
+/// (<see cref="ExecutionRecord.Coordinator"/>): the surviving silos write it Interrupted when that
+/// silo is declared dead, with <see cref="LostCoordinatorReason"/>, the text it reads back with here too.
 /// </summary>
 public static class ExecutionOwner
 {
