@@ -85,6 +85,9 @@ internal sealed class DagCodecReader
             throw new ValidationException($"The DAG's compact form holds {count} nodes, more than the {_limits.MaxNodes} it may hold.", "TooManyNodes");
         }
 
+        // What the JSON path refuses too (UserDagCompiler): a stranger's DAG has nodes.
+        if (count == 0 && !Restoring) Problem("EmptyDag", "The DAG has no nodes.");
+
         // Restoring fills nodes; reading fills the builder, with index mapping a written node to
         // its builder index (identical nodes merge), -1 for a node not built because of a problem.
         var nodes = Restoring ? new DagNode[count] : null;
@@ -201,6 +204,7 @@ internal sealed class DagCodecReader
             var path = ReadFlag() ? ReadString() : null;
             if (!Enum.IsDefined((GoalKind)kind)) Problem("InvalidGoal", $"Goal '{name}' has the unknown kind {kind}.");
             else if (node >= (uint)count) Problem("InvalidGoal", $"Goal '{name}' names node {node}, which is not a node of the DAG.");
+            else if ((GoalKind)kind == GoalKind.Save && string.IsNullOrEmpty(path) && !Restoring) Problem("InvalidGoal", $"Save goal '{name}' has no path.");
             else if (index is null) goals.Add(new DagGoal(name, (GoalKind)kind, (int)node, path));
             else if (index[node] >= 0) builder!.AddGoal(new DagGoal(name, (GoalKind)kind, index[node], path));
         }

@@ -261,6 +261,24 @@ public sealed class DagCodecTests
     }
 
     [Fact]
+    public void A_strangers_empty_DAG_and_save_goal_without_a_path_are_refused_as_the_JSON_path_refuses_them()
+    {
+        var empty = ReadFails(DagCodec.TryWrite(new DagBuilder(0).Build("empty"), Values, keepIds: false)!);
+        Assert.Contains(empty.Problems, p => p.Code == "EmptyDag" && p.Message == "The DAG has no nodes.");
+
+        var b = new DagBuilder(1);
+        var x = b.Constant(7.0);
+        b.AddGoal(new DagGoal("kept", GoalKind.Save, x, null));
+        b.AddGoal(new DagGoal("shown", GoalKind.Print, x, null));
+        var dag = b.Build("save");
+        var error = ReadFails(DagCodec.TryWrite(dag, Values, keepIds: false)!);
+        Assert.Equal("Save goal 'kept' has no path.", Assert.Single(error.Problems).Message);
+        Assert.Equal("InvalidGoal", error.Problems[0].Code);
+        // One's own retained form restores as it was written.
+        Assert.Equal(2, DagCodec.Restore(DagCodec.TryWrite(dag, Values, keepIds: true)!, Values).Goals.Count);
+    }
+
+    [Fact]
     public void Problems_past_the_limit_are_counted_not_listed()
     {
         var b = new DagBuilder();
