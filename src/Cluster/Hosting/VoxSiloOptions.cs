@@ -15,9 +15,12 @@ public sealed record VoxSiloOptions
     public int MaxBatch { get; init; } = 64;
 
     /// <summary>
-    /// Store namespaces nobody uses that this silo keeps open (its worker, and its coordinator's
-    /// scheduler, each): the least recently used beyond it are closed, so runs on many namespaces
-    /// (chosen by whoever submits) do not keep handles and connections for good. A store in use is never closed.
+    /// How many store namespaces this silo keeps open: its worker keeps at most this many that no
+    /// call uses, and its coordinator's scheduler at most this many in all
+    /// (<see cref="Scheduling.SchedulerOptions.MaxOpenStores"/>, idle ones closed first). The least
+    /// recently used beyond it are closed, so runs on many namespaces (chosen by whoever submits)
+    /// do not keep handles and connections for good. A store in use is never closed, so more may
+    /// be open while more runs use them.
     /// </summary>
     public int MaxIdleStores { get; init; } = Worker.SiloWorkerOptions.DefaultMaxIdleStores;
 
