@@ -99,7 +99,13 @@ internal sealed class LostCoordinatorWatch(IClusterMembershipService membership,
                 if (silos.Count == 0) continue;
                 try
                 {
-                    var changed = await PostgresLostCoordinators.InterruptAsync(connectionString, silos, _stop.Token).ConfigureAwait(false);
+                    var (changed, failed) = await PostgresLostCoordinators.SweepAsync(connectionString, silos, _stop.Token).ConfigureAwait(false);
+                    if (failed.Count > 0)
+                    {
+                        log.LogWarning("Stores refused to record the executions of dead silos ({Silos}) Interrupted: {Failed}", string.Join(", ", silos),
+                            string.Join("; ", failed.Take(10)));
+                    }
+
                     lock (_gate)
                     {
                         foreach (var silo in silos)

@@ -20,16 +20,25 @@ internal static partial class PostgresLostCoordinators
     /// <summary>Most silos one sweep takes (the rest wait for the next): a bound on the statement's arrays.</summary>
     public const int MaxSilos = 1024;
 
+    /// <summary>What a sweep did: records changed, and the stores whose update the server refused (each with why).</summary>
+    public sealed record Outcome(int Changed, IReadOnlyList<string> Failed);
+
     /// <summary>
     /// Interrupts the unfinished records of <paramref name="deadSilos"/> (as the cluster names them,
     /// <c>address:port@generation</c>) in every store of the database; returns how many changed.
+    /// A store whose update the server refuses (its permissions, a trigger) is skipped and named in
+    /// <see cref="Outcome.Failed"/>: it does not keep the others' records Running.
     /// </summary>
     /// <exception cref="StorageException">No connection string, or a bad one.</exception>
     /// <exception cref="NpgsqlException">The database cannot be reached (the caller tries again later).</exception>
-    public static async Task<int> InterruptAsync(string? connectionString, IReadOnlyCollection<string> deadSilos, CancellationToken cancellationToken)
+    public static async Task<int> InterruptAsync(string? connectionString, IReadOnlyCollection<string> deadSilos, CancellationToken cancellationToken) =>
+        (await SweepAsync(connectionString, deadSilos, cancellationToken).ConfigureAwait(false)).Changed;
+
+    /// <inheritdoc cref="InterruptAsync"/>
+    public static async Task<Outcome> SweepAsync(string? connectionString, IReadOnlyCollection<string> deadSilos, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadSilos);
-        if (deadSilos.Count == 0) return 0;
+        if (deadSilos.Count == 0) return new Outcome(0, []);
         if (deadSilos.Count > MaxSilos) throw new ArgumentOutOfRangeException(nameof(deadSilos), deadSilos.Count, $"At most {MaxSilos} silos per sweep.");
         connectionString ??= Environment.GetEnvironmentVariable(PostgresResultStore.ConnectionVariable);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -53,6 +62,7 @@ internal static partial class PostgresLostCoordinators
             var reasons = silos.Select(ExecutionOwner.LostCoordinatorReason).ToArray();
             await using var connection = await lease.Source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var changed = 0;
+            var failed = new List<string>();
             foreach (var schema in await StoreSchemasAsync(connection, cancellationToken).ConfigureAwait(false))
             {
                 // The name goes into the statement: only names of the form this code gives its schemas (hex), whatever else the database holds.
@@ -73,15 +83,24 @@ internal static partial class PostgresLostCoordinators
                 {
                     // Dropped (or its store deleted) between the listing and the update: nothing of it to end.
                 }
+                catch (PostgresException e) when (!IsConnectionLevel(e))
+                {
+                    failed.Add($"{schema}: {e.SqlState} {e.MessageText}");
+                }
             }
 
-            return changed;
+            return new Outcome(changed, failed);
         }
         finally
         {
             await PostgresDataSources.ReleaseAsync(lease).ConfigureAwait(false);
         }
     }
+
+    // The server or the connection is in trouble (connection exception, insufficient resources, operator
+    // intervention): the whole sweep is tried again later rather than the store skipped.
+    private static bool IsConnectionLevel(PostgresException e) => e.SqlState.StartsWith("08", StringComparison.Ordinal)
+        || e.SqlState.StartsWith("53", StringComparison.Ordinal) || e.SqlState.StartsWith("57", StringComparison.Ordinal);
 
     // The schemas whose execution table records a coordinator (schema version 3 and later).
     private static async Task<List<string>> StoreSchemasAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

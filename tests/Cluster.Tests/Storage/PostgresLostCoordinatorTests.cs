@@ -194,6 +194,44 @@ public sealed class PostgresLostCoordinatorTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_store_that_refuses_the_update_is_named_and_skipped_and_schemas_not_named_as_stores_are_never_touched()
+    {
+        var silo = NewSilo();
+        await using var store = await OpenAsync(NewNamespace("refuse"));
+        await store.RecordExecutionAsync(Record("lost", "Running", silo));
+
+        // A schema named as stores are, whose update a trigger refuses; and one that only looks like a store (its name is not
+        // of the form this code gives its schemas, so it never goes into a statement).
+        var refusing = "vox_" + Guid.NewGuid().ToString("N")[..24];
+        const string Odd = "\"vox_Not a store\"";
+        await ExecuteAsync($"""
+            CREATE SCHEMA {refusing};
+            CREATE TABLE {refusing}.executions(execution_id text PRIMARY KEY, status text, error text, completed_at bigint, coordinator text);
+            INSERT INTO {refusing}.executions VALUES ('x', 'Running', NULL, NULL, '{silo}');
+            CREATE FUNCTION {refusing}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a trigger'; END $$;
+            CREATE TRIGGER refuse BEFORE UPDATE ON {refusing}.executions FOR EACH ROW EXECUTE FUNCTION {refusing}.refuse();
+            CREATE SCHEMA {Odd};
+            CREATE TABLE {Odd}.executions(execution_id text PRIMARY KEY, status text, error text, completed_at bigint, coordinator text);
+            INSERT INTO {Odd}.executions VALUES ('y', 'Running', NULL, NULL, '{silo}');
+            """);
+        try
+        {
+            var outcome = await PostgresLostCoordinators.SweepAsync(fixture.Server.ConnectionString, [silo], CancellationToken.None);
+            Assert.Equal(1, outcome.Changed);
+            var failure = Assert.Single(outcome.Failed);
+            Assert.StartsWith(refusing + ": P0001", failure, StringComparison.Ordinal);
+            Assert.Contains("refused by a trigger", failure, StringComparison.Ordinal);
+            Assert.Equal("Interrupted", (await RowAsync(store.Schema, "lost")).Status);
+            Assert.Equal("Running", await ScalarAsync($"SELECT status FROM {refusing}.executions"));
+            Assert.Equal("Running", await ScalarAsync($"SELECT status FROM {Odd}.executions"));
+        }
+        finally
+        {
+            await ExecuteAsync($"DROP SCHEMA {refusing} CASCADE; DROP SCHEMA {Odd} CASCADE;");
+        }
+    }
+
+    [Fact]
     public async Task A_sweep_takes_a_bounded_number_of_silos_and_needs_a_connection_string()
     {
         var many = Enumerable.Range(0, PostgresLostCoordinators.MaxSilos + 1).Select(i => $"10.0.0.1:{i}@1").ToList();
