@@ -175,6 +175,7 @@ internal static class HistoryEndpoints
         Source = r.Source,
         Error = r.Error,
         MemoryUsageBytes = r.MemoryUsageBytes,
+        Coordinator = r.Coordinator,
     };
 
     private static string Query(string backend, string relativePath) =>

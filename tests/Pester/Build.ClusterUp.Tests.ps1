@@ -55,7 +55,10 @@ Import-Module '$script:VoxModulePath'
 `$silos = @(Get-VoxCluster | ForEach-Object { [ordered]@{ Status = "`$(`$_.Status)"; Slots = `$_.Slots } })
 `$results = @(Submit-VoxDag -Cluster -Path '$program' -Wait | ForEach-Object { [ordered]@{ Goal = `$_.Goal; Value = "`$(`$_.Value)"; Status = "`$(`$_.Status)" } })
 Disconnect-VoxCluster
-[ordered]@{ Silos = `$silos; Results = `$results } | ConvertTo-Json -Depth 5 -Compress
+# The store's history, as a later session reads it: every run of the namespace, with its coordinating silo.
+`$null = New-PSDrive -Name uphist -PSProvider VoxStore -Root default -Backend postgres -ConnectionFile '$($State.postgres.connectionFile)'
+`$history = @(Get-VoxExecution -Store uphist: | ForEach-Object { [ordered]@{ Status = "`$(`$_.Status)"; IsLive = `$_.IsLive; Coordinator = `$_.Coordinator } })
+[ordered]@{ Silos = `$silos; Results = `$results; History = `$history } | ConvertTo-Json -Depth 5 -Compress
 "@
         $out = @(Invoke-VoxFreshPwsh -Command $command)
         $json = $out | Where-Object { $_ -like '{*' } | Select-Object -Last 1
@@ -149,6 +152,16 @@ Describe 'build.ps1 cluster-up and cluster-down' {
         @($script:Session2.Silos).Count | Should -Be 1
         $script:Session2.Results[0].Value | Should -Be '43'
         $script:Session2.Results[0].Status | Should -Be 'Cached'
+        # Both runs in the kept history, each naming the silo of its own cluster that coordinated it: the
+        # second session's own run followed live, the first one's read from the store's record.
+        @($script:Session2.History).Count | Should -Be 2
+        $first = ($script:State.silos.siloPort | ForEach-Object { [regex]::Escape("127.0.0.1:$_@") }) -join '|'
+        $second = ($script:State2.silos.siloPort | ForEach-Object { [regex]::Escape("127.0.0.1:$_@") }) -join '|'
+        $old = @($script:Session2.History | Where-Object { $_.Coordinator -match "^($first)\d+$" })
+        $old.Count | Should -Be 1
+        $old[0].IsLive | Should -BeFalse
+        $old[0].Status | Should -Be 'Completed'
+        @($script:Session2.History | Where-Object { $_.Coordinator -match "^($second)\d+$" -and $_.IsLive }).Count | Should -Be 1
         $script:Down2.ExitCode | Should -Be 0
         Test-Path -LiteralPath (Join-Path $script:Folder 'cluster.json') | Should -BeFalse
     }

@@ -85,8 +85,9 @@ Step follow {
         Progress  = [ordered]@{ Status = "$($p.Status)"; TotalNodes = $p.TotalNodes; CompletedNodes = $p.CompletedNodes; ComputedNodes = $p.ComputedNodes; Percent = $p.Percent }
         ByName    = Plain (Get-VoxResult cl-named)
         Node      = Plain (Get-VoxResult $e.ExecutionId -Node n)
-        Listed    = @(Get-VoxExecution -Id cl-named | ForEach-Object { [ordered]@{ Status = "$($_.Status)"; IsLive = $_.IsLive; Percent = $_.Percent } })
-        History   = @(Get-VoxExecution -Store clhist: | Where-Object ExecutionId -eq $e.ExecutionId | ForEach-Object { [ordered]@{ Status = "$($_.Status)"; IsLive = $_.IsLive } })
+        Listed    = @(Get-VoxExecution -Id cl-named | ForEach-Object { [ordered]@{ Status = "$($_.Status)"; IsLive = $_.IsLive; Percent = $_.Percent; Coordinator = $_.Coordinator } })
+        History   = @(Get-VoxExecution -Store clhist: | Where-Object ExecutionId -eq $e.ExecutionId | ForEach-Object { [ordered]@{ Status = "$($_.Status)"; IsLive = $_.IsLive; Coordinator = $_.Coordinator } })
+        LocalHistory = @(Get-VoxExecution -Store $local | Select-Object -First 1 | ForEach-Object { [ordered]@{ Coordinator = $_.Coordinator } })
         ExecutionId = $e.ExecutionId
         Drive     = "$($drive.StorePath)"
     }

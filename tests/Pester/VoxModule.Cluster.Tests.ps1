@@ -265,6 +265,11 @@ Describe 'The execution cmdlets on cluster executions' {
         $f.Drive | Should -Be 'default'
         $f.History.Count | Should -Be 1
         $f.History[0].Status | Should -Be 'Completed'
+        # Naming the silo that coordinated it, with its generation, followed live or read from history (a local run names none).
+        $f.Listed[0].Coordinator | Should -Match '^127\.0\.0\.1:\d+@\d+$'
+        $f.History[0].Coordinator | Should -Be $f.Listed[0].Coordinator
+        $f.LocalHistory.Count | Should -Be 1
+        $f.LocalHistory[0].Coordinator | Should -BeNullOrEmpty
     }
 
     It 'draws every node''s state with Show-VoxDag, as for a local run' {

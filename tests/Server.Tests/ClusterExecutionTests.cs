@@ -315,6 +315,13 @@ public sealed class ClusterExecutionTests(ServerPostgresFixture postgres) : IAsy
         var localRecord = Assert.Single(Records(localHistory), r => r.GetProperty("execution_id").GetString() == local.GetProperty("execution_id").GetString());
         Assert.Equal("REST program text", localRecord.GetProperty("source").GetString());
         Assert.Equal(localRecord.GetProperty("source").GetString(), record.GetProperty("source").GetString());
+        // The coordinating silo, as the live summary named it, with its generation (what a lost-coordinator sweep matches); none for a local run.
+        var summary = (await Client.GetJsonAsync("api/v1/executions")).GetProperty("executions").EnumerateArray().Single(e => e.GetProperty("execution_id").GetString() == id);
+        var coordinator = record.GetProperty("coordinator").GetString()!;
+        Assert.Matches(@"^.+:\d+@\d+$", coordinator);
+        Assert.StartsWith(fixture.SiloEndpoint, coordinator);
+        Assert.StartsWith(summary.GetProperty("coordinator").GetString()!.Split('@')[0], coordinator);
+        Assert.False(localRecord.TryGetProperty("coordinator", out _));
     }
 
     private static IEnumerable<JsonElement> Records(JsonElement history) =>

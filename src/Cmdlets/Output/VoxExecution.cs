@@ -143,6 +143,9 @@ public sealed class VoxExecution
     /// <summary>The first error of a failed past execution.</summary>
     public string? Error => _record?.Error;
 
+    /// <summary>For an execution run on a cluster (followed from here or read from its store's history): the silo that coordinates or coordinated it (<c>address:port@generation</c>); null for a local run.</summary>
+    public string? Coordinator => _record?.Coordinator ?? (Execution as Cluster.Client.RemoteExecution)?.Coordinator;
+
     /// <summary>True once the execution has ended.</summary>
     public bool IsFinished => Status.IsTerminal();
 

@@ -53,4 +53,12 @@ internal sealed record HistoryRecordDto
     /// <summary>Bytes allocated by the nodes the execution computed; null in records older stores kept without it.</summary>
     [JsonPropertyName("memory_usage_bytes")]
     public long? MemoryUsageBytes { get; init; }
+
+    /// <summary>
+    /// For an execution run on the cluster: the silo that coordinated it (<c>address:port@generation</c>),
+    /// the one a lost-coordinator interruption names; absent for a local run and in older records.
+    /// </summary>
+    [JsonPropertyName("coordinator")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Coordinator { get; init; }
 }
