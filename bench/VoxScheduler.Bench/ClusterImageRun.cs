@@ -79,7 +79,7 @@ internal static class ClusterImageRun
             {
                 var pass = await RunPassAsync(cluster, client, program, "image-dataset");
                 passes.Add(pass);
-                Console.Error.WriteLine($"{count} silos, image dataset pass {i + 1}: {pass.Wall:0.000} s ({o.Cases / pass.Wall:0.000} cases/s), silos' CPU {pass.CpuSeconds:0.0} s, " +
+                Console.Error.WriteLine($"{count} silos, image dataset pass {i + 1}: {pass.Wall:0.000} s ({o.Cases / pass.Wall:0.000} cases/s), silos' CPU {pass.CpuSeconds:0.0} s, PostgreSQL's {pass.PostgresCpuSeconds:0.0} s, " +
                     $"peak RSS {string.Join(" / ", pass.PeakRssMb.Select(p => p?.ToString("0", CultureInfo.InvariantCulture) ?? "?"))} MB, {pass.Status}");
                 if (pass.Status != nameof(ExecutionStatus.Completed)) Console.Error.WriteLine($"image dataset on {count} silos: {pass.Status} {pass.Value}");
             }
@@ -99,6 +99,8 @@ internal static class ClusterImageRun
                 ["wall_s"] = Math.Round(median.Wall, 3),
                 ["cases_per_s"] = Math.Round(o.Cases / median.Wall, 3),
                 ["silo_cpu_s"] = Math.Round(median.CpuSeconds, 2),
+                // PostgreSQL's process tree (Linux; null elsewhere): every image goes through it, in and out.
+                ["postgres_cpu_s"] = median.PostgresCpuSeconds is { } pg ? Math.Round(pg, 2) : null,
                 ["peak_rss_mb_per_silo"] = median.PeakRssMb,
                 ["nodes"] = median.Nodes,
                 ["passes"] = passes.Count,
@@ -147,7 +149,7 @@ internal static class ClusterImageRun
         return lines;
     }
 
-    private sealed record Pass(double Wall, double CpuSeconds, double?[] PeakRssMb, string Status, string? Value, int Nodes);
+    private sealed record Pass(double Wall, double CpuSeconds, double? PostgresCpuSeconds, double?[] PeakRssMb, string Status, string? Value, int Nodes);
 
     /// <summary>One run of <paramref name="program"/> in a fresh namespace: wall time from submission to the end, the silos' CPU time and peak RSS over it.</summary>
     private static async Task<Pass> RunPassAsync(BenchCluster cluster, VoxClusterClient client, string program, string label)
@@ -155,14 +157,16 @@ internal static class ClusterImageRun
         var ns = await ClusterMode.FreshNamespaceAsync(cluster.Postgres, label);
         foreach (var silo in cluster.Silos) ProcessPeakMemory.Reset(silo.Process.Id);
         var cpu0 = cluster.Silos.Select(s => CpuSeconds(s.Process.Id)).Sum();
+        var postgres0 = ProcessTreeCpu.Milliseconds(cluster.Postgres.ProcessId);
         var watch = Stopwatch.StartNew();
         var execution = await client.SubmitProgramAsync(program, new ClusterSubmitOptions { StoreNamespace = ns });
         var result = await execution.WaitAsync();
         var wall = watch.Elapsed.TotalSeconds;
         var cpu = cluster.Silos.Select(s => CpuSeconds(s.Process.Id)).Sum() - cpu0;
+        var postgres = ProcessTreeCpu.Milliseconds(cluster.Postgres.ProcessId) - postgres0;
         var goal = result.Goals.FirstOrDefault();
         var value = result.Status == ExecutionStatus.Completed && goal?.Value is object?[] items ? Text(items) : result.Error ?? goal?.Error;
-        return new Pass(wall, cpu, cluster.Silos.Select(s => ProcessPeakMemory.PeakMb(s.Process.Id)).ToArray(), result.Status.ToString(), value,
+        return new Pass(wall, cpu, postgres / 1000, cluster.Silos.Select(s => ProcessPeakMemory.PeakMb(s.Process.Id)).ToArray(), result.Status.ToString(), value,
             result.Progress.TotalNodes);
     }
 
