@@ -12,29 +12,16 @@ scipy.ndimage, step for step as the vox1 standard library defines it (IMAGES.md 
 import argparse
 import json
 import os
-import resource
 import statistics
 import time
+
+from peak_rss import peak_rss_mb  # this folder: the scripts run by path
 
 import nibabel as nib
 import numpy as np
 from scipy import ndimage, stats
 
 
-
-def peak_rss_mb():
-    """This process's peak resident set (MiB). Linux keeps getrusage's ru_maxrss across fork and
-    exec, so a script the bench starts would report the bench's own peak there (it did: the
-    numpy pipeline and Dask lines carried exactly the .NET process's figure); VmHWM in
-    /proc/self/status belongs to this process's memory alone. ru_maxrss elsewhere."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 def main():
     ap = argparse.ArgumentParser()

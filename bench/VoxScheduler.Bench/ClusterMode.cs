@@ -77,7 +77,7 @@ internal static class ClusterMode
                     // Each graph's own unmeasured pass first, as the local runs have (DagMode): a graph of waiting nodes takes
                     // code paths the trivial warm-up does not (calls of several long nodes), and their JIT compilation
                     // took a fifth of the silos' CPU in the first pass of the 10 ms graph.
-                    if (graph.Recipe != warmUp || graph.SleepMs > 0) await WarmUpAsync(client, postgres, graph.Recipe, graph.SleepMs);
+                    if (graph.Recipe != warmUp) await WarmUpAsync(client, postgres, graph.Recipe, graph.SleepMs);
                     lines.Add(Emit(await RunAsync(cluster, client, graph, repeat)));
                 }
             }

@@ -13,13 +13,8 @@ BeforeAll {
     Initialize-VoxTestSession
     Import-Module (Join-Path $PSScriptRoot '../../tools/ClusterServers.psm1') -Force
     $script:Repo = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
-    $required = $env:VOXSCHEDULER_REQUIRE_CLUSTER -eq '1' -or $env:VOXSCHEDULER_REQUIRE_POSTGRES -eq '1'
-    $script:SkipReason = if (-not (Find-VoxPostgresBin)) { 'no PostgreSQL server binaries (Debian: apt-get install postgresql; tools/install-cluster-deps.sh installs them)' }
-    elseif (-not (Find-VoxRedisServer)) { 'no redis-server (Debian: apt-get install redis-server; tools/install-cluster-deps.sh installs it)' }
-    if ($script:SkipReason) {
-        if ($required) { throw "The cluster-up tests need their servers (VOXSCHEDULER_REQUIRE_CLUSTER/VOXSCHEDULER_REQUIRE_POSTGRES=1) but there is $($script:SkipReason)." }
-        return
-    }
+    $script:SkipReason = Get-VoxClusterSkipReason -What 'cluster-up tests'
+    if ($script:SkipReason) { return }
 
     $script:Folder = Join-Path ([IO.Path]::GetTempPath()) ('vox-up-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
     $script:Logs = Join-Path $TestDrive 'logs'

@@ -36,3 +36,16 @@ function Start-VoxFreshPwsh {
     if ($StandardError) { $params.RedirectStandardError = $StandardError }
     Start-Process @params
 }
+
+function Get-VoxClusterSkipReason {
+    # Why the tests that start PostgreSQL and Redis (tools/ClusterServers.psm1, imported first) cannot run
+    # here, or $null. Where CI requires the servers (VOXSCHEDULER_REQUIRE_CLUSTER/_POSTGRES=1) a missing one
+    # throws instead: a failure, never a skip.
+    param([Parameter(Mandatory)] [string] $What)
+    $reason = if (-not (Find-VoxPostgresBin)) { 'no PostgreSQL server binaries (Debian: apt-get install postgresql; tools/install-cluster-deps.sh installs them)' }
+    elseif (-not (Find-VoxRedisServer)) { 'no redis-server (Debian: apt-get install redis-server; tools/install-cluster-deps.sh installs it)' }
+    if ($reason -and ($env:VOXSCHEDULER_REQUIRE_CLUSTER -eq '1' -or $env:VOXSCHEDULER_REQUIRE_POSTGRES -eq '1')) {
+        throw "The $What need their servers (VOXSCHEDULER_REQUIRE_CLUSTER/VOXSCHEDULER_REQUIRE_POSTGRES=1) but there is $reason."
+    }
+    return $reason
+}

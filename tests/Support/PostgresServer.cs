@@ -199,6 +199,24 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs one SQL statement on a connection of its own (tests that set the database up or look at it directly).</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first column of the first row of one SQL query, on a connection of its own.</summary>
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -276,21 +276,9 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture)
         }
     }
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql) => fixture.Server.ExecuteAsync(sql);
 
-    private async Task<object?> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
+    private Task<object?> ScalarAsync(string sql) => fixture.Server.ScalarAsync(sql);
 
     [Fact]
     public async Task Once_registered_the_factory_opens_looks_up_and_names_postgres_stores_by_namespace()
