@@ -40,21 +40,7 @@ internal static partial class PostgresLostCoordinators
         ArgumentNullException.ThrowIfNull(deadSilos);
         if (deadSilos.Count == 0) return new Outcome(0, []);
         if (deadSilos.Count > MaxSilos) throw new ArgumentOutOfRangeException(nameof(deadSilos), deadSilos.Count, $"At most {MaxSilos} silos per sweep.");
-        connectionString ??= Environment.GetEnvironmentVariable(PostgresResultStore.ConnectionVariable);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new StorageException($"The postgres backend needs a connection string: pass one, or set {PostgresResultStore.ConnectionVariable}.");
-        }
-
-        PostgresDataSources.Lease lease;
-        try
-        {
-            lease = PostgresDataSources.Acquire(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "VoxScheduler" });
-        }
-        catch (ArgumentException e)
-        {
-            throw new StorageException($"The postgres connection string is not valid: {e.Message}", null, e);
-        }
+        var lease = PostgresResultStore.AcquireSource(connectionString, prepare: false);
 
         try
         {

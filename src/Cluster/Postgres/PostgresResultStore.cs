@@ -76,26 +76,9 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         options ??= new StoreOptions();
         PostgresSchema.CheckNamespace(storeNamespace);
         StoreCodec.FromOptions(options);
-        connectionString ??= Environment.GetEnvironmentVariable(ConnectionVariable);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new StorageException($"The postgres backend needs a connection string: pass one, or set {ConnectionVariable} (never put it on a command line).");
-        }
-
-        PostgresDataSources.Lease lease;
-        try
-        {
-            var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "VoxScheduler" };
-            // The store's statements are few and run once per node or per call (the results insert, the batch reads): prepared once
-            // per connection, PostgreSQL plans them once instead of parsing and planning each (unless the connection string says otherwise).
-            if (!SetsAutoPrepare(connectionString)) builder.MaxAutoPrepare = AutoPrepared;
-            lease = PostgresDataSources.Acquire(builder);
-        }
-        catch (ArgumentException e)
-        {
-            // The message names the bad keyword, never the password.
-            throw new StorageException($"The postgres connection string is not valid: {e.Message}", null, e);
-        }
+        // The store's statements are few and run once per node or per call (the results insert, the batch reads): prepared once
+        // per connection, PostgreSQL plans them once instead of parsing and planning each (unless the connection string says otherwise).
+        var lease = AcquireSource(connectionString, prepare: true);
 
         var schema = PostgresSchema.SchemaName(storeNamespace);
         int schemaVersion;
@@ -118,6 +101,43 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
         return new PostgresResultStore(lease, schema, storeNamespace, options, schemaVersion);
     }
 
+    /// <summary>
+    /// The connection settings of <paramref name="connectionString"/>, or of <see cref="ConnectionVariable"/>
+    /// when it is null, with this application's name.
+    /// </summary>
+    /// <exception cref="StorageException">No connection string, or one that does not parse (the message names the bad keyword, never the password).</exception>
+    internal static NpgsqlConnectionStringBuilder ConnectionBuilder(string? connectionString) => Resolve(connectionString, static (builder, _) => builder);
+
+    /// <summary>
+    /// The shared data source of <paramref name="connectionString"/> (as <see cref="ConnectionBuilder"/> resolves it); with
+    /// <paramref name="prepare"/>, statements are prepared per connection (<see cref="AutoPrepared"/>) unless the connection string says otherwise.
+    /// </summary>
+    /// <exception cref="StorageException">No connection string, or one that is not valid.</exception>
+    internal static PostgresDataSources.Lease AcquireSource(string? connectionString, bool prepare) => Resolve(connectionString, (builder, given) =>
+    {
+        if (prepare && !SetsAutoPrepare(given)) builder.MaxAutoPrepare = AutoPrepared;
+        return PostgresDataSources.Acquire(builder);
+    });
+
+    private static T Resolve<T>(string? connectionString, Func<NpgsqlConnectionStringBuilder, string, T> use)
+    {
+        connectionString ??= Environment.GetEnvironmentVariable(ConnectionVariable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StorageException($"The postgres backend needs a connection string: pass one, or set {ConnectionVariable} (never put it on a command line).");
+        }
+
+        try
+        {
+            return use(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "VoxScheduler" }, connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // The message names the bad keyword, never the password.
+            throw new StorageException($"The postgres connection string is not valid: {e.Message}", null, e);
+        }
+    }
+
     /// <summary>True when the connection string names Max Auto Prepare itself (Npgsql's builder answers ContainsKey for every keyword it knows).</summary>
     private static bool SetsAutoPrepare(string connectionString)
     {
@@ -132,25 +152,15 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     public static async ValueTask<bool> ExistsAsync(string? connectionString, string storeNamespace, CancellationToken cancellationToken = default)
     {
         PostgresSchema.CheckNamespace(storeNamespace);
-        connectionString ??= Environment.GetEnvironmentVariable(ConnectionVariable);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new StorageException($"The postgres backend needs a connection string: pass one, or set {ConnectionVariable} (never put it on a command line).");
-        }
-
+        var builder = ConnectionBuilder(connectionString);
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "VoxScheduler" };
             await using var connection = new NpgsqlConnection(builder.ConnectionString);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'store_info'", connection);
             command.Parameters.AddWithValue(PostgresSchema.SchemaName(storeNamespace));
             return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
-        }
-        catch (ArgumentException e)
-        {
-            throw new StorageException($"The postgres connection string is not valid: {e.Message}", null, e);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
