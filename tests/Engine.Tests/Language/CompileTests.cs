@@ -142,7 +142,8 @@ public sealed class CompileTests
     [Fact]
     public void Imports_resolve_relative_to_the_importing_file_once_each()
     {
-        var dir = Directory.CreateTempSubdirectory("vox-import-").FullName;
+        using var dirFolder = new TempFolder("vox-import");
+        var dir = dirFolder.Path;
         Directory.CreateDirectory(Path.Combine(dir, "lib"));
         File.WriteAllText(Path.Combine(dir, "lib", "a.imgql"), "import \"b.imgql\"\nlet twice(x) = x * two");
         File.WriteAllText(Path.Combine(dir, "lib", "b.imgql"), "two = 2\nprint \"ignored\" 1");
@@ -155,8 +156,10 @@ public sealed class CompileTests
     [Fact]
     public void Imports_fall_back_to_the_library_paths()
     {
-        var dir = Directory.CreateTempSubdirectory("vox-import-").FullName;
-        var lib = Directory.CreateTempSubdirectory("vox-lib-").FullName;
+        using var dirFolder = new TempFolder("vox-import");
+        var dir = dirFolder.Path;
+        using var libFolder = new TempFolder("vox-lib");
+        var lib = libFolder.Path;
         File.WriteAllText(Path.Combine(lib, "util.imgql"), "let inc(x) = x + 1");
         File.WriteAllText(Path.Combine(dir, "main.imgql"), "import \"util\"\nprint \"r\" inc(1)");
         var dag = ProgramCompiler.CompileFile(Path.Combine(dir, "main.imgql"), Registry, new CompileOptions { LibraryPaths = [lib] }).Dag;
@@ -166,7 +169,8 @@ public sealed class CompileTests
     [Fact]
     public void Load_with_a_constant_path_carries_the_file_hash()
     {
-        var dir = Directory.CreateTempSubdirectory("vox-load-").FullName;
+        using var dirFolder = new TempFolder("vox-load");
+        var dir = dirFolder.Path;
         File.WriteAllText(Path.Combine(dir, "data.json"), "[1, 2, 3]");
         var options = new CompileOptions { WorkingDirectory = dir };
         var first = ProgramCompiler.Compile("print \"r\" load(\"data.json\")", Registry, options).Dag;
@@ -195,7 +199,8 @@ public sealed class CompileTests
     [Fact]
     public void Program_variables_are_strings_and_cannot_be_declared()
     {
-        var dir = Directory.CreateTempSubdirectory("vox-vars-").FullName;
+        using var dirFolder = new TempFolder("vox-vars");
+        var dir = dirFolder.Path;
         File.WriteAllText(Path.Combine(dir, "scan.imgql"), "import \"strings\"\nprint \"r\" concat($stem, \"|\", $file)");
         var dag = ProgramCompiler.CompileFile(Path.Combine(dir, "scan.imgql"), Registry).Dag;
         Assert.Equal("scan|scan.imgql", new DagInterpreter(Registry).Run(dag)[0].Value);

@@ -19,7 +19,8 @@ public sealed class ExampleProgramTests
     [MemberData(nameof(Examples))]
     public void Example_compiles_with_goals(string name)
     {
-        var work = Directory.CreateTempSubdirectory("vox-example-").FullName;
+        using var workFolder = new TempFolder("vox-example");
+        var work = workFolder.Path;
         var dag = ProgramCompiler.CompileFile(Path.Combine(ExamplesFolder, name), CompileTests.Registry, new CompileOptions { WorkingDirectory = work }).Dag;
         Assert.NotEmpty(dag.Goals);
     }
@@ -38,7 +39,8 @@ public sealed class ExampleProgramTests
     [InlineData("strings.imgql", "number_text", "0.25")]
     public void Example_goal_has_the_documented_value(string name, string goal, object expected)
     {
-        var work = Directory.CreateTempSubdirectory("vox-example-").FullName;
+        using var workFolder = new TempFolder("vox-example");
+        var work = workFolder.Path;
         var dag = ProgramCompiler.CompileFile(Path.Combine(ExamplesFolder, name), CompileTests.Registry, new CompileOptions { WorkingDirectory = work }).Dag;
         var results = new DagInterpreter(CompileTests.Registry, new OperationEnvironment { WorkingDirectory = work }).Run(dag);
         Assert.All(results, r => Assert.Null(r.Error));

@@ -90,7 +90,8 @@ public sealed class ReductionErrorTests
     [Fact]
     public void Import_cycles_are_reported()
     {
-        var dir = Directory.CreateTempSubdirectory("vox-cycle-").FullName;
+        using var dirFolder = new TempFolder("vox-cycle");
+        var dir = dirFolder.Path;
         File.WriteAllText(Path.Combine(dir, "a.imgql"), "import \"b.imgql\"\nx = 1");
         File.WriteAllText(Path.Combine(dir, "b.imgql"), "import \"a.imgql\"\ny = 2");
         var e = Assert.Throws<ValidationException>(() => ProgramCompiler.CompileFile(Path.Combine(dir, "a.imgql"), CompileTests.Registry));
@@ -102,7 +103,8 @@ public sealed class ReductionErrorTests
     [Fact]
     public void Syntax_errors_in_imported_files_name_that_file()
     {
-        var dir = Directory.CreateTempSubdirectory("vox-imp-").FullName;
+        using var dirFolder = new TempFolder("vox-imp");
+        var dir = dirFolder.Path;
         File.WriteAllText(Path.Combine(dir, "lib.imgql"), "x = (1");
         var e = Assert.Throws<ValidationException>(() => ProgramCompiler.CompileFile(Path.Combine(dir, "main.imgql").Replace("main", "m"), CompileTests.Registry));
         Assert.Equal("UnreadableProgram", e.Problems[0].Code);
