@@ -131,7 +131,7 @@ Describe 'Wait-VoxExecution and Stop-VoxExecution' {
         $quick = Submit-VoxDag -Program 'print "q" 3 + 3' -Store $script:Store
         $ended = @($slow, $quick | Wait-VoxExecution -Any -Timeout 30)
         $ended.ExecutionId | Should -Contain $quick.ExecutionId
-        $ended.ExecutionId | Should -Not -Contain $slow.ExecutionId
+        $ended.ExecutionId | Should -Not -Contain $slow.ExecutionId -Because "the 20 s execution must still run (it is $($slow.Status): $($slow.Error))"
         $slow | Stop-VoxExecution -Confirm:$false -PassThru | Select-Object -ExpandProperty ExecutionId | Should -Be $slow.ExecutionId
     }
 

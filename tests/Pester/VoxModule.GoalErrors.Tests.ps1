@@ -45,6 +45,19 @@ print "z" a + 1' -Wait -ErrorVariable errs -ErrorAction SilentlyContinue
         $LASTEXITCODE | Should -Be 0
     }
 
+    It 'are said by the execution''s Error while it is live, and the same from the history' {
+        $e = Submit-VoxDag -Program 'print "ok" 2 + 3'
+        $null = Wait-VoxExecution -InputObject $e
+        $e.Error | Should -BeNullOrEmpty
+        $e = Submit-VoxDag -Program 'print "y" 11 / 0'
+        $null = Wait-VoxExecution -InputObject $e
+        $e.IsLive | Should -BeTrue
+        $e.Status | Should -Be 'Failed'
+        $e.Error | Should -Match 'division by zero \(11 / 0\)'
+        $past = Invoke-VoxFreshPwsh "Import-Module '$script:VoxModulePath'; (Get-VoxExecution -Id $($e.ExecutionId)).Error"
+        $past | Should -Be $e.Error
+    }
+
     It 'are errors of Get-VoxResult and of jobs too' {
         $e = Submit-VoxDag -Program 'print "y" 8 / 0'
         $null = Wait-VoxExecution -InputObject $e

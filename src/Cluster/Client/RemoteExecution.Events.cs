@@ -177,11 +177,12 @@ public sealed partial class RemoteExecution
     }
 
     /// <summary>Ends the execution here: goals no event announced yet are announced, then the finish event ends every watch.</summary>
-    private void Finish(ExecutionProgress progress, IReadOnlyList<GoalResult> goals)
+    private void Finish(ExecutionProgress progress, IReadOnlyList<GoalResult> goals, string? error)
     {
         lock (_gate)
         {
             if (_finished) return;
+            _error = error;
             for (var i = 0; i < goals.Count && i < _goals.Length; i++)
             {
                 var before = _goals[i];
@@ -192,7 +193,7 @@ public sealed partial class RemoteExecution
             _finished = true;
             Volatile.Write(ref _progress, progress);
             _completedAt = DateTimeOffset.UtcNow;
-            _finishEvent = new ExecutionEvent { Kind = ExecutionEventKind.ExecutionFinished, ExecutionId = ExecutionId, Progress = progress };
+            _finishEvent = new ExecutionEvent { Kind = ExecutionEventKind.ExecutionFinished, ExecutionId = ExecutionId, Progress = progress, Error = error };
             foreach (var watcher in _watchers)
             {
                 watcher.Write(_finishEvent);

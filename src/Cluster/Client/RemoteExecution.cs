@@ -36,6 +36,7 @@ public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
     private ExecutionProgress _progress;
     private bool _finished;
     private DateTimeOffset? _completedAt;
+    private string? _error; // the coordinator's word on what went wrong, once ended (guarded by _gate)
     private int _cancelling;
 
     /// <summary>Follows <paramref name="remote"/> from now on (until it ends or this object is disposed).</summary>
@@ -104,6 +105,15 @@ public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
         get
         {
             lock (_gate) return _completedAt;
+        }
+    }
+
+    /// <inheritdoc />
+    public string? Error
+    {
+        get
+        {
+            lock (_gate) return _error;
         }
     }
 
@@ -261,7 +271,7 @@ public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
         }
 
         await FetchNodeStatusesAsync(cancellationToken).ConfigureAwait(false);
-        Finish(ClusterExecution.ToProgress(snapshot), goals);
+        Finish(ClusterExecution.ToProgress(snapshot), goals, snapshot.Error);
     }
 
     // Ends the execution here without the coordinator's word: unfinished goals are Interrupted, with why.
@@ -269,7 +279,7 @@ public sealed partial class RemoteExecution : IExecution, IAsyncDisposable
     {
         _options.Logger?.LogWarning("Cluster execution {ExecutionId} is reported interrupted: {Reason}", ExecutionId, why);
         var goals = GetGoalResults().Select(g => g.IsFinished ? g : g with { Status = NodeStatus.Interrupted, Error = why }).ToArray();
-        Finish(Volatile.Read(ref _progress) with { Status = ExecutionStatus.Interrupted }, goals);
+        Finish(Volatile.Read(ref _progress) with { Status = ExecutionStatus.Interrupted }, goals, why);
     }
 
     /// <summary>Stops following (the execution goes on on the cluster); it ends here as Interrupted if it had not ended. Does not wait.</summary>

@@ -140,8 +140,11 @@ public sealed class VoxExecution
     /// </summary>
     public long? AllocatedBytes => Execution is not null ? Execution.GetProgress().AllocatedBytes : _record!.MemoryUsageBytes;
 
-    /// <summary>The first error of a failed past execution.</summary>
-    public string? Error => _record?.Error;
+    /// <summary>
+    /// What went wrong (why it could not start or was interrupted, else its first node error), for a
+    /// live execution as for a past one; null when nothing did.
+    /// </summary>
+    public string? Error => Execution is not null ? Execution.Error : _record!.Error;
 
     /// <summary>For an execution run on a cluster (followed from here or read from its store's history): the silo that coordinates or coordinated it (<c>address:port@generation</c>); null for a local run.</summary>
     public string? Coordinator => _record?.Coordinator ?? (Execution as Cluster.Client.RemoteExecution)?.Coordinator;

@@ -32,6 +32,13 @@ public interface IExecution
 
     DateTimeOffset? CompletedAt { get; }
 
+    /// <summary>
+    /// What went wrong: why it could not start, was interrupted or could not make its results
+    /// durable, else the first node error; null while nothing has (a cluster execution followed from
+    /// here knows it once it has ended). The history record keeps the same text.
+    /// </summary>
+    string? Error { get; }
+
     /// <summary>Completes (never faults) when the execution has ended, with its final status.</summary>
     Task<ExecutionStatus> Completion { get; }
 

@@ -151,6 +151,9 @@ internal sealed partial class ScheduledExecution : IExecution, INodeInputIds, IF
 
     public ExecutionStatus Status => _status;
 
+    /// <inheritdoc />
+    public string? Error => FirstError();
+
     public DateTimeOffset SubmittedAt { get; }
 
     public DateTimeOffset? CompletedAt => _completedAt;

@@ -51,6 +51,7 @@ public sealed class RemoteExecutionTests(ClusterFixture fixture)
         Assert.NotNull(execution.CompletedAt);
         Assert.Equal("remote", execution.Name);
         Assert.Equal(submitted.ExecutionId, execution.ExecutionId);
+        Assert.Null(execution.Error);
 
         // A late watcher gets the goals again and the end.
         var late = new List<ExecutionEvent>();
@@ -190,7 +191,26 @@ public sealed class RemoteExecutionTests(ClusterFixture fixture)
         Assert.Equal(ExecutionStatus.Interrupted, await execution.Completion.WaitAsync(Patience));
         Assert.Equal(NodeStatus.Interrupted, execution.GetGoalResults()[0].Status);
         Assert.Contains("stopped following", execution.GetGoalResults()[0].Error, StringComparison.Ordinal);
+        Assert.Contains("stopped following", execution.Error, StringComparison.Ordinal);
         await submitted.CancelAsync(); // the cluster still ran it
+    }
+
+    [Fact]
+    public async Task A_failed_execution_says_what_went_wrong_as_the_coordinator_reported_it()
+    {
+        var message = "disk on fire " + Guid.NewGuid();
+        var b = new DagBuilder();
+        b.AddGoal(new DagGoal("bad", GoalKind.Print, b.Operation("ct.add", 1, [b.Operation("test.fail", 1, [b.Constant(message)]), b.Constant(1.0)])));
+        var dag = b.Build();
+        var submitted = await fixture.Client.SubmitDagAsync(dag, new ClusterSubmitOptions { StoreNamespace = ClusterFixture.NewNamespace("remote-fail") });
+        await using var execution = new RemoteExecution(submitted, dag, new ExecutionConfig(), name: null,
+            new RemoteExecutionOptions { PollInterval = TimeSpan.FromMilliseconds(20) });
+
+        Assert.Equal(ExecutionStatus.Failed, await execution.Completion.WaitAsync(Patience));
+        Assert.Contains(message, execution.Error, StringComparison.Ordinal);
+        var finished = new List<ExecutionEvent>();
+        await foreach (var e in execution.WatchAsync(replay: true).WithCancellation(new CancellationTokenSource(Patience).Token)) finished.Add(e);
+        Assert.Contains(message, finished[^1].Error, StringComparison.Ordinal);
     }
 
     [Fact]
