@@ -99,6 +99,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         Status = Text(run.Execution.Status),
         Goals = run.Execution.GetGoalResults().Select(g => ToGoal(run.Execution.ExecutionId, g)).ToList(),
         Progress = ToProgress(run.Execution.GetProgress()),
+        Error = Redact(run.Execution.Error),
         OutputFolder = RelativeToDataRoot(run.OutputFolder),
     };
 
@@ -114,6 +115,7 @@ internal sealed class DtoMapper(ServerOptions options, string dataRoot)
         StoragePath = run.StoragePath is { } s ? StorePathText(run.Execution.Config.StorageBackend, s) : null,
         Progress = ToProgress(run.Execution.GetProgress()),
         Links = ExecutionLinks.For(run.Execution.ExecutionId),
+        Error = Redact(run.Execution.Error),
         Coordinator = Coordinator(run.Execution),
     };
 

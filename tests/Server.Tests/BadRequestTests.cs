@@ -149,5 +149,18 @@ public sealed class BadRequestTests(ServerFixture fixture)
         Assert.Contains("division by zero", goals["bad"].GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(5, goals["good"].GetProperty("value").GetDouble());
         Assert.Equal(JsonValueKind.Null, goals["bad"].GetProperty("value").ValueKind);
+
+        // The execution says what went wrong too, in its results and in the list of executions.
+        var id = answer.GetProperty("execution_id").GetString()!;
+        var error = answer.GetProperty("result").GetProperty("error").GetString();
+        Assert.Contains("division by zero", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(error, (await Client.GetJsonAsync($"api/v1/execution/{id}/results")).GetProperty("error").GetString());
+        var listed = (await Client.GetJsonAsync("api/v1/executions")).GetProperty("executions").EnumerateArray()
+            .Single(e => e.GetProperty("execution_id").GetString() == id);
+        Assert.Equal(error, listed.GetProperty("error").GetString());
+
+        // A run where nothing went wrong has no error at all.
+        var fine = await Client.RunAsync("print \"good\" 2 + 4", storagePath: "runtime-failure");
+        Assert.False(fine.GetProperty("result").TryGetProperty("error", out _));
     }
 }

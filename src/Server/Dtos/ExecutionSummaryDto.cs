@@ -35,6 +35,12 @@ internal sealed record ExecutionSummaryDto
 
     [JsonPropertyName("links")]
     public required ExecutionLinks Links { get; init; }
+
+    /// <summary>What went wrong (why it could not start or was interrupted, else its first node error), with the data root's path hidden; absent when nothing did.</summary>
+    [JsonPropertyName("error")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; init; }
+
     /// <summary>For an execution run on the cluster: the silo coordinating it (absent for a run on this server).</summary>
     [JsonPropertyName("coordinator")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
