@@ -32,7 +32,8 @@ internal sealed class PostgresResultBatch(PostgresResultStore store, byte codec)
     public override bool TryAdd(NodeId nodeId, ReadOnlySpan<byte> data, DataType dataType, string? @operator)
     {
         if (data.Length > store.InlineThreshold) return false;
-        var chosen = StoreCodec.ForValue(data, codec);
+        // Images too (see PostgresResultStore.StoreCoreAsync): what does not shrink is stored raw.
+        var chosen = codec;
         var compressed = StoreCodec.TryCompress(data, chosen);
         var metadata = new StorageMetadata { NodeId = nodeId, DataType = dataType, Operator = @operator, DagId = DagId, ExecutionId = ExecutionId };
         _rows.Add(new PostgresResultRow(nodeId, metadata, null, data.Length, compressed?.Length ?? data.Length,

@@ -242,7 +242,10 @@ public sealed partial class PostgresResultStore : IResultStore, IResultBatchSink
     private async Task<bool> StoreCoreAsync(NodeId nodeId, ReadOnlyMemory<byte> data, StorageMetadata metadata, byte writeCodec, CancellationToken cancellationToken)
     {
         var json = UserMetadataJson.Serialize(metadata.Metadata);
-        var codec = StoreCodec.ForValue(data.Span, writeCodec);
+        // Every value kind with the execution's codec, images too: their preference for none (StoreCodec.ForValue) is for local
+        // stores that hand an image's bytes over as they lie; a value read from PostgreSQL is copied off the connection anyway,
+        // and each byte stored costs PostgreSQL its WAL, its TOAST pages and the network (images of masks shrink 7-250x with lz4).
+        var codec = writeCodec;
         return await RunAsync(nodeId, "cannot store a result", async connection =>
         {
             if (data.Length <= _options.InlineThreshold)

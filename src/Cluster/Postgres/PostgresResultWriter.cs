@@ -57,7 +57,8 @@ internal sealed class PostgresResultWriter : IResultWriter
     {
         if (_connection is null)
         {
-            _encoder = new PostgresChunkEncoder(StoreCodec.ForValue(_buffer.AsSpan(0, _buffered), _codec));
+            // Images too (see PostgresResultStore.StoreCoreAsync); the encoder gives compression up when the first chunk does not shrink.
+            _encoder = new PostgresChunkEncoder(_codec);
             _connection = await _store.OpenConnectionAsync(_nodeId, cancellationToken).ConfigureAwait(false);
             _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (var next = new NpgsqlCommand($"SELECT nextval('{_store.Schema}.blob_ids')", _connection, _transaction))

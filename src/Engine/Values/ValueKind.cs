@@ -30,6 +30,7 @@ public abstract class ValueKind
     /// <summary>
     /// The store compression this kind prefers: null for the store's own choice, <c>none</c> for
     /// data that is read back without decoding (compressing it would cost a copy on every read).
+    /// A store whose reads copy every value anyway (a database, over a connection) may compress it all the same.
     /// </summary>
     public virtual string? PreferredCompression => null;
 
