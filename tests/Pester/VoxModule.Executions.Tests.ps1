@@ -6,6 +6,9 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
     Initialize-VoxTestSession
     $script:Store = Join-Path $TestDrive 'exec-store'
+    # Made before any Describe (see Initialize-VoxTestStore): made in the first one, it was
+    # deleted at its end, and the -Any test once saw its 20 s execution fail at once in CI.
+    Initialize-VoxTestStore $script:Store
     # A program that runs long enough to be observed while running (test.sleep is cancellable).
     function Get-SlowProgram([int] $Milliseconds, [string] $Tag = 'slow') {
         # Random constants give fresh node ids, so nothing is served from an earlier run's results.

@@ -7,6 +7,17 @@ function Initialize-VoxTestSession {
     Import-Module $script:VoxModulePath -ErrorAction Stop
 }
 
+function Initialize-VoxTestStore {
+    # Makes a store before any Describe runs: call it in the file's BeforeAll for every store
+    # that more than one Describe uses. Pester deletes what a Describe adds to TestDrive when that
+    # Describe ends; a store first written inside a Describe lost its database files there while
+    # this process kept it open, so every later Describe ran on deleted files, and a read that
+    # needed one more connection (two executions starting at once) failed with 'unable to open
+    # database file', ending its execution at once.
+    param([Parameter(Mandatory)] [string] $Path)
+    $null = Submit-VoxDag -Program 'print "store" 1' -Store $Path -Wait -ErrorAction Stop
+}
+
 function New-VoxTestProgram {
     # Writes a program file into TestDrive and returns its path.
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Text)

@@ -6,6 +6,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
     Initialize-VoxTestSession
+    Initialize-VoxTestStore $env:VOXSCHEDULER_STORE
     $script:Dir = Join-Path $TestDrive 'input'
     $null = New-Item -ItemType Directory $script:Dir
     Set-Content -LiteralPath (Join-Path $script:Dir 'x.imgql') -Value 'print "x" 20 + 1'

@@ -5,6 +5,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
     Initialize-VoxTestSession
+    Initialize-VoxTestStore $env:VOXSCHEDULER_STORE
     $script:Out = Join-Path $TestDrive 'saved'
     $null = New-Item -ItemType Directory $script:Out
     $null = New-PSDrive -Name rs -PSProvider VoxStore -Root (Join-Path $TestDrive 'results-store') -Create -Scope Global

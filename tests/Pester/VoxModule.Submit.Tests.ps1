@@ -5,6 +5,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'VoxModule.Helpers.ps1')
     Initialize-VoxTestSession
     $script:Store = Join-Path $TestDrive 'submit-store'
+    Initialize-VoxTestStore $script:Store
+    Initialize-VoxTestStore $env:VOXSCHEDULER_STORE
     $script:Hello = New-VoxTestProgram 'hello.imgql' 'print "greeting" "hello" + " world"
 print "answer" 6 * 7'
 }
