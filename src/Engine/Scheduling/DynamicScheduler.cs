@@ -135,7 +135,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
     /// </summary>
     public async ValueTask<IResultStore> GetStoreAsync(string backend, string path, CancellationToken cancellationToken = default)
     {
-        var slot = IsMemory(backend) ? _memory : await _stores.PinAsync(Address(backend, path), cancellationToken).ConfigureAwait(false);
+        var slot = IsMemory(backend) ? _memory : await _stores.PinAsync(Current(Address(backend, path)), cancellationToken).ConfigureAwait(false);
         return slot.Store ?? throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
     }
 
@@ -144,7 +144,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
     {
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase))
             throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
-        return new StoreLease(await _stores.AcquireAsync(Address(backend, path), cancellationToken).ConfigureAwait(false));
+        return new StoreLease(await _stores.AcquireAsync(Current(Address(backend, path)), cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>As <see cref="LeaseStoreAsync"/> when a store exists there, else null: reading never creates a store.</summary>
@@ -153,7 +153,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        if (!_stores.Contains(Address(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
+        if (!_stores.Contains(Current(Address(backend, path))) && !StoreFactory.Exists(backend, path)) return null;
         return await LeaseStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
@@ -167,7 +167,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        if (!_stores.Contains(Address(backend, path)) && !StoreFactory.Exists(backend, path)) return null;
+        if (!_stores.Contains(Current(Address(backend, path))) && !StoreFactory.Exists(backend, path)) return null;
         return await GetStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
     }
 
@@ -325,7 +325,7 @@ public sealed class DynamicScheduler : IAsyncDisposable
 
         // Opened with the defaults: a store is shared by every execution on it, and each applies
         // its own compression, codec and streaming threshold to its writes (ExecutionConfig.WriteOptions).
-        var lease = await _stores.AcquireAsync(Address(config.StorageBackend, config.StoragePath), cancellationToken).ConfigureAwait(false);
+        var lease = await _stores.AcquireAsync(Current(Address(config.StorageBackend, config.StoragePath)), cancellationToken).ConfigureAwait(false);
         return (lease.Store, lease);
     }
 
@@ -346,6 +346,38 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         return new StoreAddress(StoreFactory.ResolveBackend(backend, path), StoreFactory.Location(backend, path));
+    }
+
+    /// <summary>
+    /// The address, after forgetting the store open there if its folder no longer holds it (deleted
+    /// while open: this process would go on writing into files no other connection can open, and
+    /// lose them at exit); the caller then opens a new store there. Whoever still runs on the
+    /// deleted one keeps it until they end. Folder backends opened by the factory only: a
+    /// registered backend's store lives in its database, and a <see cref="SchedulerOptions.StoreOpener"/>
+    /// decides itself what a location is.
+    /// </summary>
+    private StoreAddress Current(StoreAddress address)
+    {
+        if (Options.StoreOpener is null && StoreFactory.Backends.Contains(address.Backend) && _stores.Contains(address)
+            && !HoldsAnyStore(address.Location))
+        {
+            _stores.Forget(address, static a => !HoldsAnyStore(a.Location));
+        }
+
+        return address;
+    }
+
+    // Looks only; a folder that cannot be probed is taken to still hold its store.
+    private static bool HoldsAnyStore(string folder)
+    {
+        try
+        {
+            return StoreFactory.DetectBackend(folder) is not null;
+        }
+        catch (Exception e) when (e is VoxScheduler.StorageException or IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Opens a store for <see cref="_stores"/> (once per address, whoever asks first) and applies its retention policy.</summary>

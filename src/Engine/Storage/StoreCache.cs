@@ -21,6 +21,7 @@ internal sealed class StoreCache<TKey, TStore> : IAsyncDisposable
     private readonly Dictionary<TKey, Entry> _entries;
     private readonly LinkedList<Entry> _idle = []; // least recently used first
     private readonly HashSet<Task> _closing = [];
+    private readonly HashSet<Entry> _forgotten = []; // forgotten while held: closed when the last holder lets go
     private long _opened;
     private bool _disposed;
 
@@ -61,6 +62,35 @@ internal sealed class StoreCache<TKey, TStore> : IAsyncDisposable
         {
             lock (_gate) return _opened;
         }
+    }
+
+    /// <summary>
+    /// Forgets the store open under <paramref name="key"/> (one still opening is left alone), if
+    /// <paramref name="when"/> (asked under the cache's lock, once the store is open) agrees: the
+    /// next caller opens a new one. Whoever holds the old one (a pin, a lease) keeps it; it closes
+    /// when the last of them lets go, or at once when nobody holds it. True when one was forgotten.
+    /// </summary>
+    public bool Forget(TKey key, Func<TKey, bool>? when = null)
+    {
+        List<Entry>? close = null;
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(key, out var entry) || !entry.Opening.IsCompletedSuccessfully) return false;
+            // Asked here: a store opened again meanwhile by another caller is never the one forgotten.
+            if (when is not null && !when(key)) return false;
+            Forget(entry);
+            if (entry.IdleNode is { } node)
+            {
+                _idle.Remove(node);
+                entry.IdleNode = null;
+            }
+
+            if (entry.Users > 0) _forgotten.Add(entry);
+            else Doom(entry, ref close);
+        }
+
+        StartClosing(close);
+        return true;
     }
 
     /// <summary>True when the store of <paramref name="key"/> is open or opening.</summary>
@@ -197,8 +227,10 @@ internal sealed class StoreCache<TKey, TStore> : IAsyncDisposable
     /// <summary>Makes an open store nobody holds idle (most recently used), or dooms it when the cache is disposed.</summary>
     private void Idle(Entry entry, ref List<Entry>? close)
     {
-        if (_disposed)
+        if (_disposed || entry.Gone)
         {
+            // Gone: forgotten (Forget) while held; its last holder just let go.
+            _forgotten.Remove(entry);
             Doom(entry, ref close);
             return;
         }
@@ -269,7 +301,7 @@ internal sealed class StoreCache<TKey, TStore> : IAsyncDisposable
         lock (_gate)
         {
             _disposed = true;
-            foreach (var entry in _entries.Values.ToList())
+            foreach (var entry in _entries.Values.Concat(_forgotten).ToList())
             {
                 if (entry.Pinned)
                 {

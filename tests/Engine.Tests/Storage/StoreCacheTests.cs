@@ -197,6 +197,46 @@ public sealed class StoreCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_forgotten_store_stays_open_for_its_holders_closes_after_the_last_and_its_key_opens_a_new_one()
+    {
+        await using var cache = new StoreCache<string, OpenedStore>(OpenAsync);
+        var first = await cache.AcquireAsync("k", CancellationToken.None);
+        var second = await cache.AcquireAsync("k", CancellationToken.None);
+        Assert.True(cache.Forget("k"));
+        Assert.False(cache.Contains("k"));
+
+        // Its holders keep it; the key opens a new store.
+        using (var fresh = await cache.AcquireAsync("k", CancellationToken.None))
+        {
+            Assert.NotSame(first.Store, fresh.Store);
+            await WriteReadAsync(fresh.Store.Store, 7);
+        }
+
+        await WriteReadAsync(first.Store.Store, 8);
+        first.Dispose();
+        Assert.False(first.Store.IsClosed, "closed while a holder remained");
+        second.Dispose();
+        await first.Store.Closed.WaitAsync(Timeout);
+
+        // Nobody holding it: forgotten and closed at once. A key that is not open is not forgotten.
+        (await cache.AcquireAsync("idle", CancellationToken.None)).Dispose();
+        Assert.True(cache.Forget("idle"));
+        await Opened("idle").Closed.WaitAsync(Timeout);
+        Assert.False(cache.Forget("never"));
+    }
+
+    [Fact]
+    public async Task Disposing_closes_a_forgotten_pinned_store()
+    {
+        var cache = new StoreCache<string, OpenedStore>(OpenAsync);
+        var pinned = await cache.PinAsync("p", CancellationToken.None);
+        Assert.True(cache.Forget("p"));
+        Assert.False(pinned.IsClosed);
+        await cache.DisposeAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(pinned.IsClosed);
+    }
+
+    [Fact]
     public void Negative_bounds_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new StoreCache<string, OpenedStore>(OpenAsync, maxOpen: -1));
