@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -32,7 +33,7 @@ internal static class BoxMorphology
                 var (xs, xt, xd) = ((nint)ps, (nint)pt, (nint)pd);
                 var plane = grid.Plane;
                 // Pass 1: x then y, plane by plane (each plane independent).
-                Slabs.For(grid.Nz, plane, cancellationToken, (z0, z1) =>
+                Slabs.For(grid.Nz, plane, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (z0, z1) =>
                 {
                     var rows = ArrayPool<byte>.Shared.Rent(plane);
                     try
@@ -62,7 +63,7 @@ internal static class BoxMorphology
 
                 // Pass 2: z, plane by plane from the pass-1 planes above and below.
                 var n = grid.Count;
-                Slabs.For(grid.Nz, plane, cancellationToken, (z0, z1) =>
+                Slabs.For(grid.Nz, plane, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (z0, z1) =>
                 {
                     var all = new ReadOnlySpan<byte>((byte*)xt, n);
                     for (var z = z0; z < z1; z++)
@@ -75,7 +76,10 @@ internal static class BoxMorphology
         }
     }
 
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>One row along x: each voxel combined with its in-row neighbours.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AlongRow(ReadOnlySpan<byte> row, Span<byte> dst, bool dilate)
     {
         var n = row.Length;
@@ -96,6 +100,7 @@ internal static class BoxMorphology
     }
 
     /// <summary>dst = line at <paramref name="at"/> combined with the lines at <paramref name="before"/> and <paramref name="after"/> (−1: absent).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Combine(ReadOnlySpan<byte> all, int at, int before, int after, int length, Span<byte> dst, bool dilate)
     {
         var c = all.Slice(at, length);

@@ -1,11 +1,15 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace VoxScheduler.Images.Kernels;
 
 /// <summary><c>lcc</c>, <c>through</c> and <c>maxvol</c> (IMAGES.md §4) on the labelled runs of <see cref="ConnectedComponents"/>.</summary>
 internal static class ComponentQueries
 {
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>dst = component labels of a as numbers (1..k, background 0); returns k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Labels(ReadOnlySpan<byte> a, Span<float> dst, VoxelGrid grid, CancellationToken cancellationToken)
     {
         using var runs = ConnectedComponents.Runs(a, grid, cancellationToken);
@@ -23,6 +27,7 @@ internal static class ComponentQueries
     }
 
     /// <summary>dst = the voxels of b whose component in b contains a voxel of a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Through(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> dst, VoxelGrid grid, CancellationToken cancellationToken)
     {
         grid.CheckLength(a, nameof(a));
@@ -54,6 +59,7 @@ internal static class ComponentQueries
     }
 
     /// <summary>dst = the union of the largest components of a (all of them on a tie); empty when a is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxVolume(ReadOnlySpan<byte> a, Span<byte> dst, VoxelGrid grid, CancellationToken cancellationToken)
     {
         using var runs = ConnectedComponents.Runs(a, grid, cancellationToken);

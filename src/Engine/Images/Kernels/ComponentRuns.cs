@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -44,7 +45,10 @@ internal sealed class ComponentRuns : IDisposable
     /// <summary>Component label of each run.</summary>
     public ReadOnlySpan<int> Label => _label.AsSpan(0, RunCount);
 
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>Writes <paramref name="valueOfLabel"/>[label] on every voxel of every run, the default value elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Paint<T>(Span<T> dst, ReadOnlySpan<T> valueOfLabel) where T : struct
     {
         Grid.CheckLength(dst, nameof(dst));

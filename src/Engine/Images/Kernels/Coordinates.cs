@@ -1,9 +1,14 @@
+using System.Runtime.CompilerServices;
+
 namespace VoxScheduler.Images.Kernels;
 
 /// <summary><c>border</c> and <c>x</c>, <c>y</c>, <c>z</c> (IMAGES.md §4): images computed from the voxel indices alone.</summary>
 internal static class Coordinates
 {
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>dst = true where any index is 0 or size − 1 (the z axis of a 2-D image, one plane thick, does not count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Border(Span<byte> dst, VoxelGrid grid)
     {
         grid.CheckLength(dst, nameof(dst));
@@ -28,6 +33,7 @@ internal static class Coordinates
     }
 
     /// <summary>dst = each voxel's index along <paramref name="axis"/> (0 = x, 1 = y, 2 = z).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Index(Span<float> dst, VoxelGrid grid, int axis)
     {
         grid.CheckLength(dst, nameof(dst));

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -20,6 +21,9 @@ internal static class CrossCorrelation
     /// <summary>Most bins accepted (the per-voxel cost is linear in it).</summary>
     public const int MaxBins = 10_000;
 
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(double radius, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<byte> fb,
         double m1, double m2, int nbins, Span<float> dst, VoxelGrid grid, CancellationToken cancellationToken)
     {
@@ -63,7 +67,7 @@ internal static class CrossCorrelation
                 {
                     var xa = (nint)pa;
                     var xb = (nint)pb;
-                    Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, (c0, c1) =>
+                    Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c0, c1) =>
                     {
                         var (start, end) = VoxelArithmetic.Range(c0, c1, n);
                         for (var i = start; i < end; i++) ((short*)xb)[i] = (short)Bin(((float*)xa)[i], m1, m2, nbins);
@@ -84,7 +88,7 @@ internal static class CrossCorrelation
                     var xd = (nint)pd;
                     var xb = (nint)pb;
                     var (nx, ny, nz, plane) = (grid.Nx, grid.Ny, grid.Nz, grid.Plane);
-                    Slabs.For(nz, (long)plane * nbins, cancellationToken, (z0, z1) =>
+                    Slabs.For(nz, (long)plane * nbins, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (z0, z1) =>
                     {
                         var bins = new ReadOnlySpan<short>((short*)xb, n);
                         var columns = ArrayPool<int>.Shared.Rent(nx * nbins);
@@ -133,7 +137,9 @@ internal static class CrossCorrelation
     internal static int Radius(double r, double spacing) =>
         (int)Math.Max(1, Math.Min(int.MaxValue / 4, Math.Round(r / spacing, MidpointRounding.ToEven)));
 
+    // Called per voxel and not inlined by the JIT's own choice (it stayed a tier-0 call in perf).
     /// <summary>The bin of v among nbins equal bins over [m1, m2), or −1 when v is outside (or NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Bin(float v, double m1, double m2, int nbins)
     {
         if (!(v >= m1) || !(v < m2)) return -1;
@@ -142,6 +148,7 @@ internal static class CrossCorrelation
     }
 
     /// <summary>Adds (sign +1) or removes (−1) row y of the planes zlo..zhi to the per-x column histograms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRow(ReadOnlySpan<short> bins, int[] columns, VoxelGrid grid, int y, int zlo, int zhi, int nbins, int sign)
     {
         var nx = grid.Nx;
@@ -156,6 +163,7 @@ internal static class CrossCorrelation
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SlideRow(int[] columns, int[] window, int[] zeros, double[] g, long g1, double varGn, bool gConstant,
         int nx, int rx, int nbins, Span<float> outRow, bool vectorSafe)
     {
@@ -219,6 +227,7 @@ internal static class CrossCorrelation
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // per voxel, as Bin
     private static float Correlation(int nbins, long s1, long s2, double shg, long g1, double varGn, bool hConstant, bool gConstant)
     {
         if (hConstant || gConstant) return hConstant && gConstant ? 1f : 0f;

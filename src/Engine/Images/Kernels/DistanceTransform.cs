@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -60,7 +61,7 @@ internal static class DistanceTransform
             fixed (byte* ps = src, pi = interior)
             {
                 var (xs, xi) = ((nint)ps, (nint)pi);
-                Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk / 4, cancellationToken, (c0, c1) =>
+                Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk / 4, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c0, c1) =>
                 {
                     var (start, end) = VoxelArithmetic.Range(c0, c1, n);
                     var s = new ReadOnlySpan<byte>((byte*)xs + start, end - start);
@@ -100,7 +101,7 @@ internal static class DistanceTransform
             fixed (float* pd = dst)
             {
                 var (xs, xd, wide) = ((nint)ps, (nint)pd, VoxelSimd.Enabled);
-                Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, (c0, c1) =>
+                Slabs.For(VoxelArithmetic.Chunks(n), VoxelArithmetic.Chunk, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c0, c1) =>
                 {
                     var (start, end) = VoxelArithmetic.Range(c0, c1, n);
                     var s = (byte*)xs + start;
@@ -144,7 +145,7 @@ internal static class DistanceTransform
                 // x: per row, the nearest feature on either side, from a table of squared steps.
                 var steps = new float[nx + 1];
                 for (var k = 0; k <= nx; k++) steps[k] = (float)(k * grid.Sx * (k * grid.Sx));
-                Slabs.For(ny * nz, nx, cancellationToken, (r0, r1) =>
+                Slabs.For(ny * nz, nx, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
                 {
                     for (var r = r0; r < r1; r++)
                     {
@@ -155,7 +156,7 @@ internal static class DistanceTransform
                 // y: per plane, every column through the parabola envelope.
                 if (ny > 1)
                 {
-                    Slabs.For(nz, plane, cancellationToken, (z0, z1) =>
+                    Slabs.For(nz, plane, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (z0, z1) =>
                     {
                         using var lines = new LineBuffers(ny);
                         for (var z = z0; z < z1; z++)
@@ -169,7 +170,7 @@ internal static class DistanceTransform
                 // z: per row y, every line along z.
                 if (nz > 1)
                 {
-                    Slabs.For(ny, (long)nx * nz, cancellationToken, (y0, y1) =>
+                    Slabs.For(ny, (long)nx * nz, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y0, y1) =>
                     {
                         using var lines = new LineBuffers(nz);
                         for (var y = y0; y < y1; y++)
@@ -182,11 +183,14 @@ internal static class DistanceTransform
         }
     }
 
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>
     /// One row: the squared distance to the nearest feature of the row (∞ without one). Features
     /// are found with a vectorised search, so the many rows without one cost a search and a fill,
     /// and between two features each voxel takes the nearer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowPass(ReadOnlySpan<byte> f, Span<float> d, float[] steps)
     {
         var prev = f.IndexOfAnyExcept((byte)0);
@@ -219,6 +223,7 @@ internal static class DistanceTransform
     /// contiguous lines first, so each step along the lines reads and writes one cache line
     /// (16 floats) instead of touching a page per voxel for each line on its own.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void EnvelopeBlock(float* first, long stride, int n, int count, double s, LineBuffers b)
     {
         fixed (float* tile = b.Tile)
@@ -245,6 +250,7 @@ internal static class DistanceTransform
     /// neighbour, which compares the two intersections by cross-multiplying (both spans are
     /// positive); and the sweep moves to the next site where that site is strictly lower.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Envelope(float* line, int stride, int n, double s, LineBuffers b)
     {
         var pos = b.Position;

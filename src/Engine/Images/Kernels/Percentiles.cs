@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 
 namespace VoxScheduler.Images.Kernels;
 
@@ -11,6 +13,9 @@ internal static class Percentiles
     private const int DigitBits = 11;
     private const int Buckets = 1 << DigitBits;
 
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ReadOnlySpan<float> image, ReadOnlySpan<byte> mask, double k, Span<float> dst, CancellationToken cancellationToken)
     {
         VoxelArithmetic.CheckSameLength(image.Length, mask.Length, dst.Length);
@@ -74,6 +79,7 @@ internal static class Percentiles
     }
 
     // Sorts the first m keys (and their items); true when the sorted order ended in keys2/items2.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RadixSort(Span<uint> keys, Span<int> items, Span<uint> keys2, Span<int> items2, int m, CancellationToken cancellationToken)
     {
         Span<int> counts = stackalloc int[Buckets];

@@ -1,11 +1,15 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace VoxScheduler.Images.Kernels;
 
 /// <summary>Reductions of a number image to a number: min, max, and the mean over a mask accumulated in double (IMAGES.md §4).</summary>
 internal static class VoxelReductions
 {
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>Smallest and largest voxel (NaN voxels are skipped; an image of NaN only gives NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (float Min, float Max) MinMax(ReadOnlySpan<float> a, CancellationToken cancellationToken)
     {
         if (a.IsEmpty) throw new ArgumentException("an image has at least one voxel.", nameof(a));
@@ -49,6 +53,7 @@ internal static class VoxelReductions
     }
 
     /// <summary>Sum (in double) and count of the voxels of <paramref name="a"/> where <paramref name="b"/> is true.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Sum, long Count) MaskedSum(ReadOnlySpan<float> a, ReadOnlySpan<byte> b, CancellationToken cancellationToken)
     {
         VoxelArithmetic.CheckSameLength(a.Length, b.Length, b.Length);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace VoxScheduler.Images.Nifti;
@@ -17,10 +18,13 @@ internal static class NiftiVoxels
         _ => 0,
     };
 
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>
     /// Converts scalar voxels to float32: <c>value × slope + inter</c> in double precision when
     /// <paramref name="scale"/> is set, the value itself otherwise.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToFloat(NiftiDataType type, ReadOnlySpan<byte> src, Span<float> dst, bool bigEndian, (double Slope, double Inter)? scale)
     {
         if (type == NiftiDataType.Float32 && !bigEndian && BitConverter.IsLittleEndian && scale is null)
@@ -38,6 +42,7 @@ internal static class NiftiVoxels
     }
 
     /// <summary>Converts RGB24 or RGBA32 voxels to float components 0..255, interleaved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColoursToFloat(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (var i = 0; i < dst.Length; i++) dst[i] = src[i];

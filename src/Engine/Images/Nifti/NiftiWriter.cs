@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using VoxScheduler.Values;
 
 namespace VoxScheduler.Images.Nifti;
@@ -87,11 +88,14 @@ internal sealed class NiftiWriter : ValueFileWriter
         output.Write(headerBytes);
     }
 
+    // The loops here run a few times per node, far fewer than tiering waits for: compiled fully
+    // optimised on first call, as VoxelSimd's are (see there). Small per-voxel helpers inline.
     /// <summary>
     /// Converts one chunk of stored voxels (the image's raw form: float32 little endian, or one
     /// byte per boolean voxel) to the file's voxels into <paramref name="file"/>; returns the bytes
     /// written. A chunk holds whole components (a multiple of 4 bytes for float data).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int ConvertStored(VoxelKind kind, ReadOnlySpan<byte> raw, Span<byte> file)
     {
         switch (kind)
@@ -111,6 +115,7 @@ internal sealed class NiftiWriter : ValueFileWriter
 
     private delegate void Convert<T>(T value, Span<byte> destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteConverted<T>(Stream output, ReadOnlySpan<T> values, int bytesPer, Convert<T> convert)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkVoxels * bytesPer);
