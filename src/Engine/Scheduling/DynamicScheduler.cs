@@ -153,8 +153,9 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        if (!_stores.Contains(Current(Address(backend, path))) && !StoreFactory.Exists(backend, path)) return null;
-        return await LeaseStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
+        var address = Current(Address(backend, path)); // probed once, not again by LeaseStoreAsync
+        if (!_stores.Contains(address) && !StoreFactory.Exists(backend, path)) return null;
+        return new StoreLease(await _stores.AcquireAsync(address, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -167,8 +168,10 @@ public sealed class DynamicScheduler : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (string.Equals(backend, MemoryBackend, StringComparison.OrdinalIgnoreCase)) return null;
-        if (!_stores.Contains(Current(Address(backend, path))) && !StoreFactory.Exists(backend, path)) return null;
-        return await GetStoreAsync(backend, path, cancellationToken).ConfigureAwait(false);
+        var address = Current(Address(backend, path)); // probed once, not again by GetStoreAsync
+        if (!_stores.Contains(address) && !StoreFactory.Exists(backend, path)) return null;
+        return (await _stores.PinAsync(address, cancellationToken).ConfigureAwait(false)).Store
+            ?? throw new VoxScheduler.StorageException($"Backend '{MemoryBackend}' has no store.");
     }
 
     /// <summary>
